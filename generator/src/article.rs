@@ -1,0 +1,453 @@
+//! One article: read from its file, parsed, validated on its own, and rendered.
+//!
+//! Checks that need every other article (does a `related` slug exist?) belong to the library;
+//! everything that can be decided from one file and `site.toml` is decided here, in parallel.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use kb_model::Risk;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
+use crate::front_matter::{self, FrontMatter};
+use crate::markdown::{self, RenderedBody};
+use crate::text::{is_slug, slugify, Date, LineIndex};
+use crate::{toml_errors, urls};
+
+/// An article's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site root, as shown in diagnostics: `content/accounts/x.md`.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRef {
+    pub name: String,
+    pub slug: String,
+}
+
+/// A value from the front matter and the byte offset (in the file) it was written at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub offset: usize,
+}
+
+#[derive(Debug)]
+pub struct Article {
+    pub slug: String,
+    pub source: SourceFile,
+    pub line_index: LineIndex,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub tags: Vec<TagRef>,
+    pub related: Vec<Located<String>>,
+    pub updated: Date,
+    pub risk: Risk,
+    pub aliases: Vec<Located<String>>,
+    pub draft: bool,
+    pub weight: i64,
+    pub body: RenderedBody,
+    /// Offset of the body in the file, to locate body diagnostics.
+    pub body_start: usize,
+    pub content_hash: String,
+}
+
+impl Article {
+    pub fn url(&self) -> String {
+        urls::article(&self.slug)
+    }
+
+    /// A diagnostic located at a byte offset of this article's file.
+    pub fn diagnostic_at(
+        &self,
+        severity: Severity,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let diagnostic = match severity {
+            Severity::Error => Diagnostic::error(&self.source.path, message),
+            Severity::Warning => Diagnostic::warning(&self.source.path, message),
+        };
+        diagnostic.at(&self.source.text, &self.line_index, offset)
+    }
+}
+
+/// Hash of the article's bytes, as hex. 16 hex digits (64 bits) identify a version among an
+/// article's edits with no realistic chance of collision, and stay short in forms and logs.
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The slug an article gets from its file name.
+pub fn slug_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Parses one article. Returns the article when it could be understood at all (it may still have
+/// errors, reported alongside, so one run lists every problem), plus every diagnostic found.
+pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+    let index = LineIndex::new(&source.text);
+    let mut problems = Vec::new();
+    let split = match front_matter::split(&source.text) {
+        Ok(split) => split,
+        Err(error) => {
+            let hint = "an article starts with a line `+++`, then TOML fields such as `title = \"…\"`, then another `+++` line";
+            problems.push(
+                Diagnostic::error(&source.path, error.to_string())
+                    .at(&source.text, &index, 0)
+                    .with_hint(hint),
+            );
+            return (None, problems);
+        }
+    };
+    let front: FrontMatter = match front_matter::parse(split.toml) {
+        Ok(front) => front,
+        Err(error) => {
+            problems.push(toml_errors::to_diagnostic(
+                &error,
+                &source.path,
+                &source.text,
+                &index,
+                split.toml_start,
+            ));
+            return (None, problems);
+        }
+    };
+    let toml_start = split.toml_start;
+    let body_start = split.body_start;
+    let at = |offset: usize| toml_start + offset;
+    let error_at = |offset: usize, message: String| {
+        Diagnostic::error(&source.path, message).at(&source.text, &index, offset)
+    };
+
+    let slug = slug_of(&source.path);
+    if !is_slug(&slug) {
+        problems.push(
+            Diagnostic::error(
+                &source.path,
+                format!("the file name `{slug}` is not a valid slug"),
+            )
+            .with_hint(format!(
+                "the file name becomes the URL; rename it to `{}.md`",
+                slugify(&slug)
+            )),
+        );
+    } else if urls::is_reserved(&slug) {
+        problems.push(
+            Diagnostic::error(
+                &source.path,
+                format!("`{slug}` is reserved for the site's own pages"),
+            )
+            .with_hint(format!(
+                "rename the file; reserved names: {}",
+                urls::reserved_slugs().join(", ")
+            )),
+        );
+    }
+
+    let title = front.title.get_ref().trim().to_owned();
+    if title.is_empty() {
+        problems.push(
+            error_at(at(front.title.span().start), "the title is empty".into()).with_hint(
+                "write the question the article answers, like \"What if my phone is lost?\"",
+            ),
+        );
+    }
+    let description = front.description.get_ref().trim().to_owned();
+    if description.is_empty() {
+        problems.push(
+            error_at(
+                at(front.description.span().start),
+                "the description is empty".into(),
+            )
+            .with_hint("one or two sentences; search results and link previews show it"),
+        );
+    } else if description.chars().count() > 200 {
+        problems.push(
+            Diagnostic::warning(
+                &source.path,
+                format!(
+                    "the description is {} characters long",
+                    description.chars().count()
+                ),
+            )
+            .at(&source.text, &index, at(front.description.span().start))
+            .with_hint("search engines cut descriptions after about 160 characters"),
+        );
+    }
+
+    let category = front.category.get_ref().clone();
+    if config.category(&category).is_none() {
+        let known = config.categories.iter().map(|c| c.slug.as_str());
+        let hint = match did_you_mean(&category, known.clone()) {
+            Some(near) => format!("did you mean \"{near}\"?"),
+            None => format!(
+                "categories are defined in site.toml: {}",
+                known.collect::<Vec<_>>().join(", ")
+            ),
+        };
+        problems.push(
+            error_at(
+                at(front.category.span().start),
+                format!("unknown category \"{category}\""),
+            )
+            .with_hint(hint),
+        );
+    }
+
+    let mut tags: Vec<TagRef> = Vec::new();
+    for tag in &front.tags {
+        let name = tag.get_ref().trim().to_owned();
+        let tag_slug = slugify(&name);
+        if tag_slug.is_empty() {
+            problems.push(error_at(at(tag.span().start), "empty tag".into()));
+        } else if tags.iter().any(|seen| seen.slug == tag_slug) {
+            problems.push(
+                Diagnostic::warning(&source.path, format!("tag \"{name}\" is listed twice")).at(
+                    &source.text,
+                    &index,
+                    at(tag.span().start),
+                ),
+            );
+        } else {
+            tags.push(TagRef {
+                name,
+                slug: tag_slug,
+            });
+        }
+    }
+
+    let updated = match front_matter::date_of(front.updated.get_ref()) {
+        Ok(date) => Some(date),
+        Err(message) => {
+            problems.push(error_at(at(front.updated.span().start), message.into()));
+            None
+        }
+    };
+
+    let mut related = Vec::new();
+    for entry in &front.related {
+        let offset = at(entry.span().start);
+        let target = entry
+            .get_ref()
+            .trim()
+            .trim_start_matches("@/")
+            .trim_matches('/')
+            .to_owned();
+        if target == slug {
+            problems.push(error_at(
+                offset,
+                "an article cannot be related to itself".into(),
+            ));
+        } else if !is_slug(&target) {
+            problems.push(error_at(offset, format!("\"{target}\" is not an article slug")).with_hint("use the file name of the other article without `.md`, like \"lost-phone-authenticator\""));
+        } else {
+            related.push(Located {
+                value: target,
+                offset,
+            });
+        }
+    }
+
+    let mut aliases = Vec::new();
+    for alias in &front.aliases {
+        let offset = at(alias.span().start);
+        match urls::normalise_alias(alias.get_ref()) {
+            Some(path) => aliases.push(Located {
+                value: path,
+                offset,
+            }),
+            None => problems.push(
+                error_at(
+                    offset,
+                    format!("alias \"{}\" is not a path on this site", alias.get_ref()),
+                )
+                .with_hint("write the old path only, like \"/old/yubikey-article/\""),
+            ),
+        }
+    }
+
+    let body = markdown::render(split.body, &config.sections);
+    for problem in &body.problems {
+        let diagnostic = Diagnostic {
+            severity: problem.severity,
+            ..Diagnostic::error(&source.path, problem.message.clone())
+        };
+        // Missing sections concern the whole body: point at its first line.
+        let diagnostic = diagnostic.at(&source.text, &index, body_start + problem.offset);
+        problems.push(match &problem.hint {
+            Some(hint) => diagnostic.with_hint(hint.clone()),
+            None => diagnostic,
+        });
+    }
+    if !front.draft {
+        if let Some(todo) = source.text.find("TODO") {
+            problems.push(
+                error_at(todo, "the article still contains TODO".into()).with_hint(
+                    "finish the text, or mark the article `draft = true` until it is ready",
+                ),
+            );
+        }
+    }
+
+    let Some(updated) = updated else {
+        return (None, problems);
+    };
+    let content_hash = content_hash(&source.text);
+    let article = Article {
+        slug,
+        title,
+        description,
+        category,
+        tags,
+        related,
+        updated,
+        risk: front.risk,
+        aliases,
+        draft: front.draft,
+        weight: front.weight,
+        body,
+        body_start,
+        content_hash,
+        line_index: index,
+        source,
+    };
+    (Some(article), problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const GOOD: &str = "+++\ntitle = \"What if the printer is offline?\"\ndescription = \"Get it printing.\"\ncategory = \"devices\"\ntags = [\"printing\", \"Wi-Fi\"]\nrelated = [\"wifi\"]\nupdated = 2026-11-20\nrisk = \"low\"\naliases = [\"old/printer\"]\n+++\n\nIntro.\n\n## Try this first\n\n1. Turn it on.\n2. Check paper.\n\n## When to bring us in\n\nIf it is on fire.\n";
+
+    fn parse_text(path: &str, text: &str) -> (Option<Article>, Vec<Diagnostic>) {
+        parse(
+            SourceFile {
+                path: PathBuf::from(path),
+                text: text.to_owned(),
+            },
+            &SiteConfig::for_tests(),
+        )
+    }
+
+    fn located(problems: &[Diagnostic]) -> Vec<(usize, usize, &str)> {
+        problems
+            .iter()
+            .map(|p| (p.line, p.column, p.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_a_good_article() {
+        let (article, problems) = parse_text("content/devices/printer-offline.md", GOOD);
+        assert!(problems.is_empty(), "{problems:?}");
+        let article = article.unwrap();
+        assert_eq!(article.slug, "printer-offline");
+        assert_eq!(article.url(), "/printer-offline/");
+        assert_eq!(
+            article.tags[1],
+            TagRef {
+                name: "Wi-Fi".into(),
+                slug: "wi-fi".into()
+            }
+        );
+        assert_eq!(article.related[0].value, "wifi");
+        assert_eq!(article.aliases[0].value, "/old/printer/");
+        assert_eq!(article.body.steps.len(), 2);
+        assert_eq!(article.content_hash, content_hash(GOOD));
+        assert_eq!(article.content_hash.len(), 16);
+        assert_ne!(
+            content_hash(GOOD),
+            content_hash(&GOOD.replace("paper", "toner"))
+        );
+    }
+
+    #[test]
+    fn unknown_field_names_line_and_suggestion() {
+        let text = GOOD.replace("risk = \"low\"", "rsik = \"low\"");
+        let (article, problems) = parse_text("content/a.md", &text);
+        assert!(article.is_none());
+        assert_eq!(located(&problems), [(8, 1, "unknown field `rsik`")]);
+        assert_eq!(problems[0].hint.as_deref(), Some("did you mean `risk`?"));
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_with_positions() {
+        let text = GOOD
+            .replace("\"devices\"", "\"devics\"")
+            .replace(
+                "[\"wifi\"]",
+                "[\"wifi\", \"printer-offline\", \"Not A Slug\"]",
+            )
+            .replace("Intro.", "Intro. TODO\n\n![](x.png)");
+        let (article, mut problems) = parse_text("content/devices/printer-offline.md", &text);
+        crate::diagnostics::sort(&mut problems);
+        assert!(article.is_some());
+        assert_eq!(
+            located(&problems),
+            [
+                (4, 12, "unknown category \"devics\""),
+                (6, 20, "an article cannot be related to itself"),
+                (6, 39, "\"Not A Slug\" is not an article slug"),
+                (12, 8, "the article still contains TODO"),
+                (14, 1, "image has no alt text"),
+            ]
+        );
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("did you mean \"devices\"?")
+        );
+    }
+
+    #[test]
+    fn drafts_may_hold_todo_and_bad_names_are_refused() {
+        let draft = GOOD
+            .replace("risk = \"low\"", "risk = \"low\"\ndraft = true")
+            .replace("Intro.", "TODO");
+        assert!(parse_text("content/a.md", &draft).1.is_empty());
+        let (_, problems) = parse_text("content/Bad Name.md", GOOD);
+        assert_eq!(
+            problems[0].message,
+            "the file name `Bad Name` is not a valid slug"
+        );
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("the file name becomes the URL; rename it to `bad-name.md`")
+        );
+        let (_, problems) = parse_text("content/tags.md", GOOD);
+        assert_eq!(
+            problems[0].message,
+            "`tags` is reserved for the site's own pages"
+        );
+    }
+
+    #[test]
+    fn missing_front_matter_and_bad_date() {
+        let (article, problems) = parse_text("content/a.md", "Hello\n");
+        assert!(article.is_none());
+        assert_eq!(
+            located(&problems),
+            [(1, 1, "the article does not start with `+++` front matter")]
+        );
+        let text = GOOD.replace("updated = 2026-11-20", "updated = \"2026-11-20\"");
+        let (_, problems) = parse_text("content/a.md", &text);
+        assert_eq!(located(&problems), [(7, 11, "expected a date")]);
+        assert_eq!(
+            problems[0].hint.as_deref(),
+            Some("write the date without quotes, like `updated = 2026-11-20`")
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! The build pipeline: load → parse → cross-check → render → write, in that order, each stage a
+//! function of the previous stage's output. `check` runs the same pipeline with a sink that
+//! discards, so it validates exactly what `build` would.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::article::{self, SourceFile};
+use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::diagnostics::{self, Diagnostic};
+use crate::feeds;
+use crate::library::Library;
+use crate::output::{OutputError, Sink};
+use crate::render::{self, Renderer};
+use crate::theme::Theme;
+
+pub const CONTENT_DIR: &str = "content";
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Output folder; `None` means `<root>/public`.
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub include_drafts: bool,
+    /// `false` for `check`: render everything, write nothing.
+    pub write: bool,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            out: None,
+            base_url: None,
+            include_drafts: false,
+            write: true,
+        }
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub articles: usize,
+    pub drafts_skipped: usize,
+    pub pages: usize,
+    pub files: usize,
+    /// Warnings only: a report exists only when there were no errors.
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The content has problems; nothing was written. Sorted, warnings included.
+    #[error("{} error(s) in the site", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Vec<Diagnostic>),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// Everything a build knows before rendering, shared with `serve` later.
+pub struct Loaded {
+    pub config: SiteConfig,
+    pub theme: Theme,
+    pub articles: Vec<article::Article>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads `site.toml`, the theme and every article, and parses them (articles in parallel).
+pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
+    let root = &options.root;
+    let config_path = Path::new(CONFIG_FILE);
+    let config_text = std::fs::read_to_string(root.join(CONFIG_FILE)).map_err(|error| {
+        BuildError::Invalid(vec![Diagnostic::error(
+            config_path,
+            format!("cannot read {}: {error}", root.join(CONFIG_FILE).display()),
+        )
+        .with_hint("run tryfirst in the site's folder, or pass --root")])
+    })?;
+    let mut config = SiteConfig::parse(config_path, &config_text).map_err(BuildError::Invalid)?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.trim_end_matches('/').to_owned();
+    }
+    let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
+
+    let (sources, mut diagnostics) = read_sources(root);
+    let parsed: Vec<_> = sources
+        .into_par_iter()
+        .map(|source| article::parse(source, &config))
+        .collect();
+    let mut articles = Vec::with_capacity(parsed.len());
+    for (article, problems) in parsed {
+        diagnostics.extend(problems);
+        articles.extend(article);
+    }
+    Ok(Loaded {
+        config,
+        theme,
+        articles,
+        diagnostics,
+    })
+}
+
+/// Every `*.md` under `content/`, read in parallel. Files and folders starting with `.` or `_`
+/// are skipped (editor swap files, notes).
+fn read_sources(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        return (
+            Vec::new(),
+            vec![
+                Diagnostic::error(Path::new(CONTENT_DIR), "the content folder does not exist")
+                    .with_hint("create content/ and put articles in it, or run `tryfirst new`"),
+            ],
+        );
+    }
+    let mut paths = Vec::new();
+    let mut problems = Vec::new();
+    let walker = WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            entry.depth() == 0 || !(name.starts_with('.') || name.starts_with('_'))
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry)
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|e| e == "md") =>
+            {
+                paths.push(entry.into_path())
+            }
+            Ok(_) => {}
+            Err(error) => problems.push(Diagnostic::error(
+                Path::new(CONTENT_DIR),
+                format!("cannot list the content folder: {error}"),
+            )),
+        }
+    }
+    let read: Vec<_> = paths
+        .into_par_iter()
+        .map(|path| {
+            let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(SourceFile { path: shown, text }),
+                Err(error) => Err(Diagnostic::error(
+                    &shown,
+                    format!("cannot read the file: {error}"),
+                )
+                .with_hint("articles must be UTF-8 text")),
+            }
+        })
+        .collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for item in read {
+        match item {
+            Ok(source) => sources.push(source),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (sources, problems)
+}
+
+/// Builds the site (or, with `write: false`, checks it).
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let Loaded {
+        config,
+        theme,
+        articles,
+        mut diagnostics,
+    } = load(options)?;
+    let total = articles.len();
+    let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
+    let (library, problems) =
+        Library::new(articles, &config, options.include_drafts, &static_paths);
+    diagnostics.extend(problems);
+    diagnostics::sort(&mut diagnostics);
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(BuildError::Invalid(diagnostics));
+    }
+
+    let out_dir = options.out_dir();
+    let sink = if options.write {
+        Sink::staging(&out_dir)?
+    } else {
+        Sink::discard()
+    };
+    let renderer = Renderer::new(&config, &library, &theme);
+    let jobs = render::jobs(&library);
+    let results: Vec<Result<(), RenderFailure>> = jobs
+        .par_iter()
+        .map(|&job| {
+            let (path, html) = renderer.render(job).map_err(RenderFailure::Template)?;
+            sink.write(&path, html.as_bytes())
+                .map_err(RenderFailure::Output)
+        })
+        .collect();
+    let mut template_problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(()) => {}
+            Err(RenderFailure::Template(diagnostic)) => template_problems.push(diagnostic),
+            Err(RenderFailure::Output(error)) => return Err(error.into()),
+        }
+    }
+    if !template_problems.is_empty() {
+        diagnostics::sort(&mut template_problems);
+        // Many pages share one template: one report per distinct problem is enough.
+        template_problems
+            .dedup_by(|a, b| a.file == b.file && strip_page(&a.message) == strip_page(&b.message));
+        return Err(BuildError::Invalid(template_problems));
+    }
+    let pages = jobs.len();
+
+    for asset in &theme.assets {
+        sink.write(&asset.path, &asset.bytes)?;
+    }
+    sink.write(
+        crate::urls::SITEMAP,
+        feeds::sitemap(&library, &config).as_bytes(),
+    )?;
+    sink.write(crate::urls::FEED, feeds::atom(&library, &config).as_bytes())?;
+    sink.write("/robots.txt", feeds::robots(&config).as_bytes())?;
+    sink.write(
+        crate::urls::REDIRECTS_MAP,
+        feeds::redirects_map(&library).as_bytes(),
+    )?;
+    sink.write(
+        &format!("/{}", kb_model::BUNDLE_FILE_NAME),
+        feeds::bundle(&library, &config).to_json().as_bytes(),
+    )?;
+
+    let files = sink.files_written();
+    sink.commit()?;
+    Ok(BuildReport {
+        articles: library.articles.len(),
+        drafts_skipped: total - library.articles.len(),
+        pages,
+        files,
+        warnings: diagnostics,
+        elapsed: started.elapsed(),
+        out_dir: options.write.then_some(out_dir),
+    })
+}
+
+enum RenderFailure {
+    Template(Diagnostic),
+    Output(OutputError),
+}
+
+fn strip_page(message: &str) -> &str {
+    message.split_once(": ").map_or(message, |(_, rest)| rest)
+}

@@ -1,0 +1,257 @@
+//! `site.toml`: the site-wide settings, parsed into a typed struct and validated once.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::Diagnostic;
+use crate::text::{is_slug, LineIndex};
+use crate::toml_errors;
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Everything `site.toml` holds. Unknown keys are errors, so a typo never silently does nothing.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute URL the site is served from, without a trailing slash once validated.
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Where the question form posts; empty means the site has no form yet.
+    #[serde(default)]
+    pub ask_endpoint: String,
+    pub company: Company,
+    pub cta: CallToAction,
+    #[serde(default)]
+    pub sections: SectionHeadings,
+    /// In display order. Articles must name one of these, so a typo cannot create a category.
+    pub categories: Vec<CategoryConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub url: String,
+}
+
+/// The "skip the DIY" block that closes every article.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallToAction {
+    pub heading: String,
+    pub text: String,
+    pub button_label: String,
+    pub url: String,
+}
+
+/// The headings that mark an article's sections. Configurable so a site in another language (or
+/// with another house style) keeps the structure the generator and the AI rely on.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SectionHeadings {
+    pub steps: String,
+    pub escalation: String,
+    pub see_also: String,
+}
+
+impl Default for SectionHeadings {
+    fn default() -> Self {
+        Self {
+            steps: "Try this first".into(),
+            escalation: "When to bring us in".into(),
+            see_also: "See also".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryConfig {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+impl SiteConfig {
+    /// Parses and validates `site.toml`. Pure: `path` is only used in diagnostics.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, Vec<Diagnostic>> {
+        let index = LineIndex::new(text);
+        let mut config: SiteConfig = toml::from_str(text)
+            .map_err(|error| vec![toml_errors::to_diagnostic(&error, path, text, &index, 0)])?;
+        let problems = config.validate(path, text, &index);
+        if problems.is_empty() {
+            config.base_url = config.base_url.trim_end_matches('/').to_owned();
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn validate(&self, path: &Path, text: &str, index: &LineIndex) -> Vec<Diagnostic> {
+        // Locate a key's line for the message; the struct no longer knows where values came from.
+        let at = |needle: &str| text.find(needle).unwrap_or(0);
+        let mut problems = Vec::new();
+        if let Some(problem) = check_base_url(&self.base_url) {
+            problems.push(
+                Diagnostic::error(path, problem)
+                    .at(text, index, at("base_url"))
+                    .with_hint(
+                        "use the full address, like `base_url = \"https://help.example.com\"`",
+                    ),
+            );
+        }
+        if self.categories.is_empty() {
+            problems.push(
+                Diagnostic::error(path, "no categories are defined")
+                    .with_hint("add at least one [[categories]] table with `slug` and `name`"),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for category in &self.categories {
+            let offset = at(&format!("\"{}\"", category.slug));
+            if !is_slug(&category.slug) {
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        format!("category slug `{}` is not a valid slug", category.slug),
+                    )
+                    .at(text, index, offset)
+                    .with_hint(format!(
+                        "use lowercase letters, digits and dashes, like `{}`",
+                        crate::text::slugify(&category.slug)
+                    )),
+                );
+            } else if !seen.insert(category.slug.as_str()) {
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        format!("category `{}` is defined twice", category.slug),
+                    )
+                    .at(
+                        text,
+                        index,
+                        text.rfind(&format!("\"{}\"", category.slug)).unwrap_or(0),
+                    ),
+                );
+            }
+        }
+        problems
+    }
+
+    pub fn category(&self, slug: &str) -> Option<&CategoryConfig> {
+        self.categories
+            .iter()
+            .find(|category| category.slug == slug)
+    }
+
+    /// Absolute URL for a site path such as `/a/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// A complete configuration for unit tests elsewhere in the crate.
+    #[cfg(test)]
+    pub fn for_tests() -> Self {
+        Self::parse(Path::new(CONFIG_FILE), TEST_CONFIG).expect("the test config is valid")
+    }
+}
+
+fn check_base_url(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        None => Some(format!(
+            "base_url `{url}` must start with https:// or http://"
+        )),
+        Some(host) if host.trim_end_matches('/').is_empty() => {
+            Some("base_url has no host name".into())
+        }
+        Some(host) if host.contains(char::is_whitespace) => {
+            Some(format!("base_url `{url}` contains a space"))
+        }
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+pub const TEST_CONFIG: &str = r#"
+title = "Help"
+base_url = "https://help.example.test/"
+[company]
+name = "Example IT"
+email = "help@example.test"
+[cta]
+heading = "Skip the DIY"
+text = "Become a client."
+button_label = "Talk to us"
+url = "https://example.test/clients"
+[[categories]]
+slug = "accounts"
+name = "Accounts"
+[[categories]]
+slug = "devices"
+name = "Devices"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_normalises_base_url() {
+        let config = SiteConfig::for_tests();
+        assert_eq!(config.base_url, "https://help.example.test");
+        assert_eq!(config.permalink("/a/"), "https://help.example.test/a/");
+        assert_eq!(config.sections.steps, "Try this first");
+        assert_eq!(config.language, "en");
+        assert_eq!(config.category("devices").unwrap().name, "Devices");
+    }
+
+    #[test]
+    fn unknown_key_is_located_with_a_hint() {
+        let text = TEST_CONFIG.replace("title = \"Help\"", "titel = \"Help\"");
+        let problems = SiteConfig::parse(Path::new("site.toml"), &text).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].message, "unknown field `titel`");
+        assert_eq!((problems[0].line, problems[0].column), (2, 1));
+        assert_eq!(problems[0].hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn bad_base_url_and_duplicate_category() {
+        let text = TEST_CONFIG
+            .replace("https://help.example.test/", "help.example.test")
+            .replace("slug = \"devices\"", "slug = \"accounts\"");
+        let problems = SiteConfig::parse(Path::new("site.toml"), &text).unwrap_err();
+        let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "base_url `help.example.test` must start with https:// or http://",
+                "category `accounts` is defined twice"
+            ]
+        );
+        assert_eq!(problems[1].line, 16);
+    }
+}

@@ -1,0 +1,225 @@
+//! Diagnostics: what `check` and `build` tell an editor, with file, line and column.
+//!
+//! Every validation in the generator produces [`Diagnostic`] values instead of failing fast, so
+//! one run reports every problem in every file. Formatting for a terminal or for GitHub Actions
+//! annotations lives here too, away from the code that finds the problems.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::text::LineIndex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path as the editor knows it: relative to the site root.
+    pub file: PathBuf,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based, in characters; 0 with `line` 0.
+    pub column: usize,
+    pub message: String,
+    /// The offending line of source, shown under the message.
+    pub source_line: Option<String>,
+    /// How to fix it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            source_line: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(file, message)
+        }
+    }
+
+    /// Points the diagnostic at a byte offset of `text` (the whole file's text).
+    pub fn at(mut self, text: &str, index: &LineIndex, offset: usize) -> Self {
+        let (line, column) = index.position(text, offset);
+        self.line = line;
+        self.column = column;
+        self.source_line = Some(index.line_text(text, line).to_owned());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn location(&self) -> String {
+        let file = self.file.display();
+        match self.line {
+            0 => file.to_string(),
+            line => format!("{file}:{line}:{}", self.column),
+        }
+    }
+
+    /// `file:line:col: error: message` with the source line and a hint, the format compilers use,
+    /// so editors and terminals turn the location into a link.
+    pub fn to_human(&self) -> String {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{}: {label}: {}", self.location(), self.message);
+        if let Some(source) = self.source_line.as_deref().filter(|s| !s.trim().is_empty()) {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let _ = write!(out, "\n {pad} |\n {gutter} | {source}");
+            if self.column > 0 {
+                let caret_pad = " ".repeat(self.column - 1);
+                let _ = write!(out, "\n {pad} | {caret_pad}^");
+            }
+        }
+        if let Some(hint) = &self.hint {
+            let _ = write!(out, "\n  = hint: {hint}");
+        }
+        out
+    }
+
+    /// A GitHub Actions workflow command, which shows as an annotation on the changed line.
+    pub fn to_github(&self) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = self.message.clone();
+        if let Some(hint) = &self.hint {
+            message.push_str(&format!(" (hint: {hint})"));
+        }
+        let mut properties = format!("file={}", escape_property(&self.file.display().to_string()));
+        if self.line > 0 {
+            let _ = write!(properties, ",line={},col={}", self.line, self.column);
+        }
+        format!(
+            "::{kind} {properties},title=tryfirst::{}",
+            escape_data(&message)
+        )
+    }
+}
+
+/// Sorts diagnostics by file and position, errors before warnings on the same spot, and drops
+/// exact repeats, so output is stable whatever order parallel parsing finished in.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.severity, &b.message))
+    });
+    diagnostics.dedup();
+}
+
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}
+
+/// "Did you mean …?" for a misspelt name, when one candidate is close enough to be a likely typo.
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+// GitHub's workflow-command escaping: https://github.com/actions/toolkit (core/src/command.ts).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Diagnostic {
+        let text = "+++\ntitel = \"x\"\n+++\n";
+        let index = LineIndex::new(text);
+        Diagnostic::error(Path::new("content/a.md"), "unknown field `titel`")
+            .at(text, &index, 4)
+            .with_hint("did you mean `title`?")
+    }
+
+    #[test]
+    fn human_format_points_at_the_spot() {
+        assert_eq!(
+            sample().to_human(),
+            "content/a.md:2:1: error: unknown field `titel`\n   |\n 2 | titel = \"x\"\n   | ^\n  = hint: did you mean `title`?"
+        );
+    }
+
+    #[test]
+    fn github_format_is_a_workflow_command() {
+        assert_eq!(
+            sample().to_github(),
+            "::error file=content/a.md,line=2,col=1,title=tryfirst::unknown field `titel` (hint: did you mean `title`?)"
+        );
+        let multi = Diagnostic::warning(Path::new("a,b.md"), "50%\nnext");
+        assert_eq!(
+            multi.to_github(),
+            "::warning file=a%2Cb.md,title=tryfirst::50%25%0Anext"
+        );
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        let fields = ["title", "description", "related"];
+        assert_eq!(did_you_mean("titel", fields), Some("title"));
+        assert_eq!(did_you_mean("relatd", fields), Some("related"));
+        assert_eq!(did_you_mean("colour", fields), None);
+    }
+
+    #[test]
+    fn sorting_is_by_file_then_position() {
+        let mut list = vec![
+            Diagnostic::error(Path::new("b.md"), "x"),
+            Diagnostic {
+                line: 9,
+                ..Diagnostic::error(Path::new("a.md"), "late")
+            },
+            Diagnostic {
+                line: 2,
+                ..Diagnostic::error(Path::new("a.md"), "early")
+            },
+            Diagnostic {
+                line: 2,
+                ..Diagnostic::error(Path::new("a.md"), "early")
+            },
+        ];
+        sort(&mut list);
+        let order: Vec<_> = list.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["early", "late", "x"]);
+    }
+}

@@ -1,0 +1,22 @@
+//! tryfirst's generator: Markdown articles with TOML front matter → a static help site.
+//!
+//! Data flows one way: [`build::load`] reads and parses (in parallel), [`library::Library`]
+//! cross-checks and indexes, [`render`] turns each page into HTML (in parallel), and
+//! [`output`] is the only module that writes. Every stage reports problems as
+//! [`diagnostics::Diagnostic`]s with file, line and column.
+
+pub mod article;
+pub mod build;
+pub mod config;
+pub mod diagnostics;
+pub mod feeds;
+pub mod front_matter;
+pub mod library;
+pub mod markdown;
+pub mod new;
+pub mod output;
+pub mod render;
+pub mod text;
+pub mod theme;
+mod toml_errors;
+pub mod urls;

@@ -1,0 +1,531 @@
+//! The library: every parsed article, the checks that need all of them (duplicate slugs,
+//! `related` targets, internal links, aliases), and the indexes the pages are rendered from
+//! (categories, tags, See also, recent).
+//!
+//! Indexes are computed once here, so rendering is a pure function of one page's data, and no
+//! page context ever carries the whole library.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::article::{Article, TagRef};
+use crate::config::{CategoryConfig, SiteConfig};
+use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
+use crate::markdown::LinkTarget;
+use crate::urls;
+
+/// How many articles "See also" lists at most.
+pub const SEE_ALSO_LIMIT: usize = 6;
+/// How many articles "Recently updated" lists on the home page.
+pub const RECENT_LIMIT: usize = 10;
+
+#[derive(Debug)]
+pub struct CategoryIndex<'c> {
+    pub config: &'c CategoryConfig,
+    /// By weight, then title.
+    pub articles: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct TagIndex {
+    pub tag: TagRef,
+    /// By weight, then title.
+    pub articles: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Library<'c> {
+    /// Published articles, sorted by slug.
+    pub articles: Vec<Article>,
+    pub categories: Vec<CategoryIndex<'c>>,
+    /// Sorted by slug.
+    pub tags: Vec<TagIndex>,
+    /// For each article (same index), the articles listed under "See also".
+    pub see_also: Vec<Vec<usize>>,
+    /// Most recently updated first.
+    pub recent: Vec<usize>,
+    /// `(old path, new path)`, sorted by old path.
+    pub redirects: Vec<(String, String)>,
+}
+
+impl<'c> Library<'c> {
+    /// Cross-checks the articles and builds the indexes. Drafts take part in the checks (a
+    /// published article must not link to one) but are only kept with `include_drafts`.
+    pub fn new(
+        mut all: Vec<Article>,
+        config: &'c SiteConfig,
+        include_drafts: bool,
+        static_paths: &HashSet<String>,
+    ) -> (Self, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        all.sort_by(|a, b| (&a.slug, &a.source.path).cmp(&(&b.slug, &b.source.path)));
+        // Duplicate slugs: keep the first file (by path order), report the others.
+        let mut kept: Vec<Article> = Vec::with_capacity(all.len());
+        for article in all {
+            if let Some(first) = kept.last().filter(|first| first.slug == article.slug) {
+                problems.push(
+                    Diagnostic::error(
+                        &article.source.path,
+                        format!(
+                            "slug `{}` is already used by {}",
+                            article.slug,
+                            first.source.path.display()
+                        ),
+                    )
+                    .with_hint("file names must be unique across all folders; rename one of them"),
+                );
+                continue;
+            }
+            kept.push(article);
+        }
+        let drafts: HashSet<String> = kept
+            .iter()
+            .filter(|a| a.draft)
+            .map(|a| a.slug.clone())
+            .collect();
+        let all_slugs: Vec<&str> = kept.iter().map(|a| a.slug.as_str()).collect();
+        let anchors: HashMap<&str, HashSet<&str>> = kept
+            .iter()
+            .map(|a| {
+                (
+                    a.slug.as_str(),
+                    a.body
+                        .anchors
+                        .iter()
+                        .map(String::as_str)
+                        .chain(PAGE_ANCHORS.iter().copied())
+                        .collect(),
+                )
+            })
+            .collect();
+
+        let mut site_paths = generated_paths(&kept, config, include_drafts);
+        site_paths.extend(static_paths.iter().cloned());
+        for article in &kept {
+            check_related(article, &all_slugs, &drafts, include_drafts, &mut problems);
+            check_links(
+                article,
+                &anchors,
+                &drafts,
+                include_drafts,
+                &site_paths,
+                &mut problems,
+            );
+        }
+        let redirects = collect_redirects(&kept, include_drafts, &site_paths, &mut problems);
+
+        let articles: Vec<Article> = kept
+            .into_iter()
+            .filter(|a| include_drafts || !a.draft)
+            .collect();
+        let categories = config
+            .categories
+            .iter()
+            .map(|category| CategoryIndex {
+                config: category,
+                articles: sorted_for_list(&articles, |a| a.category == category.slug),
+            })
+            .collect();
+        let tags = tag_index(&articles);
+        let see_also = see_also(&articles, &tags);
+        let mut recent: Vec<usize> = (0..articles.len()).collect();
+        recent.sort_by(|&a, &b| {
+            articles[b]
+                .updated
+                .cmp(&articles[a].updated)
+                .then_with(|| articles[a].title.cmp(&articles[b].title))
+        });
+        recent.truncate(RECENT_LIMIT);
+        let library = Self {
+            articles,
+            categories,
+            tags,
+            see_also,
+            recent,
+            redirects,
+        };
+        (library, problems)
+    }
+
+    pub fn index_of(&self, slug: &str) -> Option<usize> {
+        self.articles
+            .binary_search_by(|a| a.slug.as_str().cmp(slug))
+            .ok()
+    }
+
+    /// The newest `updated` date, used where a stable "last changed" is needed (feed, footer).
+    pub fn newest(&self) -> Option<crate::text::Date> {
+        self.recent.first().map(|&i| self.articles[i].updated)
+    }
+}
+
+/// Anchors the article template itself puts on every article page.
+const PAGE_ANCHORS: &[&str] = &["main", "see-also", "ask-heading", "cta-heading"];
+
+fn sorted_for_list(articles: &[Article], keep: impl Fn(&Article) -> bool) -> Vec<usize> {
+    let mut list: Vec<usize> = (0..articles.len())
+        .filter(|&i| keep(&articles[i]))
+        .collect();
+    list.sort_by(|&a, &b| {
+        (articles[a].weight, &articles[a].title).cmp(&(articles[b].weight, &articles[b].title))
+    });
+    list
+}
+
+fn tag_index(articles: &[Article]) -> Vec<TagIndex> {
+    let mut by_slug: BTreeMap<&str, (TagRef, Vec<usize>)> = BTreeMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        for tag in &article.tags {
+            by_slug
+                .entry(tag.slug.as_str())
+                .or_insert_with(|| (tag.clone(), Vec::new()))
+                .1
+                .push(i);
+        }
+    }
+    by_slug
+        .into_values()
+        .map(|(tag, mut list)| {
+            list.sort_by(|&a, &b| {
+                (articles[a].weight, &articles[a].title)
+                    .cmp(&(articles[b].weight, &articles[b].title))
+            });
+            TagIndex {
+                tag,
+                articles: list,
+            }
+        })
+        .collect()
+}
+
+/// Explicit `related` first, in the editor's order; then articles sharing the most tags (same
+/// category breaks ties, then the most recently updated). Uses the tag index, so the cost is
+/// the sum of tag sizes per article rather than all pairs.
+fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
+    let by_tag: HashMap<&str, &[usize]> = tags
+        .iter()
+        .map(|t| (t.tag.slug.as_str(), t.articles.as_slice()))
+        .collect();
+    let by_slug: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.slug.as_str(), i))
+        .collect();
+    articles
+        .iter()
+        .enumerate()
+        .map(|(me, article)| {
+            let mut list: Vec<usize> = Vec::with_capacity(SEE_ALSO_LIMIT);
+            for related in &article.related {
+                if let Some(&i) = by_slug.get(related.value.as_str()) {
+                    if !list.contains(&i) && list.len() < SEE_ALSO_LIMIT {
+                        list.push(i);
+                    }
+                }
+            }
+            if list.len() < SEE_ALSO_LIMIT {
+                let mut shared: HashMap<usize, usize> = HashMap::new();
+                for tag in &article.tags {
+                    for &other in by_tag.get(tag.slug.as_str()).copied().unwrap_or_default() {
+                        if other != me && !list.contains(&other) {
+                            *shared.entry(other).or_default() += 1;
+                        }
+                    }
+                }
+                let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
+                candidates.sort_by(|&(a, a_shared), &(b, b_shared)| {
+                    let same = |i: usize| articles[i].category == article.category;
+                    b_shared
+                        .cmp(&a_shared)
+                        .then_with(|| same(b).cmp(&same(a)))
+                        .then_with(|| articles[b].updated.cmp(&articles[a].updated))
+                        .then_with(|| articles[a].slug.cmp(&articles[b].slug))
+                });
+                list.extend(
+                    candidates
+                        .into_iter()
+                        .map(|(i, _)| i)
+                        .take(SEE_ALSO_LIMIT - list.len()),
+                );
+            }
+            list
+        })
+        .collect()
+}
+
+/// Every page path the build will write, for checking site-path links and alias collisions.
+fn generated_paths(
+    articles: &[Article],
+    config: &SiteConfig,
+    include_drafts: bool,
+) -> HashSet<String> {
+    let mut paths: HashSet<String> = [
+        urls::HOME,
+        urls::CATEGORIES,
+        urls::TAGS,
+        urls::FEED,
+        urls::SITEMAP,
+        urls::NOT_FOUND,
+        urls::REDIRECTS_MAP,
+        "/robots.txt",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    paths.extend(config.categories.iter().map(|c| urls::category(&c.slug)));
+    for article in articles.iter().filter(|a| include_drafts || !a.draft) {
+        paths.insert(article.url());
+        paths.extend(article.tags.iter().map(|t| urls::tag(&t.slug)));
+    }
+    paths
+}
+
+fn check_related(
+    article: &Article,
+    slugs: &[&str],
+    drafts: &HashSet<String>,
+    include_drafts: bool,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for related in &article.related {
+        let target = related.value.as_str();
+        if slugs.binary_search(&target).is_err() {
+            let mut diagnostic = article.diagnostic_at(
+                Severity::Error,
+                related.offset,
+                format!("related article \"{target}\" does not exist"),
+            );
+            if let Some(near) = did_you_mean(target, slugs.iter().copied()) {
+                diagnostic = diagnostic.with_hint(format!("did you mean \"{near}\"?"));
+            }
+            problems.push(diagnostic);
+        } else if !article.draft && !include_drafts && drafts.contains(target) {
+            problems.push(
+                article
+                    .diagnostic_at(
+                        Severity::Error,
+                        related.offset,
+                        format!("related article \"{target}\" is a draft"),
+                    )
+                    .with_hint("publish it first, or remove it from `related`"),
+            );
+        }
+    }
+}
+
+fn check_links(
+    article: &Article,
+    anchors: &HashMap<&str, HashSet<&str>>,
+    drafts: &HashSet<String>,
+    include_drafts: bool,
+    site_paths: &HashSet<String>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for link in &article.body.links {
+        let offset = article.body_start + link.offset;
+        let broken = |message: String| article.diagnostic_at(Severity::Error, offset, message);
+        match &link.target {
+            LinkTarget::Article { slug, fragment } => match anchors.get(slug.as_str()) {
+                None => {
+                    let mut diagnostic =
+                        broken(format!("link to an article that does not exist: @/{slug}"));
+                    if let Some(near) = did_you_mean(slug, anchors.keys().copied()) {
+                        diagnostic = diagnostic.with_hint(format!("did you mean @/{near}?"));
+                    }
+                    problems.push(diagnostic);
+                }
+                Some(_) if !article.draft && !include_drafts && drafts.contains(slug) => {
+                    problems.push(
+                        broken(format!("link to a draft article: @/{slug}"))
+                            .with_hint("publish it first, or remove the link"),
+                    );
+                }
+                Some(targets) => {
+                    if let Some(fragment) = fragment.as_deref().filter(|f| !targets.contains(f)) {
+                        problems.push(broken(format!("link to @/{slug}#{fragment}: that article has no heading with this anchor")));
+                    }
+                }
+            },
+            LinkTarget::SitePath { path, .. } => {
+                if !site_paths.contains(path) {
+                    let mut diagnostic =
+                        broken(format!("link to a page that does not exist: {path}"));
+                    if site_paths.contains(&format!("{path}/")) {
+                        diagnostic =
+                            diagnostic.with_hint(format!("add the trailing slash: {path}/"));
+                    } else {
+                        diagnostic = diagnostic.with_hint(
+                            "link to another article with @/slug, e.g. [text](@/printer-offline)",
+                        );
+                    }
+                    problems.push(diagnostic);
+                }
+            }
+            LinkTarget::Fragment(fragment) => {
+                let own = anchors.get(article.slug.as_str());
+                if !own.is_some_and(|set| set.contains(fragment.as_str())) {
+                    problems.push(broken(format!(
+                        "link to #{fragment}: no heading on this page has that anchor"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+fn collect_redirects(
+    articles: &[Article],
+    include_drafts: bool,
+    site_paths: &HashSet<String>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, String)> {
+    let mut owner: HashMap<&str, &Article> = HashMap::new();
+    let mut redirects = Vec::new();
+    for article in articles {
+        for alias in &article.aliases {
+            let path = alias.value.as_str();
+            if site_paths.contains(path) {
+                problems.push(article.diagnostic_at(
+                    Severity::Error,
+                    alias.offset,
+                    format!("alias {path} is the address of an existing page"),
+                ));
+            } else if let Some(other) = owner.get(path) {
+                problems.push(article.diagnostic_at(
+                    Severity::Error,
+                    alias.offset,
+                    format!(
+                        "alias {path} is also claimed by {}",
+                        other.source.path.display()
+                    ),
+                ));
+            } else {
+                owner.insert(path, article);
+                if include_drafts || !article.draft {
+                    redirects.push((path.to_owned(), article.url()));
+                }
+            }
+        }
+    }
+    redirects.sort();
+    redirects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::{parse, SourceFile};
+    use std::path::PathBuf;
+
+    fn article(config: &SiteConfig, slug: &str, extra: &str, body: &str) -> Article {
+        let text = format!(
+            "+++\ntitle = \"About {slug}\"\ndescription = \"d\"\ncategory = \"accounts\"\nupdated = 2026-11-{:02}\nrisk = \"low\"\n{extra}\n+++\n\n{body}\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nb\n",
+            slug.len()
+        );
+        let (parsed, problems) = parse(
+            SourceFile {
+                path: PathBuf::from(format!("content/{slug}.md")),
+                text,
+            },
+            config,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        parsed.unwrap()
+    }
+
+    fn messages(problems: &[Diagnostic]) -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", p.file.display(), p.line, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn see_also_puts_related_first_then_shared_tags() {
+        let config = SiteConfig::for_tests();
+        let articles = vec![
+            article(&config, "a", "tags = [\"x\", \"y\"]\nrelated = [\"d\"]", ""),
+            article(&config, "b", "tags = [\"x\"]", ""),
+            article(&config, "c", "tags = [\"x\", \"y\"]", ""),
+            article(&config, "d", "", ""),
+            article(&config, "e", "tags = [\"z\"]", ""),
+        ];
+        let (library, problems) = Library::new(articles, &config, false, &HashSet::new());
+        assert!(problems.is_empty(), "{problems:?}");
+        let names = |list: &[usize]| {
+            list.iter()
+                .map(|&i| library.articles[i].slug.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&library.see_also[0]), ["d", "c", "b"]);
+        assert_eq!(names(&library.see_also[4]), Vec::<&str>::new());
+        let tags: Vec<_> = library
+            .tags
+            .iter()
+            .map(|t| (t.tag.slug.as_str(), t.articles.len()))
+            .collect();
+        assert_eq!(tags, [("x", 3), ("y", 2), ("z", 1)]);
+        assert_eq!(library.categories[0].articles.len(), 5);
+        assert_eq!(library.categories[1].articles.len(), 0);
+    }
+
+    #[test]
+    fn cross_article_problems() {
+        let config = SiteConfig::for_tests();
+        let articles = vec![
+            article(&config, "alpha", "related = [\"bravo\", \"gamma\"]\naliases = [\"/old/\"]", "See [b](@/bravo), [g](@/gamma#x), [z](@/zulu), [c](/categories/devices), [t](#nope)."),
+            article(&config, "bravo", "draft = true\naliases = [\"/old/\", \"/alpha/\"]", ""),
+            article(&config, "gamma", "", ""),
+        ];
+        let (library, problems) = Library::new(articles, &config, false, &HashSet::new());
+        let mut problems = problems;
+        crate::diagnostics::sort(&mut problems);
+        assert_eq!(
+            messages(&problems),
+            [
+                "content/alpha.md:7: related article \"bravo\" is a draft",
+                "content/alpha.md:11: link to a draft article: @/bravo",
+                "content/alpha.md:11: link to @/gamma#x: that article has no heading with this anchor",
+                "content/alpha.md:11: link to an article that does not exist: @/zulu",
+                "content/alpha.md:11: link to a page that does not exist: /categories/devices",
+                "content/alpha.md:11: link to #nope: no heading on this page has that anchor",
+                "content/bravo.md:8: alias /old/ is also claimed by content/alpha.md",
+                "content/bravo.md:8: alias /alpha/ is the address of an existing page",
+            ]
+        );
+        assert_eq!(
+            problems[4].hint.as_deref(),
+            Some("add the trailing slash: /categories/devices/")
+        );
+        assert_eq!(library.articles.len(), 2, "the draft is not published");
+        assert_eq!(
+            library.redirects,
+            [("/old/".to_owned(), "/alpha/".to_owned())]
+        );
+    }
+
+    #[test]
+    fn duplicate_slugs_and_unknown_related() {
+        let config = SiteConfig::for_tests();
+        let mut second = article(&config, "alpha", "", "");
+        second.source.path = PathBuf::from("content/other/alpha.md");
+        let articles = vec![
+            article(&config, "alpha", "related = [\"alhpa-two\"]", ""),
+            second,
+            article(&config, "alpha-two", "", ""),
+        ];
+        let (library, problems) = Library::new(articles, &config, false, &HashSet::new());
+        assert_eq!(
+            messages(&problems),
+            [
+                "content/other/alpha.md:0: slug `alpha` is already used by content/alpha.md",
+                "content/alpha.md:7: related article \"alhpa-two\" does not exist"
+            ]
+        );
+        assert_eq!(
+            problems[1].hint.as_deref(),
+            Some("did you mean \"alpha-two\"?")
+        );
+        assert_eq!(library.articles.len(), 2);
+        assert_eq!(library.index_of("alpha-two"), Some(1));
+    }
+}

@@ -1,0 +1,184 @@
+//! The `tryfirst` command line. Parses arguments, runs one command, prints the outcome; all the
+//! work lives in the library crate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use generator::build::{self, BuildError, BuildOptions};
+use generator::config::{SiteConfig, CONFIG_FILE};
+use generator::diagnostics::Diagnostic;
+
+#[derive(Parser)]
+#[command(
+    name = "tryfirst",
+    version,
+    about = "Build a help knowledge base from Markdown articles."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into public/ (or --out). A failed build leaves the previous output as it was.
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder [default: <root>/public]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check every article and template without writing anything; exits 1 on any error.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// `github` prints annotations for GitHub Actions.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Write a new article skeleton with the required sections (as a draft).
+    New {
+        /// The question the article answers, e.g. "What if my phone is lost?"
+        title: String,
+        /// Category slug from site.toml [default: the first category]
+        #[arg(long)]
+        category: Option<String>,
+        /// Site folder
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// Site folder (the one with site.toml)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Override base_url from site.toml, e.g. for a preview deployment
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Publish articles marked draft = true
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Github,
+}
+
+impl SiteArgs {
+    fn options(self, write: bool) -> BuildOptions {
+        BuildOptions {
+            root: self.root,
+            out: None,
+            base_url: self.base_url,
+            include_drafts: self.drafts,
+            write,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], format: Format) {
+    for diagnostic in diagnostics {
+        match format {
+            Format::Human => eprintln!("{}\n", diagnostic.to_human()),
+            Format::Github => println!("{}", diagnostic.to_github()),
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build { site, out } => {
+            let mut options = site.options(true);
+            options.out = out;
+            finish(build::build(&options), Format::Human, "Built")
+        }
+        Command::Check { site, format } => {
+            finish(build::build(&site.options(false)), format, "Checked")
+        }
+        Command::New {
+            title,
+            category,
+            root,
+        } => {
+            let config_path = root.join(CONFIG_FILE);
+            let text = std::fs::read_to_string(&config_path)
+                .with_context(|| format!("cannot read {}", config_path.display()))?;
+            let config = match SiteConfig::parse(std::path::Path::new(CONFIG_FILE), &text) {
+                Ok(config) => config,
+                Err(problems) => {
+                    print_diagnostics(&problems, Format::Human);
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let path = generator::new::create(
+                &root,
+                &config,
+                &title,
+                category.as_deref(),
+                generator::new::today(),
+            )?;
+            println!(
+                "Created {} (a draft: set draft = false when it is ready)",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn finish(
+    result: Result<build::BuildReport, BuildError>,
+    format: Format,
+    verb: &str,
+) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(report) => {
+            print_diagnostics(&report.warnings, format);
+            let drafts = match report.drafts_skipped {
+                0 => String::new(),
+                n => format!(" ({n} draft(s) not published)"),
+            };
+            let destination = report
+                .out_dir
+                .map(|dir| format!(" into {}", dir.display()))
+                .unwrap_or_default();
+            eprintln!(
+                "{verb} {} articles{drafts}: {} pages, {} files{destination} in {} ms{}",
+                report.articles,
+                report.pages,
+                report.files,
+                report.elapsed.as_millis(),
+                match report.warnings.len() {
+                    0 => String::new(),
+                    n => format!(", {n} warning(s)"),
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(BuildError::Invalid(diagnostics)) => {
+            print_diagnostics(&diagnostics, format);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("{errors} error(s); nothing was written.");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,771 @@
+//! Markdown body → the article's anatomy: intro, sections (recognised by heading), the steps as
+//! structured data, and everything the checker needs (internal links, images, heading levels).
+//!
+//! Pure and per-article: it needs no knowledge of other articles, so all bodies render in
+//! parallel. Whether a link's target exists is decided later, by the library, from [`LinkRef`]s.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::config::SectionHeadings;
+use crate::diagnostics::Severity;
+use crate::text::slugify;
+use crate::urls;
+
+/// What a section is for, by its heading. Only `Steps` and `Escalation` are required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    Steps,
+    Escalation,
+    SeeAlso,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub kind: SectionKind,
+    /// The heading's anchor.
+    pub id: String,
+    pub heading: String,
+    /// The body without the heading.
+    pub html: String,
+    /// Byte offset of the heading in the body.
+    pub offset: usize,
+}
+
+/// One "Try this first" step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub html: String,
+    /// Markdown stripped; what the AI is given.
+    pub text: String,
+}
+
+/// An internal link found in the body, to be resolved once every article is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub target: LinkTarget,
+    /// Byte offset of the link in the body.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// `@/slug` or `@/slug#anchor`: another article, by slug, so links survive URL changes.
+    Article {
+        slug: String,
+        fragment: Option<String>,
+    },
+    /// `/categories/x/`: a page of this site by path.
+    SitePath {
+        path: String,
+        fragment: Option<String>,
+    },
+    /// `#anchor` on the same page.
+    Fragment(String),
+}
+
+/// A problem in the body, located by byte offset in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyProblem {
+    pub severity: Severity,
+    pub offset: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderedBody {
+    pub intro_html: String,
+    pub intro_text: String,
+    pub sections: Vec<Section>,
+    pub steps: Vec<Step>,
+    pub escalation_text: String,
+    pub links: Vec<LinkRef>,
+    pub problems: Vec<BodyProblem>,
+    /// Every heading anchor on the page, for checking `#fragment` links.
+    pub anchors: Vec<String>,
+    pub word_count: usize,
+}
+
+const RESERVED_IDS: &[&str] = &["main", "ask-heading", "cta-heading"];
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// Renders `body` and extracts its anatomy.
+pub fn render(body: &str, headings: &SectionHeadings) -> RenderedBody {
+    let events: Vec<_> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    let sub_heading_texts = sub_heading_texts(&events);
+    let mut walker = Walker::new(headings);
+    for ((event, range), heading_text) in events.into_iter().zip(sub_heading_texts) {
+        walker.event(event, range.start, heading_text);
+    }
+    walker.finish()
+}
+
+/// The text of every level-3+ heading, at its start event's index, so its anchor can be made
+/// from its words before the walker reaches them.
+fn sub_heading_texts(events: &[(Event<'_>, std::ops::Range<usize>)]) -> Vec<Option<String>> {
+    let mut texts = vec![None; events.len()];
+    for (at, (event, _)) in events.iter().enumerate() {
+        if let Event::Start(Tag::Heading {
+            level, id: None, ..
+        }) = event
+        {
+            if heading_number(*level) >= 3 {
+                let text = events[at + 1..]
+                    .iter()
+                    .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .filter_map(|(e, _)| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect::<String>();
+                texts[at] = Some(text);
+            }
+        }
+    }
+    texts
+}
+
+/// Events of the section being read, before they become HTML.
+struct Bucket<'a> {
+    kind: Option<SectionKind>,
+    heading: String,
+    id: String,
+    offset: usize,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
+struct Walker<'h, 'a> {
+    headings: &'h SectionHeadings,
+    out: RenderedBody,
+    bucket: Bucket<'a>,
+    /// Set while inside an H2: its text becomes the next section's heading.
+    heading_text: Option<(String, usize)>,
+    used_ids: HashSet<String>,
+    last_heading_level: u8,
+    list_depth: usize,
+    steps_list_done: bool,
+    capturing_steps: bool,
+    step_events: Option<Vec<Event<'a>>>,
+    step_text: String,
+    image_alt: Option<(String, usize)>,
+    saw_steps: bool,
+    saw_escalation: bool,
+    steps_offset: usize,
+}
+
+impl<'h, 'a> Walker<'h, 'a> {
+    fn new(headings: &'h SectionHeadings) -> Self {
+        Self {
+            headings,
+            out: RenderedBody::default(),
+            bucket: Bucket {
+                kind: None,
+                heading: String::new(),
+                id: String::new(),
+                offset: 0,
+                events: Vec::new(),
+                text: String::new(),
+            },
+            heading_text: None,
+            // Ids the page template uses around the article body.
+            used_ids: RESERVED_IDS.iter().map(|id| (*id).to_owned()).collect(),
+            last_heading_level: 1,
+            list_depth: 0,
+            steps_list_done: false,
+            capturing_steps: false,
+            step_events: None,
+            step_text: String::new(),
+            image_alt: None,
+            saw_steps: false,
+            saw_escalation: false,
+            steps_offset: 0,
+        }
+    }
+
+    fn problem(
+        &mut self,
+        severity: Severity,
+        offset: usize,
+        message: String,
+        hint: Option<String>,
+    ) {
+        self.out.problems.push(BodyProblem {
+            severity,
+            offset,
+            message,
+            hint,
+        });
+    }
+
+    fn unique_id(&mut self, text: &str) -> String {
+        let base = match slugify(text) {
+            empty if empty.is_empty() => "section".to_owned(),
+            slug => slug,
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.used_ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.out.anchors.push(id.clone());
+        id
+    }
+
+    fn kind_of(&self, heading: &str) -> SectionKind {
+        let same = |configured: &str| heading.trim().eq_ignore_ascii_case(configured.trim());
+        if same(&self.headings.steps) {
+            SectionKind::Steps
+        } else if same(&self.headings.escalation) {
+            SectionKind::Escalation
+        } else if same(&self.headings.see_also) {
+            SectionKind::SeeAlso
+        } else {
+            SectionKind::Other
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, offset: usize, sub_heading_text: Option<String>) {
+        // Inside an H2: collect its text, emit nothing (the template renders the heading).
+        if let Some((text, _)) = self.heading_text.as_mut() {
+            match event {
+                Event::End(TagEnd::Heading(_)) => {
+                    let (text, heading_offset) = self.heading_text.take().unwrap_or_default();
+                    self.start_section(text.trim().to_owned(), heading_offset);
+                }
+                Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                _ => {}
+            }
+            return;
+        }
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let level_number = heading_number(level);
+                if level_number <= 2 {
+                    if level_number == 1 {
+                        self.problem(
+                            Severity::Error,
+                            offset,
+                            "the article body must not contain a level-1 heading".into(),
+                            Some("the title is the page's only `#` heading; start sections with `##`".into()),
+                        );
+                    }
+                    self.last_heading_level = 2;
+                    self.heading_text = Some((String::new(), offset));
+                    return;
+                }
+                if level_number > self.last_heading_level + 1 {
+                    self.problem(
+                        Severity::Error,
+                        offset,
+                        format!(
+                            "heading level {level_number} follows level {}, skipping a level",
+                            self.last_heading_level
+                        ),
+                        Some(format!(
+                            "use {} here",
+                            "#".repeat(usize::from(self.last_heading_level) + 1)
+                        )),
+                    );
+                }
+                self.last_heading_level = level_number;
+                let id = match id {
+                    Some(given) => {
+                        self.out.anchors.push(given.to_string());
+                        given
+                    }
+                    None => CowStr::from(
+                        self.unique_id(sub_heading_text.as_deref().unwrap_or_default()),
+                    ),
+                };
+                Event::Start(Tag::Heading {
+                    level,
+                    id: Some(id),
+                    classes,
+                    attrs,
+                })
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.internal_link(dest_url, offset);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image { .. }) => {
+                self.image_alt = Some((String::new(), offset));
+                event
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((alt, image_offset)) = self.image_alt.take() {
+                    if alt.trim().is_empty() {
+                        self.problem(
+                            Severity::Error,
+                            image_offset,
+                            "image has no alt text".into(),
+                            Some("describe the image in the brackets: ![Outlook's account settings](...)".into()),
+                        );
+                    }
+                }
+                event
+            }
+            other => other,
+        };
+        self.track(&event, offset);
+        self.bucket.events.push(event);
+    }
+
+    /// Follows lists (for the steps), text (for plain-text copies and word counts) and image alt.
+    fn track(&mut self, event: &Event<'a>, offset: usize) {
+        match event {
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((alt, _)) = self.image_alt.as_mut() {
+                    alt.push_str(text);
+                }
+                self.out.word_count += text.split_whitespace().count();
+                self.bucket.text.push_str(text);
+                if self.step_events.is_some() {
+                    self.step_text.push_str(text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.bucket.text.push(' ');
+                if self.step_events.is_some() {
+                    self.step_text.push(' ');
+                }
+            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock,
+            ) => {
+                self.bucket.text.push('\n');
+                if self.step_events.is_some() {
+                    self.step_text.push(' ');
+                }
+            }
+            Event::Start(Tag::Item) if self.step_events.is_some() => self.step_text.push(' '),
+            _ => {}
+        }
+        let in_steps = self.bucket.kind == Some(SectionKind::Steps);
+        match event {
+            Event::Start(Tag::List(first)) => {
+                if self.list_depth == 0 && in_steps && !self.steps_list_done {
+                    if first.is_some() {
+                        self.capturing_steps = true;
+                    } else {
+                        self.problem(
+                            Severity::Error,
+                            offset,
+                            "the steps must be a numbered list".into(),
+                            Some("start each step with `1.`, `2.`, … instead of `-` or `*`".into()),
+                        );
+                        self.steps_list_done = true;
+                    }
+                }
+                self.list_depth += 1;
+                if let Some(step) = self.step_events.as_mut() {
+                    step.push(event.clone());
+                }
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.list_depth -= 1;
+                if let Some(step) = self.step_events.as_mut() {
+                    step.push(event.clone());
+                }
+                if self.list_depth == 0 && self.capturing_steps {
+                    self.capturing_steps = false;
+                    self.steps_list_done = true;
+                }
+            }
+            Event::Start(Tag::Item) if self.capturing_steps && self.list_depth == 1 => {
+                self.step_events = Some(Vec::new());
+                self.step_text.clear();
+            }
+            Event::End(TagEnd::Item) if self.capturing_steps && self.list_depth == 1 => {
+                let events = self.step_events.take().unwrap_or_default();
+                let mut step_html = String::new();
+                html::push_html(&mut step_html, events.into_iter());
+                self.out.steps.push(Step {
+                    html: step_html.trim().to_owned(),
+                    text: collapse_whitespace(&self.step_text),
+                });
+            }
+            other => {
+                if let Some(step) = self.step_events.as_mut() {
+                    step.push(other.clone());
+                }
+            }
+        }
+    }
+
+    fn internal_link(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        if let Some(rest) = dest.strip_prefix("@/") {
+            let (slug, fragment) = split_fragment(rest);
+            let slug = slug
+                .trim_end_matches('/')
+                .trim_end_matches(".md")
+                .to_owned();
+            let href = match &fragment {
+                Some(fragment) => format!("{}#{fragment}", urls::article(&slug)),
+                None => urls::article(&slug),
+            };
+            self.out.links.push(LinkRef {
+                target: LinkTarget::Article { slug, fragment },
+                offset,
+            });
+            return CowStr::from(href);
+        }
+        if dest.starts_with('/') && !dest.starts_with("//") {
+            let (path, fragment) = split_fragment(&dest);
+            self.out.links.push(LinkRef {
+                target: LinkTarget::SitePath {
+                    path: path.to_owned(),
+                    fragment,
+                },
+                offset,
+            });
+        } else if let Some(fragment) = dest.strip_prefix('#') {
+            self.out.links.push(LinkRef {
+                target: LinkTarget::Fragment(fragment.to_owned()),
+                offset,
+            });
+        }
+        dest
+    }
+
+    fn start_section(&mut self, heading: String, offset: usize) {
+        self.close_bucket();
+        let kind = self.kind_of(&heading);
+        match kind {
+            SectionKind::Steps if self.saw_steps => self.problem(
+                Severity::Error,
+                offset,
+                format!("a second \"{}\" section", self.headings.steps),
+                Some("keep all steps in one numbered list under one heading".into()),
+            ),
+            SectionKind::Steps => {
+                self.saw_steps = true;
+                self.steps_offset = offset;
+            }
+            SectionKind::Escalation => self.saw_escalation = true,
+            _ => {}
+        }
+        let id = self.unique_id(&heading);
+        self.bucket = Bucket {
+            kind: Some(kind),
+            heading,
+            id,
+            offset,
+            events: Vec::new(),
+            text: String::new(),
+        };
+    }
+
+    fn close_bucket(&mut self) {
+        let bucket = std::mem::replace(
+            &mut self.bucket,
+            Bucket {
+                kind: None,
+                heading: String::new(),
+                id: String::new(),
+                offset: 0,
+                events: Vec::new(),
+                text: String::new(),
+            },
+        );
+        let mut body_html = String::new();
+        html::push_html(&mut body_html, bucket.events.into_iter());
+        let text = collapse_paragraphs(&bucket.text);
+        match bucket.kind {
+            None => {
+                self.out.intro_html = body_html;
+                self.out.intro_text = text;
+            }
+            Some(kind) => {
+                if kind == SectionKind::Escalation {
+                    self.out.escalation_text = text;
+                }
+                self.out.sections.push(Section {
+                    kind,
+                    id: bucket.id,
+                    heading: bucket.heading,
+                    html: body_html,
+                    offset: bucket.offset,
+                });
+            }
+        }
+    }
+
+    fn finish(mut self) -> RenderedBody {
+        self.close_bucket();
+        if !self.saw_steps {
+            self.problem(
+                Severity::Error,
+                0,
+                format!("the article has no \"{}\" section", self.headings.steps),
+                Some(format!(
+                    "add `## {}` followed by a numbered list of steps",
+                    self.headings.steps
+                )),
+            );
+        } else if self.out.steps.is_empty()
+            && !self
+                .out
+                .problems
+                .iter()
+                .any(|p| p.message.contains("numbered list"))
+        {
+            let offset = self.steps_offset;
+            self.problem(
+                Severity::Error,
+                offset,
+                format!(
+                    "the \"{}\" section has no numbered steps",
+                    self.headings.steps
+                ),
+                Some("list the steps as `1. …`, `2. …`".into()),
+            );
+        }
+        if !self.saw_escalation {
+            self.problem(
+                Severity::Error,
+                0,
+                format!(
+                    "the article has no \"{}\" section",
+                    self.headings.escalation
+                ),
+                Some(format!(
+                    "add `## {}` saying when the reader should stop and call you",
+                    self.headings.escalation
+                )),
+            );
+        }
+        self.out
+    }
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn split_fragment(target: &str) -> (&str, Option<String>) {
+    match target.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment.to_owned())),
+        None => (target, None),
+    }
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Keeps paragraph breaks, collapses everything else: plain text for the AI and the bundle.
+fn collapse_paragraphs(text: &str) -> String {
+    text.split('\n')
+        .map(collapse_whitespace)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The plain-text form of a Markdown snippet (used for descriptions in feeds).
+pub fn plain_text(markdown: &str) -> Cow<'_, str> {
+    if !markdown.contains(['*', '_', '`', '[', '<']) {
+        return Cow::Borrowed(markdown);
+    }
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    Cow::Owned(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "Intro with **bold**.\n\n## Try this first\n\n1. **Check** the [cable](@/printer-offline#power).\n2. Restart it.\n   - nested detail\n\nAfter the list.\n\n## When to bring us in\n\nIf it smokes.\n\nOr beeps.\n";
+
+    fn rendered(body: &str) -> RenderedBody {
+        render(body, &SectionHeadings::default())
+    }
+
+    #[test]
+    fn extracts_the_anatomy() {
+        let body = rendered(ARTICLE);
+        assert!(body.problems.is_empty(), "{:?}", body.problems);
+        assert_eq!(
+            body.intro_html,
+            "<p>Intro with <strong>bold</strong>.</p>\n"
+        );
+        assert_eq!(body.intro_text, "Intro with bold.");
+        let kinds: Vec<_> = body
+            .sections
+            .iter()
+            .map(|s| (s.kind, s.id.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (SectionKind::Steps, "try-this-first"),
+                (SectionKind::Escalation, "when-to-bring-us-in")
+            ]
+        );
+        assert_eq!(body.steps.len(), 2);
+        assert_eq!(body.steps[0].text, "Check the cable.");
+        assert_eq!(
+            body.steps[0].html,
+            "<strong>Check</strong> the <a href=\"/printer-offline/#power\">cable</a>."
+        );
+        assert_eq!(body.steps[1].text, "Restart it. nested detail");
+        assert!(body.sections[0].html.contains("<p>After the list.</p>"));
+        assert!(!body.sections[0].html.contains("Try this first"));
+        assert_eq!(body.escalation_text, "If it smokes.\n\nOr beeps.");
+    }
+
+    #[test]
+    fn records_internal_links_with_offsets() {
+        let body = rendered(ARTICLE);
+        assert_eq!(body.links.len(), 1);
+        assert_eq!(
+            body.links[0].target,
+            LinkTarget::Article {
+                slug: "printer-offline".into(),
+                fragment: Some("power".into())
+            }
+        );
+        assert_eq!(
+            &ARTICLE[body.links[0].offset..body.links[0].offset + 7],
+            "[cable]"
+        );
+        let body = rendered("## Try this first\n\n1. See [all](/categories/) and [x](https://example.com) and [y](#top).\n\n## When to bring us in\n\nx");
+        let targets: Vec<_> = body.links.iter().map(|l| &l.target).collect();
+        assert_eq!(
+            targets,
+            [
+                &LinkTarget::SitePath {
+                    path: "/categories/".into(),
+                    fragment: None
+                },
+                &LinkTarget::Fragment("top".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_are_configurable_and_case_insensitive() {
+        let headings = SectionHeadings {
+            steps: "Probeer eerst".into(),
+            escalation: "Bel ons".into(),
+            see_also: "Zie ook".into(),
+        };
+        let body = render(
+            "## probeer eerst\n\n1. a\n\n## Bel ons\n\nb\n\n## Zie ook\n\n- x\n",
+            &headings,
+        );
+        assert!(body.problems.is_empty(), "{:?}", body.problems);
+        assert_eq!(body.sections[2].kind, SectionKind::SeeAlso);
+    }
+
+    fn messages(body: &RenderedBody) -> Vec<(usize, &str)> {
+        body.problems
+            .iter()
+            .map(|p| (p.offset, p.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn missing_sections_are_reported() {
+        let body = rendered("Just an intro.\n");
+        assert_eq!(
+            messages(&body),
+            [
+                (0, "the article has no \"Try this first\" section"),
+                (0, "the article has no \"When to bring us in\" section")
+            ]
+        );
+    }
+
+    #[test]
+    fn steps_must_be_numbered() {
+        let text = "## Try this first\n\n- a\n- b\n\n## When to bring us in\n\nx\n";
+        let body = rendered(text);
+        assert_eq!(messages(&body), [(19, "the steps must be a numbered list")]);
+        let body = rendered("## Try this first\n\nNo list.\n\n## When to bring us in\n\nx\n");
+        assert_eq!(
+            messages(&body),
+            [(0, "the \"Try this first\" section has no numbered steps")]
+        );
+    }
+
+    #[test]
+    fn images_need_alt_text_and_headings_their_order() {
+        let text = "# Big\n\n![](a.png) ![ok](b.png)\n\n## Try this first\n\n1. a\n\n#### Deep\n\n## When to bring us in\n\nx\n";
+        let body = rendered(text);
+        assert_eq!(
+            messages(&body),
+            [
+                (0, "the article body must not contain a level-1 heading"),
+                (7, "image has no alt text"),
+                (57, "heading level 4 follows level 2, skipping a level"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let body = rendered("## Notes\n\n## Notes\n\n## Try this first\n\n1. a\n\n### Detail\n\n## When to bring us in\n\nx");
+        let ids: Vec<_> = body.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["notes", "notes-2", "try-this-first", "when-to-bring-us-in"]
+        );
+        assert!(
+            body.sections[2]
+                .html
+                .contains("<h3 id=\"detail\">Detail</h3>"),
+            "{}",
+            body.sections[2].html
+        );
+        assert!(body.anchors.contains(&"detail".to_owned()));
+    }
+
+    #[test]
+    fn plain_text_strips_markup() {
+        assert_eq!(plain_text("Use **two** `keys`"), "Use two keys");
+        assert!(matches!(plain_text("plain"), Cow::Borrowed("plain")));
+    }
+}

@@ -1,0 +1,236 @@
+//! `tryfirst new`: an article skeleton with every required section, so an editor starts from
+//! the structure instead of remembering it.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::SiteConfig;
+use crate::text::{slugify, Date};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NewError {
+    #[error(
+        "the title \"{0}\" gives an empty file name; use words, like \"What if my phone is lost?\""
+    )]
+    EmptySlug(String),
+    #[error("unknown category \"{given}\"; categories in site.toml: {known}")]
+    UnknownCategory { given: String, known: String },
+    #[error("{} already exists; choose another title or edit that article", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The skeleton's text. Pure, for tests; marked as a draft so it is not published half-written.
+pub fn skeleton(
+    title: &str,
+    category: &str,
+    today: Date,
+    headings: &crate::config::SectionHeadings,
+) -> String {
+    let title = title.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"+++
+title = "{title}"
+description = "TODO: one or two sentences that answer the question; shown in search results."
+category = "{category}"
+tags = []
+related = []
+updated = {today}
+risk = "medium"
+draft = true
++++
+
+TODO: one or two short paragraphs: what is going on, and the one thing to understand first.
+
+## {steps}
+
+1. **TODO: first thing to try.** What to do, where exactly (menu path, setting name).
+2. **TODO: next thing.** One action per step.
+
+## {escalation}
+
+TODO: the point where the reader must stop and call us, and what goes wrong if they carry on.
+"#,
+        today = today.iso(),
+        steps = headings.steps,
+        escalation = headings.escalation,
+    )
+}
+
+/// Writes `content/<category>/<slug>.md` and returns its path. Never overwrites.
+pub fn create(
+    root: &Path,
+    config: &SiteConfig,
+    title: &str,
+    category: Option<&str>,
+    today: Date,
+) -> Result<PathBuf, NewError> {
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(NewError::EmptySlug(title.to_owned()));
+    }
+    let category = match category {
+        Some(given) if config.category(given).is_none() => {
+            return Err(NewError::UnknownCategory {
+                given: given.to_owned(),
+                known: config
+                    .categories
+                    .iter()
+                    .map(|c| c.slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
+        Some(given) => given.to_owned(),
+        None => config
+            .categories
+            .first()
+            .map(|c| c.slug.clone())
+            .unwrap_or_default(),
+    };
+    let path = root
+        .join(crate::build::CONTENT_DIR)
+        .join(&category)
+        .join(format!("{slug}.md"));
+    if path.exists() {
+        return Err(NewError::Exists(path));
+    }
+    let text = skeleton(title, &category, today, &config.sections);
+    let write = || -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
+    };
+    write().map_err(|source| NewError::Write {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+/// Today's date in UTC, from the system clock, without a date-time dependency.
+pub fn today() -> Date {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    civil_from_days(days as i64)
+}
+
+/// Howard Hinnant's days-to-civil algorithm (public domain).
+fn civil_from_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    Date::new(year, month, day).unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::{parse, SourceFile};
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0).iso(), "1970-01-01");
+        assert_eq!(civil_from_days(20_786).iso(), "2026-11-29");
+        assert_eq!(civil_from_days(11_016).iso(), "2000-02-29");
+    }
+
+    #[test]
+    fn skeleton_parses_as_a_draft_with_the_required_sections() {
+        let config = SiteConfig::for_tests();
+        let text = skeleton(
+            "What if \"the\" printer is offline?",
+            "devices",
+            Date::new(2026, 11, 29).unwrap(),
+            &config.sections,
+        );
+        let (article, problems) = parse(
+            SourceFile {
+                path: "content/devices/x.md".into(),
+                text,
+            },
+            &config,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let article = article.unwrap();
+        assert!(article.draft);
+        assert_eq!(article.title, "What if \"the\" printer is offline?");
+        assert_eq!(article.body.steps.len(), 2);
+    }
+
+    #[test]
+    fn a_published_skeleton_is_flagged_until_finished() {
+        let config = SiteConfig::for_tests();
+        let text = skeleton(
+            "Q?",
+            "devices",
+            Date::new(2026, 11, 29).unwrap(),
+            &config.sections,
+        )
+        .replace("draft = true", "draft = false");
+        let (_, problems) = parse(
+            SourceFile {
+                path: "content/devices/q.md".into(),
+                text,
+            },
+            &config,
+        );
+        assert_eq!(problems[0].message, "the article still contains TODO");
+    }
+
+    #[test]
+    fn create_refuses_to_overwrite_and_checks_the_category() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SiteConfig::for_tests();
+        let today = Date::new(2026, 11, 29).unwrap();
+        let path = create(
+            dir.path(),
+            &config,
+            "What if Wi-Fi drops?",
+            Some("devices"),
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            dir.path().join("content/devices/what-if-wi-fi-drops.md")
+        );
+        assert!(matches!(
+            create(
+                dir.path(),
+                &config,
+                "What if Wi-Fi drops?",
+                Some("devices"),
+                today
+            ),
+            Err(NewError::Exists(_))
+        ));
+        assert!(matches!(
+            create(dir.path(), &config, "x", Some("devics"), today),
+            Err(NewError::UnknownCategory { .. })
+        ));
+        assert!(matches!(
+            create(dir.path(), &config, "???", None, today),
+            Err(NewError::EmptySlug(_))
+        ));
+    }
+}

@@ -1,0 +1,189 @@
+//! The one place that writes the site to disk.
+//!
+//! A build writes into a staging folder next to the output folder and swaps it in only when
+//! every page rendered, so a failed build leaves the previous site untouched and a web server
+//! never sees half a site.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where rendered files go: a staging folder, or nowhere (for `check`).
+pub enum Sink {
+    Discard { files: AtomicUsize },
+    Staging(Staging),
+}
+
+pub struct Staging {
+    target: PathBuf,
+    staging: PathBuf,
+    files: AtomicUsize,
+    committed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}: {source}", path.display())]
+pub struct OutputError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+fn sibling(target: &Path, suffix: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    target.with_file_name(format!(".{name}.{suffix}"))
+}
+
+impl Sink {
+    pub fn discard() -> Self {
+        Sink::Discard {
+            files: AtomicUsize::new(0),
+        }
+    }
+
+    /// Starts a build into a fresh staging folder beside `target`.
+    pub fn staging(target: &Path) -> Result<Self, OutputError> {
+        let staging = sibling(target, "tryfirst-staging");
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|source| OutputError {
+                action: "cannot clear old staging folder",
+                path: staging.clone(),
+                source,
+            })?;
+        }
+        fs::create_dir_all(&staging).map_err(|source| OutputError {
+            action: "cannot create",
+            path: staging.clone(),
+            source,
+        })?;
+        Ok(Sink::Staging(Staging {
+            target: target.to_path_buf(),
+            staging,
+            files: AtomicUsize::new(0),
+            committed: false,
+        }))
+    }
+
+    /// Writes one file at a site path (`/a/` → `a/index.html`). Safe to call from many threads.
+    pub fn write(&self, site_path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        match self {
+            Sink::Discard { files } => {
+                files.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Sink::Staging(staging) => {
+                let file = staging.staging.join(crate::urls::output_file(site_path));
+                if let Some(parent) = file.parent() {
+                    fs::create_dir_all(parent).map_err(|source| OutputError {
+                        action: "cannot create",
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                fs::write(&file, bytes).map_err(|source| OutputError {
+                    action: "cannot write",
+                    path: file.clone(),
+                    source,
+                })?;
+                staging.files.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn files_written(&self) -> usize {
+        match self {
+            Sink::Discard { files } => files.load(Ordering::Relaxed),
+            Sink::Staging(staging) => staging.files.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Puts the staged site in place of the old one. The old one is renamed away first and
+    /// removed last, so at every moment one complete site exists on disk.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let Sink::Staging(mut staging) = self else {
+            return Ok(());
+        };
+        let old = sibling(&staging.target, "tryfirst-old");
+        if old.exists() {
+            fs::remove_dir_all(&old).map_err(|source| OutputError {
+                action: "cannot remove",
+                path: old.clone(),
+                source,
+            })?;
+        }
+        let had_previous = staging.target.exists();
+        if had_previous {
+            fs::rename(&staging.target, &old).map_err(|source| OutputError {
+                action: "cannot move the previous site aside",
+                path: staging.target.clone(),
+                source,
+            })?;
+        }
+        if let Err(source) = fs::rename(&staging.staging, &staging.target) {
+            if had_previous {
+                // Put the previous site back; the build failed, the site must not disappear.
+                let _ = fs::rename(&old, &staging.target);
+            }
+            return Err(OutputError {
+                action: "cannot move the new site into place at",
+                path: staging.target.clone(),
+                source,
+            });
+        }
+        staging.committed = true;
+        if had_previous {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// An abandoned build cleans up after itself.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_swaps_and_drop_abandons() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("old.html"), "old").unwrap();
+
+        let sink = Sink::staging(&target).unwrap();
+        sink.write("/a/", b"new").unwrap();
+        drop(sink);
+        assert_eq!(fs::read_to_string(target.join("old.html")).unwrap(), "old");
+        assert!(!dir.path().join(".public.tryfirst-staging").exists());
+
+        let sink = Sink::staging(&target).unwrap();
+        sink.write("/a/", b"new").unwrap();
+        sink.write("/atom.xml", b"feed").unwrap();
+        assert_eq!(sink.files_written(), 2);
+        sink.commit().unwrap();
+        assert!(!target.join("old.html").exists());
+        assert_eq!(
+            fs::read_to_string(target.join("a/index.html")).unwrap(),
+            "new"
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["public"]);
+    }
+}

@@ -1,0 +1,498 @@
+//! Rendering: one page = one template + a context built from the library's indexes.
+//!
+//! A list page receives article *summaries* (a handful of strings each), never whole articles,
+//! and the summaries are built once and shared, so memory stays flat as the site grows.
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::article::Article;
+use crate::config::{CallToAction, Company, SectionHeadings, SiteConfig};
+use crate::diagnostics::Diagnostic;
+use crate::library::Library;
+use crate::markdown::SectionKind;
+use crate::theme::Theme;
+use crate::urls;
+
+/// How many articles each category shows on the home page.
+pub const HOME_CATEGORY_ARTICLES: usize = 5;
+
+/// One page to render; the list of jobs is made first so they can be rendered in parallel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageJob {
+    Home,
+    Categories,
+    Category(usize),
+    Tags,
+    Tag(usize),
+    Article(usize),
+    NotFound,
+    Redirect(usize),
+}
+
+pub fn jobs(library: &Library) -> Vec<PageJob> {
+    let mut jobs = vec![
+        PageJob::Home,
+        PageJob::Categories,
+        PageJob::Tags,
+        PageJob::NotFound,
+    ];
+    jobs.extend((0..library.categories.len()).map(PageJob::Category));
+    jobs.extend((0..library.tags.len()).map(PageJob::Tag));
+    jobs.extend((0..library.articles.len()).map(PageJob::Article));
+    jobs.extend((0..library.redirects.len()).map(PageJob::Redirect));
+    jobs
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    company: &'a Company,
+    cta: &'a CallToAction,
+    ask_endpoint: &'a str,
+    sections: &'a SectionHeadings,
+}
+
+#[derive(Serialize, Clone)]
+struct Summary {
+    slug: String,
+    title: String,
+    description: String,
+    url: String,
+    updated: String,
+    updated_human: String,
+    risk: &'static str,
+    category_name: String,
+    category_url: String,
+}
+
+#[derive(Serialize, Clone)]
+struct CategoryView {
+    slug: String,
+    name: String,
+    description: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct CategoryWithArticles<'a> {
+    #[serde(flatten)]
+    category: &'a CategoryView,
+    articles: Vec<&'a Summary>,
+}
+
+#[derive(Serialize, Clone)]
+struct TagView {
+    name: String,
+    slug: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    kind: SectionKind,
+    id: &'a str,
+    heading: &'a str,
+    html: &'a str,
+}
+
+#[derive(Serialize)]
+struct ArticleView<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    permalink: String,
+    category: &'a CategoryView,
+    tags: Vec<&'a TagView>,
+    content_hash: &'a str,
+    intro_html: &'a str,
+    sections: Vec<SectionView<'a>>,
+    step_count: usize,
+    word_count: usize,
+}
+
+#[derive(Serialize)]
+struct PageMeta<'a> {
+    title: &'a str,
+    description: &'a str,
+    path: &'a str,
+    canonical: String,
+    og_type: &'static str,
+    noindex: bool,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    name: String,
+    url: String,
+}
+
+/// Everything rendering needs, computed once per build.
+pub struct Renderer<'a> {
+    config: &'a SiteConfig,
+    library: &'a Library<'a>,
+    theme: &'a Theme,
+    common: Context,
+    summaries: Vec<Summary>,
+    categories: Vec<CategoryView>,
+    tags: Vec<TagView>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(config: &'a SiteConfig, library: &'a Library<'a>, theme: &'a Theme) -> Self {
+        let categories: Vec<CategoryView> = library
+            .categories
+            .iter()
+            .map(|c| CategoryView {
+                slug: c.config.slug.clone(),
+                name: c.config.name.clone(),
+                description: c.config.description.clone(),
+                url: urls::category(&c.config.slug),
+                count: c.articles.len(),
+            })
+            .collect();
+        let summaries = library
+            .articles
+            .iter()
+            .map(|article| {
+                let category = config.category(&article.category);
+                Summary {
+                    slug: article.slug.clone(),
+                    title: article.title.clone(),
+                    description: article.description.clone(),
+                    url: article.url(),
+                    updated: article.updated.iso(),
+                    updated_human: article.updated.human(),
+                    risk: article.risk.as_str(),
+                    category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
+                    category_url: urls::category(&article.category),
+                }
+            })
+            .collect();
+        let tags = library
+            .tags
+            .iter()
+            .map(|t| TagView {
+                name: t.tag.name.clone(),
+                slug: t.tag.slug.clone(),
+                url: urls::tag(&t.tag.slug),
+                count: t.articles.len(),
+            })
+            .collect();
+        let mut common = Context::new();
+        common.insert(
+            "site",
+            &SiteView {
+                title: &config.title,
+                description: &config.description,
+                language: &config.language,
+                base_url: &config.base_url,
+                company: &config.company,
+                cta: &config.cta,
+                ask_endpoint: &config.ask_endpoint,
+                sections: &config.sections,
+            },
+        );
+        common.insert("stylesheet_url", &theme.stylesheet_url);
+        common.insert("feed_url", urls::FEED);
+        common.insert("categories_url", urls::CATEGORIES);
+        common.insert("tags_url", urls::TAGS);
+        common.insert("nav_categories", &categories);
+        common.insert("build_year", &library.newest().map_or(1970, |d| d.year));
+        common.insert("json_ld", "");
+        common.insert("breadcrumbs", &Vec::<Crumb>::new());
+        Self {
+            config,
+            library,
+            theme,
+            common,
+            summaries,
+            categories,
+            tags,
+        }
+    }
+
+    fn summaries_of(&self, list: &[usize]) -> Vec<&Summary> {
+        list.iter().map(|&i| &self.summaries[i]).collect()
+    }
+
+    fn context(&self, meta: PageMeta<'_>, crumbs: &[(&str, &str)]) -> Context {
+        let mut context = self.common.clone();
+        let mut breadcrumbs = vec![Crumb {
+            name: "Home".into(),
+            url: urls::HOME.into(),
+        }];
+        breadcrumbs.extend(crumbs.iter().map(|(name, url)| Crumb {
+            name: (*name).to_owned(),
+            url: (*url).to_owned(),
+        }));
+        if !crumbs.is_empty() {
+            context.insert("breadcrumbs", &breadcrumbs);
+        }
+        context.insert("page", &meta);
+        context
+    }
+
+    fn meta<'m>(&self, title: &'m str, description: &'m str, path: &'m str) -> PageMeta<'m> {
+        PageMeta {
+            title,
+            description,
+            path,
+            canonical: self.config.permalink(path),
+            og_type: "website",
+            noindex: false,
+        }
+    }
+
+    /// Renders one page: its site path and its HTML.
+    pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
+        let config = self.config;
+        let library = self.library;
+        let (path, template, context) = match job {
+            PageJob::Home => {
+                let mut context = self.context(
+                    self.meta(&config.title, &config.description, urls::HOME),
+                    &[],
+                );
+                context.insert(
+                    "categories",
+                    &self.categories_with(Some(HOME_CATEGORY_ARTICLES)),
+                );
+                context.insert("recent", &self.summaries_of(&library.recent));
+                context.insert("json_ld", &website_json_ld(config));
+                (urls::HOME.to_owned(), "index.html", context)
+            }
+            PageJob::Categories => {
+                let description = format!("All help articles of {}, by category.", config.title);
+                let mut context = self.context(
+                    self.meta("All categories", &description, urls::CATEGORIES),
+                    &[("All categories", urls::CATEGORIES)],
+                );
+                context.insert("categories", &self.categories_with(None));
+                (urls::CATEGORIES.to_owned(), "categories.html", context)
+            }
+            PageJob::Category(i) => {
+                let view = &self.categories[i];
+                let description = if view.description.is_empty() {
+                    format!("Help articles: {}", view.name)
+                } else {
+                    view.description.clone()
+                };
+                let mut context = self.context(
+                    self.meta(&view.name, &description, &view.url),
+                    &[(&view.name, &view.url)],
+                );
+                context.insert("category", view);
+                context.insert(
+                    "articles",
+                    &self.summaries_of(&library.categories[i].articles),
+                );
+                (view.url.clone(), "category.html", context)
+            }
+            PageJob::Tags => {
+                let description = format!("All topics covered by {}.", config.title);
+                let mut context = self.context(
+                    self.meta("All tags", &description, urls::TAGS),
+                    &[("All tags", urls::TAGS)],
+                );
+                context.insert("tags", &self.tags);
+                (urls::TAGS.to_owned(), "tags.html", context)
+            }
+            PageJob::Tag(i) => {
+                let view = &self.tags[i];
+                let title = format!("Tagged “{}”", view.name);
+                let description = format!("Help articles about {}.", view.name);
+                let mut context = self.context(
+                    self.meta(&title, &description, &view.url),
+                    &[("All tags", urls::TAGS), (&view.name, &view.url)],
+                );
+                context.insert("tag", view);
+                context.insert("articles", &self.summaries_of(&library.tags[i].articles));
+                (view.url.clone(), "tag.html", context)
+            }
+            PageJob::Article(i) => self.article_page(i),
+            PageJob::NotFound => {
+                let mut meta = self.meta(
+                    "Page not found",
+                    "This page does not exist (any more).",
+                    urls::NOT_FOUND,
+                );
+                meta.noindex = true;
+                (
+                    urls::NOT_FOUND.to_owned(),
+                    "404.html",
+                    self.context(meta, &[]),
+                )
+            }
+            PageJob::Redirect(i) => {
+                let (from, to) = &library.redirects[i];
+                let target = config.permalink(to);
+                let mut meta = self.meta("Moved", "This page has moved.", from);
+                meta.canonical = target.clone();
+                meta.noindex = true;
+                let mut context = self.context(meta, &[]);
+                context.insert("target", &target);
+                (from.clone(), "redirect.html", context)
+            }
+        };
+        let html = self
+            .theme
+            .render(template, &context)
+            .map_err(|mut diagnostic| {
+                diagnostic.message = format!("rendering {path}: {}", diagnostic.message);
+                diagnostic
+            })?;
+        Ok((path, html))
+    }
+
+    fn categories_with(&self, limit: Option<usize>) -> Vec<CategoryWithArticles<'_>> {
+        self.categories
+            .iter()
+            .zip(&self.library.categories)
+            .map(|(view, index)| {
+                let list = &index.articles
+                    [..limit.map_or(index.articles.len(), |l| l.min(index.articles.len()))];
+                CategoryWithArticles {
+                    category: view,
+                    articles: self.summaries_of(list),
+                }
+            })
+            .collect()
+    }
+
+    fn article_page(&self, i: usize) -> (String, &'static str, Context) {
+        let article = &self.library.articles[i];
+        let summary = &self.summaries[i];
+        let category_index = self
+            .library
+            .categories
+            .iter()
+            .position(|c| c.config.slug == article.category)
+            .unwrap_or(0);
+        let category = &self.categories[category_index];
+        let tags = article
+            .tags
+            .iter()
+            .filter_map(|t| {
+                self.library
+                    .tags
+                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
+                    .ok()
+            })
+            .map(|ti| &self.tags[ti])
+            .collect();
+        let view = ArticleView {
+            summary,
+            permalink: self.config.permalink(&summary.url),
+            category,
+            tags,
+            content_hash: &article.content_hash,
+            intro_html: &article.body.intro_html,
+            sections: article
+                .body
+                .sections
+                .iter()
+                .map(|s| SectionView {
+                    kind: s.kind,
+                    id: &s.id,
+                    heading: &s.heading,
+                    html: &s.html,
+                })
+                .collect(),
+            step_count: article.body.steps.len(),
+            word_count: article.body.word_count,
+        };
+        let mut meta = self.meta(&article.title, &article.description, &summary.url);
+        meta.og_type = "article";
+        let mut context = self.context(
+            meta,
+            &[
+                (&category.name, &category.url),
+                (&article.title, &summary.url),
+            ],
+        );
+        context.insert(
+            "json_ld",
+            &article_json_ld(self.config, article, &category.name),
+        );
+        context.insert("article", &view);
+        context.insert("see_also", &self.summaries_of(&self.library.see_also[i]));
+        (summary.url.clone(), "article.html", context)
+    }
+}
+
+/// JSON-LD is embedded in a `<script>` element, where `</script>` or `<!--` in a string would end
+/// or break it; escaping `<`, `>` and `&` as JSON unicode escapes keeps the JSON identical.
+fn embeddable_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn website_json_ld(config: &SiteConfig) -> String {
+    embeddable_json(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": config.title,
+        "url": config.permalink(urls::HOME),
+        "inLanguage": config.language,
+        "publisher": { "@type": "Organization", "name": config.company.name, "url": config.company.url },
+    }))
+}
+
+fn article_json_ld(config: &SiteConfig, article: &Article, category_name: &str) -> String {
+    let url = config.permalink(&article.url());
+    let crumbs = [
+        ("Home", config.permalink(urls::HOME)),
+        (
+            category_name,
+            config.permalink(&urls::category(&article.category)),
+        ),
+        (article.title.as_str(), url.clone()),
+    ];
+    let items: Vec<_> = crumbs
+        .iter()
+        .enumerate()
+        .map(|(n, (name, item))| serde_json::json!({ "@type": "ListItem", "position": n + 1, "name": name, "item": item }))
+        .collect();
+    let organisation = serde_json::json!({ "@type": "Organization", "name": config.company.name, "url": config.company.url });
+    embeddable_json(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Article",
+                "headline": article.title,
+                "description": article.description,
+                "url": url,
+                "mainEntityOfPage": url,
+                "dateModified": article.updated.iso(),
+                "inLanguage": config.language,
+                "articleSection": category_name,
+                "keywords": article.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+                "author": organisation,
+                "publisher": organisation,
+            },
+            { "@type": "BreadcrumbList", "itemListElement": items },
+        ],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_for_script_elements_cannot_close_them() {
+        let value = serde_json::json!({ "headline": "a </script><!-- & b" });
+        let text = embeddable_json(&value);
+        assert!(!text.contains('<') && !text.contains('>'));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+}

@@ -1,0 +1,189 @@
+//! Small text helpers shared by the parsers: byte offsets to line/column, slugs, dates.
+
+/// Maps byte offsets in a file to 1-based line and column numbers, so every diagnostic can point
+/// an editor at the exact place. Built once per file; lookups are a binary search.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self { line_starts }
+    }
+
+    /// 1-based `(line, column)`; the column counts characters, not bytes, as editors do.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(exact) => exact,
+            Err(next) => next - 1,
+        };
+        let start = self.line_starts[line];
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |prefix| prefix.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1);
+        text.get(start..end).unwrap_or("").trim_end_matches('\r')
+    }
+}
+
+/// Lowercase ASCII kebab-case: `"Wi-Fi & VPN!"` → `"wi-fi-vpn"`. Letters outside ASCII are
+/// transliterated for the common Latin accents and dropped otherwise, so URLs stay plain.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for ch in text.chars().flat_map(fold_accent) {
+        if ch.is_ascii_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.push(ch.to_ascii_lowercase());
+        } else if ch != '\'' && ch != '’' {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+fn fold_accent(ch: char) -> impl Iterator<Item = char> {
+    let folded: &str = match ch {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' | 'Ã' | 'Å' => "a",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'Ò' | 'Ó' | 'Ô' | 'Ö' | 'Õ' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'ç' | 'Ç' => "c",
+        'ñ' | 'Ñ' => "n",
+        'ß' => "ss",
+        _ => "",
+    };
+    let keep = folded.is_empty().then_some(ch);
+    folded.chars().chain(keep)
+}
+
+/// Whether `text` is already a valid slug (what `slugify` would produce for it).
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty() && slugify(text) == text
+}
+
+/// A calendar date, as articles carry it in `updated`. Kept minimal on purpose: the site needs
+/// ordering, ISO output and an English long form, not time zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Date {
+    /// `None` for a day that does not exist (e.g. 2026-02-30).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(Self { year, month, day })
+    }
+
+    /// `2026-11-20`
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `2026-11-20T00:00:00Z`, for Atom and sitemaps.
+    pub fn rfc3339(self) -> String {
+        format!("{}T00:00:00Z", self.iso())
+    }
+
+    /// `20 November 2026`
+    pub fn human(self) -> String {
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[usize::from(self.month - 1)],
+            self.year
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let text = "ab\ncé d\n\nx";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), (1, 1));
+        assert_eq!(index.position(text, 3), (2, 1));
+        // "cé " is 4 bytes but 3 characters.
+        assert_eq!(index.position(text, text.find('d').unwrap()), (2, 4));
+        assert_eq!(index.position(text, text.find('x').unwrap()), (4, 1));
+        assert_eq!(index.line_text(text, 2), "cé d");
+        assert_eq!(index.line_text(text, 3), "");
+        assert_eq!(index.line_text(text, 9), "");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("What if the YubiKey is lost?"),
+            "what-if-the-yubikey-is-lost"
+        );
+        assert_eq!(slugify("Wi-Fi & VPN!"), "wi-fi-vpn");
+        assert_eq!(slugify("  Don't panic  "), "dont-panic");
+        assert_eq!(slugify("Café réseau"), "cafe-reseau");
+        assert!(is_slug("entra-id"));
+        assert!(!is_slug("Entra ID"));
+        assert!(!is_slug(""));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(Date::new(2026, 2, 29).is_none());
+        assert!(Date::new(2028, 2, 29).is_some());
+        assert!(Date::new(2026, 13, 1).is_none());
+        let date = Date::new(2026, 11, 5).unwrap();
+        assert_eq!(date.iso(), "2026-11-05");
+        assert_eq!(date.human(), "5 November 2026");
+        assert_eq!(date.rfc3339(), "2026-11-05T00:00:00Z");
+        assert!(Date::new(2026, 1, 31).unwrap() < date);
+    }
+}

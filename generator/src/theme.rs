@@ -1,0 +1,349 @@
+//! Themes: Tera templates and static files, layered so a site overrides one file at a time.
+//!
+//! Lookup order, first match wins, file by file: the site's own `templates/` and `static/`,
+//! then `themes/<theme>/`, then the default theme compiled into the binary (so `tryfirst` works
+//! on a site that has no theme folder at all).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+
+/// The default theme, embedded. Keep in step with `themes/default/templates/`.
+const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "article.html",
+        include_str!("../../themes/default/templates/article.html"),
+    ),
+    (
+        "category.html",
+        include_str!("../../themes/default/templates/category.html"),
+    ),
+    (
+        "categories.html",
+        include_str!("../../themes/default/templates/categories.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../../themes/default/templates/tag.html"),
+    ),
+    (
+        "tags.html",
+        include_str!("../../themes/default/templates/tags.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "redirect.html",
+        include_str!("../../themes/default/templates/redirect.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "partials/article_list.html",
+        include_str!("../../themes/default/templates/partials/article_list.html"),
+    ),
+    (
+        "partials/ask.html",
+        include_str!("../../themes/default/templates/partials/ask.html"),
+    ),
+    (
+        "partials/cta.html",
+        include_str!("../../themes/default/templates/partials/cta.html"),
+    ),
+];
+
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[(
+    "style.css",
+    include_bytes!("../../themes/default/static/style.css"),
+)];
+
+/// Templates every theme must end up providing (after layering, the built-ins always do).
+pub const PAGE_TEMPLATES: &[&str] = &[
+    "index.html",
+    "article.html",
+    "category.html",
+    "categories.html",
+    "tag.html",
+    "tags.html",
+    "404.html",
+    "redirect.html",
+];
+
+/// A static file to copy into the site.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Site path, e.g. `/style.3f2a9c1b.css`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct Theme {
+    tera: Tera,
+    origins: BTreeMap<String, Origin>,
+    pub assets: Vec<Asset>,
+    pub stylesheet_url: String,
+}
+
+/// Where a template came from, for error messages.
+#[derive(Debug, Clone)]
+enum Origin {
+    Builtin,
+    File(PathBuf),
+}
+
+impl Theme {
+    /// Loads the theme named in `site.toml` for the site at `root`.
+    pub fn load(root: &Path, theme_name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let theme_dir = root.join("themes").join(theme_name);
+        if theme_name != "default" && !theme_dir.is_dir() {
+            return Err(vec![Diagnostic::error(
+                Path::new(crate::config::CONFIG_FILE),
+                format!("theme \"{theme_name}\" not found: there is no folder themes/{theme_name}"),
+            )
+            .with_hint("set `theme = \"default\"` or create the theme folder")]);
+        }
+        let mut templates: BTreeMap<String, (String, Origin)> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), ((*text).to_owned(), Origin::Builtin)))
+            .collect();
+        let mut statics: BTreeMap<String, Vec<u8>> = BUILTIN_STATIC
+            .iter()
+            .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()))
+            .collect();
+        let mut problems = Vec::new();
+        for layer in [theme_dir, root.to_path_buf()] {
+            for (name, path, bytes) in layer_files(root, &layer.join("templates"), &mut problems) {
+                match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        templates.insert(name, (text, Origin::File(path)));
+                    }
+                    Err(_) => {
+                        problems.push(Diagnostic::error(&path, "the template is not UTF-8 text"))
+                    }
+                }
+            }
+            for (name, _, bytes) in layer_files(root, &layer.join("static"), &mut problems) {
+                statics.insert(name, bytes);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut tera = Tera::default();
+        tera.set_escape_fn(escape_html);
+        let origins: BTreeMap<String, Origin> = templates
+            .iter()
+            .map(|(name, (_, origin))| (name.clone(), origin.clone()))
+            .collect();
+        tera.add_raw_templates(templates.into_iter().map(|(name, (text, _))| (name, text)))
+            .map_err(|error| vec![template_diagnostic(&error, &origins)])?;
+        let assets: Vec<Asset> = statics
+            .into_iter()
+            .map(|(name, bytes)| Asset {
+                path: fingerprinted(&name, &bytes),
+                bytes,
+            })
+            .collect();
+        let stylesheet_url = assets
+            .iter()
+            .find(|asset| asset.path.starts_with("/style.") && asset.path.ends_with(".css"))
+            .map(|asset| asset.path.clone())
+            .unwrap_or_default();
+        Ok(Theme {
+            tera,
+            origins,
+            assets,
+            stylesheet_url,
+        })
+    }
+
+    /// Renders one template; a failure names the template file and Tera's whole cause chain.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(template, context)
+            .map_err(|error| template_diagnostic(&error, &self.origins))
+    }
+}
+
+/// Every file under `dir` (if it exists): its name relative to `dir` with `/` separators, as
+/// Tera names templates, its path relative to `root` for messages, and its bytes.
+fn layer_files(
+    root: &Path,
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return files;
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let name = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+                let name = name
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                if name.starts_with('.') || name.contains("/.") {
+                    continue;
+                }
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => files.push((name, shown(entry.path()), bytes)),
+                    Err(error) => problems.push(Diagnostic::error(
+                        &shown(entry.path()),
+                        format!("cannot read: {error}"),
+                    )),
+                }
+            }
+            Ok(_) => {}
+            Err(error) => problems.push(Diagnostic::error(
+                &shown(dir),
+                format!("cannot list: {error}"),
+            )),
+        }
+    }
+    files
+}
+
+/// HTML escaping for template output. Tera's default also escapes `/`, which is safe but turns
+/// every URL in the page source into `&#x2F;` soup; `/` needs no escaping in text or in quoted
+/// attributes, so we leave it readable.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// `style.css` → `/style.<hash>.css`, so the CDN can cache it forever and a change still shows.
+fn fingerprinted(name: &str, bytes: &[u8]) -> String {
+    match name.strip_suffix(".css") {
+        Some(stem) => {
+            let digest = Sha256::digest(bytes);
+            let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+            format!("/{stem}.{hash}.css")
+        }
+        None => format!("/{name}"),
+    }
+}
+
+/// Tera's error, with its cause chain (where the useful part is), against the template file.
+fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, Origin>) -> Diagnostic {
+    let message = error_chain(error);
+    let file = origins
+        .iter()
+        .find(|(name, _)| message.contains(&format!("'{name}'")))
+        .map(|(name, origin)| match origin {
+            Origin::File(path) => path.clone(),
+            Origin::Builtin => PathBuf::from(format!("(built-in theme)/{name}")),
+        })
+        .unwrap_or_else(|| PathBuf::from("templates"));
+    Diagnostic::error(&file, message)
+}
+
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_theme_loads_on_an_empty_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        for name in PAGE_TEMPLATES {
+            assert!(theme.origins.contains_key(*name), "{name} missing");
+        }
+        assert!(theme.origins.contains_key("partials/ask.html"));
+        assert!(
+            theme.stylesheet_url.starts_with("/style.") && theme.stylesheet_url.ends_with(".css")
+        );
+    }
+
+    #[test]
+    fn site_templates_override_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/404.html"), "custom {{ 1 + 1 }}").unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let rendered = theme.render("404.html", &tera::Context::new()).unwrap();
+        assert_eq!(rendered, "custom 2");
+        assert!(matches!(theme.origins["article.html"], Origin::Builtin));
+    }
+
+    #[test]
+    fn broken_template_names_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/tags.html"), "{% if %}").unwrap();
+        let problems = Theme::load(dir.path(), "default").err().unwrap();
+        assert_eq!(problems[0].file, PathBuf::from("templates/tags.html"));
+        assert!(
+            problems[0].message.contains("tags.html"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn missing_theme_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let problems = Theme::load(dir.path(), "fancy").err().unwrap();
+        assert_eq!(
+            problems[0].message,
+            "theme \"fancy\" not found: there is no folder themes/fancy"
+        );
+    }
+
+    #[test]
+    fn css_is_fingerprinted() {
+        assert_eq!(
+            fingerprinted("style.css", b"a"),
+            fingerprinted("style.css", b"a")
+        );
+        assert_ne!(
+            fingerprinted("style.css", b"a"),
+            fingerprinted("style.css", b"b")
+        );
+        assert_eq!(fingerprinted("img/logo.svg", b"a"), "/img/logo.svg");
+    }
+}

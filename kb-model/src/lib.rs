@@ -1,0 +1,232 @@
+//! The knowledge-base **bundle**: the one definition of what the generator hands the ask function.
+//!
+//! The generator writes a [`Bundle`] as JSON next to the site (`tryfirst-bundle.json`); the ask
+//! function loads it once at cold start and looks an article's steps up by slug. Steps are never
+//! taken from the browser: a visitor could send anything, the bundle is what we published.
+//!
+//! Both programs depend on this crate, so a field added here is added for both, and the JSON
+//! schema (documented in `docs/bundle.md`) cannot drift between writer and reader.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the bundle format. Bumped on any incompatible change so the reader can refuse a
+/// bundle it does not understand instead of misreading it.
+pub const BUNDLE_FORMAT: u32 = 1;
+
+/// File name the generator writes the bundle under, inside the output directory.
+pub const BUNDLE_FILE_NAME: &str = "tryfirst-bundle.json";
+
+/// How risky it is for a visitor to follow an article on their own.
+///
+/// The page shows it as a badge and the AI leans on it: a `high` article makes the AI slow to
+/// recommend anything beyond the published steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 3] = [Risk::Low, Risk::Medium, Risk::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text was not one of `low`, `medium`, `high`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown risk level `{0}`: use \"low\", \"medium\" or \"high\"")]
+pub struct UnknownRisk(pub String);
+
+impl FromStr for Risk {
+    type Err = UnknownRisk;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Risk::ALL
+            .into_iter()
+            .find(|risk| risk.as_str() == s)
+            .ok_or_else(|| UnknownRisk(s.to_owned()))
+    }
+}
+
+/// One published article, as the ask function needs it: everything to ground an answer, nothing
+/// about presentation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleArticle {
+    /// Stable identifier: the article's file name without `.md`.
+    pub slug: String,
+    /// Absolute URL of the article page.
+    pub url: String,
+    /// The question the article answers.
+    pub title: String,
+    pub description: String,
+    /// Category slug.
+    pub category: String,
+    pub tags: Vec<String>,
+    pub risk: Risk,
+    /// The intro paragraph(s) as plain text.
+    pub intro: String,
+    /// The "Try this first" steps, in order, as plain text (Markdown formatting removed).
+    pub steps: Vec<String>,
+    /// The "When to bring us in" section as plain text.
+    pub escalation: String,
+    /// Slugs of the articles the page lists under "See also", in page order.
+    pub see_also: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub updated: String,
+    /// Hash of the article's source file; the page carries the same value, so a question can be
+    /// tied to the exact version the visitor read.
+    pub content_hash: String,
+}
+
+/// Every published article of a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Always [`BUNDLE_FORMAT`] when written by this version.
+    pub format: u32,
+    pub site_title: String,
+    pub base_url: String,
+    pub company_name: String,
+    /// Sorted by slug, so the file is byte-stable across builds.
+    pub articles: Vec<BundleArticle>,
+}
+
+/// Why a bundle could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("the bundle is not valid JSON for format {BUNDLE_FORMAT}: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the bundle has format {found}, this program reads format {BUNDLE_FORMAT}; rebuild the site with the same tryfirst version")]
+    Format { found: u32 },
+    #[error("the bundle lists slug `{0}` twice")]
+    DuplicateSlug(String),
+}
+
+impl Bundle {
+    /// Parses and checks a bundle. Pure: the caller reads the file.
+    pub fn from_json(json: &str) -> Result<Self, BundleError> {
+        let bundle: Bundle = serde_json::from_str(json)?;
+        if bundle.format != BUNDLE_FORMAT {
+            return Err(BundleError::Format {
+                found: bundle.format,
+            });
+        }
+        let mut seen = std::collections::HashSet::new();
+        for article in &bundle.articles {
+            if !seen.insert(article.slug.as_str()) {
+                return Err(BundleError::DuplicateSlug(article.slug.clone()));
+            }
+        }
+        Ok(bundle)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .expect("a bundle always serialises: no maps with non-string keys")
+    }
+
+    /// Builds a slug index once, so lookups per request are O(1).
+    pub fn index(&self) -> HashMap<&str, &BundleArticle> {
+        self.articles
+            .iter()
+            .map(|article| (article.slug.as_str(), article))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(slug: &str) -> BundleArticle {
+        BundleArticle {
+            slug: slug.into(),
+            url: format!("https://example.test/{slug}/"),
+            title: "What if?".into(),
+            description: "d".into(),
+            category: "accounts".into(),
+            tags: vec!["mfa".into()],
+            risk: Risk::High,
+            intro: "intro".into(),
+            steps: vec!["one".into(), "two".into()],
+            escalation: "call us".into(),
+            see_also: vec![],
+            updated: "2026-11-20".into(),
+            content_hash: "abc".into(),
+        }
+    }
+
+    fn bundle(articles: Vec<BundleArticle>) -> Bundle {
+        Bundle {
+            format: BUNDLE_FORMAT,
+            site_title: "Help".into(),
+            base_url: "https://example.test".into(),
+            company_name: "Co".into(),
+            articles,
+        }
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let original = bundle(vec![article("a"), article("b")]);
+        let parsed = Bundle::from_json(&original.to_json()).unwrap();
+        assert_eq!(parsed, original);
+        assert_eq!(parsed.index()["b"].steps, vec!["one", "two"]);
+    }
+
+    #[test]
+    fn risk_is_lowercase_on_the_wire() {
+        let json = original_json();
+        assert!(json.contains("\"risk\": \"high\""), "{json}");
+    }
+
+    fn original_json() -> String {
+        bundle(vec![article("a")]).to_json()
+    }
+
+    #[test]
+    fn refuses_another_format() {
+        let json = original_json().replace("\"format\": 1", "\"format\": 99");
+        assert!(matches!(
+            Bundle::from_json(&json),
+            Err(BundleError::Format { found: 99 })
+        ));
+    }
+
+    #[test]
+    fn refuses_duplicate_slugs() {
+        let json = bundle(vec![article("a"), article("a")]).to_json();
+        assert!(matches!(
+            Bundle::from_json(&json),
+            Err(BundleError::DuplicateSlug(slug)) if slug == "a"
+        ));
+    }
+
+    #[test]
+    fn parses_risk_levels() {
+        assert_eq!("medium".parse::<Risk>().unwrap(), Risk::Medium);
+        assert_eq!(
+            "severe".parse::<Risk>().unwrap_err().to_string(),
+            "unknown risk level `severe`: use \"low\", \"medium\" or \"high\""
+        );
+    }
+}
