@@ -332,6 +332,23 @@ impl<'h, 'a> Walker<'h, 'a> {
                 }
                 event
             }
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                // Raw HTML would let an article carry scripts, styles or invalid markup past a
+                // strict CSP and the HTML checker. Comments are editors' notes: dropped. The
+                // rest is shown as the text it is, with a warning.
+                if raw.trim_start().starts_with("<!--") {
+                    return;
+                }
+                self.problem(
+                    Severity::Warning,
+                    offset,
+                    format!("raw HTML `{}` is shown as text", raw.trim()),
+                    Some(
+                        "use Markdown instead; to show a literal tag, wrap it in backticks".into(),
+                    ),
+                );
+                Event::Text(raw)
+            }
             other => other,
         };
         self.track(&event, offset);
@@ -761,6 +778,31 @@ mod tests {
             body.sections[2].html
         );
         assert!(body.anchors.contains(&"detail".to_owned()));
+    }
+
+    #[test]
+    fn raw_html_is_escaped_and_comments_dropped() {
+        let body = rendered("A <b>bold</b> claim <!-- note -->.\n\n<script>alert(1)</script>\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx");
+        assert_eq!(
+            body.intro_html,
+            "<p>A &lt;b&gt;bold&lt;/b&gt; claim .</p>\n&lt;script&gt;alert(1)&lt;/script&gt;\n"
+        );
+        let warnings: Vec<_> = body
+            .problems
+            .iter()
+            .map(|p| (p.severity, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                (Severity::Warning, "raw HTML `<b>` is shown as text"),
+                (Severity::Warning, "raw HTML `</b>` is shown as text"),
+                (
+                    Severity::Warning,
+                    "raw HTML `<script>alert(1)</script>` is shown as text"
+                ),
+            ]
+        );
     }
 
     #[test]
