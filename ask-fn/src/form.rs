@@ -1,0 +1,391 @@
+//! Parsing and validating the question form, whichever way it arrives: JSON from the page's
+//! script, or `application/x-www-form-urlencoded` from the plain HTML form when JavaScript is off.
+//!
+//! Pure: bytes and a content type in, a [`Question`] (every field valid) or an [`ApiError`] with
+//! a message a visitor understands out. Never panics, whatever the bytes.
+
+use serde::Deserialize;
+
+use crate::email::{Email, EmailError};
+use crate::error::{ApiError, FieldError};
+
+pub const QUESTION_MIN_CHARS: usize = 10;
+pub const QUESTION_MAX_CHARS: usize = 2_000;
+pub const COMPANY_MAX_CHARS: usize = 200;
+
+/// How the form was sent, which decides how we answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Json,
+    UrlEncoded,
+}
+
+/// The form's fields as sent. Everything optional and stringly, so that a missing or mistyped
+/// field becomes a clear message rather than a deserialisation error. Fields we do not know
+/// (e.g. step text a modified page might send) are ignored: steps come from the bundle.
+#[derive(Debug, Default, Deserialize)]
+struct RawForm {
+    #[serde(default)]
+    article: Option<String>,
+    #[serde(default)]
+    content_hash: Option<String>,
+    #[serde(default)]
+    question: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    company: Option<String>,
+    #[serde(default)]
+    consent: Option<Flag>,
+    /// Honeypot: hidden from people, filled in by bots.
+    #[serde(default)]
+    website: Option<String>,
+}
+
+/// A checkbox: `true` in JSON, `on`/`yes`/`true`/`1` from an HTML form.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Text(String),
+}
+
+impl Flag {
+    fn is_set(&self) -> bool {
+        match self {
+            Flag::Bool(value) => *value,
+            Flag::Text(text) => matches!(
+                text.trim().to_ascii_lowercase().as_str(),
+                "on" | "yes" | "true" | "1"
+            ),
+        }
+    }
+}
+
+/// A valid question: every field checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// `None` for the general form (home page).
+    pub article: Option<String>,
+    pub content_hash: Option<String>,
+    /// Trimmed, 10–2000 characters.
+    pub text: String,
+    pub email: Email,
+    pub company: String,
+}
+
+/// Which encoding a `Content-Type` header names, if one we accept.
+pub fn encoding_of(content_type: Option<&str>) -> Result<Encoding, ApiError> {
+    let essence = content_type
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Ok(Encoding::Json),
+        "application/x-www-form-urlencoded" => Ok(Encoding::UrlEncoded),
+        _ => Err(ApiError::new(
+            415,
+            "unsupported_content_type",
+            "The form was sent in a format we do not accept. Please reload the page and try again.",
+        )),
+    }
+}
+
+/// The fields as sent, best effort, for refilling the form when it has to be shown again (the
+/// page without JavaScript must not lose what the visitor typed). Unparseable bodies give none.
+pub fn raw_fields(body: &[u8], encoding: Encoding) -> std::collections::HashMap<String, String> {
+    match encoding {
+        Encoding::UrlEncoded => serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map(|pairs| pairs.into_iter().collect())
+            .unwrap_or_default(),
+        Encoding::Json => {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+                .map(|map| {
+                    map.into_iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Parses and validates a form body. `known_article` says whether a slug is a published article.
+pub fn parse(
+    body: &[u8],
+    encoding: Encoding,
+    known_article: &dyn Fn(&str) -> bool,
+) -> Result<Question, ApiError> {
+    let raw: RawForm = match encoding {
+        Encoding::Json => serde_json::from_slice(body).map_err(|_| {
+            ApiError::new(
+                400,
+                "bad_json",
+                "The form data could not be read. Please reload the page and try again.",
+            )
+        })?,
+        Encoding::UrlEncoded => serde_urlencoded::from_bytes(body).map_err(|_| {
+            ApiError::new(
+                400,
+                "bad_form",
+                "The form data could not be read. Please reload the page and try again.",
+            )
+        })?,
+    };
+    validate(raw, known_article)
+}
+
+fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Question, ApiError> {
+    if raw.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+        return Err(ApiError::new(
+            400,
+            "rejected",
+            "Your question could not be sent. If you are a person, please email us instead.",
+        ));
+    }
+    let article = raw
+        .article
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty());
+    if let Some(slug) = &article {
+        if !known_article(slug) {
+            return Err(ApiError::field(422, "unknown_article", "article", "This page is no longer in our knowledge base. Please reload the page and ask again."));
+        }
+    }
+    let content_hash = raw
+        .content_hash
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_hexdigit()));
+
+    let mut errors = Vec::new();
+    let mut fail = |code: &'static str, field: &'static str, message: String| {
+        errors.push(FieldError {
+            code,
+            message,
+            field: Some(field),
+        })
+    };
+
+    let text = raw.question.unwrap_or_default().trim().to_owned();
+    let length = text.chars().count();
+    if length == 0 {
+        fail(
+            "question_required",
+            "question",
+            "Please describe your situation.".into(),
+        );
+    } else if length < QUESTION_MIN_CHARS {
+        fail("question_too_short", "question", format!("Please describe your situation in a bit more detail (at least {QUESTION_MIN_CHARS} characters)."));
+    } else if length > QUESTION_MAX_CHARS {
+        fail("question_too_long", "question", format!("Please keep it under {QUESTION_MAX_CHARS} characters (you wrote {length}). The most important details are enough."));
+    }
+    let email = match Email::parse(raw.email.as_deref().unwrap_or_default()) {
+        Ok(email) => Some(email),
+        Err(error) => {
+            let code = match error {
+                EmailError::Empty => "email_required",
+                EmailError::Invalid | EmailError::TooLong => "invalid_email",
+            };
+            fail(code, "email", error.to_string());
+            None
+        }
+    };
+    let company = raw.company.unwrap_or_default().trim().to_owned();
+    if company.is_empty() {
+        fail(
+            "company_required",
+            "company",
+            "Please tell us which company you work for.".into(),
+        );
+    } else if company.chars().count() > COMPANY_MAX_CHARS {
+        fail(
+            "company_too_long",
+            "company",
+            format!("Please keep the company name under {COMPANY_MAX_CHARS} characters."),
+        );
+    }
+    if !raw.consent.as_ref().is_some_and(Flag::is_set) {
+        fail(
+            "consent_required",
+            "consent",
+            "Please agree to the privacy statement, so we may use your details to answer you."
+                .into(),
+        );
+    }
+    match (errors.is_empty(), email) {
+        (true, Some(email)) => Ok(Question {
+            article,
+            content_hash,
+            text,
+            email,
+            company,
+        }),
+        _ => Err(ApiError::fields(errors)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn known(slug: &str) -> bool {
+        slug == "printer-offline"
+    }
+
+    fn json(value: serde_json::Value) -> Result<Question, ApiError> {
+        parse(value.to_string().as_bytes(), Encoding::Json, &known)
+    }
+
+    fn good() -> serde_json::Value {
+        serde_json::json!({
+            "article": "printer-offline",
+            "content_hash": "e3f7cadf764f36ab",
+            "question": "The printer is still offline after a restart.",
+            "email": " Ann@Example.com ",
+            "company": "Acme BV",
+            "consent": true,
+            "website": "",
+            "steps": ["ignored: steps come from the bundle"]
+        })
+    }
+
+    #[test]
+    fn a_good_json_question() {
+        let question = json(good()).unwrap();
+        assert_eq!(question.article.as_deref(), Some("printer-offline"));
+        assert_eq!(question.email.as_str(), "ann@example.com");
+        assert_eq!(question.company, "Acme BV");
+        assert_eq!(question.content_hash.as_deref(), Some("e3f7cadf764f36ab"));
+    }
+
+    #[test]
+    fn a_good_urlencoded_question_without_article() {
+        let body = b"article=&question=Our+VPN+drops+every+hour%21&email=bob%40example.org&company=Acme&consent=on&website=";
+        let question = parse(body, Encoding::UrlEncoded, &known).unwrap();
+        assert_eq!(question.article, None);
+        assert_eq!(question.text, "Our VPN drops every hour!");
+    }
+
+    #[test]
+    fn every_field_problem_is_reported_at_once() {
+        let error =
+            json(serde_json::json!({ "question": "short", "email": "ann@", "company": " " }))
+                .unwrap_err();
+        assert_eq!(error.status, 422);
+        let fields: Vec<_> = error
+            .errors
+            .iter()
+            .map(|e| (e.code, e.field.unwrap()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("question_too_short", "question"),
+                ("invalid_email", "email"),
+                ("company_required", "company"),
+                ("consent_required", "consent")
+            ]
+        );
+        assert_eq!(error.headline().field, Some("question"));
+    }
+
+    #[test]
+    fn limits_on_length() {
+        let mut long = good();
+        long["question"] = serde_json::json!("x".repeat(QUESTION_MAX_CHARS + 1));
+        assert_eq!(json(long).unwrap_err().headline().code, "question_too_long");
+        let mut exact = good();
+        exact["question"] = serde_json::json!("é".repeat(QUESTION_MAX_CHARS));
+        assert!(
+            json(exact).is_ok(),
+            "the limit counts characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn honeypot_unknown_article_and_bad_bodies() {
+        let mut bot = good();
+        bot["website"] = serde_json::json!("http://spam.example");
+        assert_eq!(json(bot).unwrap_err().headline().code, "rejected");
+        let mut gone = good();
+        gone["article"] = serde_json::json!("no-such-article");
+        let error = json(gone).unwrap_err();
+        assert_eq!(
+            (error.status, error.headline().code, error.headline().field),
+            (422, "unknown_article", Some("article"))
+        );
+        assert_eq!(
+            parse(b"{not json", Encoding::Json, &known)
+                .unwrap_err()
+                .headline()
+                .code,
+            "bad_json"
+        );
+        assert_eq!(
+            parse(b"[1,2]", Encoding::Json, &known)
+                .unwrap_err()
+                .headline()
+                .code,
+            "bad_json"
+        );
+        let mut wrong_type = good();
+        wrong_type["email"] = serde_json::json!(42);
+        assert_eq!(json(wrong_type).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(
+            encoding_of(Some("application/json; charset=utf-8")).unwrap(),
+            Encoding::Json
+        );
+        assert_eq!(
+            encoding_of(Some("Application/X-WWW-Form-Urlencoded")).unwrap(),
+            Encoding::UrlEncoded
+        );
+        assert_eq!(encoding_of(Some("text/plain")).unwrap_err().status, 415);
+        assert_eq!(encoding_of(None).unwrap_err().status, 415);
+    }
+
+    #[test]
+    fn consent_as_form_values() {
+        for (value, ok) in [
+            ("on", true),
+            ("yes", true),
+            ("1", true),
+            ("off", false),
+            ("", false),
+        ] {
+            let body =
+                format!("question=The+printer+is+offline&email=a%40b.co&company=C&consent={value}");
+            assert_eq!(
+                parse(body.as_bytes(), Encoding::UrlEncoded, &known).is_ok(),
+                ok,
+                "{value}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            for encoding in [Encoding::Json, Encoding::UrlEncoded] {
+                if let Err(error) = parse(&bytes, encoding, &known) {
+                    prop_assert!((400..500).contains(&error.status));
+                }
+            }
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_json_fields(question in ".{0,300}", email in ".{0,80}", company in ".{0,50}", consent in any::<bool>()) {
+            let value = serde_json::json!({ "question": question, "email": email, "company": company, "consent": consent });
+            if let Err(error) = json(value) {
+                prop_assert!((400..500).contains(&error.status));
+            }
+        }
+    }
+}

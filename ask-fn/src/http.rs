@@ -1,0 +1,259 @@
+//! The HTTP face of the handler: one axum router, served by `lambda_http::run` in AWS and by
+//! `axum::serve` on 127.0.0.1 locally. Everything HTTP-specific lives here: routes, CORS, body
+//! limits, the client IP, and turning results into JSON or (for the form without JavaScript)
+//! a small HTML page.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::form::Encoding;
+use crate::handler::{self, App, AskInput};
+
+/// The routes: `POST /ask` (and its CORS preflight), `GET /healthz`.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/ask", post(ask).options(preflight))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async {
+            json_error(&ApiError::new(
+                404,
+                "not_found",
+                "There is nothing here. Questions are sent to /ask.",
+            ))
+        })
+        .with_state(app)
+}
+
+/// Where a request came from, as far as we can trust it: the Lambda request context (API
+/// Gateway / Function URL fill it from the TCP connection), else the local socket. Headers like
+/// X-Forwarded-For are ignored: anyone can set them.
+fn client_ip(request: &Request<Body>) -> Option<IpAddr> {
+    use lambda_http::request::RequestContext;
+    if let Some(context) = request.extensions().get::<RequestContext>() {
+        let source = match context {
+            RequestContext::ApiGatewayV2(context) => context.http.source_ip.clone(),
+            RequestContext::ApiGatewayV1(context) => context.identity.source_ip.clone(),
+            #[allow(
+                unreachable_patterns,
+                reason = "other event sources depend on lambda_http features"
+            )]
+            _ => None,
+        };
+        return source.and_then(|ip| ip.parse().ok());
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// A request id for logs: Lambda's, or a local one.
+fn request_id(request: &Request<Body>) -> String {
+    use lambda_http::RequestExt;
+    request
+        .lambda_context_ref()
+        .map(|context| context.request_id.clone())
+        .unwrap_or_else(|| crate::store::new_lead_id(0)[14..].to_owned())
+}
+
+/// The origin check. Browsers send `Origin` on every POST; we accept the configured site
+/// origin, and the request's own host (same-origin, as under `tryfirst serve`). Requests
+/// without `Origin` (curl, server-to-server) are not browser cross-site requests and pass.
+fn origin_allowed(app: &App, headers: &HeaderMap) -> Result<Option<HeaderValue>, ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(None);
+    };
+    let text = origin.to_str().unwrap_or_default().trim_end_matches('/');
+    let configured = app.settings.allowed_origin.as_deref() == Some(text);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let same_origin =
+        !host.is_empty() && (text == format!("http://{host}") || text == format!("https://{host}"));
+    if configured {
+        Ok(Some(origin.clone()))
+    } else if same_origin {
+        Ok(None)
+    } else {
+        Err(ApiError::new(
+            403,
+            "origin_not_allowed",
+            "Questions can only be sent from our help site.",
+        ))
+    }
+}
+
+async fn preflight(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    match origin_allowed(&app, &headers) {
+        Ok(allowed) => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            let out = response.headers_mut();
+            if let Some(origin) = allowed {
+                out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                out.insert(
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static("POST, OPTIONS"),
+                );
+                out.insert(
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static("content-type"),
+                );
+                out.insert(
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("600"),
+                );
+            }
+            out.insert(header::VARY, HeaderValue::from_static("Origin"));
+            response
+        }
+        Err(error) => json_error(&error),
+    }
+}
+
+async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
+    let ip = client_ip(&request);
+    let id = request_id(&request);
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let cors = match origin_allowed(&app, &headers) {
+        Ok(cors) => cors,
+        Err(error) => return json_error(&error),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let wants_html = wants_html(&headers, content_type.as_deref());
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let limit = app.settings.max_body_bytes;
+    let body: Result<Bytes, ApiError> = if declared.is_some_and(|n| n > limit) {
+        Err(handler::body_too_large())
+    } else {
+        axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| handler::body_too_large())
+    };
+    let result = match &body {
+        Ok(bytes) => {
+            app.ask(AskInput {
+                body: bytes,
+                content_type: content_type.as_deref(),
+                client_ip: ip,
+                request_id: &id,
+            })
+            .await
+        }
+        Err(error) => Err(error.clone()),
+    };
+    let mut response = match (result, wants_html) {
+        (Ok(answer), false) => json_response(
+            StatusCode::OK,
+            &serde_json::to_value(&answer).unwrap_or_default(),
+        ),
+        (Ok(answer), true) => html_response(StatusCode::OK, &crate::page::answer(&answer)),
+        (Err(error), false) => json_error(&error),
+        (Err(error), true) => {
+            let fields = body
+                .as_ref()
+                .map(|b| crate::form::raw_fields(b, Encoding::UrlEncoded))
+                .unwrap_or_default();
+            let back = fields
+                .get("back")
+                .cloned()
+                .unwrap_or_else(|| app.bundle().base_url.clone() + "/");
+            let mut response = html_response(
+                status_of(&error),
+                &crate::page::error(&error, &fields, &back, &app.bundle().base_url),
+            );
+            if let Some(seconds) = error.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
+    };
+    if let Some(origin) = cors {
+        response
+            .headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
+    response
+}
+
+/// The plain HTML form (no JavaScript) posts url-encoded and reads the reply as a page; our
+/// script posts JSON and reads JSON.
+fn wants_html(headers: &HeaderMap, content_type: Option<&str>) -> bool {
+    let form = matches!(
+        crate::form::encoding_of(content_type),
+        Ok(Encoding::UrlEncoded)
+    );
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    form && !accept.contains("application/json")
+}
+
+fn status_of(error: &ApiError) -> StatusCode {
+    StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+fn json_error(error: &ApiError) -> Response {
+    let mut response = json_response(status_of(error), &error.body());
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+fn html_response(status: StatusCode, html: &str) -> Response {
+    let mut response = (status, html.to_owned()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action *; base-uri 'none'; frame-ancestors 'none'"),
+    );
+    response
+}

@@ -1,0 +1,23 @@
+//! ask-fn: the function behind tryfirst's question form.
+//!
+//! One request path, in this order (see `handler`):
+//! request → [`form`] validates → [`store`] consumes quota and captures the lead in one
+//! transaction → [`llm`] advises (grounded in the bundle) → [`answer_html`] renders it safely →
+//! the lead is updated → the visitor gets the answer.
+//!
+//! The same axum router ([`http::router`]) runs in AWS Lambda (`lambda_http::run`) and as a local
+//! server on 127.0.0.1 (for `tryfirst serve` and the tests).
+
+pub mod answer_html;
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod form;
+pub mod handler;
+pub mod http;
+pub mod llm;
+pub mod page;
+pub mod quota;
+pub mod scrub;
+pub mod settings;
+pub mod store;

@@ -1,0 +1,1010 @@
+//! Answers from our own knowledge base when no LLM is configured (the local default).
+//!
+//! Why: the question form must be useful without an API key, in development and for companies
+//! that do not want an AI in the loop. Instead of a model, [`SearchIndex`] ranks our published
+//! articles against the question with BM25, and [`RetrievalAdvisor`] answers with the best
+//! match's steps. The answer says plainly that no AI wrote it, so nobody mistakes a search result
+//! for advice tailored to them.
+//!
+//! The index is built once per bundle (at cold start): tokens are lower-cased, split on anything
+//! that is not a letter or digit, stripped of English and Dutch stop words and reduced by a light
+//! suffix stemmer, so "printers"/"printing"/"printer" and "wachtwoorden"/"wachtwoord" meet. A
+//! query word with no exact match may match a vocabulary term one typo away (two for long words),
+//! at a penalty, because visitors type in a hurry ("pirnter", "bitlocer").
+//!
+//! Pure: no I/O; the advisor is `async` only because the [`Advisor`] port is.
+
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use kb_model::{Bundle, BundleArticle, Risk};
+
+use super::{Advice, AdviceRequest, AdviceSource, Advisor, LlmError, Verdict};
+
+/// BM25 term-frequency saturation.
+const K1: f32 = 1.2;
+/// BM25 document-length normalisation.
+const B: f32 = 0.75;
+
+const TITLE_WEIGHT: f32 = 3.0;
+const DESCRIPTION_WEIGHT: f32 = 2.0;
+const TAG_WEIGHT: f32 = 2.0;
+const BODY_WEIGHT: f32 = 1.0;
+
+/// Score multiplier per edit for a typo-tolerant match.
+const FUZZY_PENALTY: f32 = 0.7;
+/// Typed words at least this long may match with one edit…
+const FUZZY_ONE_EDIT_LEN: usize = 5;
+/// …and at least this long with two.
+const FUZZY_TWO_EDITS_LEN: usize = 8;
+
+/// Weight of the current article's title in the ranking: a tie-breaker only.
+const CURRENT_TITLE_TIE_BREAK: f32 = 1e-3;
+
+/// How many articles an answer links: the best match and up to two "Also see".
+const ANSWER_ARTICLES: usize = 3;
+
+/// The first paragraph of every answer from the knowledge base.
+pub const NOT_AI_NOTICE: &str = "This answer was not written by AI: no AI model is configured \
+here, so these are the closest matching steps from our knowledge base.";
+
+/// The first paragraph of the answer when nothing matched.
+pub const NOT_AI_NO_MATCH_NOTICE: &str = "This answer was not written by AI: no AI model is \
+configured here, so we searched our knowledge base instead.";
+
+/// A BM25 index over a bundle's articles, built once.
+pub struct SearchIndex {
+    /// Term → term id.
+    term_ids: HashMap<String, usize>,
+    /// Term id → the term's characters, for the typo-tolerant scan.
+    vocabulary: Vec<Box<[char]>>,
+    /// Term id → (article index, weighted term frequency).
+    postings: Vec<Vec<(usize, f32)>>,
+    /// Article index → weighted length in tokens.
+    doc_lengths: Vec<f32>,
+    avg_doc_length: f32,
+}
+
+impl fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("articles", &self.doc_lengths.len())
+            .field("terms", &self.vocabulary.len())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Indexes every article of the bundle, in O(total tokens).
+    pub fn new(bundle: &Bundle) -> Self {
+        let mut index = SearchIndex {
+            term_ids: HashMap::new(),
+            vocabulary: Vec::new(),
+            postings: Vec::new(),
+            doc_lengths: Vec::with_capacity(bundle.articles.len()),
+            avg_doc_length: 0.0,
+        };
+        for (doc, article) in bundle.articles.iter().enumerate() {
+            let mut frequencies: HashMap<usize, f32> = HashMap::new();
+            let mut length = 0.0;
+            for (text, weight) in fields(article) {
+                for (term, _) in terms(text) {
+                    let id = index.term_id(term);
+                    *frequencies.entry(id).or_insert(0.0) += weight;
+                    length += weight;
+                }
+            }
+            let mut frequencies: Vec<(usize, f32)> = frequencies.into_iter().collect();
+            frequencies.sort_unstable_by_key(|&(id, _)| id);
+            for (id, frequency) in frequencies {
+                index.postings[id].push((doc, frequency));
+            }
+            index.doc_lengths.push(length);
+        }
+        let total: f32 = index.doc_lengths.iter().sum();
+        index.avg_doc_length = if index.doc_lengths.is_empty() {
+            0.0
+        } else {
+            total / index.doc_lengths.len() as f32
+        };
+        index
+    }
+
+    fn term_id(&mut self, term: String) -> usize {
+        if let Some(&id) = self.term_ids.get(&term) {
+            return id;
+        }
+        let id = self.vocabulary.len();
+        self.vocabulary.push(term.chars().collect());
+        self.postings.push(Vec::new());
+        self.term_ids.insert(term, id);
+        id
+    }
+
+    /// Articles matching `query`, best first, as (index in the bundle, score); only positive
+    /// scores, ties broken by index, at most `limit`.
+    pub fn rank(&self, query: &str, limit: usize) -> Vec<(usize, f32)> {
+        top(&self.scores(query), limit)
+    }
+
+    /// The BM25 score of every article for `query` (0 for no match).
+    fn scores(&self, query: &str) -> Vec<f32> {
+        let mut scores = vec![0.0; self.doc_lengths.len()];
+        let mut query_terms: Vec<(String, usize)> = Vec::new();
+        for (term, typed_len) in terms(query) {
+            match query_terms.iter_mut().find(|(t, _)| *t == term) {
+                Some(existing) => existing.1 = existing.1.max(typed_len),
+                None => query_terms.push((term, typed_len)),
+            }
+        }
+        for (term, typed_len) in query_terms {
+            if let Some(&id) = self.term_ids.get(&term) {
+                self.add_term(id, 1.0, &mut scores);
+                continue;
+            }
+            let (ids, edits) = self.near_terms(&term, typed_len);
+            let factor = FUZZY_PENALTY.powi(edits as i32);
+            for id in ids {
+                self.add_term(id, factor, &mut scores);
+            }
+        }
+        scores
+    }
+
+    fn add_term(&self, id: usize, factor: f32, scores: &mut [f32]) {
+        let Some(postings) = self.postings.get(id) else {
+            return;
+        };
+        let n = self.doc_lengths.len() as f32;
+        let df = postings.len() as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let avg = if self.avg_doc_length > 0.0 {
+            self.avg_doc_length
+        } else {
+            1.0
+        };
+        for &(doc, tf) in postings {
+            let length = self.doc_lengths.get(doc).copied().unwrap_or(avg);
+            let norm = K1 * (1.0 - B + B * length / avg);
+            if let Some(score) = scores.get_mut(doc) {
+                *score += factor * idf * tf * (K1 + 1.0) / (tf + norm);
+            }
+        }
+    }
+
+    /// The vocabulary terms closest to a term with no exact match, within the typo budget of a
+    /// word typed `typed_len` characters long, and their edit distance. Scans the vocabulary.
+    fn near_terms(&self, term: &str, typed_len: usize) -> (Vec<usize>, usize) {
+        let budget = if typed_len >= FUZZY_TWO_EDITS_LEN {
+            2
+        } else if typed_len >= FUZZY_ONE_EDIT_LEN {
+            1
+        } else {
+            return (Vec::new(), 0);
+        };
+        let query: Vec<char> = term.chars().collect();
+        // Very short stems match too much by accident.
+        if query.len() < 4 {
+            return (Vec::new(), 0);
+        }
+        let mut best = budget + 1;
+        let mut ids = Vec::new();
+        for (id, candidate) in self.vocabulary.iter().enumerate() {
+            if candidate.len().abs_diff(query.len()) > best.min(budget) {
+                continue;
+            }
+            let distance = edit_distance(&query, candidate, budget);
+            if distance < best {
+                best = distance;
+                ids.clear();
+            }
+            if distance == best {
+                ids.push(id);
+            }
+        }
+        if best > budget {
+            ids.clear();
+        }
+        (ids, best)
+    }
+}
+
+/// An article's indexed fields with their weights.
+fn fields(article: &BundleArticle) -> impl Iterator<Item = (&str, f32)> {
+    [
+        (article.title.as_str(), TITLE_WEIGHT),
+        (article.description.as_str(), DESCRIPTION_WEIGHT),
+        (article.escalation.as_str(), BODY_WEIGHT),
+    ]
+    .into_iter()
+    .chain(article.tags.iter().map(|tag| (tag.as_str(), TAG_WEIGHT)))
+    .chain(
+        article
+            .steps
+            .iter()
+            .map(|step| (step.as_str(), BODY_WEIGHT)),
+    )
+}
+
+/// The best `limit` positive scores, best first, ties by index.
+fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
+    let mut ranked: Vec<(usize, f32)> = scores
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, score)| score > 0.0 && score.is_finite())
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(limit);
+    ranked
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text analysis
+
+/// English and Dutch words too common to say anything about a problem. Sorted (binary search).
+const STOP_WORDS: &[&str] = &[
+    "a", "aan", "about", "after", "again", "al", "all", "also", "am", "an", "and", "any", "are",
+    "as", "at", "be", "been", "before", "ben", "bent", "bij", "but", "by", "can", "could", "dan",
+    "dat", "de", "deze", "did", "die", "dit", "do", "does", "doesn", "don", "door", "een", "en",
+    "er", "for", "from", "geen", "get", "got", "had", "has", "have", "he", "heb", "hebben", "hebt",
+    "heeft", "her", "het", "hij", "his", "hoe", "how", "i", "ik", "in", "into", "is", "isn", "it",
+    "its", "je", "jij", "just", "kan", "kun", "kunnen", "kunt", "maar", "me", "meer", "met", "mij",
+    "mijn", "my", "na", "naar", "niet", "no", "nog", "not", "now", "of", "om", "on", "ons", "onze",
+    "ook", "op", "or", "our", "over", "please", "s", "she", "should", "so", "some", "t", "te",
+    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
+    "to", "toch", "tot", "u", "uit", "up", "van", "very", "voor", "waar", "waarom", "wanneer",
+    "was", "wat", "we", "wel", "were", "what", "when", "where", "which", "who", "why", "wij",
+    "wil", "will", "with", "won", "worden", "wordt", "would", "you", "your", "ze", "zij", "zijn",
+    "zo",
+];
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// Index terms of `text`: (stemmed term, length of the word as typed in characters).
+fn terms(text: &str) -> impl Iterator<Item = (String, usize)> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .filter_map(|word| {
+            let lower = word.to_lowercase();
+            let typed_len = lower.chars().count();
+            let single_letter = typed_len == 1 && !lower.chars().all(|c| c.is_numeric());
+            if single_letter || is_stop_word(&lower) {
+                return None;
+            }
+            Some((stem(&lower), typed_len))
+        })
+}
+
+/// A light suffix stemmer for English and Dutch word forms, applied until nothing changes, so
+/// that `stem(stem(w)) == stem(w)` and a plural meets its singular. Words with digits are kept.
+pub fn stem(word: &str) -> String {
+    let mut word = word.to_owned();
+    if word.chars().any(|c| !c.is_alphabetic()) {
+        return word;
+    }
+    while let Some(shorter) = strip_suffix_once(&word) {
+        word = shorter;
+    }
+    word
+}
+
+/// Suffix, replacement, minimum characters left before the replacement, undouble the end.
+const SUFFIX_RULES: &[(&str, &str, usize, bool)] = &[
+    ("ies", "i", 3, false),   // batteries → batteri (battery → batteri)
+    ("sses", "ss", 2, false), // addresses → address
+    ("ation", "", 4, false),  // configuration → configur (configure → configur)
+    ("ion", "", 4, false),    // connection → connect
+    ("ing", "", 4, true),     // printing → print, logging → log, verbinding → verbind
+    ("ed", "", 4, true),      // connected → connect, stopped → stop
+    ("er", "", 4, true),      // printer → print
+    ("en", "", 4, true),      // wachtwoorden → wachtwoord, verbindingen → verbinding
+    ("ly", "", 4, false),     // quickly → quick
+    ("e", "", 4, false),      // update → updat (updated, updating → updat)
+    ("y", "i", 3, false),     // battery → batteri
+    ("s", "", 3, false),      // printers → printer
+];
+
+fn strip_suffix_once(word: &str) -> Option<String> {
+    if word.chars().count() <= 3 {
+        return None;
+    }
+    for &(suffix, replacement, min_stem, undouble) in SUFFIX_RULES {
+        let Some(stem) = word.strip_suffix(suffix) else {
+            continue;
+        };
+        if stem.chars().count() < min_stem {
+            continue;
+        }
+        let last = stem.chars().next_back();
+        let keep = match suffix {
+            // "screen", "free": not a Dutch plural or a final -e.
+            "en" | "e" => last == Some('e'),
+            // "address", "status", "analysis".
+            "s" => matches!(last, Some('s' | 'u' | 'i')),
+            // "display": only a consonant before -y.
+            "y" => last.is_none_or(is_vowel),
+            _ => false,
+        };
+        if keep {
+            continue;
+        }
+        let mut result = format!("{stem}{replacement}");
+        if undouble {
+            undouble_end(&mut result);
+        }
+        return Some(result);
+    }
+    None
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+}
+
+/// "logg" → "log", "stopp" → "stop"; keeps "install", "access", "buzz".
+fn undouble_end(word: &mut String) {
+    let mut tail = word.chars().rev();
+    if let (Some(a), Some(b)) = (tail.next(), tail.next()) {
+        if a == b && a.is_ascii_alphabetic() && !is_vowel(a) && !matches!(a, 'l' | 's' | 'z') {
+            word.pop();
+        }
+    }
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), or `max + 1`
+/// as soon as it is certain to exceed `max`.
+pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let width = b.len() + 1;
+    let mut before_previous: Vec<usize> = vec![0; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current: Vec<usize> = vec![0; width];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(before_previous[j - 2] + 1);
+            }
+            current[j] = value;
+            row_min = row_min.min(value);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut before_previous, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()].min(max + 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The advisor
+
+/// Answers with the best matching article's steps; never calls an LLM.
+pub struct RetrievalAdvisor {
+    bundle: Arc<Bundle>,
+    index: SearchIndex,
+}
+
+impl fmt::Debug for RetrievalAdvisor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetrievalAdvisor")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RetrievalAdvisor {
+    /// Builds the index once; keep the advisor for the life of the process.
+    pub fn new(bundle: Arc<Bundle>) -> Self {
+        let index = SearchIndex::new(&bundle);
+        Self { bundle, index }
+    }
+
+    /// The answer, synchronously (the [`Advisor`] impl wraps this).
+    pub fn answer(&self, request: &AdviceRequest) -> Advice {
+        let picked = self.pick(request);
+        let Some((&best, also)) = picked.split_first() else {
+            return no_match(&request.company_name);
+        };
+        let Some(article) = self.bundle.articles.get(best) else {
+            return no_match(&request.company_name);
+        };
+
+        let mut markdown = String::new();
+        markdown.push_str(NOT_AI_NOTICE);
+        let _ = write!(
+            markdown,
+            "\n\n**[{}]({})**\n\n",
+            markdown_text(&article.title),
+            markdown_url(&article.url)
+        );
+        for (number, step) in article.steps.iter().enumerate() {
+            let _ = writeln!(markdown, "{}. {}", number + 1, markdown_text(step));
+        }
+        if !article.escalation.trim().is_empty() {
+            let _ = write!(
+                markdown,
+                "\nIf this does not solve it: {}\n",
+                markdown_text(&article.escalation)
+            );
+        }
+        let mut cited = vec![article.slug.clone()];
+        for other in also.iter().filter_map(|&i| self.bundle.articles.get(i)) {
+            let _ = write!(
+                markdown,
+                "\nAlso see: [{}]({})\n",
+                markdown_text(&other.title),
+                markdown_url(&other.url)
+            );
+            cited.push(other.slug.clone());
+        }
+
+        Advice {
+            markdown: markdown.trim_end().to_owned(),
+            verdict: verdict_for(article.risk),
+            cited,
+            source: AdviceSource::KnowledgeBase,
+        }
+    }
+
+    /// Indexes of the articles to answer with, best first. The article the visitor is reading
+    /// is only offered when nothing else matches: they already read it.
+    fn pick(&self, request: &AdviceRequest) -> Vec<usize> {
+        let mut scores = self.index.scores(&request.question);
+        if let Some(article) = &request.article {
+            let title_scores = self.index.scores(&article.title);
+            let max = title_scores.iter().copied().fold(0.0f32, f32::max);
+            if max > 0.0 {
+                for (score, title) in scores.iter_mut().zip(&title_scores) {
+                    if *score > 0.0 {
+                        *score += CURRENT_TITLE_TIE_BREAK * title / max;
+                    }
+                }
+            }
+        }
+        let ranked = top(&scores, ANSWER_ARTICLES + 1);
+        let current = request.article.as_ref().map(|a| a.slug.as_str());
+        let is_current = |i: usize| {
+            current.is_some_and(|slug| self.bundle.articles.get(i).is_some_and(|a| a.slug == slug))
+        };
+        let mut picked: Vec<usize> = ranked
+            .iter()
+            .map(|&(i, _)| i)
+            .filter(|&i| !is_current(i))
+            .take(ANSWER_ARTICLES)
+            .collect();
+        if picked.is_empty() {
+            picked.extend(ranked.first().map(|&(i, _)| i));
+        }
+        picked
+    }
+}
+
+#[async_trait::async_trait]
+impl Advisor for RetrievalAdvisor {
+    async fn advise(&self, request: &AdviceRequest) -> Result<Advice, LlmError> {
+        Ok(self.answer(request))
+    }
+
+    fn is_llm(&self) -> bool {
+        false
+    }
+}
+
+/// How safe an article's steps are to follow alone, from its risk level.
+pub fn verdict_for(risk: Risk) -> Verdict {
+    match risk {
+        Risk::Low => Verdict::Diy,
+        Risk::Medium => Verdict::Careful,
+        Risk::High => Verdict::BringUsIn,
+    }
+}
+
+fn no_match(company_name: &str) -> Advice {
+    let who = if company_name.trim().is_empty() {
+        "Our team".to_owned()
+    } else {
+        markdown_text(company_name)
+    };
+    Advice {
+        markdown: format!(
+            "{NOT_AI_NO_MATCH_NOTICE}\n\nNothing in our knowledge base matched your question \
+             closely enough. {who} will follow up by email."
+        ),
+        verdict: Verdict::BringUsIn,
+        cited: Vec::new(),
+        source: AdviceSource::KnowledgeBase,
+    }
+}
+
+/// Plain text as Markdown that renders as exactly that text, on one line.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '~' | '&' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // What would start a block (list, heading, quote) at the start of a line.
+    if out.starts_with(['-', '+', '=']) {
+        out.insert(0, '\\');
+    } else {
+        let digits = out.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && out[digits..].starts_with(['.', ')']) {
+            out.insert(digits, '\\');
+        }
+    }
+    out
+}
+
+/// A URL as a Markdown link destination: characters that would end or break it are encoded.
+fn markdown_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '\\' => out.push_str("%5C"),
+            c if c.is_whitespace() || c.is_control() => {
+                let mut buf = [0u8; 4];
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "%{byte:02X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::ArticleContext;
+    use kb_model::BUNDLE_FORMAT;
+
+    fn article(
+        slug: &str,
+        title: &str,
+        description: &str,
+        tags: &[&str],
+        risk: Risk,
+        steps: &[&str],
+    ) -> BundleArticle {
+        BundleArticle {
+            slug: slug.into(),
+            url: format!("https://help.example.com/{slug}/"),
+            title: title.into(),
+            description: description.into(),
+            category: "general".into(),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            risk,
+            intro: String::new(),
+            steps: steps.iter().map(|s| (*s).to_owned()).collect(),
+            escalation: "Call us if it still fails.".into(),
+            see_also: vec![],
+            updated: "2026-01-01".into(),
+            content_hash: "h".into(),
+        }
+    }
+
+    fn bundle(articles: Vec<BundleArticle>) -> Bundle {
+        Bundle {
+            format: BUNDLE_FORMAT,
+            site_title: "Help".into(),
+            base_url: "https://help.example.com".into(),
+            company_name: "Acme IT".into(),
+            articles,
+        }
+    }
+
+    fn sample() -> Bundle {
+        bundle(vec![
+            article(
+                "printer-offline",
+                "Printer shows as offline",
+                "Your printer is offline or stopped printing.",
+                &["printer", "printing"],
+                Risk::Low,
+                &["Turn the printer off and on.", "Check the cable."],
+            ),
+            article(
+                "bitlocker-recovery",
+                "BitLocker asks for a recovery key",
+                "The laptop starts with a blue BitLocker screen.",
+                &["bitlocker", "encryption"],
+                Risk::High,
+                &["Do not guess the key.", "Note the key ID shown."],
+            ),
+            article(
+                "wifi-connect",
+                "Laptop cannot connect to Wi-Fi",
+                "The laptop will not connect to the wireless network.",
+                &["wifi", "network"],
+                Risk::Low,
+                &[
+                    "Switch Wi-Fi off and on.",
+                    "Forget the network and reconnect.",
+                ],
+            ),
+            article(
+                "wachtwoord-vergeten",
+                "Wachtwoord vergeten",
+                "Je wachtwoord opnieuw instellen via de portal.",
+                &["wachtwoord", "account"],
+                Risk::Medium,
+                &["Ga naar de portal.", "Kies 'wachtwoord vergeten'."],
+            ),
+            article(
+                "vpn-verbinding",
+                "VPN-verbinding valt steeds weg",
+                "De VPN-verbinding verbreekt na een paar minuten.",
+                &["vpn", "verbinding"],
+                Risk::Medium,
+                &["Herstart de VPN-app.", "Controleer de internetverbinding."],
+            ),
+        ])
+    }
+
+    fn best(index: &SearchIndex, query: &str) -> Option<usize> {
+        index.rank(query, 5).first().map(|&(i, _)| i)
+    }
+
+    fn slug_of(bundle: &Bundle, index: Option<usize>) -> Option<&str> {
+        index
+            .and_then(|i| bundle.articles.get(i))
+            .map(|a| a.slug.as_str())
+    }
+
+    fn request(question: &str, current: Option<&BundleArticle>) -> AdviceRequest {
+        AdviceRequest {
+            article: current.map(|a| ArticleContext {
+                slug: a.slug.clone(),
+                title: a.title.clone(),
+                url: a.url.clone(),
+                risk: a.risk,
+                steps: a.steps.clone(),
+                escalation: a.escalation.clone(),
+            }),
+            question: question.into(),
+            catalogue: vec![],
+            company_name: "Acme IT".into(),
+        }
+    }
+
+    #[test]
+    fn stop_word_list_is_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn stemmer_joins_english_and_dutch_word_forms() {
+        let same = |words: &[&str]| {
+            let stems: Vec<String> = words.iter().map(|w| stem(w)).collect();
+            assert!(
+                stems.windows(2).all(|w| w[0] == w[1]),
+                "{words:?} → {stems:?}"
+            );
+        };
+        same(&["printers", "printing", "printer", "print"]);
+        same(&[
+            "connect",
+            "connecting",
+            "connected",
+            "connection",
+            "connections",
+        ]);
+        same(&["update", "updates", "updated", "updating"]);
+        same(&["battery", "batteries"]);
+        same(&["wachtwoord", "wachtwoorden"]);
+        same(&["verbinding", "verbindingen"]);
+        same(&["stop", "stopped", "stopping"]);
+        same(&["screen", "screens"]);
+        assert_eq!(stem("address"), "address");
+        assert_eq!(stem("status"), "status");
+        assert_eq!(stem("install"), "install");
+        assert_eq!(stem("win11"), "win11");
+    }
+
+    #[test]
+    fn stemming_is_idempotent() {
+        for word in [
+            "printers",
+            "verbindingen",
+            "batteries",
+            "configuration",
+            "logging",
+        ] {
+            assert_eq!(stem(&stem(word)), stem(word));
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_typos() {
+        let d = |a: &str, b: &str| {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            edit_distance(&a, &b, 2)
+        };
+        assert_eq!(d("print", "print"), 0);
+        assert_eq!(d("pirnt", "print"), 1); // transposition
+        assert_eq!(d("bitloc", "bitlock"), 1); // insertion
+        assert_eq!(d("prnt", "print"), 1);
+        assert_eq!(d("kitten", "sitting"), 3); // capped at max + 1
+        assert_eq!(d("", "ab"), 2);
+        assert_eq!(d("wachtwoord", "wagtwoord"), 2);
+    }
+
+    #[test]
+    fn ranks_english_inflections() {
+        let bundle = sample();
+        let index = SearchIndex::new(&bundle);
+        let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
+        assert_eq!(
+            slug("my printers stopped printing").as_deref(),
+            Some("printer-offline")
+        );
+        assert_eq!(
+            slug("the laptop is not connecting to wifi").as_deref(),
+            Some("wifi-connect")
+        );
+        assert_eq!(
+            slug("Recovery keys for Bitlocker?").as_deref(),
+            Some("bitlocker-recovery")
+        );
+    }
+
+    #[test]
+    fn ranks_dutch_inflections() {
+        let bundle = sample();
+        let index = SearchIndex::new(&bundle);
+        let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
+        assert_eq!(
+            slug("alle wachtwoorden kwijt").as_deref(),
+            Some("wachtwoord-vergeten")
+        );
+        assert_eq!(
+            slug("verbindingen vallen weg").as_deref(),
+            Some("vpn-verbinding")
+        );
+    }
+
+    #[test]
+    fn tolerates_typos() {
+        let bundle = sample();
+        let index = SearchIndex::new(&bundle);
+        let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
+        assert_eq!(slug("pirnter").as_deref(), Some("printer-offline"));
+        assert_eq!(slug("bitlocer").as_deref(), Some("bitlocker-recovery"));
+        assert_eq!(slug("wachtwoort").as_deref(), Some("wachtwoord-vergeten"));
+        // Short words get no typo budget.
+        assert!(index.rank("vnp", 5).is_empty());
+    }
+
+    #[test]
+    fn typo_matches_score_below_exact_ones() {
+        let index = SearchIndex::new(&sample());
+        let exact = index.rank("printer", 1)[0].1;
+        let typo = index.rank("pirnter", 1)[0].1;
+        assert!(typo < exact, "{typo} !< {exact}");
+    }
+
+    #[test]
+    fn stop_words_alone_match_nothing() {
+        let index = SearchIndex::new(&sample());
+        assert!(index.rank("the and of is it de het een niet", 5).is_empty());
+        assert!(index.rank("", 5).is_empty());
+        assert!(index.rank("?!", 5).is_empty());
+    }
+
+    #[test]
+    fn ranking_is_deterministic_and_ties_go_to_the_lower_index() {
+        let twin = |slug: &str| {
+            article(
+                slug,
+                "Printer offline",
+                "Printer offline",
+                &[],
+                Risk::Low,
+                &[],
+            )
+        };
+        let bundle = bundle(vec![twin("b"), twin("a"), twin("c")]);
+        let index = SearchIndex::new(&bundle);
+        let first = index.rank("printer", 10);
+        assert_eq!(first.iter().map(|r| r.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+        for _ in 0..5 {
+            assert_eq!(index.rank("printer", 10), first);
+        }
+        assert_eq!(index.rank("printer", 2).len(), 2);
+    }
+
+    #[test]
+    fn empty_bundle_matches_nothing() {
+        let index = SearchIndex::new(&bundle(vec![]));
+        assert!(index.rank("printer", 5).is_empty());
+    }
+
+    #[test]
+    fn answers_with_the_best_match_labelled_not_ai() {
+        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advice = advisor.answer(&request("my printer is offline", None));
+        assert!(
+            advice.markdown.starts_with(NOT_AI_NOTICE),
+            "{}",
+            advice.markdown
+        );
+        assert!(advice
+            .markdown
+            .contains("**[Printer shows as offline](https://help.example.com/printer-offline/)**"));
+        assert!(advice
+            .markdown
+            .contains("1. Turn the printer off and on.\n2. Check the cable."));
+        assert!(advice
+            .markdown
+            .contains("If this does not solve it: Call us if it still fails."));
+        assert_eq!(
+            advice.cited.first().map(String::as_str),
+            Some("printer-offline")
+        );
+        assert_eq!(advice.source, AdviceSource::KnowledgeBase);
+        assert_eq!(advice.verdict, Verdict::Diy);
+    }
+
+    #[test]
+    fn links_up_to_two_more_matches() {
+        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advice = advisor.answer(&request(
+            "laptop printer bitlocker wifi vpn wachtwoord",
+            None,
+        ));
+        assert_eq!(advice.cited.len(), 3, "{:?}", advice.cited);
+        assert_eq!(
+            advice.markdown.matches("\nAlso see: [").count(),
+            2,
+            "{}",
+            advice.markdown
+        );
+    }
+
+    #[test]
+    fn prefers_another_article_over_the_one_being_read() {
+        let bundle = sample();
+        let printer = bundle.articles[0].clone();
+        let advisor = RetrievalAdvisor::new(Arc::new(bundle));
+        // Matches the printer article best, the wifi article too (laptop).
+        let advice = advisor.answer(&request("laptop printer offline", Some(&printer)));
+        assert_eq!(advice.cited, vec!["wifi-connect", "bitlocker-recovery"]);
+        assert!(
+            !advice.markdown.contains("printer-offline"),
+            "{}",
+            advice.markdown
+        );
+        // The only match: then it is the answer after all.
+        let advice = advisor.answer(&request("printer offline", Some(&printer)));
+        assert_eq!(advice.cited, vec!["printer-offline"]);
+    }
+
+    #[test]
+    fn current_title_only_breaks_ties() {
+        let bundle = bundle(vec![
+            article("a", "Mail problems", "mail", &["calendar"], Risk::Low, &[]),
+            article("b", "Mail problems", "mail", &["outlook"], Risk::Low, &[]),
+            article(
+                "outlook",
+                "Outlook will not open",
+                "outlook",
+                &[],
+                Risk::Low,
+                &[],
+            ),
+        ]);
+        let current = bundle.articles[2].clone();
+        let advisor = RetrievalAdvisor::new(Arc::new(bundle));
+        assert_eq!(
+            advisor.answer(&request("mail problems", None)).cited,
+            vec!["a", "b"]
+        );
+        // Reading the Outlook article tips the tie towards the article about Outlook.
+        let advice = advisor.answer(&request("mail problems", Some(&current)));
+        assert_eq!(advice.cited, vec!["b", "a"]);
+        // But it never creates a match of its own.
+        let advice = advisor.answer(&request("nothing relevant", Some(&current)));
+        assert!(advice.cited.is_empty());
+    }
+
+    #[test]
+    fn maps_risk_to_verdict() {
+        assert_eq!(verdict_for(Risk::Low), Verdict::Diy);
+        assert_eq!(verdict_for(Risk::Medium), Verdict::Careful);
+        assert_eq!(verdict_for(Risk::High), Verdict::BringUsIn);
+        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        assert_eq!(
+            advisor.answer(&request("bitlocker", None)).verdict,
+            Verdict::BringUsIn
+        );
+        assert_eq!(
+            advisor.answer(&request("wachtwoord", None)).verdict,
+            Verdict::Careful
+        );
+    }
+
+    #[test]
+    fn no_match_hands_over_to_the_team() {
+        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advice = advisor.answer(&request("the and of", None));
+        assert_eq!(advice.verdict, Verdict::BringUsIn);
+        assert!(advice.cited.is_empty());
+        assert!(advice
+            .markdown
+            .starts_with("This answer was not written by AI"));
+        assert!(
+            advice.markdown.contains("Acme IT will follow up by email"),
+            "{}",
+            advice.markdown
+        );
+    }
+
+    #[test]
+    fn article_text_cannot_inject_markdown() {
+        let mut tricky = article(
+            "tricky",
+            "Use <Ctrl> + [Alt] *now*",
+            "tricky",
+            &[],
+            Risk::Low,
+            &[
+                "- not a list",
+                "2. not a number",
+                "<img src=x onerror=alert(1)>",
+            ],
+        );
+        tricky.url = "https://help.example.com/a (b)/".into();
+        let advisor = RetrievalAdvisor::new(Arc::new(bundle(vec![tricky])));
+        let advice = advisor.answer(&request("tricky", None));
+        let html = crate::answer_html::render(&advice.markdown, "https://help.example.com");
+        assert!(html.contains("Use &lt;Ctrl&gt; + [Alt] *now*"), "{html}");
+        assert!(html.contains("<li>- not a list</li>"), "{html}");
+        assert!(html.contains("<li>2. not a number</li>"), "{html}");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"https://help.example.com/a%20%28b%29/\""),
+            "{html}"
+        );
+    }
+
+    #[tokio::test]
+    async fn is_an_advisor_without_llm() {
+        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        assert!(!advisor.is_llm());
+        let advice = advisor.advise(&request("pirnter offline", None)).await;
+        assert_eq!(
+            advice
+                .ok()
+                .and_then(|a| a.cited.first().cloned())
+                .as_deref(),
+            Some("printer-offline")
+        );
+    }
+}

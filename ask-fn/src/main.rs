@@ -1,0 +1,192 @@
+//! `ask-fn`: in AWS Lambda, the question function; on a workstation, the same router on a
+//! local port. Clients (DynamoDB, HTTP) and the bundle are built once here, never per request.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use ask_fn::clock::SystemClock;
+use ask_fn::handler::App;
+use ask_fn::llm::anthropic::AnthropicAdvisor;
+use ask_fn::llm::openai::OpenAiAdvisor;
+use ask_fn::llm::retrieval::RetrievalAdvisor;
+use ask_fn::llm::Advisor;
+use ask_fn::settings::{LlmChoice, Settings};
+use ask_fn::store::dynamo::DynamoStore;
+use ask_fn::store::memory::MemoryStore;
+use ask_fn::store::{schema, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "ask-fn",
+    version,
+    about = "The function behind tryfirst's question form."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve POST /ask on a local address (for `tryfirst serve` and tests).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        addr: SocketAddr,
+        /// Create missing DynamoDB tables first (emulators only; the Lambda never does).
+        #[arg(long)]
+        create_tables: bool,
+        /// The generator's bundle [default: $TRYFIRST_BUNDLE or public/tryfirst-bundle.json]
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+    },
+    /// Print the DynamoDB table definitions (the single source the infrastructure is checked against).
+    Tables,
+    /// Run as the AWS Lambda function (the default inside Lambda).
+    Lambda,
+}
+
+fn in_lambda() -> bool {
+    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
+}
+
+fn dynamodb_configured() -> bool {
+    in_lambda()
+        || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+}
+
+fn init_logging() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if in_lambda() {
+        // JSON lines for CloudWatch; no ANSI colours, no timestamps (CloudWatch adds them).
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .without_time()
+            .with_current_span(false)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+}
+
+async fn build_app(
+    mut settings: Settings,
+    bundle_override: Option<PathBuf>,
+    create_tables: bool,
+) -> anyhow::Result<App> {
+    if let Some(path) = bundle_override {
+        settings.bundle_path = path;
+    }
+    let text = std::fs::read_to_string(&settings.bundle_path).with_context(|| {
+        format!(
+            "cannot read the bundle at {} (build the site first, or set TRYFIRST_BUNDLE)",
+            settings.bundle_path.display()
+        )
+    })?;
+    let bundle = Arc::new(
+        kb_model::Bundle::from_json(&text)
+            .with_context(|| format!("invalid bundle {}", settings.bundle_path.display()))?,
+    );
+    let store: Arc<dyn Store> = if dynamodb_configured() {
+        let dynamo = DynamoStore::new(
+            DynamoStore::client_from_env().await,
+            &settings.quota_table,
+            &settings.leads_table,
+        );
+        if create_tables {
+            dynamo
+                .create_tables()
+                .await
+                .context("cannot create the DynamoDB tables")?;
+        }
+        Arc::new(dynamo)
+    } else {
+        tracing::info!("no DynamoDB endpoint configured: using the in-memory store");
+        Arc::new(MemoryStore::new())
+    };
+    let known = App::slug_checker(&bundle);
+    let advisor: Arc<dyn Advisor> = match &settings.llm {
+        LlmChoice::None => {
+            tracing::info!("no LLM configured: answering from the knowledge base");
+            Arc::new(RetrievalAdvisor::new(bundle.clone()))
+        }
+        LlmChoice::OpenAi(http) => Arc::new(
+            OpenAiAdvisor::new(http.clone(), known).context("cannot build the HTTP client")?,
+        ),
+        LlmChoice::Anthropic(http) => Arc::new(
+            AnthropicAdvisor::new(http.clone(), known).context("cannot build the HTTP client")?,
+        ),
+    };
+    tracing::info!(articles = bundle.articles.len(), "bundle loaded");
+    Ok(App::new(
+        settings,
+        bundle,
+        store,
+        advisor,
+        Arc::new(SystemClock),
+    ))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(if in_lambda() {
+        Command::Lambda
+    } else {
+        Command::Serve {
+            addr: "127.0.0.1:8787".parse()?,
+            create_tables: false,
+            bundle: None,
+        }
+    });
+    if let Command::Tables = command {
+        let settings = Settings::from_env()?;
+        let specs = [
+            schema::quota_table(&settings.quota_table),
+            schema::leads_table(&settings.leads_table),
+        ];
+        println!("{}", serde_json::to_string_pretty(&specs)?);
+        return Ok(());
+    }
+    init_logging();
+    let settings = Settings::from_env().context("invalid configuration")?;
+    match command {
+        Command::Serve {
+            addr,
+            create_tables,
+            bundle,
+        } => {
+            let app = Arc::new(build_app(settings, bundle, create_tables).await?);
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            tracing::info!("ask-fn listening on http://{}", listener.local_addr()?);
+            axum::serve(
+                listener,
+                ask_fn::http::router(app).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+        Command::Lambda => {
+            let app = Arc::new(build_app(settings, None, false).await?);
+            lambda_http::run(ask_fn::http::router(app))
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+        }
+        Command::Tables => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! The small HTML pages the form without JavaScript gets back: the answer, or the form again
+//! with every field as the visitor typed it and the problems next to the fields.
+
+use std::collections::HashMap;
+
+use crate::error::ApiError;
+use crate::handler::AskAnswer;
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:1.05rem/1.6 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff}\
+a{color:#0b57d0}.badge{display:inline-block;padding:.1rem .6rem;border-radius:1rem;border:1px solid;font-weight:600}\
+.diy{color:#0a5a2a}.careful{color:#7a4a00}.bring_us_in{color:#9b1c1c}.error{color:#9b1c1c;font-weight:600}\
+label{display:block;margin-top:1rem;font-weight:600}input[type=text],input[type=email],textarea{width:100%;font:inherit;padding:.4rem}\
+textarea{min-height:8rem}.hp{position:absolute;left:-10000px}button{margin-top:1rem;font:inherit;padding:.5rem 1rem}\
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}a{color:#8ab4f8}.diy{color:#7ee2a8}.careful{color:#ffc46b}.bring_us_in,.error{color:#ff9d9d}}";
+
+fn document(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+/// The answer page.
+pub fn answer(answer: &AskAnswer) -> String {
+    let mut body = String::from("<h1>Our answer</h1>\n");
+    if let (Some(verdict), Some(label)) = (answer.verdict, answer.verdict_label) {
+        body.push_str(&format!(
+            "<p><span class=\"badge {}\">{}</span></p>\n",
+            verdict.as_str(),
+            escape(label)
+        ));
+    }
+    body.push_str(&format!("<p>{}</p>\n", escape(&answer.message)));
+    if let Some(html) = &answer.answer_html {
+        // Already safe: rendered by answer_html (no raw HTML, own links only).
+        body.push_str(&format!("<div class=\"answer\">{html}</div>\n"));
+    }
+    if !answer.cited.is_empty() {
+        body.push_str("<h2>Articles this is based on</h2>\n<ul>\n");
+        for cited in &answer.cited {
+            body.push_str(&format!(
+                "<li><a href=\"{}\">{}</a></li>\n",
+                escape(&cited.url),
+                escape(&cited.title)
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
+    body.push_str(&format!("<p>{}</p>\n", escape(&quota_sentence(answer))));
+    body.push_str(&format!(
+        "<p><a href=\"{}\">Back to the article</a></p>",
+        escape(&answer.back_url)
+    ));
+    document("Our answer", &body)
+}
+
+fn quota_sentence(answer: &AskAnswer) -> String {
+    let quota = &answer.quota;
+    match (
+        quota.remaining_hour,
+        quota.remaining_day,
+        &quota.next_question_at,
+    ) {
+        (Some(hour), Some(day), _) if hour > 0 && day > 0 => format!(
+            "You can ask {} more this hour ({day} more today).",
+            plural(hour)
+        ),
+        (_, _, Some(at)) => format!(
+            "You have used your questions for now; you can ask again from {} UTC.",
+            &at.replace('T', " ")[..16]
+        ),
+        _ => "You can ask again.".to_owned(),
+    }
+}
+
+fn plural(n: u32) -> String {
+    if n == 1 {
+        "1 question".to_owned()
+    } else {
+        format!("{n} questions")
+    }
+}
+
+/// The form again, as typed, with the problems. `back` must be a page of our site.
+pub fn error(
+    error: &ApiError,
+    fields: &HashMap<String, String>,
+    back: &str,
+    base_url: &str,
+) -> String {
+    let back = if back.starts_with(&format!("{base_url}/"))
+        || (back.starts_with('/') && !back.starts_with("//"))
+    {
+        back
+    } else {
+        base_url
+    };
+    let value = |name: &str| escape(fields.get(name).map(String::as_str).unwrap_or_default());
+    let problem = |field: &str| {
+        error
+            .errors
+            .iter()
+            .filter(|e| e.field == Some(field))
+            .map(|e| {
+                format!(
+                    "<p class=\"error\" id=\"{field}-error\">{}</p>",
+                    escape(&e.message)
+                )
+            })
+            .collect::<String>()
+    };
+    let described = |field: &str| {
+        if error.errors.iter().any(|e| e.field == Some(field)) {
+            format!(" aria-invalid=\"true\" aria-describedby=\"{field}-error\"")
+        } else {
+            String::new()
+        }
+    };
+    let general: String = error
+        .errors
+        .iter()
+        .filter(|e| e.field.is_none() || e.field == Some("article"))
+        .map(|e| format!("<p class=\"error\">{}</p>", escape(&e.message)))
+        .collect();
+    let consent_checked = if matches!(
+        fields.get("consent").map(String::as_str),
+        Some("on" | "yes" | "true" | "1")
+    ) {
+        " checked"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Please check your question</h1>\n<div role=\"alert\">{general}{summary}</div>\n\
+<form method=\"post\">\n\
+<input type=\"hidden\" name=\"article\" value=\"{article}\">\n<input type=\"hidden\" name=\"content_hash\" value=\"{hash}\">\n<input type=\"hidden\" name=\"back\" value=\"{back_value}\">\n\
+<label for=\"question\">Describe your situation</label>{question_error}\n<textarea id=\"question\" name=\"question\" required{question_described}>{question}</textarea>\n\
+<label for=\"email\">Email</label>{email_error}\n<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autocomplete=\"email\"{email_described}>\n\
+<label for=\"company\">Company</label>{company_error}\n<input type=\"text\" id=\"company\" name=\"company\" value=\"{company}\" required autocomplete=\"organization\"{company_described}>\n\
+<label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that you use these details to answer me.</label>{consent_error}\n\
+<div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label><input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
+<button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">Back to the article</a></p>",
+        summary = if error.status == 422 { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
+        article = value("article"),
+        hash = value("content_hash"),
+        back_value = escape(back),
+        back_link = escape(back),
+        question = value("question"),
+        email = value("email"),
+        company = value("company"),
+        question_error = problem("question"),
+        email_error = problem("email"),
+        company_error = problem("company"),
+        consent_error = problem("consent"),
+        question_described = described("question"),
+        email_described = described("email"),
+        company_described = described("company"),
+        consent_described = described("consent"),
+    );
+    document("Please check your question", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::FieldError;
+
+    #[test]
+    fn error_page_keeps_what_was_typed_and_escapes_it() {
+        let problem = ApiError::fields(vec![FieldError {
+            code: "invalid_email",
+            message: "Check the email.".into(),
+            field: Some("email"),
+        }]);
+        let fields: HashMap<String, String> = [
+            ("question", "My <b>printer</b> & me"),
+            ("email", "ann@"),
+            ("company", "Acme"),
+            ("consent", "on"),
+            ("article", "printer-offline"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let page = error(
+            &problem,
+            &fields,
+            "https://evil.example/",
+            "https://help.example.test",
+        );
+        assert!(page.contains(">My &lt;b&gt;printer&lt;/b&gt; &amp; me</textarea>"));
+        assert!(page.contains("value=\"ann@\""));
+        assert!(page.contains("<p class=\"error\" id=\"email-error\">Check the email.</p>"));
+        assert!(page.contains("aria-describedby=\"email-error\""));
+        assert!(page.contains(" checked"));
+        assert!(
+            !page.contains("evil.example"),
+            "foreign back links are replaced"
+        );
+        assert!(page.contains("href=\"https://help.example.test\""));
+    }
+}

@@ -1,0 +1,243 @@
+//! Configuration from the environment, parsed and validated once at start-up.
+//!
+//! Every variable has a default that works locally (no LLM, in-memory store); what a deployment
+//! must set is checked here so a typo fails the cold start, not a visitor's request. The
+//! DynamoDB endpoint is not ours to configure: the AWS SDK reads `AWS_ENDPOINT_URL_DYNAMODB` /
+//! `AWS_ENDPOINT_URL` and `AWS_REGION` itself.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::llm::{ApiKey, HttpLlmSettings};
+use crate::quota::Limits;
+
+#[derive(Debug, Clone)]
+pub enum LlmChoice {
+    /// Answer from the knowledge base (retrieval), labelled as not AI-generated.
+    None,
+    OpenAi(HttpLlmSettings),
+    Anthropic(HttpLlmSettings),
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bundle_path: PathBuf,
+    pub quota_table: String,
+    pub leads_table: String,
+    /// The site's origin (`https://help.example.com`); the only one CORS allows.
+    pub allowed_origin: Option<String>,
+    pub email_limits: Limits,
+    pub ip_limits: Limits,
+    /// LLM calls per UTC day across all visitors; past it, questions are kept as leads and
+    /// answered by email.
+    pub llm_daily_cap: u64,
+    pub llm: LlmChoice,
+    /// How long leads are kept (DynamoDB TTL).
+    pub lead_retention_days: u32,
+    /// Salt for hashing emails and IPs in keys and logs.
+    pub hash_salt: String,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error("{name} must be a whole number, got `{value}`")]
+    NotANumber { name: &'static str, value: String },
+    #[error("TRYFIRST_LLM_PROVIDER must be `openai`, `anthropic` or `none`, got `{0}`")]
+    UnknownProvider(String),
+    #[error("TRYFIRST_LLM_PROVIDER is `{0}` but TRYFIRST_LLM_API_KEY is not set")]
+    MissingApiKey(&'static str),
+    #[error("TRYFIRST_ALLOWED_ORIGIN must be an origin like https://help.example.com (no path), got `{0}`")]
+    BadOrigin(String),
+}
+
+pub const DEFAULT_TABLE_PREFIX: &str = "tryfirst-";
+
+impl Settings {
+    /// Reads settings through `var` (the process environment in production, a map in tests).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let number = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
+            match get(name) {
+                None => Ok(default),
+                Some(value) => value
+                    .parse()
+                    .map_err(|_| SettingsError::NotANumber { name, value }),
+            }
+        };
+        let limit = |name: &'static str, default: u32| -> Result<u32, SettingsError> {
+            number(name, u64::from(default)).and_then(|n| {
+                u32::try_from(n).map_err(|_| SettingsError::NotANumber {
+                    name,
+                    value: n.to_string(),
+                })
+            })
+        };
+        let prefix =
+            get("TRYFIRST_TABLE_PREFIX").unwrap_or_else(|| DEFAULT_TABLE_PREFIX.to_owned());
+        let allowed_origin = match get("TRYFIRST_ALLOWED_ORIGIN") {
+            None => None,
+            Some(origin) => {
+                let origin = origin.trim_end_matches('/').to_owned();
+                let rest = origin
+                    .strip_prefix("https://")
+                    .or_else(|| origin.strip_prefix("http://"));
+                if rest.is_none_or(|host| host.is_empty() || host.contains('/')) {
+                    return Err(SettingsError::BadOrigin(origin));
+                }
+                Some(origin)
+            }
+        };
+        let provider = get("TRYFIRST_LLM_PROVIDER")
+            .unwrap_or_else(|| "none".to_owned())
+            .to_lowercase();
+        let http = |provider: &'static str,
+                    default_base: &str,
+                    default_model: &str|
+         -> Result<HttpLlmSettings, SettingsError> {
+            let api_key =
+                get("TRYFIRST_LLM_API_KEY").ok_or(SettingsError::MissingApiKey(provider))?;
+            Ok(HttpLlmSettings {
+                base_url: get("TRYFIRST_LLM_BASE_URL")
+                    .unwrap_or_else(|| default_base.to_owned())
+                    .trim_end_matches('/')
+                    .to_owned(),
+                model: get("TRYFIRST_LLM_MODEL").unwrap_or_else(|| default_model.to_owned()),
+                api_key: ApiKey::new(api_key),
+                max_tokens: limit("TRYFIRST_LLM_MAX_TOKENS", 800)?,
+                connect_timeout: Duration::from_millis(number(
+                    "TRYFIRST_LLM_CONNECT_TIMEOUT_MS",
+                    3_000,
+                )?),
+                request_timeout: Duration::from_millis(number("TRYFIRST_LLM_TIMEOUT_MS", 12_000)?),
+                total_budget: Duration::from_millis(number("TRYFIRST_LLM_BUDGET_MS", 20_000)?),
+            })
+        };
+        let llm = match provider.as_str() {
+            "none" => LlmChoice::None,
+            "openai" => {
+                LlmChoice::OpenAi(http("openai", "https://api.openai.com/v1", "gpt-4o-mini")?)
+            }
+            "anthropic" => LlmChoice::Anthropic(http(
+                "anthropic",
+                "https://api.anthropic.com",
+                "claude-3-5-haiku-latest",
+            )?),
+            other => return Err(SettingsError::UnknownProvider(other.to_owned())),
+        };
+        Ok(Self {
+            bundle_path: PathBuf::from(
+                get("TRYFIRST_BUNDLE")
+                    .unwrap_or_else(|| format!("public/{}", kb_model::BUNDLE_FILE_NAME)),
+            ),
+            quota_table: get("TRYFIRST_QUOTA_TABLE").unwrap_or_else(|| format!("{prefix}quota")),
+            leads_table: get("TRYFIRST_LEADS_TABLE").unwrap_or_else(|| format!("{prefix}leads")),
+            allowed_origin,
+            email_limits: Limits {
+                per_hour: limit("TRYFIRST_EMAIL_PER_HOUR", 2)?,
+                per_day: limit("TRYFIRST_EMAIL_PER_DAY", 5)?,
+            },
+            ip_limits: Limits {
+                per_hour: limit("TRYFIRST_IP_PER_HOUR", 2)?,
+                per_day: limit("TRYFIRST_IP_PER_DAY", 5)?,
+            },
+            llm_daily_cap: number("TRYFIRST_LLM_DAILY_CAP", 500)?,
+            llm,
+            lead_retention_days: limit("TRYFIRST_LEAD_RETENTION_DAYS", 365)?,
+            hash_salt: get("TRYFIRST_HASH_SALT")
+                .unwrap_or_else(|| "tryfirst-local-salt".to_owned()),
+            max_body_bytes: number("TRYFIRST_MAX_BODY_BYTES", 16 * 1024)? as usize,
+        })
+    }
+
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_work_locally() {
+        let s = settings(&[]).unwrap();
+        assert!(matches!(s.llm, LlmChoice::None));
+        assert_eq!(s.quota_table, "tryfirst-quota");
+        assert_eq!(s.leads_table, "tryfirst-leads");
+        assert_eq!(
+            s.email_limits,
+            Limits {
+                per_hour: 2,
+                per_day: 5
+            }
+        );
+        assert_eq!(s.bundle_path, PathBuf::from("public/tryfirst-bundle.json"));
+        assert_eq!(s.allowed_origin, None);
+    }
+
+    #[test]
+    fn provider_needs_a_key_and_the_key_is_never_printed() {
+        assert_eq!(
+            settings(&[("TRYFIRST_LLM_PROVIDER", "openai")]).unwrap_err(),
+            SettingsError::MissingApiKey("openai")
+        );
+        let s = settings(&[
+            ("TRYFIRST_LLM_PROVIDER", "Anthropic"),
+            ("TRYFIRST_LLM_API_KEY", "sk-secret-123"),
+            ("TRYFIRST_LLM_BASE_URL", "http://127.0.0.1:9/"),
+        ])
+        .unwrap();
+        let LlmChoice::Anthropic(http) = &s.llm else {
+            panic!("anthropic expected")
+        };
+        assert_eq!(http.base_url, "http://127.0.0.1:9");
+        assert!(!format!("{s:?}").contains("sk-secret-123"));
+        assert_eq!(
+            settings(&[("TRYFIRST_LLM_PROVIDER", "gemini")]).unwrap_err(),
+            SettingsError::UnknownProvider("gemini".into())
+        );
+    }
+
+    #[test]
+    fn bad_numbers_and_origins_fail_at_start_up() {
+        assert_eq!(
+            settings(&[("TRYFIRST_EMAIL_PER_HOUR", "two")]).unwrap_err(),
+            SettingsError::NotANumber {
+                name: "TRYFIRST_EMAIL_PER_HOUR",
+                value: "two".into()
+            }
+        );
+        assert!(matches!(
+            settings(&[("TRYFIRST_ALLOWED_ORIGIN", "help.example.com")]),
+            Err(SettingsError::BadOrigin(_))
+        ));
+        assert!(matches!(
+            settings(&[("TRYFIRST_ALLOWED_ORIGIN", "https://help.example.com/ask")]),
+            Err(SettingsError::BadOrigin(_))
+        ));
+        let s = settings(&[
+            ("TRYFIRST_ALLOWED_ORIGIN", "https://help.example.com/"),
+            ("TRYFIRST_TABLE_PREFIX", "t1-"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.allowed_origin.as_deref(),
+            Some("https://help.example.com")
+        );
+        assert_eq!(s.quota_table, "t1-quota");
+    }
+}

@@ -1,0 +1,635 @@
+//! The DynamoDB store.
+//!
+//! `admit` is optimistic concurrency: read the quota items (one `BatchGetItem`), decide in pure
+//! code, then write the new quota items *and* the lead in one `TransactWriteItems` whose
+//! conditions require each quota item to be unchanged since the read. If a concurrent question
+//! from the same visitor got there first, the transaction is cancelled and we re-read and
+//! decide again. So 50 simultaneous questions from one email yield exactly the allowance, and a
+//! refused question writes nothing.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType as SdkKeyType, KeysAndAttributes, Projection, ProjectionType, Put, ScalarAttributeType,
+    TimeToLiveSpecification, TransactWriteItem,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::schema::{self, KeyType, TableSpec};
+use super::{Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store, StoreError};
+use crate::clock::{Millis, DAY};
+use crate::llm::{AdviceSource, Verdict};
+use crate::quota::{self, Decision};
+
+/// How often `admit` re-reads after losing a race before giving up with `Contention`.
+const MAX_ATTEMPTS: u32 = 25;
+
+pub struct DynamoStore {
+    client: Client,
+    quota_table: String,
+    leads_table: String,
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+/// SDK errors print little by default; include the service's own code and message.
+fn describe<E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug, R>(
+    error: &SdkError<E, R>,
+) -> String {
+    match error {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            format!(
+                "{}: {}",
+                inner.code().unwrap_or("ServiceError"),
+                inner.message().unwrap_or_default()
+            )
+        }
+        SdkError::DispatchFailure(_) => "cannot connect to DynamoDB".to_owned(),
+        SdkError::TimeoutError(_) => "DynamoDB timed out".to_owned(),
+        other => format!("{other}"),
+    }
+}
+
+impl DynamoStore {
+    pub fn new(
+        client: Client,
+        quota_table: impl Into<String>,
+        leads_table: impl Into<String>,
+    ) -> Self {
+        Self {
+            client,
+            quota_table: quota_table.into(),
+            leads_table: leads_table.into(),
+        }
+    }
+
+    /// A client from the standard AWS environment (region, credentials, and the
+    /// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` override for emulators).
+    pub async fn client_from_env() -> Client {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Client::new(&config)
+    }
+
+    /// Creates the tables that do not exist yet, with their indexes and TTL. For emulators and
+    /// tests only: in AWS the tables come from the infrastructure template.
+    pub async fn create_tables(&self) -> Result<(), StoreError> {
+        for spec in [
+            schema::quota_table(&self.quota_table),
+            schema::leads_table(&self.leads_table),
+        ] {
+            create_table(&self.client, &spec).await?;
+        }
+        Ok(())
+    }
+
+    async fn read_quotas(
+        &self,
+        checks: &[QuotaCheck],
+    ) -> Result<HashMap<String, (Vec<Millis>, Option<i64>)>, StoreError> {
+        let keys: Vec<Item> = checks
+            .iter()
+            .map(|c| {
+                HashMap::from([(
+                    schema::QUOTA_KEY.to_owned(),
+                    AttributeValue::S(c.key.clone()),
+                )])
+            })
+            .collect();
+        let request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(unavailable)?;
+        let output = self
+            .client
+            .batch_get_item()
+            .request_items(&self.quota_table, request)
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(describe(&e)))?;
+        if output.unprocessed_keys().is_some_and(|u| !u.is_empty()) {
+            return Err(StoreError::Unavailable(
+                "DynamoDB is throttling reads".into(),
+            ));
+        }
+        let mut found = HashMap::new();
+        for item in output
+            .responses()
+            .and_then(|r| r.get(&self.quota_table))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let Some(key) = string(item, schema::QUOTA_KEY) else {
+                continue;
+            };
+            let times = item
+                .get(schema::QUOTA_TIMES)
+                .and_then(|v| v.as_l().ok())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|v| v.as_n().ok()?.parse().ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.insert(key, (times, number(item, schema::QUOTA_VERSION)));
+        }
+        Ok(found)
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for DynamoStore {
+    async fn admit(
+        &self,
+        checks: &[QuotaCheck],
+        now: Millis,
+        lead: &Lead,
+    ) -> Result<Admission, StoreError> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let current = self.read_quotas(checks).await?;
+            let mut writes = Vec::with_capacity(checks.len() + 1);
+            let mut remaining = Vec::with_capacity(checks.len());
+            let mut refused: Option<(Millis, usize)> = None;
+            for (index, check) in checks.iter().enumerate() {
+                let (times, version) = current.get(&check.key).cloned().unwrap_or_default();
+                match quota::decide(&times, now, check.limits) {
+                    Decision::Deny { retry_at } => {
+                        if refused.is_none_or(|(at, _)| retry_at > at) {
+                            refused = Some((retry_at, index));
+                        }
+                    }
+                    Decision::Allow(times) => {
+                        remaining.push(quota::remaining(&times, now, check.limits));
+                        writes.push(quota_put(
+                            &self.quota_table,
+                            &check.key,
+                            &times,
+                            version,
+                            now,
+                        )?);
+                    }
+                }
+            }
+            if let Some((retry_at, check)) = refused {
+                return Ok(Admission::Refused { retry_at, check });
+            }
+            let lead_put = Put::builder()
+                .table_name(&self.leads_table)
+                .set_item(Some(lead_item(lead)))
+                .condition_expression("attribute_not_exists(#id)")
+                .expression_attribute_names("#id", schema::LEAD_ID)
+                .build()
+                .map_err(unavailable)?;
+            writes.push(TransactWriteItem::builder().put(lead_put).build());
+            match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(writes))
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(Admission::Accepted { remaining }),
+                Err(error) if lost_race(&error) => {
+                    // Someone else changed a quota item between our read and write: back off
+                    // a little (spread out by attempt) and decide again on fresh data.
+                    let jitter = (now as u64 ^ u64::from(attempt).wrapping_mul(0x9e37_79b9)) % 20;
+                    tokio::time::sleep(Duration::from_millis(5 + u64::from(attempt) * 5 + jitter))
+                        .await;
+                }
+                Err(error) => return Err(StoreError::Unavailable(describe(&error))),
+            }
+        }
+        Err(StoreError::Contention)
+    }
+
+    async fn reserve_llm_call(
+        &self,
+        day: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.quota_table)
+            .key(schema::QUOTA_KEY, AttributeValue::S(format!("llm#{day}")))
+            .update_expression("ADD #calls :one SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
+            .expression_attribute_names("#calls", schema::LLM_CALLS)
+            .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
+            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(StoreError::Unavailable(describe(&error))),
+        }
+    }
+
+    async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.leads_table)
+            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
+            .condition_expression("attribute_exists(#id)")
+            .expression_attribute_names("#id", schema::LEAD_ID)
+            .expression_attribute_names("#status", schema::LEAD_STATUS)
+            .expression_attribute_values(
+                ":status",
+                AttributeValue::S(outcome.status.as_str().to_owned()),
+            )
+            .expression_attribute_values(
+                ":cited",
+                AttributeValue::L(
+                    outcome
+                        .cited
+                        .iter()
+                        .cloned()
+                        .map(AttributeValue::S)
+                        .collect(),
+                ),
+            );
+        let mut set = vec!["#status = :status", "cited = :cited"];
+        let mut remove = Vec::new();
+        let optional = [
+            (
+                "verdict",
+                ":verdict",
+                outcome.verdict.map(|v| v.as_str().to_owned()),
+            ),
+            ("answer", ":answer", outcome.answer.clone()),
+            (
+                "answer_source",
+                ":source",
+                outcome.answer_source.map(|s| source_str(s).to_owned()),
+            ),
+            (
+                "follow_up_reason",
+                ":reason",
+                outcome.follow_up_reason.clone(),
+            ),
+        ];
+        let mut clauses = Vec::new();
+        for (attribute, placeholder, value) in optional {
+            match value {
+                Some(value) => {
+                    request =
+                        request.expression_attribute_values(placeholder, AttributeValue::S(value));
+                    clauses.push(format!("{attribute} = {placeholder}"));
+                }
+                None => remove.push(attribute),
+            }
+        }
+        let clauses_ref: Vec<&str> = clauses.iter().map(String::as_str).collect();
+        set.extend(clauses_ref);
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        match request.update_expression(expression).send().await {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Err(StoreError::NoSuchLead(id.to_owned()))
+            }
+            Err(error) => Err(StoreError::Unavailable(describe(&error))),
+        }
+    }
+
+    async fn lead(&self, id: &str) -> Result<Option<Lead>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.leads_table)
+            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(describe(&e)))?;
+        Ok(output.item().and_then(lead_from_item))
+    }
+
+    async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
+        let check = QuotaCheck {
+            key: key.to_owned(),
+            limits: quota::Limits {
+                per_hour: 0,
+                per_day: 0,
+            },
+        };
+        Ok(self
+            .read_quotas(&[check])
+            .await?
+            .remove(key)
+            .map(|(times, _)| times)
+            .unwrap_or_default())
+    }
+}
+
+/// The transaction lost to a concurrent one (a condition on an unchanged version failed, or
+/// DynamoDB detected the conflict itself).
+fn lost_race(
+    error: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> bool {
+    match error {
+        SdkError::ServiceError(service) => match service.err() {
+            TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                let reasons = cancelled.cancellation_reasons();
+                // Only quota conditions may fail; a failed lead condition (duplicate id) or a
+                // throttle is not a race to retry.
+                let lead_index = reasons.len().saturating_sub(1);
+                reasons.iter().enumerate().any(|(i, r)| {
+                    matches!(r.code(), Some("ConditionalCheckFailed") if i < lead_index)
+                        || matches!(r.code(), Some("TransactionConflict"))
+                }) && !reasons.iter().any(|r| {
+                    matches!(
+                        r.code(),
+                        Some("ThrottlingError" | "ProvisionedThroughputExceeded")
+                    )
+                })
+            }
+            TransactWriteItemsError::TransactionInProgressException(_) => true,
+            other => {
+                aws_sdk_dynamodb::error::ProvideErrorMetadata::code(other)
+                    == Some("TransactionConflictException")
+            }
+        },
+        _ => false,
+    }
+}
+
+fn quota_put(
+    table: &str,
+    key: &str,
+    times: &[Millis],
+    version: Option<i64>,
+    now: Millis,
+) -> Result<TransactWriteItem, StoreError> {
+    let item: Item = HashMap::from([
+        (
+            schema::QUOTA_KEY.to_owned(),
+            AttributeValue::S(key.to_owned()),
+        ),
+        (
+            schema::QUOTA_TIMES.to_owned(),
+            AttributeValue::L(
+                times
+                    .iter()
+                    .map(|t| AttributeValue::N(t.to_string()))
+                    .collect(),
+            ),
+        ),
+        (
+            schema::QUOTA_VERSION.to_owned(),
+            AttributeValue::N((version.unwrap_or(0) + 1).to_string()),
+        ),
+        // Nothing in a quota item matters after a day without questions.
+        (
+            schema::TTL_ATTRIBUTE.to_owned(),
+            AttributeValue::N(((now + DAY) / 1_000 + 3_600).to_string()),
+        ),
+    ]);
+    let put = Put::builder().table_name(table).set_item(Some(item));
+    let put = match version {
+        Some(version) => put
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", schema::QUOTA_VERSION)
+            .expression_attribute_values(":version", AttributeValue::N(version.to_string())),
+        None => put
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", schema::QUOTA_KEY),
+    };
+    Ok(TransactWriteItem::builder()
+        .put(put.build().map_err(unavailable)?)
+        .build())
+}
+
+fn source_str(source: AdviceSource) -> &'static str {
+    match source {
+        AdviceSource::Ai => "ai",
+        AdviceSource::KnowledgeBase => "knowledge_base",
+    }
+}
+
+fn string(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+fn number(item: &Item, name: &str) -> Option<i64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+}
+
+fn lead_item(lead: &Lead) -> Item {
+    let mut item: Item = HashMap::from([
+        (
+            schema::LEAD_ID.to_owned(),
+            AttributeValue::S(lead.id.clone()),
+        ),
+        (
+            schema::LEAD_CREATED_AT.to_owned(),
+            AttributeValue::N(lead.created_at.to_string()),
+        ),
+        (
+            schema::LEAD_EMAIL.to_owned(),
+            AttributeValue::S(lead.email.clone()),
+        ),
+        (
+            "company".to_owned(),
+            AttributeValue::S(lead.company.clone()),
+        ),
+        (
+            "question".to_owned(),
+            AttributeValue::S(lead.question.clone()),
+        ),
+        (
+            "removed_secrets".to_owned(),
+            AttributeValue::L(
+                lead.removed_secrets
+                    .iter()
+                    .cloned()
+                    .map(AttributeValue::S)
+                    .collect(),
+            ),
+        ),
+        (
+            "stale_page".to_owned(),
+            AttributeValue::Bool(lead.stale_page),
+        ),
+        (
+            schema::LEAD_STATUS.to_owned(),
+            AttributeValue::S(lead.status.as_str().to_owned()),
+        ),
+        (
+            "cited".to_owned(),
+            AttributeValue::L(lead.cited.iter().cloned().map(AttributeValue::S).collect()),
+        ),
+        (
+            schema::TTL_ATTRIBUTE.to_owned(),
+            AttributeValue::N(lead.expires_at.to_string()),
+        ),
+    ]);
+    let optional = [
+        ("article", lead.article.clone()),
+        ("content_hash", lead.content_hash.clone()),
+        ("ip_hash", lead.ip_hash.clone()),
+        ("verdict", lead.verdict.map(|v| v.as_str().to_owned())),
+        ("answer", lead.answer.clone()),
+        (
+            "answer_source",
+            lead.answer_source.map(|s| source_str(s).to_owned()),
+        ),
+        ("follow_up_reason", lead.follow_up_reason.clone()),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            item.insert(name.to_owned(), AttributeValue::S(value));
+        }
+    }
+    item
+}
+
+fn lead_from_item(item: &Item) -> Option<Lead> {
+    let strings = |name: &str| -> Vec<String> {
+        item.get(name)
+            .and_then(|v| v.as_l().ok())
+            .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
+            .unwrap_or_default()
+    };
+    Some(Lead {
+        id: string(item, schema::LEAD_ID)?,
+        created_at: number(item, schema::LEAD_CREATED_AT)?,
+        email: string(item, schema::LEAD_EMAIL)?,
+        company: string(item, "company").unwrap_or_default(),
+        question: string(item, "question").unwrap_or_default(),
+        removed_secrets: strings("removed_secrets"),
+        article: string(item, "article"),
+        content_hash: string(item, "content_hash"),
+        stale_page: item
+            .get("stale_page")
+            .and_then(|v| v.as_bool().ok())
+            .copied()
+            .unwrap_or(false),
+        ip_hash: string(item, "ip_hash"),
+        status: string(item, schema::LEAD_STATUS).and_then(|s| LeadStatus::parse(&s))?,
+        verdict: string(item, "verdict").and_then(|v| match v.as_str() {
+            "diy" => Some(Verdict::Diy),
+            "careful" => Some(Verdict::Careful),
+            "bring_us_in" => Some(Verdict::BringUsIn),
+            _ => None,
+        }),
+        answer: string(item, "answer"),
+        answer_source: string(item, "answer_source").and_then(|s| match s.as_str() {
+            "ai" => Some(AdviceSource::Ai),
+            "knowledge_base" => Some(AdviceSource::KnowledgeBase),
+            _ => None,
+        }),
+        cited: strings("cited"),
+        follow_up_reason: string(item, "follow_up_reason"),
+        expires_at: number(item, schema::TTL_ATTRIBUTE).unwrap_or_default(),
+    })
+}
+
+async fn create_table(client: &Client, spec: &TableSpec) -> Result<(), StoreError> {
+    let sdk_type = |t: KeyType| match t {
+        KeyType::S => ScalarAttributeType::S,
+        KeyType::N => ScalarAttributeType::N,
+    };
+    let key_schema = |partition: &schema::Key,
+                      sort: Option<&schema::Key>|
+     -> Result<Vec<KeySchemaElement>, StoreError> {
+        let mut elements = vec![KeySchemaElement::builder()
+            .attribute_name(partition.name)
+            .key_type(SdkKeyType::Hash)
+            .build()
+            .map_err(unavailable)?];
+        if let Some(sort) = sort {
+            elements.push(
+                KeySchemaElement::builder()
+                    .attribute_name(sort.name)
+                    .key_type(SdkKeyType::Range)
+                    .build()
+                    .map_err(unavailable)?,
+            );
+        }
+        Ok(elements)
+    };
+    let definitions = spec
+        .key_attributes()
+        .into_iter()
+        .map(|k| {
+            AttributeDefinition::builder()
+                .attribute_name(k.name)
+                .attribute_type(sdk_type(k.key_type))
+                .build()
+                .map_err(unavailable)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut request = client
+        .create_table()
+        .table_name(&spec.name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_attribute_definitions(Some(definitions))
+        .set_key_schema(Some(key_schema(&spec.partition, spec.sort.as_ref())?));
+    for index in &spec.indexes {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(index.name)
+                .set_key_schema(Some(key_schema(&index.partition, index.sort.as_ref())?))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .map_err(unavailable)?,
+        );
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(SdkError::ServiceError(service)) if service.err().is_resource_in_use_exception() => {
+            return Ok(())
+        }
+        Err(error) => return Err(StoreError::Unavailable(describe(&error))),
+    }
+    client
+        .update_time_to_live()
+        .table_name(&spec.name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name(spec.ttl_attribute)
+                .enabled(true)
+                .build()
+                .map_err(unavailable)?,
+        )
+        .send()
+        .await
+        .map_err(|e| StoreError::Unavailable(describe(&e)))?;
+    Ok(())
+}

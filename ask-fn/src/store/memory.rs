@@ -1,0 +1,122 @@
+//! The in-memory store: one mutex around plain maps, so `admit` is trivially atomic. For
+//! `tryfirst serve` and unit tests; state is lost when the process ends.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::{Admission, Lead, LeadOutcome, QuotaCheck, Store, StoreError};
+use crate::clock::Millis;
+use crate::quota::{self, Decision};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    quotas: HashMap<String, Vec<Millis>>,
+    llm_calls: HashMap<String, u64>,
+    leads: HashMap<String, Lead>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated (every update is
+        // a single insert), so a poisoned lock is safe to keep using.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every lead, oldest first (for `serve`'s debugging and tests).
+    pub fn leads(&self) -> Vec<Lead> {
+        let mut leads: Vec<Lead> = self.state().leads.values().cloned().collect();
+        leads.sort_by(|a, b| a.id.cmp(&b.id));
+        leads
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for MemoryStore {
+    async fn admit(
+        &self,
+        checks: &[QuotaCheck],
+        now: Millis,
+        lead: &Lead,
+    ) -> Result<Admission, StoreError> {
+        let mut state = self.state();
+        let mut updates = Vec::with_capacity(checks.len());
+        let mut refused: Option<(Millis, usize)> = None;
+        for (index, check) in checks.iter().enumerate() {
+            let previous = state
+                .quotas
+                .get(&check.key)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            match quota::decide(previous, now, check.limits) {
+                Decision::Allow(times) => updates.push(times),
+                Decision::Deny { retry_at } => {
+                    if refused.is_none_or(|(at, _)| retry_at > at) {
+                        refused = Some((retry_at, index));
+                    }
+                }
+            }
+        }
+        if let Some((retry_at, check)) = refused {
+            return Ok(Admission::Refused { retry_at, check });
+        }
+        let remaining = checks
+            .iter()
+            .zip(&updates)
+            .map(|(check, times)| quota::remaining(times, now, check.limits))
+            .collect();
+        for (check, times) in checks.iter().zip(updates) {
+            state.quotas.insert(check.key.clone(), times);
+        }
+        state.leads.insert(lead.id.clone(), lead.clone());
+        Ok(Admission::Accepted { remaining })
+    }
+
+    async fn reserve_llm_call(
+        &self,
+        day: &str,
+        cap: u64,
+        _expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let count = state.llm_calls.entry(day.to_owned()).or_default();
+        if *count >= cap {
+            return Ok(false);
+        }
+        *count += 1;
+        Ok(true)
+    }
+
+    async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let lead = state
+            .leads
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        lead.status = outcome.status;
+        lead.verdict = outcome.verdict;
+        lead.answer.clone_from(&outcome.answer);
+        lead.answer_source = outcome.answer_source;
+        lead.cited.clone_from(&outcome.cited);
+        lead.follow_up_reason.clone_from(&outcome.follow_up_reason);
+        Ok(())
+    }
+
+    async fn lead(&self, id: &str) -> Result<Option<Lead>, StoreError> {
+        Ok(self.state().leads.get(id).cloned())
+    }
+
+    async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
+        Ok(self.state().quotas.get(key).cloned().unwrap_or_default())
+    }
+}

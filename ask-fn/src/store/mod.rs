@@ -1,0 +1,190 @@
+//! Where quotas and leads live: the [`Store`] port, its data, and two implementations that pass
+//! the same conformance tests (`tests/store_conformance.rs`):
+//!
+//! - [`dynamo::DynamoStore`]: DynamoDB, for Lambda (and any DynamoDB-compatible server).
+//! - [`memory::MemoryStore`]: in-process, the default for `tryfirst serve`.
+//!
+//! The central operation is [`Store::admit`]: in ONE atomic step it checks and consumes the
+//! visitor's allowance for every identity (email, IP) and writes the lead. A refused question
+//! writes nothing; an accepted one always has its lead, stored before any LLM is called.
+
+pub mod dynamo;
+pub mod memory;
+pub mod schema;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Millis;
+use crate::llm::{AdviceSource, Verdict};
+use crate::quota::{Limits, Remaining};
+
+/// One identity whose allowance a question consumes: `email#<hash>` or `ip#<hash>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaCheck {
+    pub key: String,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Quota consumed and lead stored. `remaining` is in the order of the checks.
+    Accepted { remaining: Vec<Remaining> },
+    /// Nothing written. `check` is the index of the identity that refused (the one that frees
+    /// up last, when several do).
+    Refused { retry_at: Millis, check: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadStatus {
+    /// Stored, advice not yet recorded (or the function stopped before it could be).
+    Pending,
+    Answered,
+    /// The verdict was `bring_us_in`, or no LLM call was allowed (daily cap): a person follows up.
+    NeedsFollowUp,
+    /// The LLM failed; a person follows up.
+    LlmFailed,
+}
+
+impl LeadStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadStatus::Pending => "pending",
+            LeadStatus::Answered => "answered",
+            LeadStatus::NeedsFollowUp => "needs_follow_up",
+            LeadStatus::LlmFailed => "llm_failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Answered,
+            Self::NeedsFollowUp,
+            Self::LlmFailed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A question, as the team sees it: who asked, about what, and what we answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lead {
+    /// Time-ordered and unique: `<created_at>-<random>`.
+    pub id: String,
+    pub created_at: Millis,
+    /// Normalised (trimmed, lower-case); stored because the team must reply to it.
+    pub email: String,
+    pub company: String,
+    /// With obvious secrets removed.
+    pub question: String,
+    /// What the scrubber removed (kinds only, never the values).
+    pub removed_secrets: Vec<String>,
+    pub article: Option<String>,
+    pub content_hash: Option<String>,
+    /// The page the visitor read is older than the bundle (its hash differs).
+    pub stale_page: bool,
+    pub ip_hash: Option<String>,
+    pub status: LeadStatus,
+    pub verdict: Option<Verdict>,
+    pub answer: Option<String>,
+    pub answer_source: Option<AdviceSource>,
+    pub cited: Vec<String>,
+    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`.
+    pub follow_up_reason: Option<String>,
+    /// Unix seconds; DynamoDB deletes the lead some time after (TTL).
+    pub expires_at: i64,
+}
+
+/// What is recorded once advice was (or could not be) produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadOutcome {
+    pub status: LeadStatus,
+    pub verdict: Option<Verdict>,
+    pub answer: Option<String>,
+    pub answer_source: Option<AdviceSource>,
+    pub cited: Vec<String>,
+    pub follow_up_reason: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Unreachable, throttled or failing: the visitor gets a 503 and no LLM is called.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// Too many simultaneous writes for one identity even after retries.
+    #[error("too much contention on one quota")]
+    Contention,
+    #[error("lead {0} does not exist")]
+    NoSuchLead(String),
+}
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    /// Atomically: if every check allows a question at `now`, record it in each and store
+    /// `lead`; otherwise write nothing.
+    async fn admit(
+        &self,
+        checks: &[QuotaCheck],
+        now: Millis,
+        lead: &Lead,
+    ) -> Result<Admission, StoreError>;
+
+    /// Counts one LLM call against the global cap for `day`; `false` when the cap is reached.
+    async fn reserve_llm_call(
+        &self,
+        day: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Records the outcome on a stored lead.
+    async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError>;
+
+    /// Reads a lead back (the team's tools, and tests).
+    async fn lead(&self, id: &str) -> Result<Option<Lead>, StoreError>;
+
+    /// The accepted times currently recorded for a quota key (tests and diagnostics).
+    async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError>;
+}
+
+/// A new lead id: creation time first (so ids sort by time), then 64 random bits.
+pub fn new_lead_id(now: Millis) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // RandomState is seeded from the OS per process; the counter separates ids within one.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_i64(now);
+    format!("{now:013}-{:016x}", hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_ids_are_unique_and_time_ordered() {
+        let a = new_lead_id(1_000);
+        let b = new_lead_id(1_000);
+        let c = new_lead_id(2_000);
+        assert_ne!(a, b);
+        assert!(a < c && b < c);
+        assert_eq!(a.len(), 13 + 1 + 16);
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for status in [
+            LeadStatus::Pending,
+            LeadStatus::Answered,
+            LeadStatus::NeedsFollowUp,
+            LeadStatus::LlmFailed,
+        ] {
+            assert_eq!(LeadStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(LeadStatus::parse("done"), None);
+    }
+}

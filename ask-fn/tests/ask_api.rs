@@ -1,0 +1,876 @@
+//! The question API end to end over real HTTP on 127.0.0.1: the local server (the same router
+//! Lambda runs), a real DynamoDB-compatible server, and a fake LLM that speaks the providers'
+//! wire formats. Also real Lambda event JSON through `lambda_http`.
+
+#[path = "support/dynamo.rs"]
+mod dynamo;
+#[path = "support/fake_llm.rs"]
+mod fake_llm;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use ask_fn::clock::{ManualClock, HOUR};
+use ask_fn::handler::App;
+use ask_fn::llm::openai::OpenAiAdvisor;
+use ask_fn::llm::retrieval::RetrievalAdvisor;
+use ask_fn::llm::{Advisor, ApiKey, HttpLlmSettings};
+use ask_fn::quota::Limits;
+use ask_fn::settings::Settings;
+use ask_fn::store::memory::MemoryStore;
+use ask_fn::store::{LeadStatus, Store};
+use fake_llm::{answer_json, Behaviour, FakeLlm};
+use kb_model::{Bundle, BundleArticle, Risk, BUNDLE_FORMAT};
+use serde_json::{json, Value};
+
+const BASE_URL: &str = "https://help.example.test";
+const T0: i64 = 1_795_961_109_000;
+
+fn article(slug: &str, title: &str, risk: Risk, steps: &[&str]) -> BundleArticle {
+    BundleArticle {
+        slug: slug.into(),
+        url: format!("{BASE_URL}/{slug}/"),
+        title: title.into(),
+        description: format!("About {title}"),
+        category: "devices".into(),
+        tags: vec!["printing".into()],
+        risk,
+        intro: "Intro.".into(),
+        steps: steps.iter().map(|s| (*s).to_owned()).collect(),
+        escalation: "When more than one person cannot print, call us.".into(),
+        see_also: vec![],
+        updated: "2026-11-20".into(),
+        content_hash: format!("{:016x}", slug.len()),
+    }
+}
+
+fn bundle() -> Arc<Bundle> {
+    Arc::new(Bundle {
+        format: BUNDLE_FORMAT,
+        site_title: "Help".into(),
+        base_url: BASE_URL.into(),
+        company_name: "Example IT".into(),
+        articles: vec![
+            article(
+                "hardware-key-lost",
+                "What if my YubiKey is lost?",
+                Risk::High,
+                &["Sign in with the backup key.", "Remove the lost key."],
+            ),
+            article(
+                "printer-offline",
+                "Why does my printer show as offline?",
+                Risk::Low,
+                &[
+                    "Wake the printer from sleep.",
+                    "Check it is on the office Wi-Fi.",
+                    "Clear the print queue.",
+                ],
+            ),
+            article(
+                "vpn-wont-connect",
+                "My VPN won't connect",
+                Risk::Medium,
+                &["Check your internet connection.", "Restart the VPN client."],
+            ),
+        ],
+    })
+}
+
+enum Llm {
+    None,
+    OpenAi {
+        fake: FakeLlm,
+        request_timeout: Duration,
+    },
+}
+
+struct Options {
+    dynamo: bool,
+    llm: Llm,
+    cap: u64,
+    email_limits: Limits,
+    ip_limits: Limits,
+    unreachable_dynamo: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            dynamo: true,
+            llm: Llm::None,
+            cap: 100,
+            email_limits: Limits {
+                per_hour: 2,
+                per_day: 5,
+            },
+            ip_limits: Limits {
+                per_hour: 2,
+                per_day: 5,
+            },
+            unreachable_dynamo: false,
+        }
+    }
+}
+
+struct Harness {
+    url: String,
+    app: Arc<App>,
+    store: Arc<dyn Store>,
+    llm: Option<FakeLlm>,
+    client: reqwest::Client,
+    clock: Arc<ManualClock>,
+    dynamo: Option<(aws_sdk_dynamodb::Client, String)>,
+}
+
+fn settings(options: &Options) -> Settings {
+    let mut settings = Settings::from_vars(|_| None).unwrap();
+    settings.allowed_origin = Some(BASE_URL.into());
+    settings.email_limits = options.email_limits;
+    settings.ip_limits = options.ip_limits;
+    settings.llm_daily_cap = options.cap;
+    settings
+}
+
+async fn harness(options: Options) -> Harness {
+    logs(); // capture logs from the start
+    let bundle = bundle();
+    let settings = settings(&options);
+    let mut dynamo_handle = None;
+    let store: Arc<dyn Store> = if options.unreachable_dynamo {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url("http://127.0.0.1:9")
+            .region(aws_config::Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load()
+            .await;
+        Arc::new(ask_fn::store::dynamo::DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            "q",
+            "l",
+        ))
+    } else if options.dynamo {
+        let (store, client, _quota, leads) = dynamo::store().await;
+        dynamo_handle = Some((client, leads));
+        Arc::new(store)
+    } else {
+        Arc::new(MemoryStore::new())
+    };
+    let (advisor, fake): (Arc<dyn Advisor>, Option<FakeLlm>) = match options.llm {
+        Llm::None => (Arc::new(RetrievalAdvisor::new(bundle.clone())), None),
+        Llm::OpenAi {
+            fake,
+            request_timeout,
+        } => {
+            let http = HttpLlmSettings {
+                base_url: fake.base_url_openai(),
+                model: "test-model".into(),
+                api_key: ApiKey::new("sk-test-key-123"),
+                max_tokens: 500,
+                connect_timeout: Duration::from_millis(500),
+                request_timeout,
+                total_budget: request_timeout * 2 + Duration::from_millis(400),
+            };
+            (
+                Arc::new(OpenAiAdvisor::new(http, App::slug_checker(&bundle)).unwrap()),
+                Some(fake),
+            )
+        }
+    };
+    let clock = Arc::new(ManualClock::new(T0));
+    let app = Arc::new(App::new(
+        settings,
+        bundle,
+        store.clone(),
+        advisor,
+        clock.clone(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = ask_fn::http::router(app.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    Harness {
+        url: format!("http://{addr}/ask"),
+        app,
+        store,
+        llm: fake,
+        client: reqwest::Client::new(),
+        clock,
+        dynamo: dynamo_handle,
+    }
+}
+
+fn question(email: &str) -> Value {
+    json!({
+        "article": "printer-offline",
+        "content_hash": format!("{:016x}", "printer-offline".len()),
+        "question": "The printer still shows offline after I restarted it twice.",
+        "email": email,
+        "company": "Acme BV",
+        "consent": true,
+        "website": ""
+    })
+}
+
+impl Harness {
+    async fn post_json(&self, body: &Value) -> (u16, HashMap<String, String>, Value) {
+        let response = self
+            .client
+            .post(&self.url)
+            .header("origin", BASE_URL)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let text = response.text().await.unwrap();
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("JSON expected, got {status}: {text}"));
+        (status, headers, value)
+    }
+
+    async fn post_raw(&self, content_type: &str, body: Vec<u8>) -> (u16, String) {
+        let response = self
+            .client
+            .post(&self.url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    fn llm(&self) -> &FakeLlm {
+        self.llm.as_ref().expect("this harness has a fake LLM")
+    }
+
+    async fn lead(&self, id: &str) -> ask_fn::store::Lead {
+        self.store.lead(id).await.unwrap().expect("lead stored")
+    }
+}
+
+fn openai(fake: FakeLlm) -> Llm {
+    Llm::OpenAi {
+        fake,
+        request_timeout: Duration::from_millis(800),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
+    let fake = FakeLlm::start().await;
+    fake.set_default(Behaviour::Answer(answer_json(
+        "Check the printer's IP address on its display, then [see the VPN article](/vpn-wont-connect/).\n\n<script>alert(1)</script>",
+        "careful",
+        &["vpn-wont-connect", "made-up-article"],
+    )));
+    let h = harness(Options {
+        llm: openai(fake),
+        ..Options::default()
+    })
+    .await;
+
+    // When the LLM is called, the lead must already be readable in DynamoDB.
+    let (client, leads_table) = h.dynamo.clone().unwrap();
+    let seen_at_llm_call: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let seen = seen_at_llm_call.clone();
+    h.llm().on_request(Arc::new(move |_request| {
+        let client = client.clone();
+        let table = leads_table.clone();
+        let seen = seen.clone();
+        Box::pin(async move {
+            let items = dynamo::scan_leads(&client, &table).await;
+            let summary: Vec<Value> = items.iter().map(|i| json!({ "status": i["status"].as_s().unwrap(), "question": i["question"].as_s().unwrap() })).collect();
+            seen.lock().unwrap().extend(summary);
+        })
+    }));
+
+    let mut body = question("Ann@Example.com");
+    body["steps"] = json!(["EVIL STEP FROM THE BROWSER"]);
+    let (status, headers, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        headers
+            .get("access-control-allow-origin")
+            .map(String::as_str),
+        Some(BASE_URL)
+    );
+    assert_eq!(answer["status"], "answered");
+    assert_eq!(answer["source"], "ai");
+    assert_eq!(answer["verdict"], "careful");
+    assert_eq!(answer["verdict_label"], "Be careful");
+    let html = answer["answer_html"].as_str().unwrap();
+    assert!(
+        html.contains("<a href=\"/vpn-wont-connect/\">see the VPN article</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert_eq!(
+        answer["cited"],
+        json!([{ "slug": "vpn-wont-connect", "title": "My VPN won't connect", "url": "https://help.example.test/vpn-wont-connect/" }])
+    );
+    assert_eq!(answer["quota"]["remaining_hour"], 1);
+    assert_eq!(answer["quota"]["remaining_day"], 4);
+
+    assert_eq!(
+        *seen_at_llm_call.lock().unwrap(),
+        [
+            json!({ "status": "pending", "question": "The printer still shows offline after I restarted it twice." })
+        ]
+    );
+
+    // The prompt carries the bundle's steps, never the browser's.
+    let requests = h.llm().requests();
+    assert_eq!(requests.len(), 1);
+    let prompt = requests[0].body.to_string();
+    assert!(prompt.contains("1. Wake the printer from sleep.\\n2. Check it is on the office Wi-Fi.\\n3. Clear the print queue."), "{prompt}");
+    assert!(!prompt.contains("EVIL STEP"));
+    assert!(
+        !prompt.contains("ann@example.com"),
+        "the visitor's email is not sent to the LLM"
+    );
+
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::Answered);
+    assert_eq!(lead.email, "ann@example.com");
+    assert_eq!(lead.company, "Acme BV");
+    assert_eq!(lead.article.as_deref(), Some("printer-offline"));
+    assert!(!lead.stale_page);
+    assert_eq!(lead.cited, ["vpn-wont-connect"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn third_question_in_an_hour_is_refused_with_when() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        ..Options::default()
+    })
+    .await;
+    for _ in 0..2 {
+        let (status, _, body) = h.post_json(&question("bob@example.com")).await;
+        assert_eq!(status, 200, "{body}");
+        h.clock.advance(60_000);
+    }
+    let (status, headers, body) = h.post_json(&question("BOB+other@example.com")).await;
+    assert_eq!(status, 429, "{body}");
+    // The first question was at T0; the third is possible at T0 + 60 min, 58 minutes from now.
+    assert_eq!(headers["retry-after"], (58 * 60).to_string());
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(body["retry_at"], ask_fn::clock::rfc3339(T0 + HOUR));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("You can ask again at 15:05 UTC (in 58 minutes)"),
+        "{body}"
+    );
+    assert_eq!(
+        h.llm().request_count(),
+        2,
+        "a refused question never reaches the LLM"
+    );
+    h.clock.set(T0 + HOUR);
+    assert_eq!(h.post_json(&question("bob@example.com")).await.0, 200);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
+    let h = harness(Options {
+        dynamo: false,
+        ..Options::default()
+    })
+    .await;
+    let good = question("carol@example.com");
+    let with = |field: &str, value: Value| {
+        let mut body = good.clone();
+        body[field] = value;
+        serde_json::to_vec(&body).unwrap()
+    };
+    // (content type, body, status, error code, field)
+    type Case = (
+        &'static str,
+        Vec<u8>,
+        u16,
+        &'static str,
+        Option<&'static str>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "text/plain",
+            b"hello".to_vec(),
+            415,
+            "unsupported_content_type",
+            None,
+        ),
+        (
+            "application/json",
+            b"{\"question\": ".to_vec(),
+            400,
+            "bad_json",
+            None,
+        ),
+        (
+            "application/json",
+            with("article", json!("no-such-article")),
+            422,
+            "unknown_article",
+            Some("article"),
+        ),
+        (
+            "application/json",
+            with("email", json!("carol@")),
+            422,
+            "invalid_email",
+            Some("email"),
+        ),
+        (
+            "application/json",
+            with("question", json!("help")),
+            422,
+            "question_too_short",
+            Some("question"),
+        ),
+        (
+            "application/json",
+            with("question", json!("x".repeat(2_001))),
+            422,
+            "question_too_long",
+            Some("question"),
+        ),
+        (
+            "application/json",
+            with("company", json!("")),
+            422,
+            "company_required",
+            Some("company"),
+        ),
+        (
+            "application/json",
+            with("consent", json!(false)),
+            422,
+            "consent_required",
+            Some("consent"),
+        ),
+        (
+            "application/json",
+            with("website", json!("https://spam.example")),
+            400,
+            "rejected",
+            None,
+        ),
+        (
+            "application/json",
+            vec![b'{'; 20_000],
+            413,
+            "too_large",
+            Some("question"),
+        ),
+    ];
+    for (content_type, body, status, code, field) in cases {
+        let (got, text) = h.post_raw(content_type, body).await;
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (got, value["error"]["code"].as_str().unwrap()),
+            (status, code),
+            "{text}"
+        );
+        assert_eq!(value["error"]["field"].as_str(), field, "{text}");
+        assert!(!value["error"]["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(
+        h.client
+            .get(h.url.replace("/ask", "/nope"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(h.client.get(&h.url).send().await.unwrap().status(), 405);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn llm_failures_keep_the_lead_and_answer_honestly() {
+    let failures = [
+        (
+            vec![Behaviour::Status(500), Behaviour::Status(500)],
+            "llm_failed:status",
+            2,
+        ),
+        (
+            vec![Behaviour::Slow(
+                Duration::from_millis(1_500),
+                answer_json("late", "diy", &[]),
+            )],
+            "llm_failed:timeout",
+            1,
+        ),
+        (vec![Behaviour::MalformedBody], "llm_failed:malformed", 1),
+        (
+            vec![Behaviour::Answer(answer_json("Maybe.", "perhaps", &[]))],
+            "llm_failed:off_schema",
+            1,
+        ),
+        (
+            vec![
+                Behaviour::RateLimited {
+                    retry_after_secs: None,
+                },
+                Behaviour::RateLimited {
+                    retry_after_secs: None,
+                },
+            ],
+            "llm_failed:rate_limited",
+            2,
+        ),
+    ];
+    for (behaviours, reason, calls) in failures {
+        let fake = FakeLlm::start().await;
+        for behaviour in behaviours {
+            fake.push(behaviour);
+        }
+        let h = harness(Options {
+            llm: openai(fake),
+            ..Options::default()
+        })
+        .await;
+        let (status, _, body) = h.post_json(&question("dave@example.com")).await;
+        assert_eq!(status, 200, "{reason}: {body}");
+        assert_eq!(body["status"], "follow_up", "{reason}");
+        assert_eq!(body["follow_up"], true);
+        assert!(body["answer_html"].is_null());
+        assert_eq!(body["message"], "We could not generate advice right now. We have your question and will email you at dave@example.com.");
+        let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
+        assert_eq!(lead.status, LeadStatus::LlmFailed, "{reason}");
+        assert_eq!(lead.follow_up_reason.as_deref(), Some(reason));
+        assert_eq!(h.llm().request_count(), calls, "{reason}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
+    let fake = FakeLlm::start().await;
+    fake.set_default(Behaviour::Answer(answer_json(
+        "Do not try this yourself: both keys are gone.",
+        "bring_us_in",
+        &["hardware-key-lost"],
+    )));
+    let h = harness(Options {
+        llm: openai(fake),
+        ..Options::default()
+    })
+    .await;
+    let mut body = question("erin@example.com");
+    body["article"] = json!("hardware-key-lost");
+    body["content_hash"] = json!("00000000000000ff");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["verdict"], "bring_us_in");
+    assert_eq!(answer["verdict_label"], "Bring us in");
+    assert_eq!(answer["follow_up"], true);
+    assert_eq!(
+        answer["message"],
+        "This is one to leave to us. We have your question and will email you at erin@example.com."
+    );
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(lead.follow_up_reason.as_deref(), Some("bring_us_in"));
+    assert!(lead.stale_page, "the page's hash differs from the bundle's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_cap_keeps_questions_as_leads_without_calling_the_llm() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        cap: 1,
+        ..Options::default()
+    })
+    .await;
+    assert_eq!(
+        h.post_json(&question("f1@example.com")).await.2["status"],
+        "answered"
+    );
+    let (status, _, body) = h.post_json(&question("f2@example.com")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "follow_up");
+    assert_eq!(
+        body["message"],
+        "We have your question and will reply by email to f2@example.com."
+    );
+    assert_eq!(h.llm().request_count(), 1);
+    let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
+    assert_eq!(
+        (lead.status, lead.follow_up_reason.as_deref()),
+        (LeadStatus::NeedsFollowUp, Some("daily_cap"))
+    );
+}
+
+#[tokio::test]
+async fn dynamodb_down_means_503_and_no_llm_call() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        unreachable_dynamo: true,
+        ..Options::default()
+    })
+    .await;
+    let (status, headers, body) = h.post_json(&question("gina@example.com")).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "temporarily_unavailable");
+    assert!(headers.contains_key("retry-after"));
+    assert_eq!(h.llm().request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_llm_the_answer_comes_from_the_knowledge_base_and_says_so() {
+    let h = harness(Options::default()).await;
+    let mut body = question("hank@example.com");
+    body["article"] = json!("");
+    body["question"] = json!("My VPN client will not connect from the hotel.");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["source"], "knowledge_base");
+    assert!(
+        answer["answer_html"]
+            .as_str()
+            .unwrap()
+            .contains("not written by AI"),
+        "{answer}"
+    );
+    assert_eq!(answer["cited"][0]["slug"], "vpn-wont-connect");
+    assert_eq!(answer["back_url"], "https://help.example.test/");
+}
+
+#[tokio::test]
+async fn the_form_without_javascript_gets_pages_and_keeps_what_was_typed() {
+    let h = harness(Options {
+        dynamo: false,
+        ..Options::default()
+    })
+    .await;
+    let form = "article=printer-offline&question=The+printer+is+offline+since+this+morning&email=ivy%40example.com&company=Acme&consent=on&website=";
+    let (status, page) = h
+        .post_raw(
+            "application/x-www-form-urlencoded",
+            form.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<h1>Our answer</h1>"));
+    assert!(page
+        .contains("href=\"https://help.example.test/printer-offline/\">Back to the article</a>"));
+    assert!(
+        page.contains("You can ask 1 question more this hour")
+            || page.contains("You can ask 1 more"),
+        "{page}"
+    );
+
+    let bad = "article=printer-offline&question=My+%3Cb%3Eprinter%3C%2Fb%3E+is+offline+again&email=ivy%40&company=Acme&consent=on";
+    let (status, page) = h
+        .post_raw("application/x-www-form-urlencoded", bad.as_bytes().to_vec())
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(">My &lt;b&gt;printer&lt;/b&gt; is offline again</textarea>"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"ivy@\""));
+    assert!(page.contains("id=\"email-error\""));
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_site_origin() {
+    let h = harness(Options {
+        dynamo: false,
+        ..Options::default()
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        h.client
+            .request(reqwest::Method::OPTIONS, &h.url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = preflight(BASE_URL).await.unwrap();
+    assert_eq!(ok.status(), 204);
+    assert_eq!(ok.headers()["access-control-allow-origin"], BASE_URL);
+    assert_eq!(
+        ok.headers()["access-control-allow-methods"],
+        "POST, OPTIONS"
+    );
+    assert_eq!(
+        preflight("https://evil.example").await.unwrap().status(),
+        403
+    );
+    let response = h
+        .client
+        .post(&h.url)
+        .header("origin", "https://evil.example")
+        .json(&question("jo@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(h.store.quota_times("email#x").await.unwrap().is_empty());
+}
+
+/// A real Lambda event (`file` in tests/data) carrying `body` from `ip`, parsed by lambda_http.
+fn lambda_event(file: &str, ip: &str, body: &Value) -> lambda_http::Request {
+    let template =
+        std::fs::read_to_string(format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let body = serde_json::to_string(&body.to_string()).unwrap();
+    let json = template.replace("SOURCE_IP", ip).replace("\"BODY\"", &body);
+    lambda_http::request::from_str(&json).expect("a valid Lambda event")
+}
+
+/// Sends a Lambda request through the router, as `lambda_http::run` does.
+async fn call_lambda(app: &Arc<App>, request: lambda_http::Request) -> (u16, Value) {
+    use tower::ServiceExt;
+    let response = ask_fn::http::router(app.clone())
+        .oneshot(request)
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+}
+
+/// Real API Gateway HTTP API (v2) and Function URL events, through lambda_http's own parser,
+/// into the same router: the client IP comes from the request context.
+#[tokio::test]
+async fn lambda_events_use_the_request_context_source_ip() {
+    let h = harness(Options {
+        dynamo: false,
+        email_limits: Limits {
+            per_hour: 10,
+            per_day: 10,
+        },
+        ip_limits: Limits {
+            per_hour: 1,
+            per_day: 5,
+        },
+        ..Options::default()
+    })
+    .await;
+    for (file, ip, other_ip) in [
+        ("apigw_http_v2.json", "203.0.113.7", "203.0.113.17"),
+        ("function_url.json", "203.0.113.8", "203.0.113.18"),
+    ] {
+        let (status, body) = call_lambda(
+            &h.app,
+            lambda_event(file, ip, &question(&format!("k1-{file}@example.com"))),
+        )
+        .await;
+        assert_eq!(status, 200, "{file}: {body}");
+        // Same IP, another email: the IP's allowance (1 per hour) refuses it.
+        let (status, body) = call_lambda(
+            &h.app,
+            lambda_event(file, ip, &question(&format!("k2-{file}@example.com"))),
+        )
+        .await;
+        assert_eq!(status, 429, "{file}: {body}");
+        // Another IP is a new allowance. (The events' X-Forwarded-For is not trusted.)
+        let (status, _) = call_lambda(
+            &h.app,
+            lambda_event(file, other_ip, &question(&format!("k3-{file}@example.com"))),
+        )
+        .await;
+        assert_eq!(status, 200, "{file}");
+    }
+}
+
+/// Logs carry outcomes and timings, never the visitor's email, IP, question or the API key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_hold_no_email_ip_question_or_key() {
+    let fake = FakeLlm::start().await;
+    fake.push(Behaviour::Status(500));
+    fake.push(Behaviour::Status(500));
+    let h = harness(Options {
+        llm: openai(fake),
+        dynamo: false,
+        ..Options::default()
+    })
+    .await;
+    let mut body = question("secret.person@example.com");
+    body["question"] = json!("Unique question text zebra-quartz: printer offline");
+    let (status, answer) = call_lambda(
+        &h.app,
+        lambda_event("function_url.json", "203.0.113.99", &body),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "follow_up");
+    let captured = logs().lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&captured);
+    assert!(
+        text.contains("question handled") && text.contains("llm_failure"),
+        "logging is captured: {text}"
+    );
+    for secret in [
+        "secret.person",
+        "zebra-quartz",
+        "203.0.113.99",
+        "sk-test-key-123",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked into logs: {text}");
+    }
+}
+
+/// A process-wide log capture: every test's log lines land here.
+fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let writer = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || Capture(writer.clone()))
+            .try_init();
+        buffer
+    })
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

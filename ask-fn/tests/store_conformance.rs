@@ -1,0 +1,355 @@
+//! One behaviour, two stores: every test here runs against the in-memory store and against a
+//! real DynamoDB-compatible server (started by scripts/test), through the same `Store` trait.
+
+#[path = "support/dynamo.rs"]
+mod dynamo;
+
+use std::sync::Arc;
+
+use ask_fn::clock::{Millis, DAY, HOUR, MINUTE};
+use ask_fn::llm::{AdviceSource, Verdict};
+use ask_fn::quota::Limits;
+use ask_fn::store::memory::MemoryStore;
+use ask_fn::store::{
+    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store, StoreError,
+};
+
+const T0: Millis = 1_800_000_000_000;
+const LIMITS: Limits = Limits {
+    per_hour: 2,
+    per_day: 5,
+};
+
+fn lead(now: Millis, email: &str) -> Lead {
+    Lead {
+        id: new_lead_id(now),
+        created_at: now,
+        email: email.to_owned(),
+        company: "Acme".into(),
+        question: "The printer is offline again".into(),
+        removed_secrets: vec!["one_time_code".into()],
+        article: Some("printer-offline".into()),
+        content_hash: Some("e3f7cadf764f36ab".into()),
+        stale_page: false,
+        ip_hash: Some("abc".into()),
+        status: LeadStatus::Pending,
+        verdict: None,
+        answer: None,
+        answer_source: None,
+        cited: Vec::new(),
+        follow_up_reason: None,
+        expires_at: now / 1_000 + 365 * 86_400,
+    }
+}
+
+fn check(key: &str) -> QuotaCheck {
+    QuotaCheck {
+        key: key.to_owned(),
+        limits: LIMITS,
+    }
+}
+
+/// Runs one async test body against both stores.
+macro_rules! conformance {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn memory() {
+                let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+                ($body)(store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn dynamodb() {
+                let (store, ..) = dynamo::store().await;
+                let store: Arc<dyn Store> = Arc::new(store);
+                ($body)(store).await;
+            }
+        }
+    };
+}
+
+conformance!(
+    accepts_two_per_hour_and_writes_nothing_when_refused,
+    |store: Arc<dyn Store>| async move {
+        let checks = [check("email#a")];
+        let first = lead(T0, "a@x.test");
+        let Admission::Accepted { remaining } = store.admit(&checks, T0, &first).await.unwrap()
+        else {
+            panic!("first accepted")
+        };
+        assert_eq!((remaining[0].hour, remaining[0].day), (Some(1), Some(4)));
+        assert!(matches!(
+            store
+                .admit(
+                    &checks,
+                    T0 + 10 * MINUTE,
+                    &lead(T0 + 10 * MINUTE, "a@x.test")
+                )
+                .await
+                .unwrap(),
+            Admission::Accepted { .. }
+        ));
+        let refused_lead = lead(T0 + 20 * MINUTE, "a@x.test");
+        assert_eq!(
+            store
+                .admit(&checks, T0 + 20 * MINUTE, &refused_lead)
+                .await
+                .unwrap(),
+            Admission::Refused {
+                retry_at: T0 + HOUR,
+                check: 0
+            }
+        );
+        assert_eq!(
+            store.lead(&refused_lead.id).await.unwrap(),
+            None,
+            "a refused question stores no lead"
+        );
+        assert_eq!(
+            store.quota_times("email#a").await.unwrap(),
+            [T0, T0 + 10 * MINUTE],
+            "nor uses up the allowance"
+        );
+        assert_eq!(store.lead(&first.id).await.unwrap(), Some(first.clone()));
+        // Exactly 60 minutes after the first accepted question, the third is accepted.
+        assert!(matches!(
+            store
+                .admit(&checks, T0 + HOUR, &lead(T0 + HOUR, "a@x.test"))
+                .await
+                .unwrap(),
+            Admission::Accepted { .. }
+        ));
+    }
+);
+
+conformance!(the_day_window_rolls, |store: Arc<dyn Store>| async move {
+    let checks = [check("email#d")];
+    for offset in [0, 1, 60, 61, 120] {
+        let at = T0 + offset * MINUTE;
+        assert!(
+            matches!(
+                store
+                    .admit(&checks, at, &lead(at, "d@x.test"))
+                    .await
+                    .unwrap(),
+                Admission::Accepted { .. }
+            ),
+            "{offset}"
+        );
+    }
+    let at = T0 + 5 * HOUR;
+    assert_eq!(
+        store
+            .admit(&checks, at, &lead(at, "d@x.test"))
+            .await
+            .unwrap(),
+        Admission::Refused {
+            retry_at: T0 + DAY,
+            check: 0
+        }
+    );
+    assert_eq!(
+        store
+            .admit(&checks, T0 + DAY - 1, &lead(T0 + DAY - 1, "d@x.test"))
+            .await
+            .unwrap(),
+        Admission::Refused {
+            retry_at: T0 + DAY,
+            check: 0
+        }
+    );
+    assert!(matches!(
+        store
+            .admit(&checks, T0 + DAY, &lead(T0 + DAY, "d@x.test"))
+            .await
+            .unwrap(),
+        Admission::Accepted { .. }
+    ));
+});
+
+conformance!(
+    every_identity_must_allow_and_a_refusal_changes_none,
+    |store: Arc<dyn Store>| async move {
+        let ip = QuotaCheck {
+            key: "ip#shared".into(),
+            limits: Limits {
+                per_hour: 1,
+                per_day: 5,
+            },
+        };
+        let first = [check("email#one"), ip.clone()];
+        assert!(matches!(
+            store
+                .admit(&first, T0, &lead(T0, "one@x.test"))
+                .await
+                .unwrap(),
+            Admission::Accepted { .. }
+        ));
+        // Another email from the same IP: the email allows it, the IP does not.
+        let second = [check("email#two"), ip];
+        assert_eq!(
+            store
+                .admit(&second, T0 + MINUTE, &lead(T0 + MINUTE, "two@x.test"))
+                .await
+                .unwrap(),
+            Admission::Refused {
+                retry_at: T0 + HOUR,
+                check: 1
+            }
+        );
+        assert_eq!(
+            store.quota_times("email#two").await.unwrap(),
+            Vec::<Millis>::new()
+        );
+        assert_eq!(store.quota_times("ip#shared").await.unwrap(), [T0]);
+    }
+);
+
+conformance!(
+    fifty_simultaneous_questions_from_one_email_accept_exactly_two,
+    |store: Arc<dyn Store>| async move {
+        let tasks: Vec<_> = (0..50)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let at = T0 + i;
+                    let lead = lead(at, "burst@x.test");
+                    let outcome = store
+                        .admit(&[check("email#burst")], at, &lead)
+                        .await
+                        .unwrap();
+                    (outcome, lead.id)
+                })
+            })
+            .collect();
+        let mut accepted = Vec::new();
+        for task in tasks {
+            let (outcome, id) = task.await.unwrap();
+            if matches!(outcome, Admission::Accepted { .. }) {
+                accepted.push(id);
+            }
+        }
+        assert_eq!(accepted.len(), 2);
+        for id in &accepted {
+            assert!(
+                store.lead(id).await.unwrap().is_some(),
+                "every accepted question has its lead"
+            );
+        }
+        assert_eq!(store.quota_times("email#burst").await.unwrap().len(), 2);
+    }
+);
+
+conformance!(
+    global_llm_cap_counts_per_day,
+    |store: Arc<dyn Store>| async move {
+        assert!(store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
+        assert!(store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
+        assert!(!store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
+        assert!(!store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
+        assert!(store.reserve_llm_call("2026-11-30", 2, 0).await.unwrap());
+    }
+);
+
+conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
+    dyn Store,
+>| async move {
+    let stored = lead(T0, "o@x.test");
+    store.admit(&[check("email#o")], T0, &stored).await.unwrap();
+    let outcome = LeadOutcome {
+        status: LeadStatus::NeedsFollowUp,
+        verdict: Some(Verdict::BringUsIn),
+        answer: Some("Call us.".into()),
+        answer_source: Some(AdviceSource::Ai),
+        cited: vec!["hardware-key-lost".into()],
+        follow_up_reason: Some("bring_us_in".into()),
+    };
+    store.finish_lead(&stored.id, &outcome).await.unwrap();
+    let read = store.lead(&stored.id).await.unwrap().unwrap();
+    assert_eq!(read.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(read.verdict, Some(Verdict::BringUsIn));
+    assert_eq!(read.answer.as_deref(), Some("Call us."));
+    assert_eq!(read.cited, ["hardware-key-lost"]);
+    assert_eq!(read.email, "o@x.test");
+    assert_eq!(read.expires_at, stored.expires_at);
+    // A failure outcome clears what no longer applies.
+    let failed = LeadOutcome {
+        status: LeadStatus::LlmFailed,
+        verdict: None,
+        answer: None,
+        answer_source: None,
+        cited: vec![],
+        follow_up_reason: Some("llm_failed:timeout".into()),
+    };
+    store.finish_lead(&stored.id, &failed).await.unwrap();
+    let read = store.lead(&stored.id).await.unwrap().unwrap();
+    assert_eq!(
+        (read.status, read.verdict, read.answer),
+        (LeadStatus::LlmFailed, None, None)
+    );
+    assert!(matches!(
+        store.finish_lead("no-such-lead", &failed).await,
+        Err(StoreError::NoSuchLead(_))
+    ));
+});
+
+#[tokio::test]
+async fn dynamodb_items_carry_the_ttl_attribute() {
+    let (store, client, quota, leads) = dynamo::store().await;
+    let stored = lead(T0, "ttl@x.test");
+    store
+        .admit(&[check("email#ttl")], T0, &stored)
+        .await
+        .unwrap();
+    let items = dynamo::scan_leads(&client, &leads).await;
+    assert_eq!(
+        items[0]["expires_at"].as_n().unwrap(),
+        &stored.expires_at.to_string()
+    );
+    let quota_items = dynamo::scan_leads(&client, &quota).await;
+    let expires: i64 = quota_items[0]["expires_at"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        expires > (T0 + DAY) / 1_000,
+        "a quota item lives at least a day past its last question"
+    );
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&leads)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ttl.time_to_live_description()
+            .and_then(|d| d.attribute_name()),
+        Some("expires_at")
+    );
+}
+
+#[tokio::test]
+async fn unreachable_dynamodb_is_unavailable_not_a_panic() {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:9")
+        .region(aws_config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    let store =
+        ask_fn::store::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), "q", "l");
+    let outcome = store
+        .admit(&[check("email#x")], T0, &lead(T0, "x@x.test"))
+        .await;
+    assert!(
+        matches!(outcome, Err(StoreError::Unavailable(_))),
+        "{outcome:?}"
+    );
+}
