@@ -187,12 +187,7 @@ impl App {
             removed_secrets: scrubbed
                 .removed
                 .iter()
-                .map(|kind| {
-                    serde_json::to_value(kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                })
+                .map(|kind| kind.as_str().to_owned())
                 .collect(),
             article: article.map(|a| a.slug.clone()),
             content_hash: question.content_hash.clone(),

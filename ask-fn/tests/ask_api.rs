@@ -874,3 +874,27 @@ impl std::io::Write for Capture {
         Ok(())
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_typed_in_never_reach_the_llm_or_the_lead() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        ..Options::default()
+    })
+    .await;
+    let mut body = question("kim@example.com");
+    body["question"] = json!("BitLocker asks for a key. I tried 123456-234567-345678-456789-567890-678901-789012-890123 and my password is Hunter2!x but no luck.");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    let prompt = h.llm().requests()[0].body.to_string();
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    for secret in ["123456-234567", "Hunter2!x"] {
+        assert!(!prompt.contains(secret), "{secret} sent to the LLM");
+        assert!(
+            !lead.question.contains(secret),
+            "{secret} stored in the lead"
+        );
+    }
+    assert!(lead.question.starts_with("BitLocker asks for a key."));
+    assert_eq!(lead.removed_secrets, ["recovery_key", "password"]);
+}

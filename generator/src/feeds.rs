@@ -7,25 +7,11 @@ use kb_model::{Bundle, BundleArticle, BUNDLE_FORMAT};
 
 use crate::config::SiteConfig;
 use crate::library::Library;
+use crate::text::escape_markup as escape_xml;
 use crate::urls;
 
 /// How many articles the Atom feed carries.
 pub const FEED_LIMIT: usize = 20;
-
-pub fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
 
 /// Every indexable page with its last change. Lists take the newest date of their articles.
 pub fn sitemap(library: &Library, config: &SiteConfig) -> String {
@@ -172,9 +158,4 @@ pub fn bundle(library: &Library, config: &SiteConfig) -> Bundle {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_xml() {
-        assert_eq!(escape_xml("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-    }
 }

@@ -42,6 +42,24 @@ impl LineIndex {
     }
 }
 
+/// Escapes text for HTML and XML alike (element content and quoted attributes): the five
+/// characters that can end a text run or an attribute. `&#39;` rather than `&apos;`, which
+/// HTML 4 lacks; `/` is left readable.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
 /// Lowercase ASCII kebab-case: `"Wi-Fi & VPN!"` → `"wi-fi-vpn"`. Letters outside ASCII are
 /// transliterated for the common Latin accents and dropped otherwise, so URLs stay plain.
 pub fn slugify(text: &str) -> String {
@@ -159,6 +177,11 @@ mod tests {
         assert_eq!(index.line_text(text, 2), "cé d");
         assert_eq!(index.line_text(text, 3), "");
         assert_eq!(index.line_text(text, 9), "");
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape_markup("a<b>&\"c'/"), "a&lt;b&gt;&amp;&quot;c&#39;/");
     }
 
     #[test]

@@ -147,7 +147,9 @@ impl Theme {
             return Err(problems);
         }
         let mut tera = Tera::default();
-        tera.set_escape_fn(escape_html);
+        // Tera's default escaping also turns `/` into `&#x2F;`: safe, but every URL in the page
+        // source becomes unreadable. `/` needs no escaping in text or quoted attributes.
+        tera.set_escape_fn(crate::text::escape_markup);
         let origins: BTreeMap<String, Origin> = templates
             .iter()
             .map(|(name, (_, origin))| (name.clone(), origin.clone()))
@@ -222,24 +224,6 @@ fn layer_files(
         }
     }
     files
-}
-
-/// HTML escaping for template output. Tera's default also escapes `/`, which is safe but turns
-/// every URL in the page source into `&#x2F;` soup; `/` needs no escaping in text or in quoted
-/// attributes, so we leave it readable.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(ch),
-        }
-    }
-    out
 }
 
 /// `style.css` → `/style.<hash>.css`, so the CDN can cache it forever and a change still shows.

@@ -1,7 +1,7 @@
 //! [`AnthropicAdvisor`]: Anthropic's Messages API (`POST /v1/messages`).
 //!
 //! Same timeout, retry and logging rules as the OpenAI client (shared in
-//! [`parse::call_with_retry`]). Anthropic's 529 "overloaded" arrives as
+//! [`transport::call_with_retry`]). Anthropic's 529 "overloaded" arrives as
 //! [`LlmError::Status`] `{ status: 529 }`, which is retryable like any 5xx.
 
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::parse::{self, HttpCall, Reply};
+use super::transport::{self, HttpCall, Reply};
 use super::{prompt, Advice, AdviceRequest, Advisor, HttpLlmSettings, LlmError};
 
 /// The API version we speak; pinned so Anthropic cannot change the wire format under us.
@@ -35,8 +35,8 @@ impl AnthropicAdvisor {
         settings: HttpLlmSettings,
         known_slugs: Arc<dyn Fn(&str) -> bool + Send + Sync>,
     ) -> Result<Self, reqwest::Error> {
-        let client = parse::build_client(&settings)?;
-        let headers = parse::secret_header("", settings.api_key.expose()).map(|key| {
+        let client = transport::build_client(&settings)?;
+        let headers = transport::secret_header("", settings.api_key.expose()).map(|key| {
             let mut headers = HeaderMap::new();
             headers.insert(HeaderName::from_static("x-api-key"), key);
             headers.insert(
@@ -79,8 +79,8 @@ impl Advisor for AnthropicAdvisor {
         let headers = self
             .headers
             .as_ref()
-            .ok_or_else(parse::unusable_key_error)?;
-        parse::call_with_retry(HttpCall {
+            .ok_or_else(transport::unusable_key_error)?;
+        transport::call_with_retry(HttpCall {
             provider: "anthropic",
             client: &self.client,
             settings: &self.settings,
@@ -119,7 +119,7 @@ struct ContentBlock {
 /// The `text` of every `"text"` block, concatenated (other blocks, e.g. `thinking`, skipped).
 fn extract(body: &[u8]) -> Result<Reply, LlmError> {
     let response: MessagesResponse = serde_json::from_slice(body)
-        .map_err(|error| parse::json_error("the response body", &error))?;
+        .map_err(|error| transport::json_error("the response body", &error))?;
     let mut text_blocks = response
         .content
         .into_iter()

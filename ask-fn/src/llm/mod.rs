@@ -13,6 +13,7 @@ pub mod openai;
 pub mod parse;
 pub mod prompt;
 pub mod retrieval;
+mod transport;
 
 use std::time::Duration;
 

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::parse::{self, HttpCall, Reply};
+use super::transport::{self, HttpCall, Reply};
 use super::{prompt, Advice, AdviceRequest, Advisor, HttpLlmSettings, LlmError};
 
 /// Asks an OpenAI-compatible `/chat/completions` endpoint for advice.
@@ -29,8 +29,8 @@ impl OpenAiAdvisor {
         settings: HttpLlmSettings,
         known_slugs: Arc<dyn Fn(&str) -> bool + Send + Sync>,
     ) -> Result<Self, reqwest::Error> {
-        let client = parse::build_client(&settings)?;
-        let headers = parse::secret_header("Bearer ", settings.api_key.expose()).map(|auth| {
+        let client = transport::build_client(&settings)?;
+        let headers = transport::secret_header("Bearer ", settings.api_key.expose()).map(|auth| {
             let mut headers = HeaderMap::new();
             headers.insert(AUTHORIZATION, auth);
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -74,8 +74,8 @@ impl Advisor for OpenAiAdvisor {
         let headers = self
             .headers
             .as_ref()
-            .ok_or_else(parse::unusable_key_error)?;
-        parse::call_with_retry(HttpCall {
+            .ok_or_else(transport::unusable_key_error)?;
+        transport::call_with_retry(HttpCall {
             provider: "openai",
             client: &self.client,
             settings: &self.settings,
@@ -119,7 +119,7 @@ struct Message {
 /// itself: if the JSON got cut off the parser reports it, and if it did not, the answer is usable.
 fn extract(body: &[u8]) -> Result<Reply, LlmError> {
     let completion: ChatCompletion = serde_json::from_slice(body)
-        .map_err(|error| parse::json_error("the response body", &error))?;
+        .map_err(|error| transport::json_error("the response body", &error))?;
     let choice = completion
         .choices
         .into_iter()
