@@ -154,8 +154,3 @@ pub fn bundle(library: &Library, config: &SiteConfig) -> Bundle {
         articles,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
