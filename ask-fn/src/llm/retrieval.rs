@@ -39,6 +39,9 @@ const FUZZY_ONE_EDIT_LEN: usize = 5;
 /// …and at least this long with two.
 const FUZZY_TWO_EDITS_LEN: usize = 8;
 
+/// Other matches must score at least this share of the best match to be offered.
+const RELATIVE_FLOOR: f32 = 0.5;
+
 /// Weight of the current article's title in the ranking: a tie-breaker only.
 const CURRENT_TITLE_TIE_BREAK: f32 = 1e-3;
 
@@ -421,6 +424,13 @@ impl RetrievalAdvisor {
         let Some(article) = self.bundle.articles.get(best) else {
             return no_match(&request.company_name);
         };
+        if request
+            .article
+            .as_ref()
+            .is_some_and(|current| current.slug == article.slug)
+        {
+            return already_read(article, &request.company_name);
+        }
 
         let mut markdown = String::new();
         markdown.push_str(NOT_AI_NOTICE);
@@ -460,7 +470,9 @@ impl RetrievalAdvisor {
     }
 
     /// Indexes of the articles to answer with, best first. The article the visitor is reading
-    /// is only offered when nothing else matches: they already read it.
+    /// is only offered when nothing else matches well: they already read it. "Well" is relative:
+    /// a match scoring under [`RELATIVE_FLOOR`] of the best one is noise (a shared word such as
+    /// "offline"), and pointing a visitor at it would be worse than saying nothing.
     fn pick(&self, request: &AdviceRequest) -> Vec<usize> {
         let mut scores = self.index.scores(&request.question);
         if let Some(article) = &request.article {
@@ -475,14 +487,17 @@ impl RetrievalAdvisor {
             }
         }
         let ranked = top(&scores, ANSWER_ARTICLES + 1);
+        let Some(&(_, best_score)) = ranked.first() else {
+            return Vec::new();
+        };
         let current = request.article.as_ref().map(|a| a.slug.as_str());
         let is_current = |i: usize| {
             current.is_some_and(|slug| self.bundle.articles.get(i).is_some_and(|a| a.slug == slug))
         };
         let mut picked: Vec<usize> = ranked
             .iter()
+            .filter(|&&(i, score)| !is_current(i) && score >= RELATIVE_FLOOR * best_score)
             .map(|&(i, _)| i)
-            .filter(|&i| !is_current(i))
             .take(ANSWER_ARTICLES)
             .collect();
         if picked.is_empty() {
@@ -509,6 +524,37 @@ pub fn verdict_for(risk: Risk) -> Verdict {
         Risk::Low => Verdict::Diy,
         Risk::Medium => Verdict::Careful,
         Risk::High => Verdict::BringUsIn,
+    }
+}
+
+/// The best match is the article the visitor already read and its steps did not help: nothing
+/// in the knowledge base goes further, so say so, repeat its escalation advice, and hand over
+/// to a person.
+fn already_read(article: &BundleArticle, company: &str) -> Advice {
+    let mut markdown = String::from(NOT_AI_NOTICE);
+    let _ = write!(
+        markdown,
+        "\n\nThe closest match in our knowledge base is the article you are reading, **[{}]({})**, and nothing else covers your situation better.",
+        markdown_text(&article.title),
+        markdown_url(&article.url)
+    );
+    if !article.escalation.trim().is_empty() {
+        let _ = write!(
+            markdown,
+            "\n\nIts advice on when to bring us in: {}",
+            markdown_text(&article.escalation)
+        );
+    }
+    let _ = write!(
+        markdown,
+        "\n\n{} has your question and will follow up by email.",
+        markdown_text(company)
+    );
+    Advice {
+        markdown,
+        verdict: Verdict::BringUsIn,
+        cited: vec![article.slug.clone()],
+        source: AdviceSource::KnowledgeBase,
     }
 }
 
@@ -890,17 +936,36 @@ mod tests {
         let bundle = sample();
         let printer = bundle.articles[0].clone();
         let advisor = RetrievalAdvisor::new(Arc::new(bundle));
-        // Matches the printer article best, the wifi article too (laptop).
-        let advice = advisor.answer(&request("laptop printer offline", Some(&printer)));
-        assert_eq!(advice.cited, vec!["wifi-connect", "bitlocker-recovery"]);
-        assert!(
-            !advice.markdown.contains("printer-offline"),
+        // A question about another article's topic, asked on the printer page.
+        let advice = advisor.answer(&request("laptop wifi will not connect", Some(&printer)));
+        assert_eq!(
+            advice.cited.first().map(String::as_str),
+            Some("wifi-connect"),
             "{}",
             advice.markdown
         );
-        // The only match: then it is the answer after all.
-        let advice = advisor.answer(&request("printer offline", Some(&printer)));
-        assert_eq!(advice.cited, vec!["printer-offline"]);
+        assert!(!advice.cited.contains(&"printer-offline".to_owned()));
+    }
+
+    #[test]
+    fn weak_other_matches_are_not_offered_instead_of_the_article_being_read() {
+        let bundle = sample();
+        let printer = bundle.articles[0].clone();
+        let advisor = RetrievalAdvisor::new(Arc::new(bundle));
+        // "laptop" also matches other articles, but far below the printer article: the honest
+        // answer is that the knowledge base has nothing beyond what they read.
+        for question in ["laptop printer offline", "printer offline"] {
+            let advice = advisor.answer(&request(question, Some(&printer)));
+            assert_eq!(advice.cited, vec!["printer-offline"], "{question}");
+            assert_eq!(advice.verdict, Verdict::BringUsIn);
+            assert!(advice.markdown.starts_with(NOT_AI_NOTICE));
+            assert!(
+                advice.markdown.contains("the article you are reading"),
+                "{}",
+                advice.markdown
+            );
+            assert!(advice.markdown.contains("will follow up by email"));
+        }
     }
 
     #[test]
