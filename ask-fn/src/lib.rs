@@ -20,4 +20,5 @@ pub mod page;
 pub mod quota;
 pub mod scrub;
 pub mod settings;
+pub mod setup;
 pub mod store;

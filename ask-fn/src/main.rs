@@ -10,14 +10,9 @@ use clap::{Parser, Subcommand};
 
 use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
-use ask_fn::llm::anthropic::AnthropicAdvisor;
-use ask_fn::llm::openai::OpenAiAdvisor;
-use ask_fn::llm::retrieval::RetrievalAdvisor;
-use ask_fn::llm::Advisor;
-use ask_fn::settings::{LlmChoice, Settings};
-use ask_fn::store::dynamo::DynamoStore;
-use ask_fn::store::memory::MemoryStore;
-use ask_fn::store::{schema, Store};
+use ask_fn::settings::Settings;
+use ask_fn::setup;
+use ask_fn::store::schema;
 
 #[derive(Parser)]
 #[command(
@@ -53,12 +48,6 @@ fn in_lambda() -> bool {
     std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
 }
 
-fn dynamodb_configured() -> bool {
-    in_lambda()
-        || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some()
-        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
-}
-
 fn init_logging() {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
@@ -87,46 +76,9 @@ async fn build_app(
     if let Some(path) = bundle_override {
         settings.bundle_path = path;
     }
-    let text = std::fs::read_to_string(&settings.bundle_path).with_context(|| {
-        format!(
-            "cannot read the bundle at {} (build the site first, or set TRYFIRST_BUNDLE)",
-            settings.bundle_path.display()
-        )
-    })?;
-    let bundle = Arc::new(
-        kb_model::Bundle::from_json(&text)
-            .with_context(|| format!("invalid bundle {}", settings.bundle_path.display()))?,
-    );
-    let store: Arc<dyn Store> = if dynamodb_configured() {
-        let dynamo = DynamoStore::new(
-            DynamoStore::client_from_env().await,
-            &settings.quota_table,
-            &settings.leads_table,
-        );
-        if create_tables {
-            dynamo
-                .create_tables()
-                .await
-                .context("cannot create the DynamoDB tables")?;
-        }
-        Arc::new(dynamo)
-    } else {
-        tracing::info!("no DynamoDB endpoint configured: using the in-memory store");
-        Arc::new(MemoryStore::new())
-    };
-    let known = App::slug_checker(&bundle);
-    let advisor: Arc<dyn Advisor> = match &settings.llm {
-        LlmChoice::None => {
-            tracing::info!("no LLM configured: answering from the knowledge base");
-            Arc::new(RetrievalAdvisor::new(bundle.clone()))
-        }
-        LlmChoice::OpenAi(http) => Arc::new(
-            OpenAiAdvisor::new(http.clone(), known).context("cannot build the HTTP client")?,
-        ),
-        LlmChoice::Anthropic(http) => Arc::new(
-            AnthropicAdvisor::new(http.clone(), known).context("cannot build the HTTP client")?,
-        ),
-    };
+    let bundle = setup::load_bundle(&settings.bundle_path)?;
+    let store = setup::store(&settings, create_tables).await?;
+    let advisor = setup::advisor(&settings, &bundle)?;
     tracing::info!(articles = bundle.articles.len(), "bundle loaded");
     Ok(App::new(
         settings,

@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub include_drafts: bool,
     /// `false` for `check`: render everything, write nothing.
     pub write: bool,
+    /// Override `ask_endpoint` from site.toml (`serve` points the form at itself).
+    pub ask_endpoint: Option<String>,
 }
 
 impl BuildOptions {
@@ -39,6 +41,7 @@ impl BuildOptions {
             base_url: None,
             include_drafts: false,
             write: true,
+            ask_endpoint: None,
         }
     }
 
@@ -90,6 +93,9 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let mut config = SiteConfig::parse(config_path, &config_text).map_err(BuildError::Invalid)?;
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url.trim_end_matches('/').to_owned();
+    }
+    if let Some(endpoint) = &options.ask_endpoint {
+        config.ask_endpoint = endpoint.clone();
     }
     let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
 

@@ -16,6 +16,8 @@ pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod text;
 pub mod theme;
 mod toml_errors;

@@ -40,6 +40,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Preview the site on 127.0.0.1 with live reload; the question form works locally.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// Site folder (the one with site.toml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port on 127.0.0.1 (0 picks a free one)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Publish articles marked draft = true
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Write a new article skeleton with the required sections (as a draft).
     New {
         /// The question the article answers, e.g. "What if my phone is lost?"
@@ -80,6 +93,7 @@ impl SiteArgs {
             base_url: self.base_url,
             include_drafts: self.drafts,
             write,
+            ask_endpoint: None,
         }
     }
 }
@@ -112,6 +126,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check { site, format } => {
             finish(build::build(&site.options(false)), format, "Checked")
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve { root, port, drafts } => {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "ask_fn=info,warn".into());
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .init();
+            let options = generator::serve::ServeOptions {
+                root,
+                addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                include_drafts: drafts,
+            };
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(generator::serve::serve(options))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::New {
             title,

@@ -1,0 +1,501 @@
+//! `tryfirst serve`: the editor's live preview.
+//!
+//! Builds the site into a private folder, serves it on 127.0.0.1, rebuilds when anything under
+//! `content/`, `themes/`, `templates/`, `static/` or `site.toml` changes, and reloads open pages.
+//! A broken edit is reported in the terminal and on the page, and the last good site stays
+//! served. The question form works on the same origin: `/ask` is ask-fn's own router, with the
+//! in-memory store and knowledge-base answers unless the environment configures DynamoDB or an
+//! LLM.
+//!
+//! Change detection polls file metadata rather than using OS notifications: a few thousand
+//! `stat` calls every quarter second cost milliseconds, and polling sees every editor's save
+//! strategy (rename-over, truncate-and-write) the same way on every platform.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use ask_fn::clock::SystemClock;
+use ask_fn::handler::App;
+use ask_fn::settings::Settings;
+use ask_fn::store::Store;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::build::{self, BuildError, BuildOptions};
+
+/// How often the watched files are checked for changes.
+const POLL: Duration = Duration::from_millis(250);
+/// How long a long-polling page waits for a change before asking again.
+const WAIT: Duration = Duration::from_secs(25);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub addr: SocketAddr,
+    pub include_drafts: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the question function could not start: {0}")]
+    Ask(String),
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What open pages learn by long-polling: a build counter and the last build's error, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BuildState {
+    version: u64,
+    error: Option<String>,
+}
+
+struct Server {
+    options: ServeOptions,
+    out_dir: PathBuf,
+    state: watch::Sender<BuildState>,
+    /// ask-fn's router for the current bundle; replaced after each good build.
+    ask: RwLock<Option<Router>>,
+    ask_settings: Settings,
+    /// Kept across rebuilds, so quotas and leads survive an edit.
+    store: Arc<dyn Store>,
+}
+
+pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: options.addr,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let options = ServeOptions { addr, ..options };
+    let out_dir = std::env::temp_dir().join(format!("tryfirst-serve-{}", addr.port()));
+    let ask_settings = Settings::from_env().map_err(|e| ServeError::Ask(e.to_string()))?;
+    let store = ask_fn::setup::store(&ask_settings, true)
+        .await
+        .map_err(|e| ServeError::Ask(e.to_string()))?;
+    let (state, _) = watch::channel(BuildState {
+        version: 0,
+        error: None,
+    });
+    let server = Arc::new(Server {
+        options,
+        out_dir,
+        state,
+        ask: RwLock::new(None),
+        ask_settings,
+        store,
+    });
+
+    server.rebuild().await;
+    eprintln!(
+        "Serving {} at http://{addr}/ (Ctrl+C to stop)",
+        server.options.root.display()
+    );
+    tokio::spawn(watch_files(server.clone()));
+
+    let app = Router::new()
+        .route("/ask", any(ask))
+        .route("/__tryfirst/reload.js", get(reload_script))
+        .route("/__tryfirst/wait", get(wait_for_change))
+        .fallback(static_file)
+        .with_state(server);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+impl Server {
+    fn build_options(&self) -> BuildOptions {
+        BuildOptions {
+            out: Some(self.out_dir.clone()),
+            base_url: Some(format!("http://{}", self.options.addr)),
+            include_drafts: self.options.include_drafts,
+            ask_endpoint: Some("/ask".into()),
+            ..BuildOptions::new(self.options.root.clone())
+        }
+    }
+
+    /// Builds (off the async threads), then publishes the outcome to open pages.
+    async fn rebuild(self: &Arc<Self>) {
+        let started = Instant::now();
+        let options = self.build_options();
+        let result = tokio::task::spawn_blocking(move || build::build(&options)).await;
+        let error = match result {
+            Ok(Ok(report)) => {
+                for warning in &report.warnings {
+                    eprintln!("{}\n", warning.to_human());
+                }
+                eprintln!(
+                    "Built {} articles, {} pages in {} ms",
+                    report.articles,
+                    report.pages,
+                    started.elapsed().as_millis()
+                );
+                self.refresh_ask().await;
+                None
+            }
+            Ok(Err(BuildError::Invalid(diagnostics))) => {
+                let text = diagnostics
+                    .iter()
+                    .map(|d| d.to_human())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                eprintln!(
+                    "{text}\n\nThe site was not rebuilt; the last good version is still served."
+                );
+                Some(text)
+            }
+            Ok(Err(error)) => {
+                eprintln!("error: {error}");
+                Some(error.to_string())
+            }
+            Err(panic) => Some(format!("the build stopped unexpectedly: {panic}")),
+        };
+        self.state.send_modify(|state| {
+            state.version += 1;
+            state.error = error;
+        });
+    }
+
+    /// Points the question form at the freshly built bundle.
+    async fn refresh_ask(&self) {
+        let bundle =
+            match ask_fn::setup::load_bundle(&self.out_dir.join(kb_model::BUNDLE_FILE_NAME)) {
+                Ok(bundle) => bundle,
+                Err(error) => {
+                    eprintln!("warning: the question form is not available: {error}");
+                    return;
+                }
+            };
+        let advisor = match ask_fn::setup::advisor(&self.ask_settings, &bundle) {
+            Ok(advisor) => advisor,
+            Err(error) => {
+                eprintln!("warning: the question form is not available: {error}");
+                return;
+            }
+        };
+        let app = App::new(
+            self.ask_settings.clone(),
+            bundle,
+            self.store.clone(),
+            advisor,
+            Arc::new(SystemClock),
+        );
+        let router = ask_fn::http::router(Arc::new(app));
+        *self
+            .ask
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(router);
+    }
+}
+
+/// A hash of every watched file's path, size and modification time.
+fn fingerprint(root: &Path) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let config = root.join(crate::config::CONFIG_FILE);
+    let mut paths = vec![config];
+    for dir in [build::CONTENT_DIR, "themes", "templates", "static"] {
+        let dir = root.join(dir);
+        if dir.is_dir() {
+            paths.extend(
+                walkdir::WalkDir::new(dir)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .map(walkdir::DirEntry::into_path),
+            );
+        }
+    }
+    for path in paths {
+        path.hash(&mut hasher);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            meta.len().hash(&mut hasher);
+            meta.modified().ok().hash(&mut hasher);
+        }
+    }
+    hasher.finish()
+}
+
+async fn watch_files(server: Arc<Server>) {
+    let root = server.options.root.clone();
+    let mut last = fingerprint(&root);
+    loop {
+        tokio::time::sleep(POLL).await;
+        let root_now = root.clone();
+        let Ok(now) = tokio::task::spawn_blocking(move || fingerprint(&root_now)).await else {
+            continue;
+        };
+        if now == last {
+            continue;
+        }
+        // Let a burst of saves (an editor writing several files) settle before building.
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        last = fingerprint(&root);
+        eprintln!("Change detected, rebuilding…");
+        server.rebuild().await;
+    }
+}
+
+async fn ask(State(server): State<Arc<Server>>, request: Request) -> Response {
+    let router = server
+        .ask
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    match router {
+        Some(router) => match router.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The site has not been built yet; see the terminal.",
+        )
+            .into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct WaitQuery {
+    version: Option<u64>,
+}
+
+/// Long poll: answers as soon as the build version differs from the page's, or after `WAIT`.
+async fn wait_for_change(
+    State(server): State<Arc<Server>>,
+    Query(query): Query<WaitQuery>,
+) -> Response {
+    let mut receiver = server.state.subscribe();
+    let seen = query.version;
+    let changed = async {
+        loop {
+            if seen != Some(receiver.borrow_and_update().version) {
+                return;
+            }
+            if receiver.changed().await.is_err() {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(WAIT, changed).await;
+    let state = server.state.borrow().clone();
+    let body = serde_json::json!({ "version": state.version, "error": state.error });
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The script `serve` adds to every HTML page: reload after a good build, show the error after
+/// a bad one. Only ever served by `serve`; built sites carry no trace of it.
+const RELOAD_SCRIPT: &str = r#"(() => {
+  let version = null;
+  const show = (error) => {
+    let box = document.getElementById('tryfirst-build-error');
+    if (!error) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement('pre');
+      box.id = 'tryfirst-build-error';
+      box.setAttribute('role', 'alert');
+      box.style.cssText = 'position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;margin:0;padding:1rem;background:#2b0000;color:#ffdede;font:13px/1.4 monospace;z-index:99999;white-space:pre-wrap';
+      document.body.appendChild(box);
+    }
+    box.textContent = 'The last edit did not build (this page is the last good version):\n\n' + error;
+  };
+  const poll = async () => {
+    try {
+      const response = await fetch('/__tryfirst/wait' + (version === null ? '' : '?version=' + version), { cache: 'no-store' });
+      const state = await response.json();
+      if (version !== null && state.version !== version && !state.error) { location.reload(); return; }
+      version = state.version;
+      show(state.error);
+    } catch (_) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    poll();
+  };
+  poll();
+})();
+"#;
+
+async fn reload_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        RELOAD_SCRIPT,
+    )
+        .into_response()
+}
+
+/// Serves the built site like a static host would: `/a/` → `a/index.html`, a missing page →
+/// the site's 404 page with status 404.
+async fn static_file(State(server): State<Arc<Server>>, uri: Uri) -> Response {
+    let path = uri.path();
+    let Some(relative) = safe_relative(path) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let mut file = server.out_dir.join(&relative);
+    if file.is_dir() {
+        if !path.ends_with('/') {
+            let mut location = format!("{path}/");
+            if let Some(query) = uri.query() {
+                location.push('?');
+                location.push_str(query);
+            }
+            return (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
+        }
+        file = file.join("index.html");
+    }
+    let (status, file) = if file.is_file() {
+        (StatusCode::OK, file)
+    } else {
+        (StatusCode::NOT_FOUND, server.out_dir.join("404.html"))
+    };
+    let Ok(bytes) = tokio::fs::read(&file).await else {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    };
+    let content_type = content_type(&file);
+    let body = if content_type.starts_with("text/html") {
+        inject_reload(bytes)
+    } else {
+        bytes
+    };
+    let mut response = (status, Body::from(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The request path as a relative path inside the output, refusing `..` and absolute tricks.
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(path)?;
+    let relative = Path::new(decoded.trim_start_matches('/'));
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| relative.to_path_buf())
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "wasm" => "application/wasm",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn inject_reload(html: Vec<u8>) -> Vec<u8> {
+    let tag = b"<script src=\"/__tryfirst/reload.js\" defer></script>";
+    let text = String::from_utf8_lossy(&html);
+    match text.rfind("</body>") {
+        Some(at) => {
+            let mut out = Vec::with_capacity(html.len() + tag.len());
+            out.extend_from_slice(&html[..at]);
+            out.extend_from_slice(tag);
+            out.extend_from_slice(&html[at..]);
+            out
+        }
+        None => html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape_the_output() {
+        assert_eq!(safe_relative("/a/b.css"), Some(PathBuf::from("a/b.css")));
+        assert_eq!(safe_relative("/caf%C3%A9/"), Some(PathBuf::from("café")));
+        assert_eq!(safe_relative("/"), Some(PathBuf::from("")));
+        assert_eq!(safe_relative("/../etc/passwd"), None);
+        assert_eq!(safe_relative("/a/%2e%2e/%2e%2e/x"), None);
+        assert_eq!(safe_relative("/%zz"), None);
+    }
+
+    #[test]
+    fn reload_script_goes_before_the_body_end() {
+        let html = inject_reload(b"<html><body><p>x</p></body></html>".to_vec());
+        assert_eq!(String::from_utf8(html).unwrap(), "<html><body><p>x</p><script src=\"/__tryfirst/reload.js\" defer></script></body></html>");
+    }
+
+    #[test]
+    fn fingerprint_changes_when_content_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("content/a.md"), "a").unwrap();
+        let before = fingerprint(dir.path());
+        assert_eq!(before, fingerprint(dir.path()));
+        std::fs::write(dir.path().join("content/a.md"), "ab").unwrap();
+        assert_ne!(before, fingerprint(dir.path()));
+    }
+}

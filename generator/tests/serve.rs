@@ -1,0 +1,161 @@
+//! `tryfirst serve` as an editor uses it: the real binary on 127.0.0.1, a site copied to a temp
+//! folder, edits on disk, and plain HTTP requests.
+#![cfg(feature = "serve")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Serve {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn start(root: &Path) -> Serve {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tryfirst"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(root)
+        // The in-memory store and knowledge-base answers: what an editor gets by default.
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("TRYFIRST_LLM_PROVIDER")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("Serving ") {
+            break rest
+                .split("http://")
+                .nth(1)
+                .unwrap()
+                .trim_end_matches(" (Ctrl+C to stop)")
+                .trim_end_matches('/')
+                .to_owned();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Serve { child, addr }
+}
+
+/// A minimal HTTP/1.1 client: status and body.
+fn request(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid")
+}
+
+#[test]
+fn serves_rebuilds_reports_errors_and_answers_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(), dir.path());
+    let serve = start(dir.path());
+
+    let (status, page) = request(&serve.addr, "GET", "/printer/", None);
+    assert_eq!(status, 200);
+    assert!(page.contains("Power, network, queue: in that order."));
+    assert!(page.contains("<script src=\"/__tryfirst/reload.js\" defer></script></body>"));
+    assert!(
+        page.contains(&format!("href=\"http://{}/printer/\"", serve.addr)),
+        "canonical URLs point at the preview"
+    );
+    assert_eq!(request(&serve.addr, "GET", "/printer", None).0, 301);
+    let (status, missing) = request(&serve.addr, "GET", "/no-such-page/", None);
+    assert_eq!(status, 404);
+    assert!(missing.contains("Page not found"));
+    assert_eq!(request(&serve.addr, "GET", "/../Cargo.toml", None).0, 400);
+
+    // A broken edit: the error is published to pages, the last good site stays served.
+    let article = dir.path().join("content/devices/printer.md");
+    let good = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, good.replace("risk = \"low\"", "risk = \"lo\"")).unwrap();
+    wait_until("the build error", || {
+        request(&serve.addr, "GET", "/__tryfirst/wait?version=0", None)
+            .1
+            .contains("`lo` is not an allowed value")
+    });
+    assert!(request(&serve.addr, "GET", "/printer/", None)
+        .1
+        .contains("Power, network, queue: in that order."));
+
+    // The fix: rebuilt, error gone, new text served.
+    std::fs::write(
+        &article,
+        good.replace(
+            "Power, network, queue: in that order.",
+            "Check power first.",
+        ),
+    )
+    .unwrap();
+    wait_until("the rebuild", || {
+        request(&serve.addr, "GET", "/printer/", None)
+            .1
+            .contains("Check power first.")
+    });
+    assert!(
+        request(&serve.addr, "GET", "/__tryfirst/wait?version=0", None)
+            .1
+            .contains("\"error\":null")
+    );
+
+    // The question form works on the same origin, with no AWS and no API key.
+    let question = r#"{"article":"printer","question":"The printer is offline and I can't wake it.","email":"ed@example.com","company":"Acme","consent":true}"#;
+    let (status, answer) = request(&serve.addr, "POST", "/ask", Some(question));
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("\"source\":\"knowledge_base\""), "{answer}");
+}
