@@ -30,6 +30,8 @@ pub struct SiteConfig {
     pub cta: CallToAction,
     #[serde(default)]
     pub sections: SectionHeadings,
+    #[serde(default)]
+    pub privacy: Privacy,
     /// In display order. Articles must name one of these, so a typo cannot create a category.
     pub categories: Vec<CategoryConfig>,
 }
@@ -71,6 +73,22 @@ impl Default for SectionHeadings {
             steps: "Try this first".into(),
             escalation: "When to bring us in".into(),
             see_also: "See also".into(),
+        }
+    }
+}
+
+/// What the privacy page states. Keep `retention_days` equal to the ask function's
+/// `TRYFIRST_LEAD_RETENTION_DAYS`: the page promises what the database's TTL does.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Privacy {
+    pub retention_days: u32,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Self {
+            retention_days: 365,
         }
     }
 }

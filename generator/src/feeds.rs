@@ -20,6 +20,7 @@ pub fn sitemap(library: &Library, config: &SiteConfig) -> String {
         (urls::HOME.to_owned(), newest.clone()),
         (urls::CATEGORIES.to_owned(), newest.clone()),
         (urls::TAGS.to_owned(), newest),
+        (urls::PRIVACY.to_owned(), None),
     ];
     let newest_of = |list: &[usize]| {
         list.iter()

@@ -92,7 +92,8 @@ impl<'c> Library<'c> {
                         .anchors
                         .iter()
                         .map(String::as_str)
-                        .chain(PAGE_ANCHORS.iter().copied())
+                        .chain(crate::markdown::THEME_IDS.iter().copied())
+                        .chain(std::iter::once("see-also"))
                         .collect(),
                 )
             })
@@ -157,9 +158,6 @@ impl<'c> Library<'c> {
         self.recent.first().map(|&i| self.articles[i].updated)
     }
 }
-
-/// Anchors the article template itself puts on every article page.
-const PAGE_ANCHORS: &[&str] = &["main", "see-also", "ask-heading", "cta-heading"];
 
 fn sorted_for_list(articles: &[Article], keep: impl Fn(&Article) -> bool) -> Vec<usize> {
     let mut list: Vec<usize> = (0..articles.len())
@@ -265,6 +263,7 @@ fn generated_paths(
         urls::FEED,
         urls::SITEMAP,
         urls::NOT_FOUND,
+        urls::PRIVACY,
         urls::REDIRECTS_MAP,
         "/robots.txt",
     ]

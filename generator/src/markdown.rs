@@ -91,7 +91,26 @@ pub struct RenderedBody {
     pub word_count: usize,
 }
 
-const RESERVED_IDS: &[&str] = &["main", "ask-heading", "cta-heading"];
+/// Ids the default theme puts on every article page around the body (landmarks, the question
+/// form, the call to action). A heading in the body must not take one of them, so headings that
+/// would get one are numbered instead (`main-2`). "see-also" is not here: an article's own
+/// "See also" section is meant to carry it.
+pub const THEME_IDS: &[&str] = &[
+    "main",
+    "ask-heading",
+    "ask-question",
+    "ask-question-hint",
+    "ask-question-error",
+    "ask-who-reason",
+    "ask-email",
+    "ask-email-error",
+    "ask-company",
+    "ask-company-error",
+    "ask-consent",
+    "ask-consent-error",
+    "ask-website",
+    "cta-heading",
+];
 
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
@@ -179,7 +198,7 @@ impl<'h, 'a> Walker<'h, 'a> {
             },
             heading_text: None,
             // Ids the page template uses around the article body.
-            used_ids: RESERVED_IDS.iter().map(|id| (*id).to_owned()).collect(),
+            used_ids: THEME_IDS.iter().map(|id| (*id).to_owned()).collect(),
             last_heading_level: 1,
             list_depth: 0,
             steps_list_done: false,

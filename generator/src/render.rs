@@ -26,6 +26,7 @@ pub enum PageJob {
     Tags,
     Tag(usize),
     Article(usize),
+    Privacy,
     NotFound,
     Redirect(usize),
 }
@@ -35,6 +36,7 @@ pub fn jobs(library: &Library) -> Vec<PageJob> {
         PageJob::Home,
         PageJob::Categories,
         PageJob::Tags,
+        PageJob::Privacy,
         PageJob::NotFound,
     ];
     jobs.extend((0..library.categories.len()).map(PageJob::Category));
@@ -198,6 +200,7 @@ impl<'a> Renderer<'a> {
             },
         );
         common.insert("stylesheet_url", &theme.stylesheet_url);
+        common.insert("script_url", &theme.script_url);
         common.insert("feed_url", urls::FEED);
         common.insert("categories_url", urls::CATEGORIES);
         common.insert("tags_url", urls::TAGS);
@@ -315,6 +318,18 @@ impl<'a> Renderer<'a> {
                 (view.url.clone(), "tag.html", context)
             }
             PageJob::Article(i) => self.article_page(i),
+            PageJob::Privacy => {
+                let description = format!(
+                    "What {} stores when you ask a question, why, and for how long.",
+                    config.company.name
+                );
+                let mut context = self.context(
+                    self.meta("Privacy statement", &description, urls::PRIVACY),
+                    &[("Privacy statement", urls::PRIVACY)],
+                );
+                context.insert("privacy_retention_days", &config.privacy.retention_days);
+                (urls::PRIVACY.to_owned(), "privacy.html", context)
+            }
             PageJob::NotFound => {
                 let mut meta = self.meta(
                     "Page not found",

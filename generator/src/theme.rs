@@ -52,6 +52,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/redirect.html"),
     ),
     (
+        "privacy.html",
+        include_str!("../../themes/default/templates/privacy.html"),
+    ),
+    (
         "macros.html",
         include_str!("../../themes/default/templates/macros.html"),
     ),
@@ -69,10 +73,16 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-const BUILTIN_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "ask.js",
+        include_bytes!("../../themes/default/static/ask.js"),
+    ),
+];
 
 /// Templates every theme must end up providing (after layering, the built-ins always do).
 pub const PAGE_TEMPLATES: &[&str] = &[
@@ -84,11 +94,14 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "tags.html",
     "404.html",
     "redirect.html",
+    "privacy.html",
 ];
 
 /// A static file to copy into the site.
 #[derive(Debug, Clone)]
 pub struct Asset {
+    /// Name in the theme's `static/` folder, e.g. `style.css`.
+    pub name: String,
     /// Site path, e.g. `/style.3f2a9c1b.css`.
     pub path: String,
     pub bytes: Vec<u8>,
@@ -99,6 +112,8 @@ pub struct Theme {
     origins: BTreeMap<String, Origin>,
     pub assets: Vec<Asset>,
     pub stylesheet_url: String,
+    /// The question form's script (`static/ask.js`), fingerprinted; empty if the theme has none.
+    pub script_url: String,
 }
 
 /// Where a template came from, for error messages.
@@ -160,19 +175,25 @@ impl Theme {
             .into_iter()
             .map(|(name, bytes)| Asset {
                 path: fingerprinted(&name, &bytes),
+                name,
                 bytes,
             })
             .collect();
-        let stylesheet_url = assets
-            .iter()
-            .find(|asset| asset.path.starts_with("/style.") && asset.path.ends_with(".css"))
-            .map(|asset| asset.path.clone())
-            .unwrap_or_default();
+        let url_of = |name: &str| {
+            assets
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.path.clone())
+                .unwrap_or_default()
+        };
+        let stylesheet_url = url_of("style.css");
+        let script_url = url_of("ask.js");
         Ok(Theme {
             tera,
             origins,
             assets,
             stylesheet_url,
+            script_url,
         })
     }
 
@@ -226,13 +247,17 @@ fn layer_files(
     files
 }
 
-/// `style.css` → `/style.<hash>.css`, so the CDN can cache it forever and a change still shows.
+/// `style.css` → `/style.<hash>.css` (and the same for `.js`), so the CDN can cache it forever
+/// and a change still shows. Other files keep their names: they may be linked from content.
 fn fingerprinted(name: &str, bytes: &[u8]) -> String {
-    match name.strip_suffix(".css") {
-        Some(stem) => {
+    let split = name
+        .rsplit_once('.')
+        .filter(|(_, ext)| matches!(*ext, "css" | "js"));
+    match split {
+        Some((stem, ext)) => {
             let digest = Sha256::digest(bytes);
             let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-            format!("/{stem}.{hash}.css")
+            format!("/{stem}.{hash}.{ext}")
         }
         None => format!("/{name}"),
     }
@@ -278,6 +303,7 @@ mod tests {
             assert!(theme.origins.contains_key(*name), "{name} missing");
         }
         assert!(theme.origins.contains_key("partials/ask.html"));
+        assert!(theme.script_url.starts_with("/ask.") && theme.script_url.ends_with(".js"));
         assert!(
             theme.stylesheet_url.starts_with("/style.") && theme.stylesheet_url.ends_with(".css")
         );
@@ -329,5 +355,9 @@ mod tests {
             fingerprinted("style.css", b"b")
         );
         assert_eq!(fingerprinted("img/logo.svg", b"a"), "/img/logo.svg");
+        assert!(
+            fingerprinted("ask.js", b"a").starts_with("/ask.")
+                && fingerprinted("ask.js", b"a").ends_with(".js")
+        );
     }
 }

@@ -28,6 +28,7 @@ pub const TAGS: &str = "/tags/";
 pub const FEED: &str = "/atom.xml";
 pub const SITEMAP: &str = "/sitemap.xml";
 pub const NOT_FOUND: &str = "/404.html";
+pub const PRIVACY: &str = "/privacy/";
 pub const REDIRECTS_MAP: &str = "/redirects.json";
 
 pub fn article(slug: &str) -> String {

@@ -147,11 +147,12 @@ fn serves_rebuilds_reports_errors_and_answers_questions() {
             .1
             .contains("Check power first.")
     });
-    assert!(
+    // The page is swapped in before the build's outcome is published: wait for both.
+    wait_until("the error to clear", || {
         request(&serve.addr, "GET", "/__tryfirst/wait?version=0", None)
             .1
             .contains("\"error\":null")
-    );
+    });
 
     // The question form works on the same origin, with no AWS and no API key.
     let question = r#"{"article":"printer","question":"The printer is offline and I can't wake it.","email":"ed@example.com","company":"Acme","consent":true}"#;

@@ -183,7 +183,7 @@ fn sitemap_feed_robots_and_redirects() {
     assert!(sitemap.contains("<url><loc>https://help.fixture.test/hardware-key/</loc><lastmod>2026-11-20</lastmod></url>"));
     assert!(sitemap.contains("<loc>https://help.fixture.test/tags/mfa/</loc>"));
     assert!(!sitemap.contains("404") && !sitemap.contains("/old/"));
-    assert_eq!(sitemap.matches("<url>").count(), 3 + 2 + 4 + 3);
+    assert_eq!(sitemap.matches("<url>").count(), 4 + 2 + 4 + 3);
 
     let feed = read(&out, "atom.xml");
     assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">"));
@@ -584,7 +584,7 @@ fn cli_check_exit_codes_and_formats() {
     );
     assert!(String::from_utf8(output.stderr)
         .unwrap()
-        .starts_with("Checked 3 articles (1 draft(s) not published): 14 pages, 20 files in "));
+        .starts_with("Checked 3 articles (1 draft(s) not published): 15 pages, 22 files in "));
 }
 
 #[test]
@@ -639,4 +639,52 @@ fn cli_new_writes_a_skeleton_that_checks_as_a_draft() {
     assert!(String::from_utf8(again.stderr)
         .unwrap()
         .contains("already exists"));
+}
+
+#[test]
+fn question_form_carries_slug_and_hash_but_never_the_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut with_form = options(fixture("valid"), &out);
+    with_form.ask_endpoint = Some("https://ask.fixture.test/ask".into());
+    build(&with_form).unwrap();
+    let bundle = Bundle::from_json(&read(&out, "tryfirst-bundle.json")).unwrap();
+    let hash = &bundle.index()["hardware-key"].content_hash;
+
+    let article = read(&out, "hardware-key/index.html");
+    let form = &article[article.find("data-ask-form").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(article.contains("action=\"https://ask.fixture.test/ask\""));
+    assert!(form.contains("<input type=\"hidden\" name=\"article\" value=\"hardware-key\">"));
+    assert!(form.contains(&format!(
+        "<input type=\"hidden\" name=\"content_hash\" value=\"{hash}\">"
+    )));
+    assert!(
+        form.contains("name=\"email\"")
+            && form.contains("name=\"company\"")
+            && form.contains("name=\"consent\"")
+    );
+    assert!(form.contains("name=\"website\""), "honeypot");
+    assert!(
+        !form.contains("Register two keys"),
+        "steps are looked up server-side, never posted"
+    );
+    assert!(article.contains("href=\"/privacy/\""));
+    let script = article
+        .split("<script src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(script.starts_with("/ask.") && script.ends_with(".js"));
+    assert!(out.join(script.trim_start_matches('/')).is_file());
+
+    // The home page has the general form: no article.
+    let home = read(&out, "index.html");
+    assert!(home.contains("data-ask-form"));
+    assert!(!home.contains("name=\"article\""));
+    // The privacy page states the retention period.
+    assert!(read(&out, "privacy/index.html").contains("365 days"));
+    assert_eq!(broken_internal_links(&out), Vec::<String>::new());
 }
