@@ -248,6 +248,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         feeds::bundle(&library, &config).to_json().as_bytes(),
     )?;
 
+    if options.write {
+        // Only a written site needs an index; `check` has nothing to validate in it.
+        let index = crate::search::build(&library, &config).map_err(|e| {
+            BuildError::Invalid(vec![Diagnostic::error(
+                Path::new(CONTENT_DIR),
+                e.to_string(),
+            )])
+        })?;
+        for (path, bytes) in index {
+            sink.write(&path, &bytes)?;
+        }
+    }
     let files = sink.files_written();
     sink.commit()?;
     Ok(BuildReport {

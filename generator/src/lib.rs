@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod render;
+pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod text;

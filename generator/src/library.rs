@@ -264,6 +264,7 @@ fn generated_paths(
         urls::SITEMAP,
         urls::NOT_FOUND,
         urls::PRIVACY,
+        urls::SEARCH,
         urls::REDIRECTS_MAP,
         "/robots.txt",
     ]

@@ -27,6 +27,7 @@ pub enum PageJob {
     Tag(usize),
     Article(usize),
     Privacy,
+    Search,
     NotFound,
     Redirect(usize),
 }
@@ -37,6 +38,7 @@ pub fn jobs(library: &Library) -> Vec<PageJob> {
         PageJob::Categories,
         PageJob::Tags,
         PageJob::Privacy,
+        PageJob::Search,
         PageJob::NotFound,
     ];
     jobs.extend((0..library.categories.len()).map(PageJob::Category));
@@ -201,6 +203,8 @@ impl<'a> Renderer<'a> {
         );
         common.insert("stylesheet_url", &theme.stylesheet_url);
         common.insert("script_url", &theme.script_url);
+        common.insert("search_script_url", &theme.search_script_url);
+        common.insert("search_url", urls::SEARCH);
         common.insert("feed_url", urls::FEED);
         common.insert("categories_url", urls::CATEGORIES);
         common.insert("tags_url", urls::TAGS);
@@ -318,6 +322,15 @@ impl<'a> Renderer<'a> {
                 (view.url.clone(), "tag.html", context)
             }
             PageJob::Article(i) => self.article_page(i),
+            PageJob::Search => {
+                let description = format!("Search the help articles of {}.", config.title);
+                let mut meta = self.meta("Search", &description, urls::SEARCH);
+                // Result pages are per query: nothing for a search engine to index here.
+                meta.noindex = true;
+                let mut context = self.context(meta, &[("Search", urls::SEARCH)]);
+                context.insert("categories", &self.categories_with(Some(0)));
+                (urls::SEARCH.to_owned(), "search.html", context)
+            }
             PageJob::Privacy => {
                 let description = format!(
                     "What {} stores when you ask a question, why, and for how long.",

@@ -56,6 +56,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/privacy.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "macros.html",
         include_str!("../../themes/default/templates/macros.html"),
     ),
@@ -82,6 +86,10 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         "ask.js",
         include_bytes!("../../themes/default/static/ask.js"),
     ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
 ];
 
 /// Templates every theme must end up providing (after layering, the built-ins always do).
@@ -95,6 +103,7 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "404.html",
     "redirect.html",
     "privacy.html",
+    "search.html",
 ];
 
 /// A static file to copy into the site.
@@ -114,6 +123,8 @@ pub struct Theme {
     pub stylesheet_url: String,
     /// The question form's script (`static/ask.js`), fingerprinted; empty if the theme has none.
     pub script_url: String,
+    /// The search page's script (`static/search.js`), fingerprinted; empty if none.
+    pub search_script_url: String,
 }
 
 /// Where a template came from, for error messages.
@@ -188,12 +199,14 @@ impl Theme {
         };
         let stylesheet_url = url_of("style.css");
         let script_url = url_of("ask.js");
+        let search_script_url = url_of("search.js");
         Ok(Theme {
             tera,
             origins,
             assets,
             stylesheet_url,
             script_url,
+            search_script_url,
         })
     }
 
@@ -303,6 +316,10 @@ mod tests {
             assert!(theme.origins.contains_key(*name), "{name} missing");
         }
         assert!(theme.origins.contains_key("partials/ask.html"));
+        assert!(
+            theme.search_script_url.starts_with("/search.")
+                && theme.search_script_url.ends_with(".js")
+        );
         assert!(theme.script_url.starts_with("/ask.") && theme.script_url.ends_with(".js"));
         assert!(
             theme.stylesheet_url.starts_with("/style.") && theme.stylesheet_url.ends_with(".css")

@@ -29,6 +29,7 @@ pub const FEED: &str = "/atom.xml";
 pub const SITEMAP: &str = "/sitemap.xml";
 pub const NOT_FOUND: &str = "/404.html";
 pub const PRIVACY: &str = "/privacy/";
+pub const SEARCH: &str = "/search/";
 pub const REDIRECTS_MAP: &str = "/redirects.json";
 
 pub fn article(slug: &str) -> String {

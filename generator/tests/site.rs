@@ -584,7 +584,7 @@ fn cli_check_exit_codes_and_formats() {
     );
     assert!(String::from_utf8(output.stderr)
         .unwrap()
-        .starts_with("Checked 3 articles (1 draft(s) not published): 15 pages, 22 files in "));
+        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 24 files in "));
 }
 
 #[test]
@@ -687,4 +687,35 @@ fn question_form_carries_slug_and_hash_but_never_the_steps() {
     // The privacy page states the retention period.
     assert!(read(&out, "privacy/index.html").contains("365 days"));
     assert_eq!(broken_internal_links(&out), Vec::<String>::new());
+}
+
+#[test]
+fn search_index_and_vocabulary_are_written() {
+    let (_dir, out) = built_valid();
+    assert!(out.join("pagefind/pagefind.js").is_file());
+    assert!(out.join("pagefind/pagefind-entry.json").is_file());
+    let words: Vec<String> = serde_json::from_str(&read(&out, "search/words.json")).unwrap();
+    assert!(words.contains(&"printer".to_owned()) && words.contains(&"hardware".to_owned()));
+    assert!(
+        !words.contains(&"scanner".to_owned()),
+        "drafts are not searchable"
+    );
+    assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+    let page = read(&out, "search/index.html");
+    assert!(
+        page.contains("data-search-form")
+            && page.contains("<meta name=\"robots\" content=\"noindex\">")
+    );
+    let script = page
+        .split("<script src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(script.starts_with("/search.") && out.join(script.trim_start_matches('/')).is_file());
+    // Every page has the header search box pointing at the search page.
+    assert!(read(&out, "printer/index.html").contains(
+        "<form class=\"site-search\" role=\"search\" action=\"/search/\" method=\"get\">"
+    ));
 }
