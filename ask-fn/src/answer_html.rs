@@ -85,6 +85,15 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, base: &str) -> Vec<Even
                     let keep = is_own_site(&dest_url, base);
                     links.push(keep);
                     if keep {
+                        // Site paths become absolute: the answer may be shown on a page the
+                        // function serves itself (the form without JavaScript), on its own
+                        // origin, where `/a/` would point at the function.
+                        let dest_url = match dest_url.strip_prefix('/') {
+                            Some(path) if !base.is_empty() => {
+                                CowStr::from(format!("{}/{path}", base.trim_end_matches('/')))
+                            }
+                            _ => dest_url,
+                        };
                         out.push(Event::Start(Tag::Link {
                             link_type: LinkType::Inline,
                             dest_url,
@@ -322,7 +331,7 @@ mod tests {
     fn own_links_are_kept_without_target() {
         assert_eq!(
             html("[x](/printer-offline/)"),
-            "<p><a href=\"/printer-offline/\">x</a></p>\n"
+            "<p><a href=\"https://help.example.com/printer-offline/\">x</a></p>\n"
         );
         assert_eq!(
             html("[x](https://help.example.com/a/ \"title\")"),
@@ -362,7 +371,7 @@ mod tests {
         );
         assert_eq!(
             html("[![icon](/i.png)](/printer-offline/)"),
-            "<p><a href=\"/printer-offline/\">icon</a></p>\n"
+            "<p><a href=\"https://help.example.com/printer-offline/\">icon</a></p>\n"
         );
     }
 

@@ -82,6 +82,9 @@ pub struct AskAnswer {
     pub quota: QuotaView,
     /// Where "back to the article" goes (the no-JavaScript page uses it).
     pub back_url: String,
+    /// Whether `back_url` is an article (or the home page, for the general form).
+    #[serde(skip)]
+    pub back_is_article: bool,
 }
 
 impl App {
@@ -277,6 +280,7 @@ impl App {
             quota: quota_view(&remaining, &checks),
             back_url: article
                 .map_or_else(|| format!("{}/", self.bundle.base_url), |a| a.url.clone()),
+            back_is_article: article.is_some(),
         })
     }
 

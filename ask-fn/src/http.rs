@@ -175,7 +175,13 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
                 .unwrap_or_else(|| app.bundle().base_url.clone() + "/");
             let mut response = html_response(
                 status_of(&error),
-                &crate::page::error(&error, &fields, &back, &app.bundle().base_url),
+                &crate::page::error(
+                    &error,
+                    &fields,
+                    &back,
+                    &app.bundle().base_url,
+                    &app.bundle().company_name,
+                ),
             );
             if let Some(seconds) = error.retry_after {
                 response

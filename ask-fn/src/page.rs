@@ -23,7 +23,7 @@ pub fn escape(text: &str) -> String {
 
 const STYLE: &str = "body{font:1.05rem/1.6 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff}\
 a{color:#0b57d0}.badge{display:inline-block;padding:.1rem .6rem;border-radius:1rem;border:1px solid;font-weight:600}\
-.diy{color:#0a5a2a}.careful{color:#7a4a00}.bring_us_in{color:#9b1c1c}.error{color:#9b1c1c;font-weight:600}\
+.diy{color:#0a5a2a}.careful{color:#7a4a00}.bring_us_in{color:#9b1c1c}.error{color:#9b1c1c;font-weight:600}[aria-invalid=true]{border:2px solid #b3261e}\
 label{display:block;margin-top:1rem;font-weight:600}input[type=text],input[type=email],textarea{width:100%;font:inherit;padding:.4rem}\
 textarea{min-height:8rem}.hp{position:absolute;left:-10000px}button{margin-top:1rem;font:inherit;padding:.5rem 1rem}\
 @media (prefers-color-scheme:dark){body{background:#111;color:#eee}a{color:#8ab4f8}.diy{color:#7ee2a8}.careful{color:#ffc46b}.bring_us_in,.error{color:#ff9d9d}}";
@@ -63,12 +63,22 @@ pub fn answer(answer: &AskAnswer) -> String {
     }
     body.push_str(&format!("<p>{}</p>\n", escape(&quota_sentence(answer))));
     body.push_str(&format!(
-        "<p><a href=\"{}\">Back to the article</a></p>",
-        escape(&answer.back_url)
+        "<p><a href=\"{}\">{}</a></p>",
+        escape(&answer.back_url),
+        back_label(answer.back_is_article)
     ));
     document("Our answer", &body)
 }
 
+fn back_label(to_article: bool) -> &'static str {
+    if to_article {
+        "Back to the article"
+    } else {
+        "Back to the help site"
+    }
+}
+
+/// The same sentence the page's script shows, so both forms read alike.
 fn quota_sentence(answer: &AskAnswer) -> String {
     let quota = &answer.quota;
     match (
@@ -76,13 +86,13 @@ fn quota_sentence(answer: &AskAnswer) -> String {
         quota.remaining_day,
         &quota.next_question_at,
     ) {
-        (Some(hour), Some(day), _) if hour > 0 && day > 0 => format!(
-            "You can ask {} more this hour ({day} more today).",
-            plural(hour)
-        ),
-        (_, _, Some(at)) => format!(
-            "You have used your questions for now; you can ask again from {} UTC.",
-            &at.replace('T', " ")[..16]
+        (Some(hour), Some(day), _) if hour > 0 && day > 0 => {
+            format!("You can ask {} this hour ({day} today).", plural(hour))
+        }
+        (_, _, Some(at)) if at.len() >= 16 => format!(
+            "You have used your questions for now. You can ask again at {} UTC on {}.",
+            &at[11..16],
+            &at[..10]
         ),
         _ => "You can ask again.".to_owned(),
     }
@@ -90,9 +100,9 @@ fn quota_sentence(answer: &AskAnswer) -> String {
 
 fn plural(n: u32) -> String {
     if n == 1 {
-        "1 question".to_owned()
+        "1 more question".to_owned()
     } else {
-        format!("{n} questions")
+        format!("{n} more questions")
     }
 }
 
@@ -102,6 +112,7 @@ pub fn error(
     fields: &HashMap<String, String>,
     back: &str,
     base_url: &str,
+    company: &str,
 ) -> String {
     let back = if back.starts_with(&format!("{base_url}/"))
         || (back.starts_with('/') && !back.starts_with("//"))
@@ -152,14 +163,17 @@ pub fn error(
 <label for=\"question\">Describe your situation</label>{question_error}\n<textarea id=\"question\" name=\"question\" required{question_described}>{question}</textarea>\n\
 <label for=\"email\">Email</label>{email_error}\n<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autocomplete=\"email\"{email_described}>\n\
 <label for=\"company\">Company</label>{company_error}\n<input type=\"text\" id=\"company\" name=\"company\" value=\"{company}\" required autocomplete=\"organization\"{company_described}>\n\
-<label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that you use these details to answer me.</label>{consent_error}\n\
+<label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that {company_name} uses these details to answer me, as described in the <a href=\"{privacy}\">privacy statement</a>.</label>{consent_error}\n\
 <div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label><input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
-<button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">Back to the article</a></p>",
+<button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">{back_text}</a></p>",
         summary = if error.status == 422 { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
         article = value("article"),
         hash = value("content_hash"),
         back_value = escape(back),
         back_link = escape(back),
+        back_text = back_label(back.trim_end_matches('/') != base_url.trim_end_matches('/')),
+        company_name = escape(company),
+        privacy = escape(&format!("{}/privacy/", base_url.trim_end_matches('/'))),
         question = value("question"),
         email = value("email"),
         company = value("company"),
@@ -202,12 +216,18 @@ mod tests {
             &fields,
             "https://evil.example/",
             "https://help.example.test",
+            "Example & Co",
         );
         assert!(page.contains(">My &lt;b&gt;printer&lt;/b&gt; &amp; me</textarea>"));
         assert!(page.contains("value=\"ann@\""));
         assert!(page.contains("<p class=\"error\" id=\"email-error\">Check the email.</p>"));
         assert!(page.contains("aria-describedby=\"email-error\""));
         assert!(page.contains(" checked"));
+        assert!(page.contains("I agree that Example &amp; Co uses these details to answer me, as described in the <a href=\"https://help.example.test/privacy/\">privacy statement</a>."));
+        assert!(
+            page.contains(">Back to the help site</a>"),
+            "a foreign back link falls back to the site"
+        );
         assert!(
             !page.contains("evil.example"),
             "foreign back links are replaced"

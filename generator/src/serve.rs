@@ -94,6 +94,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         version: 0,
         error: None,
     });
+    let out_dir_to_remove = out_dir.clone();
     let server = Arc::new(Server {
         options,
         out_dir,
@@ -116,14 +117,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .route("/__tryfirst/wait", get(wait_for_change))
         .fallback(static_file)
         .with_state(server);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
+    // The preview build is ours alone: leave no copy of the site behind.
+    let _ = std::fs::remove_dir_all(&out_dir_to_remove);
+    served?;
     Ok(())
 }
 

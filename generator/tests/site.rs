@@ -716,6 +716,6 @@ fn search_index_and_vocabulary_are_written() {
     assert!(script.starts_with("/search.") && out.join(script.trim_start_matches('/')).is_file());
     // Every page has the header search box pointing at the search page.
     assert!(read(&out, "printer/index.html").contains(
-        "<form class=\"site-search\" role=\"search\" action=\"/search/\" method=\"get\">"
+        "<form class=\"site-search\" role=\"search\" aria-label=\"Site search\" action=\"/search/\" method=\"get\">"
     ));
 }

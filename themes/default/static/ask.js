@@ -46,7 +46,6 @@
     consentRequired:
       "Please agree to the privacy statement, so we may use your details to answer you.",
     answerHeading: "Our answer",
-    bringUsIn: "We recommend leaving this to us. Our team will follow up by email.",
     basedOn: "Based on",
     knowledgeBase: "Not written by AI: these steps come from our knowledge base.",
     limited: function (time) {
@@ -348,7 +347,6 @@
         answer.appendChild(el("p", "verdict verdict-" + verdict, String(data.verdict_label)));
       }
       if (verdict === "bring_us_in") {
-        answer.appendChild(el("p", "ask-bring-us-in", TEXT.bringUsIn));
         var link = ctaLink();
         if (link) {
           var p = el("p", "ask-cta");
