@@ -1,4 +1,4 @@
-//! Building the parts of an [`App`](crate::handler::App) from configuration, once per process:
+//! Building the parts of an [`App`] from configuration, once per process:
 //! the bundle, the store (DynamoDB when an endpoint is configured, else in memory) and the
 //! advisor (an LLM when a provider is configured, else knowledge-base retrieval). Shared by the
 //! `ask-fn` binary and `tryfirst serve`.

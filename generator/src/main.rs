@@ -28,7 +28,7 @@ enum Command {
     Build {
         #[command(flatten)]
         site: SiteArgs,
-        /// Output folder [default: <root>/public]
+        /// Output folder [default: ROOT/public]
         #[arg(long)]
         out: Option<PathBuf>,
     },

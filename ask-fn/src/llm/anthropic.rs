@@ -1,42 +1,32 @@
 //! [`AnthropicAdvisor`]: Anthropic's Messages API (`POST /v1/messages`).
 //!
-//! Same timeout, retry and logging rules as the OpenAI client (shared in
-//! [`transport::call_with_retry`]). Anthropic's 529 "overloaded" arrives as
+//! Same timeout, retry and logging rules as the OpenAI client (both are an
+//! [`HttpAdvisor`]). Anthropic's 529 "overloaded" arrives as
 //! [`LlmError::Status`] `{ status: 529 }`, which is retryable like any 5xx.
-
-use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::transport::{self, HttpCall, Reply};
-use super::{prompt, Advice, AdviceRequest, Advisor, HttpLlmSettings, LlmError};
+use super::http_advisor::{HttpAdvisor, WireFormat};
+use super::transport::{self, Reply};
+use super::{prompt, AdviceRequest, HttpLlmSettings, LlmError};
 
 /// The API version we speak; pinned so Anthropic cannot change the wire format under us.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
-/// Asks Anthropic's Messages API for advice.
-///
-/// Holds one [`reqwest::Client`] for its whole life so warm Lambda invocations reuse the
-/// connection instead of paying for a new TLS handshake per question.
-pub struct AnthropicAdvisor {
-    settings: HttpLlmSettings,
-    client: reqwest::Client,
-    /// `None` if the key cannot be sent as a header; every call then fails without a request.
-    headers: Option<HeaderMap>,
-    known_slugs: Arc<dyn Fn(&str) -> bool + Send + Sync>,
-}
+/// Anthropic's Messages wire format.
+pub struct Anthropic;
 
-impl AnthropicAdvisor {
-    /// `known_slugs` says which slugs the answer may cite (our bundle's articles); anything else
-    /// the model cites is dropped.
-    pub fn new(
-        settings: HttpLlmSettings,
-        known_slugs: Arc<dyn Fn(&str) -> bool + Send + Sync>,
-    ) -> Result<Self, reqwest::Error> {
-        let client = transport::build_client(&settings)?;
-        let headers = transport::secret_header("", settings.api_key.expose()).map(|key| {
+/// Asks Anthropic's Messages API for advice.
+pub type AnthropicAdvisor = HttpAdvisor<Anthropic>;
+
+impl WireFormat for Anthropic {
+    const PROVIDER: &'static str = "anthropic";
+    const PATH: &'static str = "/v1/messages";
+
+    fn headers(api_key: &str) -> Option<HeaderMap> {
+        transport::secret_header("", api_key).map(|key| {
             let mut headers = HeaderMap::new();
             headers.insert(HeaderName::from_static("x-api-key"), key);
             headers.insert(
@@ -45,59 +35,21 @@ impl AnthropicAdvisor {
             );
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             headers
-        });
-        Ok(Self {
-            settings,
-            client,
-            headers,
-            known_slugs,
         })
     }
 
-    fn body(&self, request: &AdviceRequest) -> serde_json::Value {
+    fn body(settings: &HttpLlmSettings, request: &AdviceRequest) -> serde_json::Value {
         json!({
-            "model": self.settings.model,
-            "max_tokens": self.settings.max_tokens,
+            "model": settings.model,
+            "max_tokens": settings.max_tokens,
             "system": prompt::system_prompt(&request.company_name),
             "messages": [{"role": "user", "content": prompt::user_message(request)}],
             "temperature": 0.2,
         })
     }
-}
 
-impl std::fmt::Debug for AnthropicAdvisor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AnthropicAdvisor")
-            .field("settings", &self.settings)
-            .finish_non_exhaustive()
-    }
-}
-
-#[async_trait::async_trait]
-impl Advisor for AnthropicAdvisor {
-    async fn advise(&self, request: &AdviceRequest) -> Result<Advice, LlmError> {
-        let headers = self
-            .headers
-            .as_ref()
-            .ok_or_else(transport::unusable_key_error)?;
-        transport::call_with_retry(HttpCall {
-            provider: "anthropic",
-            client: &self.client,
-            settings: &self.settings,
-            url: format!(
-                "{}/v1/messages",
-                self.settings.base_url.trim_end_matches('/')
-            ),
-            headers,
-            body: self.body(request).to_string().into_bytes(),
-            extract,
-            known_slugs: &*self.known_slugs,
-        })
-        .await
-    }
-
-    fn is_llm(&self) -> bool {
-        true
+    fn extract(body: &[u8]) -> Result<Reply, LlmError> {
+        extract(body)
     }
 }
 

@@ -9,6 +9,7 @@
 //! provider's wire format.
 
 pub mod anthropic;
+pub mod http_advisor;
 pub mod openai;
 pub mod parse;
 pub mod prompt;

@@ -1,98 +1,50 @@
 //! [`OpenAiAdvisor`]: any OpenAI-compatible chat-completions endpoint (OpenAI itself, Azure-style
 //! gateways, local servers such as Ollama or vLLM), so the provider can change by configuration.
 
-use std::sync::Arc;
-
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::transport::{self, HttpCall, Reply};
-use super::{prompt, Advice, AdviceRequest, Advisor, HttpLlmSettings, LlmError};
+use super::http_advisor::{HttpAdvisor, WireFormat};
+use super::transport::{self, Reply};
+use super::{prompt, AdviceRequest, HttpLlmSettings, LlmError};
+
+/// The OpenAI chat-completions wire format.
+pub struct OpenAi;
 
 /// Asks an OpenAI-compatible `/chat/completions` endpoint for advice.
-///
-/// Holds one [`reqwest::Client`] for its whole life so warm Lambda invocations reuse the
-/// connection (and its TLS handshake) instead of paying for a new one per question.
-pub struct OpenAiAdvisor {
-    settings: HttpLlmSettings,
-    client: reqwest::Client,
-    /// `None` if the key cannot be sent as a header; every call then fails without a request.
-    headers: Option<HeaderMap>,
-    known_slugs: Arc<dyn Fn(&str) -> bool + Send + Sync>,
-}
+pub type OpenAiAdvisor = HttpAdvisor<OpenAi>;
 
-impl OpenAiAdvisor {
-    /// `known_slugs` says which slugs the answer may cite (our bundle's articles); anything else
-    /// the model cites is dropped.
-    pub fn new(
-        settings: HttpLlmSettings,
-        known_slugs: Arc<dyn Fn(&str) -> bool + Send + Sync>,
-    ) -> Result<Self, reqwest::Error> {
-        let client = transport::build_client(&settings)?;
-        let headers = transport::secret_header("Bearer ", settings.api_key.expose()).map(|auth| {
+impl WireFormat for OpenAi {
+    const PROVIDER: &'static str = "openai";
+    const PATH: &'static str = "/chat/completions";
+
+    fn headers(api_key: &str) -> Option<HeaderMap> {
+        transport::secret_header("Bearer ", api_key).map(|auth| {
             let mut headers = HeaderMap::new();
             headers.insert(AUTHORIZATION, auth);
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             headers
-        });
-        Ok(Self {
-            settings,
-            client,
-            headers,
-            known_slugs,
         })
     }
 
-    /// The request body. `response_format: json_object` makes compatible servers emit JSON
-    /// only; the parser still tolerates prose for servers that ignore it.
-    fn body(&self, request: &AdviceRequest) -> serde_json::Value {
+    /// `response_format: json_object` makes compatible servers emit JSON only; the parser
+    /// still tolerates prose for servers that ignore it.
+    fn body(settings: &HttpLlmSettings, request: &AdviceRequest) -> serde_json::Value {
         json!({
-            "model": self.settings.model,
+            "model": settings.model,
             "messages": [
                 {"role": "system", "content": prompt::system_prompt(&request.company_name)},
                 {"role": "user", "content": prompt::user_message(request)},
             ],
-            "max_tokens": self.settings.max_tokens,
+            "max_tokens": settings.max_tokens,
             "temperature": 0.2,
             "response_format": {"type": "json_object"},
         })
     }
-}
 
-impl std::fmt::Debug for OpenAiAdvisor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenAiAdvisor")
-            .field("settings", &self.settings)
-            .finish_non_exhaustive()
-    }
-}
-
-#[async_trait::async_trait]
-impl Advisor for OpenAiAdvisor {
-    async fn advise(&self, request: &AdviceRequest) -> Result<Advice, LlmError> {
-        let headers = self
-            .headers
-            .as_ref()
-            .ok_or_else(transport::unusable_key_error)?;
-        transport::call_with_retry(HttpCall {
-            provider: "openai",
-            client: &self.client,
-            settings: &self.settings,
-            url: format!(
-                "{}/chat/completions",
-                self.settings.base_url.trim_end_matches('/')
-            ),
-            headers,
-            body: self.body(request).to_string().into_bytes(),
-            extract,
-            known_slugs: &*self.known_slugs,
-        })
-        .await
-    }
-
-    fn is_llm(&self) -> bool {
-        true
+    fn extract(body: &[u8]) -> Result<Reply, LlmError> {
+        extract(body)
     }
 }
 

@@ -20,7 +20,7 @@ pub(crate) const DEFAULT_RETRY_WAIT: Duration = Duration::from_millis(250);
 pub(crate) const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
 
 /// The assistant's text pulled out of a provider's success body.
-pub(crate) struct Reply {
+pub struct Reply {
     pub text: String,
     /// `finish_reason` / `stop_reason`, logged so a cut-off answer is diagnosable.
     pub stop_reason: Option<String>,
