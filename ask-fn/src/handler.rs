@@ -335,14 +335,7 @@ impl App {
                 list
             });
         let request = AdviceRequest {
-            article: article.map(|a| ArticleContext {
-                slug: a.slug.clone(),
-                title: a.title.clone(),
-                url: a.url.clone(),
-                risk: a.risk,
-                steps: a.steps.clone(),
-                escalation: a.escalation.clone(),
-            }),
+            article: article.map(ArticleContext::from),
             question: text.to_owned(),
             catalogue,
             company_name: self.bundle.company_name.clone(),

@@ -71,6 +71,19 @@ pub struct ArticleContext {
     pub escalation: String,
 }
 
+impl From<&kb_model::BundleArticle> for ArticleContext {
+    fn from(article: &kb_model::BundleArticle) -> Self {
+        Self {
+            slug: article.slug.clone(),
+            title: article.title.clone(),
+            url: article.url.clone(),
+            risk: article.risk,
+            steps: article.steps.clone(),
+            escalation: article.escalation.clone(),
+        }
+    }
+}
+
 /// Everything an advisor needs for one question.
 #[derive(Debug, Clone)]
 pub struct AdviceRequest {

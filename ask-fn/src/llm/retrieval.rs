@@ -723,14 +723,7 @@ mod tests {
 
     fn request(question: &str, current: Option<&BundleArticle>) -> AdviceRequest {
         AdviceRequest {
-            article: current.map(|a| ArticleContext {
-                slug: a.slug.clone(),
-                title: a.title.clone(),
-                url: a.url.clone(),
-                risk: a.risk,
-                steps: a.steps.clone(),
-                escalation: a.escalation.clone(),
-            }),
+            article: current.map(ArticleContext::from),
             question: question.into(),
             catalogue: vec![],
             company_name: "Acme IT".into(),
