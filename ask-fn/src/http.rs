@@ -220,19 +220,22 @@ fn status_of(error: &ApiError) -> StatusCode {
     StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+/// A body with the headers every answer of this function carries: its type, never cached (it
+/// is one visitor's answer), never sniffed as something else.
+fn response(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    response(status, "application/json", body.to_string())
 }
 
 fn json_error(error: &ApiError) -> Response {
@@ -246,17 +249,8 @@ fn json_error(error: &ApiError) -> Response {
 }
 
 fn html_response(status: StatusCode, html: &str) -> Response {
-    let mut response = (status, html.to_owned()).into_response();
+    let mut response = response(status, "text/html; charset=utf-8", html.to_owned());
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action *; base-uri 'none'; frame-ancestors 'none'"),
