@@ -68,6 +68,35 @@ pub fn utc_day(at: Millis) -> String {
     rfc3339(at)[..10].to_owned()
 }
 
+/// The start (00:00 UTC) of a day written `2026-11-29`; `None` for anything else.
+pub fn parse_utc_day(text: &str) -> Option<Millis> {
+    let mut parts = text.trim().splitn(3, '-');
+    let mut next = |len: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<i64>().ok())
+    };
+    let (year, month, day) = (next(4)?, next(2)?, next(2)?);
+    let days = days_from_civil(year, month, day)?;
+    // Reject 2026-02-30 and friends by converting back.
+    (civil_from_days(days) == (year, month, day)).then_some(days * DAY)
+}
+
+/// Howard Hinnant's civil-to-days algorithm (public domain).
+fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Howard Hinnant's days-to-civil algorithm (public domain).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -92,6 +121,26 @@ mod tests {
         assert_eq!(rfc3339(1_795_961_109_000), "2026-11-29T14:05:09Z");
         assert_eq!(utc_day(1_795_961_109_000), "2026-11-29");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn parses_days_back_to_their_start() {
+        assert_eq!(parse_utc_day("1970-01-01"), Some(0));
+        assert_eq!(parse_utc_day("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(
+            parse_utc_day("2026-11-29").map(utc_day).as_deref(),
+            Some("2026-11-29")
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-11-29",
+            "2026-11-29T00",
+            "",
+            "2026/11/29",
+        ] {
+            assert_eq!(parse_utc_day(bad), None, "{bad}");
+        }
     }
 
     #[test]

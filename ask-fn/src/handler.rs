@@ -16,9 +16,12 @@ use crate::error::ApiError;
 use crate::form::{self, Question};
 use crate::llm::retrieval::SearchIndex;
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
+use crate::notify::{LeadNotice, Notifier};
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
-use crate::store::{new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store};
+use crate::store::{
+    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store,
+};
 use crate::{answer_html, scrub};
 
 /// How many of our articles the LLM is offered to cite (the best matches for the question).
@@ -32,6 +35,7 @@ pub struct App {
     index: SearchIndex,
     store: Arc<dyn Store>,
     advisor: Arc<dyn Advisor>,
+    notifier: Notifier,
     clock: Arc<dyn Clock>,
 }
 
@@ -109,8 +113,15 @@ impl App {
             index,
             store,
             advisor,
+            notifier: Notifier::disabled(),
             clock,
         }
+    }
+
+    /// Tells the team about leads through `notifier` (none by default).
+    pub fn with_notifier(mut self, notifier: Notifier) -> Self {
+        self.notifier = notifier;
+        self
     }
 
     pub fn bundle(&self) -> &Bundle {
@@ -202,6 +213,10 @@ impl App {
             answer_source: None,
             cited: Vec::new(),
             follow_up_reason: None,
+            notification: NotifyState::Pending,
+            notification_error: None,
+            handled_at: None,
+            handled_note: None,
             expires_at: now / 1_000 + i64::from(self.settings.lead_retention_days) * 86_400,
         };
 
@@ -236,6 +251,31 @@ impl App {
             answer_source: advice.as_ref().map(|a| a.source),
             cited: advice.as_ref().map(|a| a.cited.clone()).unwrap_or_default(),
             follow_up_reason,
+            notification: NotifyState::Pending,
+            notification_error: None,
+        };
+        // The lead is stored; now tell the team (best effort, bounded), then record the outcome
+        // and whether they were told in one write.
+        let delivery = self
+            .notifier
+            .notify(&LeadNotice::new(
+                &lead.with_outcome(&outcome),
+                article.map(|a| (a.title.as_str(), a.url.as_str())),
+            ))
+            .await;
+        if delivery.state == NotifyState::Failed {
+            tracing::warn!(
+                request_id,
+                lead_id = %lead.id,
+                metric = "notification_failed",
+                error = delivery.error.as_deref().unwrap_or_default(),
+                "the team could not be notified; the lead is kept and listed as not notified"
+            );
+        }
+        let outcome = LeadOutcome {
+            notification: delivery.state,
+            notification_error: delivery.error,
+            ..outcome
         };
         if let Err(error) = self.store.finish_lead(&lead.id, &outcome).await {
             // The lead is stored (as pending); the visitor still gets their answer.

@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::email::Email;
 use crate::llm::{ApiKey, HttpLlmSettings};
+use crate::notify::webhook::{WebhookConfigError, WebhookFormat, WebhookUrl};
+use crate::notify::Policy;
 use crate::quota::Limits;
 
 #[derive(Debug, Clone)]
@@ -37,6 +40,18 @@ pub struct Settings {
     /// Salt for hashing emails and IPs in keys and logs.
     pub hash_salt: String,
     pub max_body_bytes: usize,
+    pub notify: NotifySettings,
+}
+
+/// Where the team hears about leads (see `notify`). Every channel is optional.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    pub webhook: Option<(WebhookUrl, WebhookFormat)>,
+    /// A verified SES identity, and the team's addresses.
+    pub email: Option<(String, Vec<String>)>,
+    pub policy: Policy,
+    /// Per channel; the visitor waits at most this long for notifications.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -49,6 +64,14 @@ pub enum SettingsError {
     MissingApiKey(&'static str),
     #[error("TRYFIRST_ALLOWED_ORIGIN must be an origin like https://help.example.com (no path), got `{0}`")]
     BadOrigin(String),
+    #[error(transparent)]
+    Webhook(#[from] WebhookConfigError),
+    #[error("{name} must hold email addresses (comma-separated), and `{value}` is not one")]
+    BadAddress { name: &'static str, value: String },
+    #[error("TRYFIRST_NOTIFY_EMAIL_FROM and TRYFIRST_NOTIFY_EMAIL_TO must be set together")]
+    HalfEmailRoute,
+    #[error("{name} must be `true` or `false`, got `{value}`")]
+    NotABoolean { name: &'static str, value: String },
 }
 
 pub const DEFAULT_TABLE_PREFIX: &str = "tryfirst-";
@@ -129,6 +152,64 @@ impl Settings {
             )?),
             other => return Err(SettingsError::UnknownProvider(other.to_owned())),
         };
+        let notify = NotifySettings {
+            webhook: match get("TRYFIRST_NOTIFY_WEBHOOK_URL") {
+                None => None,
+                Some(url) => {
+                    let url = WebhookUrl::parse(&url)?;
+                    let format = WebhookFormat::choose(
+                        get("TRYFIRST_NOTIFY_WEBHOOK_FORMAT").as_deref(),
+                        &url,
+                    )?;
+                    Some((url, format))
+                }
+            },
+            email: {
+                let addresses = |name: &'static str| -> Result<Vec<String>, SettingsError> {
+                    get(name)
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(|a| {
+                            Email::parse(a).map(|e| e.as_str().to_owned()).map_err(|_| {
+                                SettingsError::BadAddress {
+                                    name,
+                                    value: a.to_owned(),
+                                }
+                            })
+                        })
+                        .collect()
+                };
+                let from = addresses("TRYFIRST_NOTIFY_EMAIL_FROM")?;
+                let to = addresses("TRYFIRST_NOTIFY_EMAIL_TO")?;
+                match (from.as_slice(), to.is_empty()) {
+                    ([], true) => None,
+                    ([from], false) => Some((from.clone(), to)),
+                    ([_, _, ..], false) => {
+                        return Err(SettingsError::BadAddress {
+                            name: "TRYFIRST_NOTIFY_EMAIL_FROM",
+                            value: from.join(","),
+                        })
+                    }
+                    _ => return Err(SettingsError::HalfEmailRoute),
+                }
+            },
+            policy: match get("TRYFIRST_NOTIFY_ALL")
+                .map(|v| v.to_lowercase())
+                .as_deref()
+            {
+                None | Some("false" | "0" | "no") => Policy::FollowUpOnly,
+                Some("true" | "1" | "yes") => Policy::Every,
+                Some(other) => {
+                    return Err(SettingsError::NotABoolean {
+                        name: "TRYFIRST_NOTIFY_ALL",
+                        value: other.to_owned(),
+                    })
+                }
+            },
+            timeout: Duration::from_millis(number("TRYFIRST_NOTIFY_TIMEOUT_MS", 2_500)?),
+        };
         Ok(Self {
             bundle_path: PathBuf::from(
                 get("TRYFIRST_BUNDLE")
@@ -151,6 +232,7 @@ impl Settings {
             hash_salt: get("TRYFIRST_HASH_SALT")
                 .unwrap_or_else(|| "tryfirst-local-salt".to_owned()),
             max_body_bytes: number("TRYFIRST_MAX_BODY_BYTES", 16 * 1024)? as usize,
+            notify,
         })
     }
 
@@ -239,5 +321,54 @@ mod tests {
             Some("https://help.example.com")
         );
         assert_eq!(s.quota_table, "t1-quota");
+    }
+
+    #[test]
+    fn notification_channels_are_checked_at_start_up() {
+        let s = settings(&[]).unwrap();
+        assert!(s.notify.webhook.is_none() && s.notify.email.is_none());
+        assert_eq!(s.notify.policy, Policy::FollowUpOnly);
+        let s = settings(&[
+            (
+                "TRYFIRST_NOTIFY_WEBHOOK_URL",
+                "https://hooks.slack.com/services/T0/B0/secret",
+            ),
+            ("TRYFIRST_NOTIFY_EMAIL_FROM", "Help@Example.test"),
+            ("TRYFIRST_NOTIFY_EMAIL_TO", "a@example.test, b@example.test"),
+            ("TRYFIRST_NOTIFY_ALL", "TRUE"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.notify.webhook.as_ref().map(|(_, f)| *f),
+            Some(WebhookFormat::Slack)
+        );
+        assert_eq!(
+            s.notify.email,
+            Some((
+                "help@example.test".into(),
+                vec!["a@example.test".into(), "b@example.test".into()]
+            ))
+        );
+        assert_eq!(s.notify.policy, Policy::Every);
+        assert!(!format!("{s:?}").contains("secret"));
+        assert_eq!(
+            settings(&[("TRYFIRST_NOTIFY_EMAIL_FROM", "help@example.test")]).unwrap_err(),
+            SettingsError::HalfEmailRoute
+        );
+        assert!(matches!(
+            settings(&[
+                ("TRYFIRST_NOTIFY_EMAIL_FROM", "help@example.test"),
+                ("TRYFIRST_NOTIFY_EMAIL_TO", "team-at-example.test"),
+            ]),
+            Err(SettingsError::BadAddress { .. })
+        ));
+        assert!(matches!(
+            settings(&[("TRYFIRST_NOTIFY_WEBHOOK_URL", "https://example.test/hook")]),
+            Err(SettingsError::Webhook(WebhookConfigError::UnknownService))
+        ));
+        assert!(matches!(
+            settings(&[("TRYFIRST_NOTIFY_ALL", "sometimes")]),
+            Err(SettingsError::NotABoolean { .. })
+        ));
     }
 }

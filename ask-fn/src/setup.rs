@@ -13,6 +13,9 @@ use crate::llm::anthropic::AnthropicAdvisor;
 use crate::llm::openai::OpenAiAdvisor;
 use crate::llm::retrieval::RetrievalAdvisor;
 use crate::llm::Advisor;
+use crate::notify::email::EmailChannel;
+use crate::notify::webhook::WebhookChannel;
+use crate::notify::Notifier;
 use crate::settings::{LlmChoice, Settings};
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
@@ -87,4 +90,32 @@ pub fn advisor(settings: &Settings, bundle: &Arc<Bundle>) -> Result<Arc<dyn Advi
         LlmChoice::OpenAi(http) => Arc::new(OpenAiAdvisor::new(http.clone(), known)?),
         LlmChoice::Anthropic(http) => Arc::new(AnthropicAdvisor::new(http.clone(), known)?),
     })
+}
+
+/// The team's notification channels from the settings (none configured: a disabled notifier).
+/// SES gets its region, credentials and any `AWS_ENDPOINT_URL_SESV2` override from the standard
+/// AWS environment, like DynamoDB.
+pub async fn notifier(settings: &Settings) -> Result<Notifier, SetupError> {
+    let notify = &settings.notify;
+    let webhook = match &notify.webhook {
+        Some((url, format)) => Some(WebhookChannel::new(url.clone(), *format, notify.timeout)?),
+        None => None,
+    };
+    let email = match &notify.email {
+        Some((from, to)) => {
+            let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            Some(EmailChannel::new(
+                aws_sdk_sesv2::Client::new(&config),
+                from.clone(),
+                to.clone(),
+            ))
+        }
+        None => None,
+    };
+    if webhook.is_none() && email.is_none() {
+        tracing::info!(
+            "no notification channel configured: leads are only listed by `ask-fn leads`"
+        );
+    }
+    Ok(Notifier::new(notify.policy, notify.timeout, webhook, email))
 }

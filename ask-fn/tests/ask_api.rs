@@ -6,6 +6,8 @@
 mod dynamo;
 #[path = "support/fake_llm.rs"]
 mod fake_llm;
+#[path = "support/receiver.rs"]
+mod receiver;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -17,12 +19,16 @@ use ask_fn::handler::App;
 use ask_fn::llm::openai::OpenAiAdvisor;
 use ask_fn::llm::retrieval::RetrievalAdvisor;
 use ask_fn::llm::{Advisor, ApiKey, HttpLlmSettings};
+use ask_fn::notify::email::EmailChannel;
+use ask_fn::notify::webhook::{WebhookChannel, WebhookFormat, WebhookUrl};
+use ask_fn::notify::{Notifier, Policy};
 use ask_fn::quota::Limits;
 use ask_fn::settings::Settings;
 use ask_fn::store::memory::MemoryStore;
-use ask_fn::store::{LeadStatus, Store};
+use ask_fn::store::{LeadStatus, NotifyState, Store};
 use fake_llm::{answer_json, Behaviour, FakeLlm};
 use kb_model::{Bundle, BundleArticle, Risk, BUNDLE_FORMAT};
+use receiver::{Receiver, Reply};
 use serde_json::{json, Value};
 
 const BASE_URL: &str = "https://help.example.test";
@@ -94,6 +100,7 @@ struct Options {
     email_limits: Limits,
     ip_limits: Limits,
     unreachable_dynamo: bool,
+    notifier: Option<Notifier>,
 }
 
 impl Default for Options {
@@ -111,6 +118,7 @@ impl Default for Options {
                 per_day: 5,
             },
             unreachable_dynamo: false,
+            notifier: None,
         }
     }
 }
@@ -183,13 +191,11 @@ async fn harness(options: Options) -> Harness {
         }
     };
     let clock = Arc::new(ManualClock::new(T0));
-    let app = Arc::new(App::new(
-        settings,
-        bundle,
-        store.clone(),
-        advisor,
-        clock.clone(),
-    ));
+    let mut app = App::new(settings, bundle, store.clone(), advisor, clock.clone());
+    if let Some(notifier) = options.notifier {
+        app = app.with_notifier(notifier);
+    }
+    let app = Arc::new(app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = ask_fn::http::router(app.clone());
@@ -898,4 +904,344 @@ async fn secrets_typed_in_never_reach_the_llm_or_the_lead() {
     }
     assert!(lead.question.starts_with("BitLocker asks for a key."));
     assert_eq!(lead.removed_secrets, ["recovery_key", "password"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifying the team
+
+fn webhook(url: &str, format: WebhookFormat, timeout: Duration) -> WebhookChannel {
+    WebhookChannel::new(WebhookUrl::parse(url).unwrap(), format, timeout).unwrap()
+}
+
+fn notifier(
+    policy: Policy,
+    webhook: Option<WebhookChannel>,
+    email: Option<EmailChannel>,
+) -> Notifier {
+    Notifier::new(policy, Duration::from_millis(600), webhook, email)
+}
+
+/// A fake LLM that always answers `behaviour`.
+async fn llm_that(behaviour: Behaviour) -> FakeLlm {
+    let fake = FakeLlm::start().await;
+    fake.set_default(behaviour);
+    fake
+}
+
+async fn bring_us_in() -> FakeLlm {
+    llm_that(Behaviour::Answer(answer_json(
+        "Do not try this yourself: both keys are gone.",
+        "bring_us_in",
+        &["hardware-key-lost"],
+    )))
+    .await
+}
+
+fn key_question(email: &str) -> Value {
+    let mut body = question(email);
+    body["article"] = json!("hardware-key-lost");
+    body["content_hash"] = json!(format!("{:016x}", "hardware-key-lost".len()));
+    body["company"] = json!("Acme <b>BV</b>");
+    body["question"] =
+        json!("Lost my YubiKey and the backup. My password is Winter2026! <!channel>");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_lead_reaches_teams_with_everything_to_act_on() {
+    let hook = Receiver::start(Reply::Accept).await;
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            Some(webhook(
+                &hook.url,
+                WebhookFormat::Teams,
+                Duration::from_millis(600),
+            )),
+            None,
+        )),
+        ..Options::default()
+    })
+    .await;
+    let (status, _, answer) = h.post_json(&key_question("ivy@example.com")).await;
+    assert_eq!(status, 200, "{answer}");
+    let received = hook.received();
+    assert_eq!(received.len(), 1, "one notification");
+    let card = &received[0]["attachments"][0]["content"];
+    let text = card.to_string();
+    assert_eq!(
+        card["body"][0]["text"],
+        "Too risky to do yourself: please follow up"
+    );
+    for expected in [
+        "Acme <b>BV</b>",
+        "ivy@example.com",
+        "What if my YubiKey is lost?",
+        "Bring us in",
+        "<!channel>",
+        "https://help.example.test/hardware-key-lost/",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    assert!(
+        !text.contains("Winter2026"),
+        "the typed password was scrubbed first"
+    );
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(
+        (lead.notification, lead.notification_error),
+        (NotifyState::Sent, None)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_leads_are_sent_only_when_every_lead_is_wanted() {
+    for (policy, expected_posts, expected_state) in [
+        (Policy::FollowUpOnly, 0, NotifyState::NotRequired),
+        (Policy::Every, 1, NotifyState::Sent),
+    ] {
+        let hook = Receiver::start(Reply::Accept).await;
+        let h = harness(Options {
+            llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),
+            notifier: Some(notifier(
+                policy,
+                Some(webhook(
+                    &hook.url,
+                    WebhookFormat::Slack,
+                    Duration::from_millis(600),
+                )),
+                None,
+            )),
+            ..Options::default()
+        })
+        .await;
+        let (status, _, answer) = h.post_json(&question("jack@example.com")).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some("answered")));
+        assert_eq!(hook.received().len(), expected_posts, "{policy:?}");
+        let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+        assert_eq!(lead.notification, expected_state, "{policy:?}");
+        if expected_posts == 1 {
+            let slack = &hook.received()[0];
+            assert!(slack["text"].as_str().unwrap().starts_with("Answered"));
+            assert_eq!(slack["blocks"][2]["text"]["type"], "plain_text");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_down_failing_or_hanging_webhook_never_fails_the_visitor() {
+    let down = Receiver::down().await;
+    let failing = Receiver::start(Reply::Fail(404)).await;
+    let hanging = Receiver::start(Reply::Hang(Duration::from_secs(5))).await;
+    for (url, expected_error) in [
+        (down.as_str(), "webhook: could not connect"),
+        (failing.url.as_str(), "webhook: HTTP 404: invalid_payload"),
+        (hanging.url.as_str(), "webhook: "),
+    ] {
+        let h = harness(Options {
+            llm: openai(bring_us_in().await),
+            notifier: Some(notifier(
+                Policy::FollowUpOnly,
+                Some(webhook(
+                    url,
+                    WebhookFormat::Json,
+                    Duration::from_millis(300),
+                )),
+                None,
+            )),
+            ..Options::default()
+        })
+        .await;
+        let (status, _, answer) = h.post_json(&key_question("kim@example.com")).await;
+        assert_eq!(status, 200, "{url}: {answer}");
+        assert_eq!(answer["verdict"], "bring_us_in");
+        let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+        assert_eq!(lead.status, LeadStatus::NeedsFollowUp, "the lead is kept");
+        assert_eq!(lead.notification, NotifyState::Failed, "{url}");
+        let error = lead.notification_error.unwrap();
+        assert!(error.starts_with(expected_error), "{error}");
+        assert!(
+            !error.contains("secret-token-123"),
+            "the webhook URL is a secret: {error}"
+        );
+    }
+    assert_eq!(
+        hanging.received().len(),
+        1,
+        "the hanging receiver was tried"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn llm_failure_and_no_channel_are_recorded_too() {
+    let hook = Receiver::start(Reply::Accept).await;
+    let h = harness(Options {
+        llm: openai(llm_that(Behaviour::Status(500)).await),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            Some(webhook(
+                &hook.url,
+                WebhookFormat::Json,
+                Duration::from_millis(600),
+            )),
+            None,
+        )),
+        ..Options::default()
+    })
+    .await;
+    let (status, _, answer) = h.post_json(&key_question("lou@example.com")).await;
+    assert_eq!(status, 200);
+    let posted = &hook.received()[0];
+    assert_eq!(posted["status"], "llm_failed");
+    assert_eq!(
+        posted["headline"],
+        "The AI could not answer: please follow up"
+    );
+    assert_eq!(posted["company"], "Acme <b>BV</b>");
+    assert_eq!(
+        posted["article_url"],
+        "https://help.example.test/hardware-key-lost/"
+    );
+    assert_eq!(
+        h.lead(answer["lead_id"].as_str().unwrap())
+            .await
+            .notification,
+        NotifyState::Sent
+    );
+
+    // Without any channel, a lead that needs a person says nobody was told.
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        ..Options::default()
+    })
+    .await;
+    let (_, _, answer) = h.post_json(&key_question("max@example.com")).await;
+    assert_eq!(
+        h.lead(answer["lead_id"].as_str().unwrap())
+            .await
+            .notification,
+        NotifyState::NotConfigured
+    );
+}
+
+/// SES on the same local server as DynamoDB (moto serves every AWS API on one port).
+async fn ses() -> (aws_sdk_sesv2::Client, String) {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("AWS_ENDPOINT_URL_DYNAMODB: run with scripts/test");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    (aws_sdk_sesv2::Client::new(&config), endpoint)
+}
+
+/// Messages the local SES accepted from `sender` (moto's inspection API).
+async fn sent_by(endpoint: &str, sender: &str) -> Vec<Value> {
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m["source"] == sender)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
+    let (client, endpoint) = ses().await;
+    let sender = format!("help-{}@msp.example.test", std::process::id());
+    client
+        .create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .unwrap();
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            Some(webhook(
+                &Receiver::down().await,
+                WebhookFormat::Teams,
+                Duration::from_millis(300),
+            )),
+            Some(EmailChannel::new(
+                client.clone(),
+                sender.clone(),
+                vec!["team@msp.example.test".into()],
+            )),
+        )),
+        ..Options::default()
+    })
+    .await;
+    let (status, _, answer) = h.post_json(&key_question("nina@example.com")).await;
+    assert_eq!(status, 200);
+    let sent = sent_by(&endpoint, &sender).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0]["destinations"]["ToAddresses"],
+        json!(["team@msp.example.test"])
+    );
+    let subject = sent[0]["subject"].as_str().unwrap();
+    assert!(
+        subject.starts_with(
+            "[Help desk] Too risky to do yourself: please follow up: Acme <b>BV</b> about"
+        ),
+        "{subject}"
+    );
+    let body = sent[0]["body"].as_str().unwrap();
+    assert!(body.contains("Email:    nina@example.com\n"), "{body}");
+    assert!(body.contains("> Lost my YubiKey and the backup."));
+    assert!(!body.contains("Winter2026"));
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(
+        lead.notification,
+        NotifyState::Sent,
+        "email reached the team"
+    );
+    assert_eq!(
+        lead.notification_error.as_deref(),
+        Some("webhook: could not connect"),
+        "the failed webhook is still on record"
+    );
+
+    // An unverified sender: SES refuses, and the lead says so.
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            None,
+            Some(EmailChannel::new(
+                client,
+                "unverified@msp.example.test".into(),
+                vec!["team@msp.example.test".into()],
+            )),
+        )),
+        ..Options::default()
+    })
+    .await;
+    let (status, _, answer) = h.post_json(&key_question("olga@example.com")).await;
+    assert_eq!(status, 200);
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.notification, NotifyState::Failed);
+    assert!(
+        lead.notification_error
+            .as_deref()
+            .unwrap()
+            .starts_with("email: MessageRejected"),
+        "{:?}",
+        lead.notification_error
+    );
 }

@@ -11,7 +11,8 @@ use ask_fn::llm::{AdviceSource, Verdict};
 use ask_fn::quota::Limits;
 use ask_fn::store::memory::MemoryStore;
 use ask_fn::store::{
-    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store, StoreError,
+    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store,
+    StoreError,
 };
 
 const T0: Millis = 1_800_000_000_000;
@@ -38,6 +39,10 @@ fn lead(now: Millis, email: &str) -> Lead {
         answer_source: None,
         cited: Vec::new(),
         follow_up_reason: None,
+        notification: NotifyState::Pending,
+        notification_error: None,
+        handled_at: None,
+        handled_note: None,
         expires_at: now / 1_000 + 365 * 86_400,
     }
 }
@@ -266,6 +271,8 @@ conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
         answer_source: Some(AdviceSource::Ai),
         cited: vec!["hardware-key-lost".into()],
         follow_up_reason: Some("bring_us_in".into()),
+        notification: NotifyState::Failed,
+        notification_error: Some("webhook: timed out".into()),
     };
     store.finish_lead(&stored.id, &outcome).await.unwrap();
     let read = store.lead(&stored.id).await.unwrap().unwrap();
@@ -275,6 +282,11 @@ conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
     assert_eq!(read.cited, ["hardware-key-lost"]);
     assert_eq!(read.email, "o@x.test");
     assert_eq!(read.expires_at, stored.expires_at);
+    assert_eq!(read.notification, NotifyState::Failed);
+    assert_eq!(
+        read.notification_error.as_deref(),
+        Some("webhook: timed out")
+    );
     // A failure outcome clears what no longer applies.
     let failed = LeadOutcome {
         status: LeadStatus::LlmFailed,
@@ -283,6 +295,8 @@ conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
         answer_source: None,
         cited: vec![],
         follow_up_reason: Some("llm_failed:timeout".into()),
+        notification: NotifyState::Sent,
+        notification_error: None,
     };
     store.finish_lead(&stored.id, &failed).await.unwrap();
     let read = store.lead(&stored.id).await.unwrap().unwrap();
@@ -290,11 +304,148 @@ conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
         (read.status, read.verdict, read.answer),
         (LeadStatus::LlmFailed, None, None)
     );
+    assert_eq!(
+        (read.notification, read.notification_error),
+        (NotifyState::Sent, None)
+    );
     assert!(matches!(
         store.finish_lead("no-such-lead", &failed).await,
         Err(StoreError::NoSuchLead(_))
     ));
 });
+
+/// Stores a lead at `at` for `email` and records `status` on it.
+async fn stored_with_status(
+    store: &Arc<dyn Store>,
+    at: Millis,
+    email: &str,
+    status: LeadStatus,
+) -> Lead {
+    let stored = lead(at, email);
+    let key = format!("email#{email}-{at}");
+    store.admit(&[check(&key)], at, &stored).await.unwrap();
+    let outcome = LeadOutcome {
+        status,
+        verdict: None,
+        answer: None,
+        answer_source: None,
+        cited: vec![],
+        follow_up_reason: None,
+        notification: NotifyState::NotRequired,
+        notification_error: None,
+    };
+    store.finish_lead(&stored.id, &outcome).await.unwrap();
+    stored.with_outcome(&outcome)
+}
+
+conformance!(
+    leads_are_listed_by_status_and_period_newest_first,
+    |store: Arc<dyn Store>| async move {
+        let a = stored_with_status(&store, T0, "a@x.test", LeadStatus::NeedsFollowUp).await;
+        let b = stored_with_status(&store, T0 + DAY, "b@x.test", LeadStatus::NeedsFollowUp).await;
+        let c = stored_with_status(&store, T0 + DAY, "c@x.test", LeadStatus::Answered).await;
+        let late =
+            stored_with_status(&store, T0 + 3 * DAY, "d@x.test", LeadStatus::NeedsFollowUp).await;
+        let listed = store
+            .leads_by_status(LeadStatus::NeedsFollowUp, T0, T0 + 3 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(
+            listed,
+            [b.clone(), a.clone()],
+            "newest first, `to` excluded"
+        );
+        assert_eq!(
+            store
+                .leads_by_status(LeadStatus::NeedsFollowUp, T0 + 1, T0 + 4 * DAY)
+                .await
+                .unwrap(),
+            [late, b.clone()],
+            "`from` included"
+        );
+        assert_eq!(
+            store
+                .leads_by_status(LeadStatus::Answered, T0, T0 + 3 * DAY)
+                .await
+                .unwrap(),
+            [c]
+        );
+        assert!(store
+            .leads_by_status(LeadStatus::LlmFailed, T0, T0 + 3 * DAY)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(store
+            .leads_by_status(LeadStatus::NeedsFollowUp, T0 + DAY, T0)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // Handling moves a lead from its list to `handled`, with the note.
+        store
+            .mark_handled(&a.id, T0 + 2 * DAY, Some("Called them, key replaced"))
+            .await
+            .unwrap();
+        let handled = store.lead(&a.id).await.unwrap().unwrap();
+        assert_eq!(handled.status, LeadStatus::Handled);
+        assert_eq!(handled.handled_at, Some(T0 + 2 * DAY));
+        assert_eq!(
+            handled.handled_note.as_deref(),
+            Some("Called them, key replaced")
+        );
+        assert_eq!(handled.question, a.question, "nothing else changes");
+        assert_eq!(
+            store
+                .leads_by_status(LeadStatus::NeedsFollowUp, T0, T0 + 3 * DAY)
+                .await
+                .unwrap(),
+            [b]
+        );
+        assert_eq!(
+            store
+                .leads_by_status(LeadStatus::Handled, T0, T0 + 3 * DAY)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(matches!(
+            store.mark_handled("no-such-lead", T0, None).await,
+            Err(StoreError::NoSuchLead(_))
+        ));
+    }
+);
+
+conformance!(
+    one_persons_leads_and_quota_can_be_found_and_deleted,
+    |store: Arc<dyn Store>| async move {
+        let first = lead(T0, "gone@x.test");
+        let second = lead(T0 + HOUR, "gone@x.test");
+        let other = lead(T0, "stays@x.test");
+        store
+            .admit(&[check("email#gone")], T0, &first)
+            .await
+            .unwrap();
+        store
+            .admit(&[check("email#gone")], T0 + HOUR, &second)
+            .await
+            .unwrap();
+        store
+            .admit(&[check("email#stays")], T0, &other)
+            .await
+            .unwrap();
+        let found = store.leads_by_email("gone@x.test").await.unwrap();
+        assert_eq!(found, [first.clone(), second.clone()], "oldest first");
+        assert!(store.delete_lead(&first.id).await.unwrap());
+        assert!(!store.delete_lead(&first.id).await.unwrap(), "already gone");
+        assert!(store.delete_quota("email#gone").await.unwrap());
+        assert!(!store.delete_quota("email#gone").await.unwrap());
+        assert_eq!(store.leads_by_email("gone@x.test").await.unwrap(), [second]);
+        assert!(store.quota_times("email#gone").await.unwrap().is_empty());
+        assert_eq!(store.leads_by_email("stays@x.test").await.unwrap(), [other]);
+        assert_eq!(store.quota_times("email#stays").await.unwrap(), [T0]);
+    }
+);
 
 #[tokio::test]
 async fn dynamodb_items_carry_the_ttl_attribute() {

@@ -201,13 +201,21 @@ impl Server {
                 return;
             }
         };
+        let notifier = match ask_fn::setup::notifier(&self.ask_settings).await {
+            Ok(notifier) => notifier,
+            Err(error) => {
+                eprintln!("warning: the question form is not available: {error}");
+                return;
+            }
+        };
         let app = App::new(
             self.ask_settings.clone(),
             bundle,
             self.store.clone(),
             advisor,
             Arc::new(SystemClock),
-        );
+        )
+        .with_notifier(notifier);
         let router = ask_fn::http::router(Arc::new(app));
         *self
             .ask

@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, KeyType, TableSpec};
-use super::{Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store, StoreError};
+use super::{Admission, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store, StoreError};
 use crate::clock::{Millis, DAY};
 use crate::llm::{AdviceSource, Verdict};
 use crate::quota::{self, Decision};
@@ -260,6 +260,10 @@ impl Store for DynamoStore {
                 AttributeValue::S(outcome.status.as_str().to_owned()),
             )
             .expression_attribute_values(
+                ":notification",
+                AttributeValue::S(outcome.notification.as_str().to_owned()),
+            )
+            .expression_attribute_values(
                 ":cited",
                 AttributeValue::L(
                     outcome
@@ -270,7 +274,11 @@ impl Store for DynamoStore {
                         .collect(),
                 ),
             );
-        let mut set = vec!["#status = :status", "cited = :cited"];
+        let mut set = vec![
+            "#status = :status",
+            "cited = :cited",
+            "notification = :notification",
+        ];
         let mut remove = Vec::new();
         let optional = [
             (
@@ -288,6 +296,11 @@ impl Store for DynamoStore {
                 "follow_up_reason",
                 ":reason",
                 outcome.follow_up_reason.clone(),
+            ),
+            (
+                "notification_error",
+                ":notification_error",
+                outcome.notification_error.clone(),
             ),
         ];
         let mut clauses = Vec::new();
@@ -348,6 +361,152 @@ impl Store for DynamoStore {
             .remove(key)
             .map(|(times, _)| times)
             .unwrap_or_default())
+    }
+
+    async fn leads_by_status(
+        &self,
+        status: LeadStatus,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<Lead>, StoreError> {
+        if to <= from {
+            return Ok(Vec::new());
+        }
+        self.query_leads(
+            schema::LEADS_BY_STATUS,
+            "#key = :key AND #created BETWEEN :from AND :to",
+            schema::LEAD_STATUS,
+            status.as_str(),
+            Some((from, to - 1)),
+            false,
+        )
+        .await
+    }
+
+    async fn leads_by_email(&self, email: &str) -> Result<Vec<Lead>, StoreError> {
+        self.query_leads(
+            schema::LEADS_BY_EMAIL,
+            "#key = :key",
+            schema::LEAD_EMAIL,
+            email,
+            None,
+            true,
+        )
+        .await
+    }
+
+    async fn mark_handled(
+        &self,
+        id: &str,
+        at: Millis,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.leads_table)
+            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
+            .condition_expression("attribute_exists(#id)")
+            .expression_attribute_names("#id", schema::LEAD_ID)
+            .expression_attribute_names("#status", schema::LEAD_STATUS)
+            .expression_attribute_values(
+                ":status",
+                AttributeValue::S(LeadStatus::Handled.as_str().to_owned()),
+            )
+            .expression_attribute_values(":at", AttributeValue::N(at.to_string()));
+        let expression = match note {
+            Some(note) => {
+                request = request
+                    .expression_attribute_values(":note", AttributeValue::S(note.to_owned()));
+                "SET #status = :status, handled_at = :at, handled_note = :note"
+            }
+            None => "SET #status = :status, handled_at = :at REMOVE handled_note",
+        };
+        match request.update_expression(expression).send().await {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Err(StoreError::NoSuchLead(id.to_owned()))
+            }
+            Err(error) => Err(StoreError::Unavailable(describe(&error))),
+        }
+    }
+
+    async fn delete_lead(&self, id: &str) -> Result<bool, StoreError> {
+        self.delete_item(&self.leads_table, schema::LEAD_ID, id)
+            .await
+    }
+
+    async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
+        self.delete_item(&self.quota_table, schema::QUOTA_KEY, key)
+            .await
+    }
+}
+
+impl DynamoStore {
+    /// Queries a leads index for one partition value (optionally a `created_at` range), every
+    /// page of it.
+    async fn query_leads(
+        &self,
+        index: &str,
+        condition: &str,
+        key_attribute: &str,
+        key: &str,
+        range: Option<(Millis, Millis)>,
+        oldest_first: bool,
+    ) -> Result<Vec<Lead>, StoreError> {
+        let mut leads = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut request = self
+                .client
+                .query()
+                .table_name(&self.leads_table)
+                .index_name(index)
+                .key_condition_expression(condition)
+                .expression_attribute_names("#key", key_attribute)
+                .expression_attribute_values(":key", AttributeValue::S(key.to_owned()))
+                .scan_index_forward(oldest_first)
+                .set_exclusive_start_key(start.take());
+            if let Some((from, to)) = range {
+                request = request
+                    .expression_attribute_names("#created", schema::LEAD_CREATED_AT)
+                    .expression_attribute_values(":from", AttributeValue::N(from.to_string()))
+                    .expression_attribute_values(":to", AttributeValue::N(to.to_string()));
+            }
+            let output = request
+                .send()
+                .await
+                .map_err(|e| StoreError::Unavailable(describe(&e)))?;
+            leads.extend(output.items().iter().filter_map(lead_from_item));
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        Ok(leads)
+    }
+
+    async fn delete_item(
+        &self,
+        table: &str,
+        key_name: &str,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .delete_item()
+            .table_name(table)
+            .key(key_name, AttributeValue::S(key.to_owned()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| StoreError::Unavailable(describe(&e)))?;
+        Ok(output.attributes().is_some_and(|a| !a.is_empty()))
     }
 }
 
@@ -491,6 +650,10 @@ fn lead_item(lead: &Lead) -> Item {
             AttributeValue::L(lead.cited.iter().cloned().map(AttributeValue::S).collect()),
         ),
         (
+            "notification".to_owned(),
+            AttributeValue::S(lead.notification.as_str().to_owned()),
+        ),
+        (
             schema::TTL_ATTRIBUTE.to_owned(),
             AttributeValue::N(lead.expires_at.to_string()),
         ),
@@ -506,11 +669,16 @@ fn lead_item(lead: &Lead) -> Item {
             lead.answer_source.map(|s| source_str(s).to_owned()),
         ),
         ("follow_up_reason", lead.follow_up_reason.clone()),
+        ("notification_error", lead.notification_error.clone()),
+        ("handled_note", lead.handled_note.clone()),
     ];
     for (name, value) in optional {
         if let Some(value) = value {
             item.insert(name.to_owned(), AttributeValue::S(value));
         }
+    }
+    if let Some(at) = lead.handled_at {
+        item.insert("handled_at".to_owned(), AttributeValue::N(at.to_string()));
     }
     item
 }
@@ -552,6 +720,12 @@ fn lead_from_item(item: &Item) -> Option<Lead> {
         }),
         cited: strings("cited"),
         follow_up_reason: string(item, "follow_up_reason"),
+        notification: string(item, "notification")
+            .and_then(|s| NotifyState::parse(&s))
+            .unwrap_or(NotifyState::Pending),
+        notification_error: string(item, "notification_error"),
+        handled_at: number(item, "handled_at"),
+        handled_note: string(item, "handled_note"),
         expires_at: number(item, schema::TTL_ATTRIBUTE).unwrap_or_default(),
     })
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Admission, Lead, LeadOutcome, QuotaCheck, Store, StoreError};
+use super::{Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store, StoreError};
 use crate::clock::Millis;
 use crate::quota::{self, Decision};
 
@@ -109,6 +109,9 @@ impl Store for MemoryStore {
         lead.answer_source = outcome.answer_source;
         lead.cited.clone_from(&outcome.cited);
         lead.follow_up_reason.clone_from(&outcome.follow_up_reason);
+        lead.notification = outcome.notification;
+        lead.notification_error
+            .clone_from(&outcome.notification_error);
         Ok(())
     }
 
@@ -118,5 +121,59 @@ impl Store for MemoryStore {
 
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
         Ok(self.state().quotas.get(key).cloned().unwrap_or_default())
+    }
+
+    async fn leads_by_status(
+        &self,
+        status: LeadStatus,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<Lead>, StoreError> {
+        let mut leads: Vec<Lead> = self
+            .state()
+            .leads
+            .values()
+            .filter(|l| l.status == status && (from..to).contains(&l.created_at))
+            .cloned()
+            .collect();
+        leads.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(leads)
+    }
+
+    async fn leads_by_email(&self, email: &str) -> Result<Vec<Lead>, StoreError> {
+        let mut leads: Vec<Lead> = self
+            .state()
+            .leads
+            .values()
+            .filter(|l| l.email == email)
+            .cloned()
+            .collect();
+        leads.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(leads)
+    }
+
+    async fn mark_handled(
+        &self,
+        id: &str,
+        at: Millis,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let lead = state
+            .leads
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        lead.status = LeadStatus::Handled;
+        lead.handled_at = Some(at);
+        lead.handled_note = note.map(str::to_owned);
+        Ok(())
+    }
+
+    async fn delete_lead(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.state().leads.remove(id).is_some())
+    }
+
+    async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.state().quotas.remove(key).is_some())
     }
 }

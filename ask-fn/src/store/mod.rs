@@ -44,6 +44,8 @@ pub enum LeadStatus {
     NeedsFollowUp,
     /// The LLM failed; a person follows up.
     LlmFailed,
+    /// Someone on the team dealt with it (`ask-fn leads handle`).
+    Handled,
 }
 
 impl LeadStatus {
@@ -53,15 +55,65 @@ impl LeadStatus {
             LeadStatus::Answered => "answered",
             LeadStatus::NeedsFollowUp => "needs_follow_up",
             LeadStatus::LlmFailed => "llm_failed",
+            LeadStatus::Handled => "handled",
+        }
+    }
+
+    /// Every status, in the order the team works through them: what needs a person first.
+    pub const TRIAGE_ORDER: [Self; 5] = [
+        Self::NeedsFollowUp,
+        Self::LlmFailed,
+        // Stored but never finished: the function stopped mid-request, so nobody was told.
+        Self::Pending,
+        Self::Answered,
+        Self::Handled,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::TRIAGE_ORDER.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether a person at the MSP has to act on a lead in this state.
+    pub fn needs_a_person(self) -> bool {
+        matches!(self, Self::NeedsFollowUp | Self::LlmFailed | Self::Pending)
+    }
+}
+
+/// Whether the team was told about a lead. Recorded on the lead so a failed notification is
+/// visible in `ask-fn leads list` instead of slipping through silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyState {
+    /// Not decided yet (the advice is still being produced).
+    Pending,
+    /// At least one channel accepted the notification.
+    Sent,
+    /// Every configured channel failed; `notification_error` says how.
+    Failed,
+    /// The lead did not need a notification (answered, and not notifying every lead).
+    NotRequired,
+    /// It needed one but no channel is configured.
+    NotConfigured,
+}
+
+impl NotifyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::NotRequired => "not_required",
+            Self::NotConfigured => "not_configured",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
         [
             Self::Pending,
-            Self::Answered,
-            Self::NeedsFollowUp,
-            Self::LlmFailed,
+            Self::Sent,
+            Self::Failed,
+            Self::NotRequired,
+            Self::NotConfigured,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -93,8 +145,31 @@ pub struct Lead {
     pub cited: Vec<String>,
     /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`.
     pub follow_up_reason: Option<String>,
+    pub notification: NotifyState,
+    /// Which channel failed and how (never the webhook URL, which is a secret).
+    pub notification_error: Option<String>,
+    /// When someone on the team marked the lead handled, and what they noted.
+    pub handled_at: Option<Millis>,
+    pub handled_note: Option<String>,
     /// Unix seconds; DynamoDB deletes the lead some time after (TTL).
     pub expires_at: i64,
+}
+
+impl Lead {
+    /// This lead as it is once `outcome` is recorded.
+    pub fn with_outcome(&self, outcome: &LeadOutcome) -> Lead {
+        Lead {
+            status: outcome.status,
+            verdict: outcome.verdict,
+            answer: outcome.answer.clone(),
+            answer_source: outcome.answer_source,
+            cited: outcome.cited.clone(),
+            follow_up_reason: outcome.follow_up_reason.clone(),
+            notification: outcome.notification,
+            notification_error: outcome.notification_error.clone(),
+            ..self.clone()
+        }
+    }
 }
 
 /// What is recorded once advice was (or could not be) produced.
@@ -106,6 +181,8 @@ pub struct LeadOutcome {
     pub answer_source: Option<AdviceSource>,
     pub cited: Vec<String>,
     pub follow_up_reason: Option<String>,
+    pub notification: NotifyState,
+    pub notification_error: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +224,32 @@ pub trait Store: Send + Sync {
 
     /// The accepted times currently recorded for a quota key (tests and diagnostics).
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError>;
+
+    /// Leads in one status created in `from..to` (ms), newest first. Uses the `by_status`
+    /// index: the team's lists never Scan the table.
+    async fn leads_by_status(
+        &self,
+        status: LeadStatus,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<Lead>, StoreError>;
+
+    /// Every lead of one (normalised) email address, oldest first, through the `by_email` index.
+    async fn leads_by_email(&self, email: &str) -> Result<Vec<Lead>, StoreError>;
+
+    /// Marks a lead as dealt with by the team.
+    async fn mark_handled(
+        &self,
+        id: &str,
+        at: Millis,
+        note: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Deletes a lead; `false` when there was none.
+    async fn delete_lead(&self, id: &str) -> Result<bool, StoreError>;
+
+    /// Deletes a quota item; `false` when there was none.
+    async fn delete_quota(&self, key: &str) -> Result<bool, StoreError>;
 }
 
 /// A new lead id: creation time first (so ids sort by time), then 64 random bits.
@@ -182,9 +285,20 @@ mod tests {
             LeadStatus::Answered,
             LeadStatus::NeedsFollowUp,
             LeadStatus::LlmFailed,
+            LeadStatus::Handled,
         ] {
             assert_eq!(LeadStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(LeadStatus::parse("done"), None);
+        for state in [
+            NotifyState::Pending,
+            NotifyState::Sent,
+            NotifyState::Failed,
+            NotifyState::NotRequired,
+            NotifyState::NotConfigured,
+        ] {
+            assert_eq!(NotifyState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(NotifyState::parse("ok"), None);
     }
 }
