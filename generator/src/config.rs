@@ -83,12 +83,22 @@ impl Default for SectionHeadings {
 #[serde(deny_unknown_fields, default)]
 pub struct Privacy {
     pub retention_days: u32,
+    /// Who writes the advice from the question text, e.g. "OpenAI (United States)".
+    pub ai_provider: String,
+    /// Where the team is told about a question (ask-fn's notification channels), e.g.
+    /// "Microsoft Teams and email". Empty: the page does not mention notifications.
+    pub notified_via: String,
+    /// Where privacy requests go; empty means the company email.
+    pub contact_email: String,
 }
 
 impl Default for Privacy {
     fn default() -> Self {
         Self {
             retention_days: 365,
+            ai_provider: "an AI provider".into(),
+            notified_via: String::new(),
+            contact_email: String::new(),
         }
     }
 }

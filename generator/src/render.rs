@@ -7,7 +7,7 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::article::Article;
-use crate::config::{CallToAction, Company, SectionHeadings, SiteConfig};
+use crate::config::{CallToAction, Company, Privacy, SectionHeadings, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::library::Library;
 use crate::markdown::SectionKind;
@@ -58,6 +58,7 @@ struct SiteView<'a> {
     cta: &'a CallToAction,
     ask_endpoint: &'a str,
     sections: &'a SectionHeadings,
+    privacy: &'a Privacy,
 }
 
 #[derive(Serialize, Clone)]
@@ -199,6 +200,7 @@ impl<'a> Renderer<'a> {
                 cta: &config.cta,
                 ask_endpoint: &config.ask_endpoint,
                 sections: &config.sections,
+                privacy: &config.privacy,
             },
         );
         common.insert("stylesheet_url", &theme.stylesheet_url);

@@ -363,6 +363,12 @@ fn our_real_content_checks_clean_and_builds_without_broken_links() {
         .articles
         .iter()
         .all(|a| a.steps.len() >= 3 && !a.escalation.is_empty()));
+    // The privacy page says what site.toml's `[privacy]` says.
+    let privacy = read(&dir.path().join("public"), "privacy/index.html");
+    assert!(privacy
+        .contains("they are told through our Microsoft Teams channel and the support mailbox"));
+    assert!(privacy.contains("is sent to OpenAI, our AI provider, without your email"));
+    assert!(privacy.contains("href=\"mailto:privacy@northwind-it.example\""));
 }
 
 /// The invalid fixture holds one broken article per kind of mistake.
@@ -687,6 +693,22 @@ fn question_form_carries_slug_and_hash_but_never_the_steps() {
     // The privacy page states the retention period.
     assert!(read(&out, "privacy/index.html").contains("365 days"));
     assert_eq!(broken_internal_links(&out), Vec::<String>::new());
+}
+
+#[test]
+fn privacy_page_without_notification_texts_falls_back_to_the_company() {
+    let (_dir, out) = built_valid();
+    let privacy = read(&out, "privacy/index.html");
+    assert!(
+        !privacy.contains("they are told through"),
+        "no channel named, none claimed"
+    );
+    assert!(privacy.contains("is sent to an AI provider, without"));
+    assert!(privacy.contains("href=\"mailto:"));
+    assert!(
+        !privacy.contains("href=\"mailto:\""),
+        "an empty contact falls back to the company email"
+    );
 }
 
 #[test]
