@@ -20,7 +20,8 @@ use crate::notify::{LeadNotice, Notifier};
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
 use crate::store::{
-    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store,
+    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    Store,
 };
 use crate::{answer_html, scrub};
 
@@ -32,7 +33,8 @@ pub struct App {
     pub settings: Settings,
     bundle: Arc<Bundle>,
     by_slug: HashMap<String, usize>,
-    index: SearchIndex,
+    /// Ranks the articles the LLM may cite (shared with a retrieval advisor: built once).
+    index: Arc<SearchIndex>,
     store: Arc<dyn Store>,
     advisor: Arc<dyn Advisor>,
     notifier: Notifier,
@@ -105,7 +107,9 @@ impl App {
             .enumerate()
             .map(|(i, a)| (a.slug.clone(), i))
             .collect();
-        let index = SearchIndex::new(&bundle);
+        let index = advisor
+            .search_index()
+            .unwrap_or_else(|| Arc::new(SearchIndex::new(&bundle)));
         Self {
             settings,
             bundle,
@@ -220,9 +224,22 @@ impl App {
             expires_at: now / 1_000 + i64::from(self.settings.lead_retention_days) * 86_400,
         };
 
-        // Quota and lead in one atomic write, before any LLM is involved.
-        let remaining = match self.store.admit(&checks, now, &lead).await {
-            Ok(Admission::Accepted { remaining }) => remaining,
+        // Quota, lead and the LLM call's place under the daily cap in one atomic write, before
+        // any LLM is involved.
+        let budget = self.advisor.is_llm().then(|| LlmBudget {
+            day: clock::utc_day(now),
+            cap: self.settings.llm_daily_cap,
+            expires_at: now / 1_000 + 2 * 86_400,
+        });
+        let (remaining, llm_call) = match self
+            .store
+            .admit_asking(&checks, now, &lead, budget.as_ref())
+            .await
+        {
+            Ok(Admission::Accepted {
+                remaining,
+                llm_call,
+            }) => (remaining, llm_call),
             Ok(Admission::Refused { retry_at, check }) => {
                 let limits = checks[check].limits;
                 return Err(rate_limited(retry_at, now, limits));
@@ -233,7 +250,9 @@ impl App {
             }
         };
 
-        let (advice, reason) = self.advise(article, &scrubbed.text, now, request_id).await;
+        let (advice, reason) = self
+            .advise(article, &scrubbed.text, llm_call, request_id)
+            .await;
         let status = match (&advice, reason.as_deref()) {
             (Some(advice), _) if advice.verdict == Verdict::BringUsIn => LeadStatus::NeedsFollowUp,
             (Some(_), _) => LeadStatus::Answered,
@@ -324,35 +343,22 @@ impl App {
         })
     }
 
-    /// Asks the advisor, within the global daily cap. Returns the advice, or why there is none.
+    /// Asks the advisor, if an LLM call fits under the global daily cap (`llm_call`, counted
+    /// when the question was admitted). Returns the advice, or why there is none.
     async fn advise(
         &self,
         article: Option<&BundleArticle>,
         text: &str,
-        now: Millis,
+        llm_call: bool,
         request_id: &str,
     ) -> (Option<crate::llm::Advice>, Option<String>) {
-        if self.advisor.is_llm() {
-            let day = clock::utc_day(now);
-            match self
-                .store
-                .reserve_llm_call(&day, self.settings.llm_daily_cap, now / 1_000 + 2 * 86_400)
-                .await
-            {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::warn!(
-                        request_id,
-                        metric = "llm_daily_cap_reached",
-                        "global daily LLM cap reached; question kept as a lead"
-                    );
-                    return (None, Some("daily_cap".to_owned()));
-                }
-                Err(error) => {
-                    tracing::error!(request_id, error = %error, "cannot count the LLM call; not calling the LLM");
-                    return (None, Some("store_unavailable".to_owned()));
-                }
-            }
+        if self.advisor.is_llm() && !llm_call {
+            tracing::warn!(
+                request_id,
+                metric = "llm_daily_cap_reached",
+                "global daily LLM cap reached; question kept as a lead"
+            );
+            return (None, Some("daily_cap".to_owned()));
         }
         let catalogue_query = match article {
             Some(article) => format!("{text} {}", article.title),

@@ -101,6 +101,8 @@ struct Options {
     ip_limits: Limits,
     unreachable_dynamo: bool,
     notifier: Option<Notifier>,
+    /// Record every DynamoDB request in `Harness::requests`.
+    log_requests: bool,
 }
 
 impl Default for Options {
@@ -119,6 +121,7 @@ impl Default for Options {
             },
             unreachable_dynamo: false,
             notifier: None,
+            log_requests: false,
         }
     }
 }
@@ -131,6 +134,7 @@ struct Harness {
     client: reqwest::Client,
     clock: Arc<ManualClock>,
     dynamo: Option<(aws_sdk_dynamodb::Client, String)>,
+    requests: Option<dynamo::RequestLog>,
 }
 
 fn settings(options: &Options) -> Settings {
@@ -147,6 +151,7 @@ async fn harness(options: Options) -> Harness {
     let bundle = bundle();
     let settings = settings(&options);
     let mut dynamo_handle = None;
+    let mut requests = None;
     let store: Arc<dyn Store> = if options.unreachable_dynamo {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url("http://127.0.0.1:9")
@@ -162,6 +167,10 @@ async fn harness(options: Options) -> Harness {
             "q",
             "l",
         ))
+    } else if options.log_requests {
+        let (store, log) = dynamo::logged_store().await;
+        requests = Some(log);
+        Arc::new(store)
     } else if options.dynamo {
         let (store, client, _quota, leads) = dynamo::store().await;
         dynamo_handle = Some((client, leads));
@@ -215,6 +224,7 @@ async fn harness(options: Options) -> Harness {
         client: reqwest::Client::new(),
         clock,
         dynamo: dynamo_handle,
+        requests,
     }
 }
 
@@ -1244,4 +1254,38 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
         "{:?}",
         lead.notification_error
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accepted_question_costs_two_dynamodb_round_trips() {
+    let h = harness(Options {
+        llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),
+        log_requests: true,
+        ..Options::default()
+    })
+    .await;
+    let requests = h.requests.as_ref().unwrap();
+    // A new visitor: quota, lead and LLM counter in one transaction; the outcome afterwards.
+    let (status, _, first) = h.post_json(&question("pat@example.com")).await;
+    assert_eq!((status, first["status"].as_str()), (200, Some("answered")));
+    assert_eq!(requests.take(), ["TransactWriteItems", "UpdateItem"]);
+    assert_eq!(first["quota"]["remaining_hour"], 1, "exact, without a read");
+    // The same visitor again, ten minutes later: still two.
+    h.clock.advance(10 * 60 * 1_000);
+    let (status, _, second) = h.post_json(&question("pat@example.com")).await;
+    assert_eq!(
+        (status, second["quota"]["remaining_hour"].as_u64()),
+        (200, Some(0))
+    );
+    assert_eq!(requests.take(), ["TransactWriteItems", "UpdateItem"]);
+    // Refused: this process knows the allowance is used up; one read confirms it, nothing is
+    // written.
+    let (status, _, _) = h.post_json(&question("pat@example.com")).await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        requests.take(),
+        ["BatchGetItem"],
+        "refused on this process's known state, confirmed by one read"
+    );
+    assert_eq!(h.llm().request_count(), 2);
 }

@@ -11,8 +11,8 @@ use ask_fn::llm::{AdviceSource, Verdict};
 use ask_fn::quota::Limits;
 use ask_fn::store::memory::MemoryStore;
 use ask_fn::store::{
-    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store,
-    StoreError,
+    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    Store, StoreError,
 };
 
 const T0: Millis = 1_800_000_000_000;
@@ -81,7 +81,7 @@ conformance!(
     |store: Arc<dyn Store>| async move {
         let checks = [check("email#a")];
         let first = lead(T0, "a@x.test");
-        let Admission::Accepted { remaining } = store.admit(&checks, T0, &first).await.unwrap()
+        let Admission::Accepted { remaining, .. } = store.admit(&checks, T0, &first).await.unwrap()
         else {
             panic!("first accepted")
         };
@@ -249,13 +249,68 @@ conformance!(
 );
 
 conformance!(
-    global_llm_cap_counts_per_day,
+    global_llm_cap_is_counted_in_the_same_write_and_never_refuses_the_question,
     |store: Arc<dyn Store>| async move {
-        assert!(store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
-        assert!(store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
-        assert!(!store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
-        assert!(!store.reserve_llm_call("2026-11-29", 2, 0).await.unwrap());
-        assert!(store.reserve_llm_call("2026-11-30", 2, 0).await.unwrap());
+        let budget = |day: &str| LlmBudget {
+            day: day.to_owned(),
+            cap: 2,
+            expires_at: 0,
+        };
+        let ask = |n: i64, day: &'static str| {
+            let store = store.clone();
+            async move {
+                let at = T0 + n * MINUTE;
+                let stored = lead(at, "cap@x.test");
+                let admission = store
+                    .admit_asking(
+                        &[check(&format!("email#cap{n}"))],
+                        at,
+                        &stored,
+                        Some(&budget(day)),
+                    )
+                    .await
+                    .unwrap();
+                let exists = store.lead(&stored.id).await.unwrap().is_some();
+                (admission, exists)
+            }
+        };
+        let llm_calls = |admission: &Admission| match admission {
+            Admission::Accepted { llm_call, .. } => Some(*llm_call),
+            Admission::Refused { .. } => None,
+        };
+        for (n, expected) in [(1, true), (2, true), (3, false), (4, false)] {
+            let (admission, stored) = ask(n, "2026-11-29").await;
+            assert_eq!(llm_calls(&admission), Some(expected), "question {n}");
+            assert!(stored, "question {n} is kept as a lead either way");
+        }
+        assert_eq!(
+            llm_calls(&ask(5, "2026-11-30").await.0),
+            Some(true),
+            "a new day"
+        );
+
+        // A refused question does not use up an LLM call.
+        let checks = [check("email#refused")];
+        for n in 0..2 {
+            store
+                .admit(&checks, T0 + n, &lead(T0 + n, "r@x.test"))
+                .await
+                .unwrap();
+        }
+        let refused = store
+            .admit_asking(
+                &checks,
+                T0 + 2,
+                &lead(T0 + 2, "r@x.test"),
+                Some(&budget("2026-12-01")),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(refused, Admission::Refused { .. }));
+        for n in [6, 7] {
+            assert_eq!(llm_calls(&ask(n, "2026-12-01").await.0), Some(true));
+        }
+        assert_eq!(llm_calls(&ask(8, "2026-12-01").await.0), Some(false));
     }
 );
 
@@ -446,6 +501,41 @@ conformance!(
         assert_eq!(store.quota_times("email#stays").await.unwrap(), [T0]);
     }
 );
+
+/// Two Lambda instances on the same tables: each guesses the quota state from what it saw last,
+/// and a wrong guess is corrected from the cancelled transaction, with exact results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
+    let (first, client, quota, leads) = dynamo::store().await;
+    let second = ask_fn::store::dynamo::DynamoStore::new(client, &quota, &leads);
+    let accepted = |admission: Admission| match admission {
+        Admission::Accepted { remaining, .. } => (remaining[0].hour, remaining[0].day),
+        Admission::Refused { .. } => panic!("refused"),
+    };
+    async fn on(store: &ask_fn::store::dynamo::DynamoStore, at: Millis) -> Admission {
+        let checks = [check("email#two-instances")];
+        store
+            .admit(&checks, at, &lead(at, "two@x.test"))
+            .await
+            .unwrap()
+    }
+    assert_eq!(accepted(on(&first, T0).await), (Some(1), Some(4)));
+    // `second` has never seen this visitor and assumes no item: wrong, corrected.
+    assert_eq!(accepted(on(&second, T0 + MINUTE).await), (Some(0), Some(3)));
+    // `first` now holds a stale version: refused on a guess, confirmed by reading.
+    assert_eq!(
+        on(&first, T0 + 2 * MINUTE).await,
+        Admission::Refused {
+            retry_at: T0 + HOUR,
+            check: 0
+        }
+    );
+    assert_eq!(accepted(on(&first, T0 + HOUR).await), (Some(0), Some(2)));
+    assert_eq!(
+        first.quota_times("email#two-instances").await.unwrap(),
+        [T0, T0 + MINUTE, T0 + HOUR]
+    );
+}
 
 #[tokio::test]
 async fn dynamodb_items_carry_the_ttl_attribute() {

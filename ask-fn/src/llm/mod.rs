@@ -154,6 +154,11 @@ pub trait Advisor: Send + Sync {
     async fn advise(&self, request: &AdviceRequest) -> Result<Advice, LlmError>;
     /// Whether calls cost money and count against the global daily cap.
     fn is_llm(&self) -> bool;
+    /// The knowledge-base index this advisor already built, if any, so the handler can share
+    /// it instead of building a second one at cold start.
+    fn search_index(&self) -> Option<std::sync::Arc<retrieval::SearchIndex>> {
+        None
+    }
 }
 
 /// Settings shared by both HTTP providers.

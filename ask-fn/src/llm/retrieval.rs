@@ -397,7 +397,7 @@ pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
 /// Answers with the best matching article's steps; never calls an LLM.
 pub struct RetrievalAdvisor {
     bundle: Arc<Bundle>,
-    index: SearchIndex,
+    index: Arc<SearchIndex>,
 }
 
 impl fmt::Debug for RetrievalAdvisor {
@@ -411,7 +411,7 @@ impl fmt::Debug for RetrievalAdvisor {
 impl RetrievalAdvisor {
     /// Builds the index once; keep the advisor for the life of the process.
     pub fn new(bundle: Arc<Bundle>) -> Self {
-        let index = SearchIndex::new(&bundle);
+        let index = Arc::new(SearchIndex::new(&bundle));
         Self { bundle, index }
     }
 
@@ -515,6 +515,10 @@ impl Advisor for RetrievalAdvisor {
 
     fn is_llm(&self) -> bool {
         false
+    }
+
+    fn search_index(&self) -> Option<Arc<SearchIndex>> {
+        Some(self.index.clone())
     }
 }
 

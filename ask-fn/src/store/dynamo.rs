@@ -1,11 +1,15 @@
 //! The DynamoDB store.
 //!
-//! `admit` is optimistic concurrency: read the quota items (one `BatchGetItem`), decide in pure
-//! code, then write the new quota items *and* the lead in one `TransactWriteItems` whose
-//! conditions require each quota item to be unchanged since the read. If a concurrent question
-//! from the same visitor got there first, the transaction is cancelled and we re-read and
-//! decide again. So 50 simultaneous questions from one email yield exactly the allowance, and a
-//! refused question writes nothing.
+//! `admit` is optimistic concurrency without a read in the common case. It decides in pure code
+//! from the quota items' last known state (what this process last wrote or saw; "absent" for a
+//! visitor it has not seen), then writes the new quota items, the lead and the LLM counter in one
+//! `TransactWriteItems` whose conditions require each quota item to be exactly that state (its
+//! version) and the counter to be under the cap. If the guess was wrong (a concurrent question,
+//! another Lambda instance), the transaction is cancelled and DynamoDB returns the items as they
+//! are (`ReturnValuesOnConditionCheckFailure`), so we decide again on real data without a
+//! separate read. An accepted question therefore costs two round trips: this write, and the
+//! outcome afterwards. 50 simultaneous questions from one email still yield exactly the
+//! allowance, and a refused question writes nothing.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,14 +18,17 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType as SdkKeyType, KeysAndAttributes, Projection, ProjectionType, Put, ScalarAttributeType,
-    TimeToLiveSpecification, TransactWriteItem,
+    AttributeDefinition, AttributeValue, BillingMode, CancellationReason, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType as SdkKeyType, KeysAndAttributes, Projection, ProjectionType, Put,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+    TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, KeyType, TableSpec};
-use super::{Admission, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store, StoreError};
+use super::{
+    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store, StoreError,
+};
 use crate::clock::{Millis, DAY};
 use crate::llm::{AdviceSource, Verdict};
 use crate::quota::{self, Decision};
@@ -33,7 +40,17 @@ pub struct DynamoStore {
     client: Client,
     quota_table: String,
     leads_table: String,
+    /// The last state seen of each quota item (keys are pseudonyms, never an address), so
+    /// `admit` can skip reading. Only a guess: the write's conditions check it.
+    known: std::sync::Mutex<HashMap<String, QuotaState>>,
 }
+
+/// A quota item's accepted times and version; `None` version: the item does not exist.
+type QuotaState = (Vec<Millis>, Option<i64>);
+
+/// How many quota states `known` keeps before it starts over (a warm Lambda serves many
+/// visitors; an entry is a few dozen bytes).
+const KNOWN_LIMIT: usize = 10_000;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -70,6 +87,7 @@ impl DynamoStore {
             client,
             quota_table: quota_table.into(),
             leads_table: leads_table.into(),
+            known: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -132,56 +150,173 @@ impl DynamoStore {
             let Some(key) = string(item, schema::QUOTA_KEY) else {
                 continue;
             };
-            let times = item
-                .get(schema::QUOTA_TIMES)
-                .and_then(|v| v.as_l().ok())
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|v| v.as_n().ok()?.parse().ok())
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.insert(key, (times, number(item, schema::QUOTA_VERSION)));
+            found.insert(key, quota_state(item));
         }
         Ok(found)
     }
+
+    /// The quota items as DynamoDB has them now (one consistent `BatchGetItem`).
+    async fn confirmed_states(
+        &self,
+        checks: &[QuotaCheck],
+    ) -> Result<Vec<(QuotaState, bool)>, StoreError> {
+        let mut found = self.read_quotas(checks).await?;
+        Ok(checks
+            .iter()
+            .map(|c| (found.remove(&c.key).unwrap_or_default(), true))
+            .collect())
+    }
+}
+
+/// Why a transaction was cancelled, and what to do about it.
+enum Cancelled {
+    /// Some quota items are not in the state we assumed; each entry is `Some(real state)` for
+    /// those (an absent item is the default state), `None` for items whose check passed.
+    QuotaChanged(Vec<Option<QuotaState>>),
+    /// Only the LLM counter's condition failed: the daily cap is reached.
+    LlmCapReached,
+    /// DynamoDB saw a concurrent transaction on the same items.
+    Conflict,
+    Other(String),
+}
+
+/// Reads a cancelled `admit` transaction: `quota_items` quota writes, then the lead, then the
+/// LLM counter if present.
+fn cancellation(
+    error: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+    quota_items: usize,
+) -> Cancelled {
+    let SdkError::ServiceError(service) = error else {
+        return Cancelled::Other(describe(error));
+    };
+    let reasons: &[CancellationReason] = match service.err() {
+        TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+            cancelled.cancellation_reasons()
+        }
+        TransactWriteItemsError::TransactionInProgressException(_) => return Cancelled::Conflict,
+        other
+            if aws_sdk_dynamodb::error::ProvideErrorMetadata::code(other)
+                == Some("TransactionConflictException") =>
+        {
+            return Cancelled::Conflict
+        }
+        _ => return Cancelled::Other(describe(error)),
+    };
+    let failed = |r: &CancellationReason| r.code() == Some("ConditionalCheckFailed");
+    if reasons.iter().any(|r| {
+        matches!(
+            r.code(),
+            Some("ThrottlingError" | "ProvisionedThroughputExceeded")
+        )
+    }) {
+        return Cancelled::Other("DynamoDB is throttling writes".into());
+    }
+    if reasons
+        .iter()
+        .any(|r| r.code() == Some("TransactionConflict"))
+    {
+        return Cancelled::Conflict;
+    }
+    if reasons.get(quota_items).is_some_and(failed) {
+        return Cancelled::Other("a lead with this id already exists".into());
+    }
+    let quota: Vec<Option<QuotaState>> = reasons
+        .iter()
+        .take(quota_items)
+        .map(|r| failed(r).then(|| r.item().map(quota_state).unwrap_or_default()))
+        .collect();
+    if quota.iter().any(Option::is_some) {
+        Cancelled::QuotaChanged(quota)
+    } else if reasons.get(quota_items + 1).is_some_and(failed) {
+        Cancelled::LlmCapReached
+    } else {
+        Cancelled::Other(describe(error))
+    }
+}
+
+/// Counts one LLM call on `llm#<day>` if it stays within the cap.
+fn llm_count(table: &str, budget: &LlmBudget) -> Result<TransactWriteItem, StoreError> {
+    let update = Update::builder()
+        .table_name(table)
+        .key(
+            schema::QUOTA_KEY,
+            AttributeValue::S(format!("llm#{}", budget.day)),
+        )
+        .update_expression("ADD #calls :one SET #ttl = :ttl")
+        .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
+        .expression_attribute_names("#calls", schema::LLM_CALLS)
+        .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .expression_attribute_values(":cap", AttributeValue::N(budget.cap.to_string()))
+        .expression_attribute_values(":ttl", AttributeValue::N(budget.expires_at.to_string()))
+        .build()
+        .map_err(unavailable)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// A quota item's times and version.
+fn quota_state(item: &Item) -> QuotaState {
+    let times = item
+        .get(schema::QUOTA_TIMES)
+        .and_then(|v| v.as_l().ok())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_n().ok()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    (times, number(item, schema::QUOTA_VERSION))
 }
 
 #[async_trait::async_trait]
 impl Store for DynamoStore {
-    async fn admit(
+    async fn admit_asking(
         &self,
         checks: &[QuotaCheck],
         now: Millis,
         lead: &Lead,
+        llm: Option<&LlmBudget>,
     ) -> Result<Admission, StoreError> {
+        // The state each decision is based on, and whether DynamoDB confirmed it in this call
+        // (a refusal is only final on confirmed data: a guess may be stale).
+        let mut states: Vec<(QuotaState, bool)> = {
+            let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            checks
+                .iter()
+                .map(|c| (known.get(&c.key).cloned().unwrap_or_default(), false))
+                .collect()
+        };
+        let mut llm = llm;
         for attempt in 0..MAX_ATTEMPTS {
-            let current = self.read_quotas(checks).await?;
-            let mut writes = Vec::with_capacity(checks.len() + 1);
-            let mut remaining = Vec::with_capacity(checks.len());
+            let mut writes = Vec::with_capacity(checks.len() + 2);
+            let mut written = Vec::with_capacity(checks.len());
             let mut refused: Option<(Millis, usize)> = None;
-            for (index, check) in checks.iter().enumerate() {
-                let (times, version) = current.get(&check.key).cloned().unwrap_or_default();
-                match quota::decide(&times, now, check.limits) {
+            for (index, (check, ((times, version), _))) in checks.iter().zip(&states).enumerate() {
+                match quota::decide(times, now, check.limits) {
                     Decision::Deny { retry_at } => {
                         if refused.is_none_or(|(at, _)| retry_at > at) {
                             refused = Some((retry_at, index));
                         }
                     }
                     Decision::Allow(times) => {
-                        remaining.push(quota::remaining(&times, now, check.limits));
                         writes.push(quota_put(
                             &self.quota_table,
                             &check.key,
                             &times,
-                            version,
+                            *version,
                             now,
                         )?);
+                        written.push((times, version.unwrap_or(0) + 1));
                     }
                 }
             }
             if let Some((retry_at, check)) = refused {
-                return Ok(Admission::Refused { retry_at, check });
+                if states.iter().all(|(_, confirmed)| *confirmed) {
+                    return Ok(Admission::Refused { retry_at, check });
+                }
+                // Refused on a guess: read what is really there and decide again.
+                states = self.confirmed_states(checks).await?;
+                continue;
             }
             let lead_put = Put::builder()
                 .table_name(&self.leads_table)
@@ -191,6 +326,9 @@ impl Store for DynamoStore {
                 .build()
                 .map_err(unavailable)?;
             writes.push(TransactWriteItem::builder().put(lead_put).build());
+            if let Some(budget) = llm {
+                writes.push(llm_count(&self.quota_table, budget)?);
+            }
             match self
                 .client
                 .transact_write_items()
@@ -198,52 +336,48 @@ impl Store for DynamoStore {
                 .send()
                 .await
             {
-                Ok(_) => return Ok(Admission::Accepted { remaining }),
-                Err(error) if lost_race(&error) => {
-                    // Someone else changed a quota item between our read and write: back off
-                    // a little (spread out by attempt) and decide again on fresh data.
-                    let jitter = (now as u64 ^ u64::from(attempt).wrapping_mul(0x9e37_79b9)) % 20;
-                    tokio::time::sleep(Duration::from_millis(5 + u64::from(attempt) * 5 + jitter))
-                        .await;
+                Ok(_) => {
+                    let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+                    if known.len() >= KNOWN_LIMIT {
+                        known.clear();
+                    }
+                    let mut remaining = Vec::with_capacity(checks.len());
+                    for (check, (times, version)) in checks.iter().zip(written) {
+                        remaining.push(quota::remaining(&times, now, check.limits));
+                        known.insert(check.key.clone(), (times, Some(version)));
+                    }
+                    return Ok(Admission::Accepted {
+                        remaining,
+                        llm_call: llm.is_some(),
+                    });
                 }
-                Err(error) => return Err(StoreError::Unavailable(describe(&error))),
+                Err(error) => match cancellation(&error, checks.len()) {
+                    Cancelled::QuotaChanged(current) => {
+                        // DynamoDB told us the real state of the items that differed.
+                        for (state, now_there) in states.iter_mut().zip(current) {
+                            match now_there {
+                                Some(real) => *state = (real, true),
+                                None => state.1 = true,
+                            }
+                        }
+                    }
+                    Cancelled::LlmCapReached => llm = None,
+                    Cancelled::Conflict => {
+                        // A concurrent transaction on the same items: back off a little
+                        // (spread out by attempt), then read and decide again.
+                        let jitter =
+                            (now as u64 ^ u64::from(attempt).wrapping_mul(0x9e37_79b9)) % 20;
+                        tokio::time::sleep(Duration::from_millis(
+                            5 + u64::from(attempt) * 5 + jitter,
+                        ))
+                        .await;
+                        states = self.confirmed_states(checks).await?;
+                    }
+                    Cancelled::Other(message) => return Err(StoreError::Unavailable(message)),
+                },
             }
         }
         Err(StoreError::Contention)
-    }
-
-    async fn reserve_llm_call(
-        &self,
-        day: &str,
-        cap: u64,
-        expires_at: i64,
-    ) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.quota_table)
-            .key(schema::QUOTA_KEY, AttributeValue::S(format!("llm#{day}")))
-            .update_expression("ADD #calls :one SET #ttl = :ttl")
-            .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
-            .expression_attribute_names("#calls", schema::LLM_CALLS)
-            .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
-            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(service))
-                if matches!(
-                    service.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(StoreError::Unavailable(describe(&error))),
-        }
     }
 
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
@@ -510,38 +644,6 @@ impl DynamoStore {
     }
 }
 
-/// The transaction lost to a concurrent one (a condition on an unchanged version failed, or
-/// DynamoDB detected the conflict itself).
-fn lost_race(
-    error: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> bool {
-    match error {
-        SdkError::ServiceError(service) => match service.err() {
-            TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                let reasons = cancelled.cancellation_reasons();
-                // Only quota conditions may fail; a failed lead condition (duplicate id) or a
-                // throttle is not a race to retry.
-                let lead_index = reasons.len().saturating_sub(1);
-                reasons.iter().enumerate().any(|(i, r)| {
-                    matches!(r.code(), Some("ConditionalCheckFailed") if i < lead_index)
-                        || matches!(r.code(), Some("TransactionConflict"))
-                }) && !reasons.iter().any(|r| {
-                    matches!(
-                        r.code(),
-                        Some("ThrottlingError" | "ProvisionedThroughputExceeded")
-                    )
-                })
-            }
-            TransactWriteItemsError::TransactionInProgressException(_) => true,
-            other => {
-                aws_sdk_dynamodb::error::ProvideErrorMetadata::code(other)
-                    == Some("TransactionConflictException")
-            }
-        },
-        _ => false,
-    }
-}
-
 fn quota_put(
     table: &str,
     key: &str,
@@ -583,6 +685,8 @@ fn quota_put(
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", schema::QUOTA_KEY),
     };
+    let put =
+        put.return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     Ok(TransactWriteItem::builder()
         .put(put.build().map_err(unavailable)?)
         .build())

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Admission, Lead, LeadOutcome, LeadStatus, QuotaCheck, Store, StoreError};
+use super::{Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, QuotaCheck, Store, StoreError};
 use crate::clock::Millis;
 use crate::quota::{self, Decision};
 
@@ -43,11 +43,12 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
-    async fn admit(
+    async fn admit_asking(
         &self,
         checks: &[QuotaCheck],
         now: Millis,
         lead: &Lead,
+        llm: Option<&LlmBudget>,
     ) -> Result<Admission, StoreError> {
         let mut state = self.state();
         let mut updates = Vec::with_capacity(checks.len());
@@ -79,22 +80,19 @@ impl Store for MemoryStore {
             state.quotas.insert(check.key.clone(), times);
         }
         state.leads.insert(lead.id.clone(), lead.clone());
-        Ok(Admission::Accepted { remaining })
-    }
-
-    async fn reserve_llm_call(
-        &self,
-        day: &str,
-        cap: u64,
-        _expires_at: i64,
-    ) -> Result<bool, StoreError> {
-        let mut state = self.state();
-        let count = state.llm_calls.entry(day.to_owned()).or_default();
-        if *count >= cap {
-            return Ok(false);
-        }
-        *count += 1;
-        Ok(true)
+        let llm_call = match llm {
+            Some(budget) => {
+                let count = state.llm_calls.entry(budget.day.clone()).or_default();
+                let allowed = *count < budget.cap;
+                *count += u64::from(allowed);
+                allowed
+            }
+            None => false,
+        };
+        Ok(Admission::Accepted {
+            remaining,
+            llm_call,
+        })
     }
 
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {

@@ -28,10 +28,26 @@ pub struct QuotaCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Admission {
     /// Quota consumed and lead stored. `remaining` is in the order of the checks.
-    Accepted { remaining: Vec<Remaining> },
+    Accepted {
+        remaining: Vec<Remaining>,
+        /// An LLM call was counted against the daily cap in the same write. `false` when none
+        /// was asked for, or the cap is reached (the question is still accepted and kept).
+        llm_call: bool,
+    },
     /// Nothing written. `check` is the index of the identity that refused (the one that frees
     /// up last, when several do).
     Refused { retry_at: Millis, check: usize },
+}
+
+/// Counting one LLM call against the global daily cap, as part of admitting a question, so the
+/// request path needs no separate write for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LlmBudget {
+    /// UTC day, `2026-11-29`: the counter's key.
+    pub day: String,
+    pub cap: u64,
+    /// Unix seconds; the counter item's TTL.
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -199,22 +215,26 @@ pub enum StoreError {
 
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
-    /// Atomically: if every check allows a question at `now`, record it in each and store
-    /// `lead`; otherwise write nothing.
+    /// Atomically: if every check allows a question at `now`, record it in each, store `lead`,
+    /// and count an LLM call against `llm` if it is given and not used up; otherwise write
+    /// nothing.
+    async fn admit_asking(
+        &self,
+        checks: &[QuotaCheck],
+        now: Millis,
+        lead: &Lead,
+        llm: Option<&LlmBudget>,
+    ) -> Result<Admission, StoreError>;
+
+    /// [`Store::admit_asking`] without an LLM call.
     async fn admit(
         &self,
         checks: &[QuotaCheck],
         now: Millis,
         lead: &Lead,
-    ) -> Result<Admission, StoreError>;
-
-    /// Counts one LLM call against the global cap for `day`; `false` when the cap is reached.
-    async fn reserve_llm_call(
-        &self,
-        day: &str,
-        cap: u64,
-        expires_at: i64,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Admission, StoreError> {
+        self.admit_asking(checks, now, lead, None).await
+    }
 
     /// Records the outcome on a stored lead.
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError>;

@@ -32,6 +32,55 @@ pub fn table_names() -> (String, String) {
     (format!("{prefix}-quota"), format!("{prefix}-leads"))
 }
 
+/// Every DynamoDB request a client sends (operation names, retries included): a round trip
+/// counter for the tests that hold the request path to its budget.
+#[derive(Debug, Clone, Default)]
+pub struct RequestLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl RequestLog {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for RequestLog {
+    fn name(&self) -> &'static str {
+        "RequestLog"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("?");
+        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        self.0.lock().unwrap().push(operation);
+        Ok(())
+    }
+}
+
+/// A store on fresh tables whose client records every request in the returned log.
+pub async fn logged_store() -> (DynamoStore, RequestLog) {
+    assert!(std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some());
+    let log = RequestLog::default();
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .interceptor(log.clone())
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let (quota, leads) = table_names();
+    let store = DynamoStore::new(client, &quota, &leads);
+    store.create_tables().await.expect("create tables");
+    log.take();
+    (store, log)
+}
+
 /// A store on fresh tables.
 pub async fn store() -> (DynamoStore, aws_sdk_dynamodb::Client, String, String) {
     let client = client().await;
