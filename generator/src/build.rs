@@ -250,12 +250,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     if options.write {
         // Only a written site needs an index; `check` has nothing to validate in it.
-        let index = crate::search::build(&library, &config).map_err(|e| {
-            BuildError::Invalid(vec![Diagnostic::error(
-                Path::new(CONTENT_DIR),
-                e.to_string(),
-            )])
-        })?;
+        let index = crate::search::build(&library, &config);
         for (path, bytes) in index {
             sink.write(&path, &bytes)?;
         }
