@@ -45,6 +45,9 @@ pub struct Library<'c> {
     pub recent: Vec<usize>,
     /// `(old path, new path)`, sorted by old path.
     pub redirects: Vec<(String, String)>,
+    /// Drafts left out and duplicates refused: not part of the site, but `serve` keeps every
+    /// parsed article between edits and takes them back with [`Library::into_articles`].
+    set_aside: Vec<Article>,
 }
 
 impl<'c> Library<'c> {
@@ -60,6 +63,7 @@ impl<'c> Library<'c> {
         all.sort_by(|a, b| (&a.slug, &a.source.path).cmp(&(&b.slug, &b.source.path)));
         // Duplicate slugs: keep the first file (by path order), report the others.
         let mut kept: Vec<Article> = Vec::with_capacity(all.len());
+        let mut set_aside = Vec::new();
         for article in all {
             if let Some(first) = kept.last().filter(|first| first.slug == article.slug) {
                 problems.push(
@@ -73,6 +77,7 @@ impl<'c> Library<'c> {
                     )
                     .with_hint("file names must be unique across all folders; rename one of them"),
                 );
+                set_aside.push(article);
                 continue;
             }
             kept.push(article);
@@ -114,10 +119,9 @@ impl<'c> Library<'c> {
         }
         let redirects = collect_redirects(&kept, include_drafts, &site_paths, &mut problems);
 
-        let articles: Vec<Article> = kept
-            .into_iter()
-            .filter(|a| include_drafts || !a.draft)
-            .collect();
+        let (articles, drafts): (Vec<Article>, Vec<Article>) =
+            kept.into_iter().partition(|a| include_drafts || !a.draft);
+        set_aside.extend(drafts);
         let categories = config
             .categories
             .iter()
@@ -143,8 +147,16 @@ impl<'c> Library<'c> {
             see_also,
             recent,
             redirects,
+            set_aside,
         };
         (library, problems)
+    }
+
+    /// Every article given to [`Library::new`], published or not, in no particular order.
+    pub fn into_articles(self) -> Vec<Article> {
+        let mut all = self.articles;
+        all.extend(self.set_aside);
+        all
     }
 
     pub fn index_of(&self, slug: &str) -> Option<usize> {

@@ -3,6 +3,9 @@
 //! A list page receives article *summaries* (a handful of strings each), never whole articles,
 //! and the summaries are built once and shared, so memory stays flat as the site grows.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
 use serde::Serialize;
 use tera::Context;
 
@@ -60,7 +63,7 @@ struct SiteView<'a> {
     sections: &'a SectionHeadings,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct Summary {
     slug: String,
     title: String,
@@ -73,7 +76,7 @@ struct Summary {
     category_url: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct CategoryView {
     slug: String,
     name: String,
@@ -89,7 +92,7 @@ struct CategoryWithArticles<'a> {
     articles: Vec<&'a Summary>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct TagView {
     name: String,
     slug: String,
@@ -377,6 +380,73 @@ impl<'a> Renderer<'a> {
         Ok((path, html))
     }
 
+    /// What every page is rendered from, reduced to hashes (see [`Snapshot`]).
+    pub fn snapshot(&self) -> Snapshot {
+        let common = hash_of(&self.common.clone().into_json().to_string());
+        let articles = self
+            .library
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, article)| {
+                let summary = hash_of(&self.summaries[i]);
+                let (_, category) = self.category_of(article);
+                let tags: Vec<&TagView> = self.tag_views_of(article).collect();
+                ArticleStamp {
+                    summary,
+                    page: hash_of(&(summary, &article.content_hash, category, tags)),
+                    see_also: self.library.see_also[i].clone(),
+                }
+            })
+            .collect();
+        let list = |view: u64, members: &[usize]| ListStamp {
+            view,
+            members: members.to_vec(),
+        };
+        Snapshot {
+            common,
+            slugs: self.summaries.iter().map(|s| s.slug.clone()).collect(),
+            articles,
+            categories: self
+                .categories
+                .iter()
+                .zip(&self.library.categories)
+                .map(|(view, index)| list(hash_of(view), &index.articles))
+                .collect(),
+            tags: self
+                .tags
+                .iter()
+                .zip(&self.library.tags)
+                .map(|(view, index)| list(hash_of(view), &index.articles))
+                .collect(),
+            recent: self.library.recent.clone(),
+            redirects: self.library.redirects.clone(),
+        }
+    }
+
+    fn category_of(&self, article: &Article) -> (usize, &CategoryView) {
+        let index = self
+            .library
+            .categories
+            .iter()
+            .position(|c| c.config.slug == article.category)
+            .unwrap_or(0);
+        (index, &self.categories[index])
+    }
+
+    fn tag_views_of<'s>(&'s self, article: &'s Article) -> impl Iterator<Item = &'s TagView> {
+        article
+            .tags
+            .iter()
+            .filter_map(|t| {
+                self.library
+                    .tags
+                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
+                    .ok()
+            })
+            .map(|ti| &self.tags[ti])
+    }
+
     fn categories_with(&self, limit: Option<usize>) -> Vec<CategoryWithArticles<'_>> {
         self.categories
             .iter()
@@ -395,24 +465,8 @@ impl<'a> Renderer<'a> {
     fn article_page(&self, i: usize) -> (String, &'static str, Context) {
         let article = &self.library.articles[i];
         let summary = &self.summaries[i];
-        let category_index = self
-            .library
-            .categories
-            .iter()
-            .position(|c| c.config.slug == article.category)
-            .unwrap_or(0);
-        let category = &self.categories[category_index];
-        let tags = article
-            .tags
-            .iter()
-            .filter_map(|t| {
-                self.library
-                    .tags
-                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
-                    .ok()
-            })
-            .map(|ti| &self.tags[ti])
-            .collect();
+        let (_, category) = self.category_of(article);
+        let tags = self.tag_views_of(article).collect();
         let view = ArticleView {
             summary,
             permalink: self.config.permalink(&summary.url),
@@ -451,6 +505,96 @@ impl<'a> Renderer<'a> {
         context.insert("see_also", &self.summaries_of(&self.library.see_also[i]));
         (summary.url.clone(), "article.html", context)
     }
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What the pages of one build were rendered from, reduced to hashes and index lists. `serve`
+/// keeps the last one: comparing it with the next build's tells which pages an edit can have
+/// changed, so only those are rendered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Everything every page shows (site settings, navigation, footer year).
+    common: u64,
+    slugs: Vec<String>,
+    articles: Vec<ArticleStamp>,
+    categories: Vec<ListStamp>,
+    tags: Vec<ListStamp>,
+    recent: Vec<usize>,
+    redirects: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ArticleStamp {
+    /// What list pages show of the article.
+    summary: u64,
+    /// The article page's own inputs: summary, source file hash, category and tag views.
+    page: u64,
+    see_also: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListStamp {
+    view: u64,
+    members: Vec<usize>,
+}
+
+/// The pages to render again after an edit: those whose inputs differ between `old` and `new`,
+/// plus the pages of the articles in `reparsed` (their files changed). `None` when the set of
+/// articles, tags or redirects, or anything every page shows, changed: then every page must be
+/// rendered (and pages that no longer exist removed).
+pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<Vec<PageJob>> {
+    if old.common != new.common
+        || old.slugs != new.slugs
+        || old.tags.len() != new.tags.len()
+        || old.categories.len() != new.categories.len()
+        || old.redirects != new.redirects
+    {
+        return None;
+    }
+    let summary_changed: Vec<bool> = old
+        .articles
+        .iter()
+        .zip(&new.articles)
+        .map(|(a, b)| a.summary != b.summary)
+        .collect();
+    let lists_changed = |members: &[usize]| members.iter().any(|&i| summary_changed[i]);
+    let mut jobs = Vec::new();
+    for (i, (a, b)) in old.articles.iter().zip(&new.articles).enumerate() {
+        if reparsed.contains(&i) || a != b || lists_changed(&b.see_also) {
+            jobs.push(PageJob::Article(i));
+        }
+    }
+    let list_dirty = |a: &ListStamp, b: &ListStamp| a != b || lists_changed(&b.members);
+    let mut any_category = false;
+    for (c, (a, b)) in old.categories.iter().zip(&new.categories).enumerate() {
+        if list_dirty(a, b) {
+            any_category = true;
+            jobs.push(PageJob::Category(c));
+        }
+    }
+    if any_category {
+        jobs.push(PageJob::Categories);
+        jobs.push(PageJob::Search);
+    }
+    if any_category || old.recent != new.recent || lists_changed(&new.recent) {
+        jobs.push(PageJob::Home);
+    }
+    let mut any_tag = false;
+    for (t, (a, b)) in old.tags.iter().zip(&new.tags).enumerate() {
+        any_tag |= a.view != b.view;
+        if list_dirty(a, b) {
+            jobs.push(PageJob::Tag(t));
+        }
+    }
+    if any_tag {
+        jobs.push(PageJob::Tags);
+    }
+    Some(jobs)
 }
 
 /// JSON-LD is embedded in a `<script>` element, where `</script>` or `<!--` in a string would end

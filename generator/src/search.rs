@@ -278,7 +278,10 @@ mod tests {
     #[test]
     fn terms_are_lower_case_words_of_two_or_more_characters() {
         let found: Vec<String> = terms("Outlook won't start: a 2FA code, Wi-Fi", true).collect();
-        assert_eq!(found, ["outlook", "won", "start", "2fa", "code", "wi", "fi"]);
+        assert_eq!(
+            found,
+            ["outlook", "won", "start", "2fa", "code", "wi", "fi"]
+        );
         let plain: Vec<String> = terms("Printers", false).collect();
         assert_eq!(plain, ["printers"]);
     }

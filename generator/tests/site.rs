@@ -702,7 +702,10 @@ fn search_index_and_vocabulary_are_written() {
         let term = generator::search::stem(word);
         let shard: serde_json::Value = serde_json::from_str(&read(
             &out,
-            &format!("search/shard-{}.json", generator::search::fnv1a(term) % shards),
+            &format!(
+                "search/shard-{}.json",
+                generator::search::fnv1a(term) % shards
+            ),
         ))
         .unwrap();
         let Some(postings) = shard[term].as_array() else {
@@ -712,11 +715,9 @@ fn search_index_and_vocabulary_are_written() {
             .chunks(2)
             .map(|pair| {
                 let doc = pair[0].as_u64().unwrap() as usize;
-                let docs: serde_json::Value = serde_json::from_str(&read(
-                    &out,
-                    &format!("search/docs-{}.json", doc / chunk),
-                ))
-                .unwrap();
+                let docs: serde_json::Value =
+                    serde_json::from_str(&read(&out, &format!("search/docs-{}.json", doc / chunk)))
+                        .unwrap();
                 docs[doc % chunk][0].as_str().unwrap().to_owned()
             })
             .collect()
