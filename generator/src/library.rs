@@ -236,6 +236,8 @@ fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
     articles
         .par_iter()
         .enumerate()
+        // Each job zeroes a counter per article: few large jobs, not one per article.
+        .with_min_len(256)
         .map_init(
             || vec![0u32; articles.len()],
             |shared, (me, article)| {
