@@ -80,13 +80,24 @@ pub struct Update {
 }
 
 impl Update {
-    /// One line for the terminal, e.g. `Rebuilt 7 pages (2 changed) in 23 ms; …`.
+    /// One line for the terminal: `Built 25 articles: 61 pages (61 changed) in 48 ms; …` for a
+    /// full render, `Rebuilt 7 pages of 25 articles (3 changed) in 9 ms; …` after an edit.
     pub fn summary(&self) -> String {
+        let pages = if self.full {
+            format!(
+                "Built {} articles: {}",
+                self.articles,
+                plural(self.pages_rendered, "page")
+            )
+        } else {
+            format!(
+                "Rebuilt {} of {} articles",
+                plural(self.pages_rendered, "page"),
+                self.articles
+            )
+        };
         format!(
-            "{} {} of {} articles ({} changed) in {} ms; feeds, bundle and search index ({} changed) in {} ms more",
-            if self.full { "Built all" } else { "Rebuilt" },
-            plural(self.pages_rendered, "page"),
-            self.articles,
+            "{pages} ({} changed) in {} ms; feeds, bundle and search index ({} changed) in {} ms more",
             self.pages_written,
             self.pages_elapsed.as_millis(),
             self.files_written,
