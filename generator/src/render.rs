@@ -659,6 +659,74 @@ fn article_json_ld(config: &SiteConfig, article: &Article, category_name: &str) 
 mod tests {
     use super::*;
 
+    /// Three articles: 0 and 1 in category 0 (tag 0), 2 in category 1; 2 lists 1 under See also.
+    fn snapshot() -> Snapshot {
+        let article = |summary, see_also: &[usize]| ArticleStamp {
+            summary,
+            page: summary * 10,
+            see_also: see_also.to_vec(),
+        };
+        let list = |view, members: &[usize]| ListStamp {
+            view,
+            members: members.to_vec(),
+        };
+        Snapshot {
+            common: 1,
+            slugs: vec!["a".into(), "b".into(), "c".into()],
+            articles: vec![article(1, &[]), article(2, &[]), article(3, &[1])],
+            categories: vec![list(1, &[0, 1]), list(2, &[2])],
+            tags: vec![list(1, &[0, 1])],
+            recent: vec![2, 0, 1],
+            redirects: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_body_edit_dirties_only_its_page() {
+        let old = snapshot();
+        assert_eq!(
+            dirty_jobs(&old, &old, &[0]),
+            Some(vec![PageJob::Article(0)])
+        );
+        assert_eq!(dirty_jobs(&old, &old, &[]), Some(vec![]));
+    }
+
+    #[test]
+    fn a_new_title_dirties_every_page_that_lists_the_article() {
+        let old = snapshot();
+        let mut new = old.clone();
+        new.articles[1].summary = 20;
+        new.articles[1].page = 200;
+        let jobs = dirty_jobs(&old, &new, &[1]).unwrap();
+        for job in [
+            PageJob::Article(1),
+            PageJob::Article(2), // its See also shows the title
+            PageJob::Category(0),
+            PageJob::Categories,
+            PageJob::Home,
+            PageJob::Tag(0),
+        ] {
+            assert!(jobs.contains(&job), "{job:?} missing from {jobs:?}");
+        }
+        assert!(!jobs.contains(&PageJob::Article(0)));
+        assert!(!jobs.contains(&PageJob::Category(1)));
+        assert!(!jobs.contains(&PageJob::Tags), "tag counts did not change");
+    }
+
+    #[test]
+    fn changes_every_page_shows_need_a_full_render() {
+        let old = snapshot();
+        let mut new = old.clone();
+        new.common = 2;
+        assert_eq!(dirty_jobs(&old, &new, &[]), None);
+        let mut new = old.clone();
+        new.slugs[2] = "d".into();
+        assert_eq!(dirty_jobs(&old, &new, &[]), None);
+        let mut new = old.clone();
+        new.redirects.push(("/old/".into(), "/a/".into()));
+        assert_eq!(dirty_jobs(&old, &new, &[]), None);
+    }
+
     #[test]
     fn json_for_script_elements_cannot_close_them() {
         let value = serde_json::json!({ "headline": "a </script><!-- & b" });
