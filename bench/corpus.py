@@ -100,10 +100,20 @@ def toml_front(front, hugo):
 HUGO_CONFIG = """baseURL = "https://help.example.test/"
 title = "Bench Help"
 languageCode = "en"
-disableKinds = ["RSS"]
+# tryfirst has no per-section list page; both write a 404, a search and a privacy page.
+disableKinds = ["RSS", "section"]
 [taxonomies]
   category = "categories"
   tag = "tags"
+# "See also" as tryfirst computes it: articles sharing tags. Hugo's default related indices also
+# match on keywords and dates, which costs it minutes at 10,000 pages: more work, not comparable.
+[related]
+  threshold = 0
+  includeNewer = true
+  toLower = false
+  [[related.indices]]
+    name = "tags"
+    weight = 100
 """
 
 HUGO_LAYOUTS = {
@@ -111,6 +121,7 @@ HUGO_LAYOUTS = {
     "_default/single.html": "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><p>{{ .Lastmod.Format \"2 January 2006\" }} {{ .Params.params_risk }}</p>{{ .Content }}<h2>See also</h2><ul>{{ range first 6 (.Site.RegularPages.Related .) }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></article>{{ end }}\n",
     "_default/list.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ .Description }}</li>{{ end }}</ul>{{ end }}\n",
     "_default/terms.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}\n",
+    "404.html": "{{ define \"main\" }}<h1>Page not found</h1><ul>{{ range .Site.Taxonomies.categories }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a></li>{{ end }}</ul>{{ end }}\n",
     "index.html": "{{ define \"main\" }}<h1>{{ .Site.Title }}</h1><ul>{{ range first 10 (sort .Site.RegularPages \"Lastmod\" \"desc\") }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n",
 }
 
@@ -154,6 +165,9 @@ def main():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
+    for page in ("search", "privacy"):
+        with open(os.path.join(hugo, "content", page + ".md"), "w") as f:
+            f.write(f'+++\ntitle = "{page.title()}"\n+++\n\nThe {page} page.\n')
     for i in range(args.n):
         slug, category, front, body = article(rng, i, slugs)
         folder = os.path.join(tf, "content", category)

@@ -15,7 +15,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
 use crate::library::Library;
 use crate::output::{OutputError, Sink};
-use crate::render::{self, Renderer};
+use crate::render::{self, PageJob, Renderer};
 use crate::theme::Theme;
 
 pub const CONTENT_DIR: &str = "content";
@@ -81,6 +81,30 @@ pub struct Loaded {
 
 /// Reads `site.toml`, the theme and every article, and parses them (articles in parallel).
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
+    let (config, theme) = load_settings(options)?;
+    let (paths, mut diagnostics) = content_paths(&options.root);
+    let parsed: Vec<_> = paths
+        .into_par_iter()
+        .map(|path| match read_source(&options.root, &path) {
+            Ok(source) => article::parse(source, &config),
+            Err(problem) => (None, vec![problem]),
+        })
+        .collect();
+    let mut articles = Vec::with_capacity(parsed.len());
+    for (article, problems) in parsed {
+        diagnostics.extend(problems);
+        articles.extend(article);
+    }
+    Ok(Loaded {
+        config,
+        theme,
+        articles,
+        diagnostics,
+    })
+}
+
+/// `site.toml` (with the options' overrides applied) and the theme.
+pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), BuildError> {
     let root = &options.root;
     let config_path = Path::new(CONFIG_FILE);
     let config_text = std::fs::read_to_string(root.join(CONFIG_FILE)).map_err(|error| {
@@ -98,28 +122,12 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
         config.ask_endpoint = endpoint.clone();
     }
     let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
-
-    let (sources, mut diagnostics) = read_sources(root);
-    let parsed: Vec<_> = sources
-        .into_par_iter()
-        .map(|source| article::parse(source, &config))
-        .collect();
-    let mut articles = Vec::with_capacity(parsed.len());
-    for (article, problems) in parsed {
-        diagnostics.extend(problems);
-        articles.extend(article);
-    }
-    Ok(Loaded {
-        config,
-        theme,
-        articles,
-        diagnostics,
-    })
+    Ok((config, theme))
 }
 
-/// Every `*.md` under `content/`, read in parallel. Files and folders starting with `.` or `_`
-/// are skipped (editor swap files, notes).
-fn read_sources(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+/// Every `*.md` under `content/`, sorted. Files and folders starting with `.` or `_` are
+/// skipped (editor swap files, notes).
+pub fn content_paths(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         return (
@@ -154,28 +162,19 @@ fn read_sources(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
             )),
         }
     }
-    let read: Vec<_> = paths
-        .into_par_iter()
-        .map(|path| {
-            let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Ok(SourceFile { path: shown, text }),
-                Err(error) => Err(Diagnostic::error(
-                    &shown,
-                    format!("cannot read the file: {error}"),
-                )
-                .with_hint("articles must be UTF-8 text")),
-            }
-        })
-        .collect();
-    let mut sources = Vec::with_capacity(read.len());
-    for item in read {
-        match item {
-            Ok(source) => sources.push(source),
-            Err(problem) => problems.push(problem),
-        }
+    (paths, problems)
+}
+
+/// One article file, with its path shown relative to the site root.
+pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(SourceFile { path: shown, text }),
+        Err(error) => Err(
+            Diagnostic::error(&shown, format!("cannot read the file: {error}"))
+                .with_hint("articles must be UTF-8 text"),
+        ),
     }
-    (sources, problems)
 }
 
 /// Builds the site (or, with `write: false`, checks it).
@@ -205,12 +204,39 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     let renderer = Renderer::new(&config, &library, &theme);
     let jobs = render::jobs(&library);
+    render_pages(&renderer, &jobs, |path, html| {
+        sink.write(path, html.as_bytes())
+    })?;
+    let pages = jobs.len();
+    // Only a written site needs a search index; `check` has nothing to validate in it.
+    for (path, bytes) in site_files(&library, &config, &theme, options.write) {
+        sink.write(&path, &bytes)?;
+    }
+    let files = sink.files_written();
+    sink.commit()?;
+    Ok(BuildReport {
+        articles: library.articles.len(),
+        drafts_skipped: total - library.articles.len(),
+        pages,
+        files,
+        warnings: diagnostics,
+        elapsed: started.elapsed(),
+        out_dir: options.write.then_some(out_dir),
+    })
+}
+
+/// Renders `jobs` in parallel, handing each page to `write` as soon as it is rendered (pages are
+/// streamed, never all held at once). Template errors are collected, one per distinct problem.
+pub fn render_pages(
+    renderer: &Renderer,
+    jobs: &[PageJob],
+    write: impl Fn(&str, &str) -> Result<(), OutputError> + Sync,
+) -> Result<(), BuildError> {
     let results: Vec<Result<(), RenderFailure>> = jobs
         .par_iter()
         .map(|&job| {
             let (path, html) = renderer.render(job).map_err(RenderFailure::Template)?;
-            sink.write(&path, html.as_bytes())
-                .map_err(RenderFailure::Output)
+            write(&path, &html).map_err(RenderFailure::Output)
         })
         .collect();
     let mut template_problems = Vec::new();
@@ -228,49 +254,45 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .dedup_by(|a, b| a.file == b.file && strip_page(&a.message) == strip_page(&b.message));
         return Err(BuildError::Invalid(template_problems));
     }
-    let pages = jobs.len();
+    Ok(())
+}
 
-    for asset in &theme.assets {
-        sink.write(&asset.path, &asset.bytes)?;
+/// Every file of the site that is not a page: theme assets, feeds, the bundle for the question
+/// function and (with `search`) the search index.
+pub fn site_files(
+    library: &Library,
+    config: &SiteConfig,
+    theme: &Theme,
+    search: bool,
+) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = theme
+        .assets
+        .iter()
+        .map(|asset| (asset.path.clone(), asset.bytes.clone()))
+        .collect();
+    files.extend([
+        (
+            crate::urls::SITEMAP.to_owned(),
+            feeds::sitemap(library, config).into_bytes(),
+        ),
+        (
+            crate::urls::FEED.to_owned(),
+            feeds::atom(library, config).into_bytes(),
+        ),
+        ("/robots.txt".to_owned(), feeds::robots(config).into_bytes()),
+        (
+            crate::urls::REDIRECTS_MAP.to_owned(),
+            feeds::redirects_map(library).into_bytes(),
+        ),
+        (
+            format!("/{}", kb_model::BUNDLE_FILE_NAME),
+            feeds::bundle(library, config).to_json().into_bytes(),
+        ),
+    ]);
+    if search {
+        files.extend(crate::search::build(library, config));
     }
-    sink.write(
-        crate::urls::SITEMAP,
-        feeds::sitemap(&library, &config).as_bytes(),
-    )?;
-    sink.write(crate::urls::FEED, feeds::atom(&library, &config).as_bytes())?;
-    sink.write("/robots.txt", feeds::robots(&config).as_bytes())?;
-    sink.write(
-        crate::urls::REDIRECTS_MAP,
-        feeds::redirects_map(&library).as_bytes(),
-    )?;
-    sink.write(
-        &format!("/{}", kb_model::BUNDLE_FILE_NAME),
-        feeds::bundle(&library, &config).to_json().as_bytes(),
-    )?;
-
-    if options.write {
-        // Only a written site needs an index; `check` has nothing to validate in it.
-        let index = crate::search::build(&library, &config).map_err(|e| {
-            BuildError::Invalid(vec![Diagnostic::error(
-                Path::new(CONTENT_DIR),
-                e.to_string(),
-            )])
-        })?;
-        for (path, bytes) in index {
-            sink.write(&path, &bytes)?;
-        }
-    }
-    let files = sink.files_written();
-    sink.commit()?;
-    Ok(BuildReport {
-        articles: library.articles.len(),
-        drafts_skipped: total - library.articles.len(),
-        pages,
-        files,
-        warnings: diagnostics,
-        elapsed: started.elapsed(),
-        out_dir: options.write.then_some(out_dir),
-    })
+    files
 }
 
 enum RenderFailure {

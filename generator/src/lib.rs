@@ -19,6 +19,7 @@ pub mod render;
 pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod session;
 pub mod text;
 pub mod theme;
 mod toml_errors;

@@ -5,7 +5,10 @@
 //! Indexes are computed once here, so rendering is a pure function of one page's data, and no
 //! page context ever carries the whole library.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::article::{Article, TagRef};
 use crate::config::{CategoryConfig, SiteConfig};
@@ -45,6 +48,9 @@ pub struct Library<'c> {
     pub recent: Vec<usize>,
     /// `(old path, new path)`, sorted by old path.
     pub redirects: Vec<(String, String)>,
+    /// Drafts left out and duplicates refused: not part of the site, but `serve` keeps every
+    /// parsed article between edits and takes them back with [`Library::into_articles`].
+    set_aside: Vec<Article>,
 }
 
 impl<'c> Library<'c> {
@@ -60,6 +66,7 @@ impl<'c> Library<'c> {
         all.sort_by(|a, b| (&a.slug, &a.source.path).cmp(&(&b.slug, &b.source.path)));
         // Duplicate slugs: keep the first file (by path order), report the others.
         let mut kept: Vec<Article> = Vec::with_capacity(all.len());
+        let mut set_aside = Vec::new();
         for article in all {
             if let Some(first) = kept.last().filter(|first| first.slug == article.slug) {
                 problems.push(
@@ -73,6 +80,7 @@ impl<'c> Library<'c> {
                     )
                     .with_hint("file names must be unique across all folders; rename one of them"),
                 );
+                set_aside.push(article);
                 continue;
             }
             kept.push(article);
@@ -114,10 +122,9 @@ impl<'c> Library<'c> {
         }
         let redirects = collect_redirects(&kept, include_drafts, &site_paths, &mut problems);
 
-        let articles: Vec<Article> = kept
-            .into_iter()
-            .filter(|a| include_drafts || !a.draft)
-            .collect();
+        let (articles, drafts): (Vec<Article>, Vec<Article>) =
+            kept.into_iter().partition(|a| include_drafts || !a.draft);
+        set_aside.extend(drafts);
         let categories = config
             .categories
             .iter()
@@ -143,8 +150,16 @@ impl<'c> Library<'c> {
             see_also,
             recent,
             redirects,
+            set_aside,
         };
         (library, problems)
+    }
+
+    /// Every article given to [`Library::new`], published or not, in no particular order.
+    pub fn into_articles(self) -> Vec<Article> {
+        let mut all = self.articles;
+        all.extend(self.set_aside);
+        all
     }
 
     pub fn index_of(&self, slug: &str) -> Option<usize> {
@@ -196,8 +211,10 @@ fn tag_index(articles: &[Article]) -> Vec<TagIndex> {
 }
 
 /// Explicit `related` first, in the editor's order; then articles sharing the most tags (same
-/// category breaks ties, then the most recently updated). Uses the tag index, so the cost is
-/// the sum of tag sizes per article rather than all pairs.
+/// category breaks ties, then the most recently updated, then the slug). Uses the tag index, so
+/// the cost is the sum of tag sizes per article rather than all pairs, and only the few best
+/// candidates are sorted (by integer keys: articles are in slug order, so an index stands for
+/// its slug). Articles are independent of each other: computed in parallel.
 fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
     let by_tag: HashMap<&str, &[usize]> = tags
         .iter()
@@ -208,45 +225,67 @@ fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
         .enumerate()
         .map(|(i, a)| (a.slug.as_str(), i))
         .collect();
-    articles
+    let mut category_ids: HashMap<&str, usize> = HashMap::new();
+    let category: Vec<usize> = articles
         .iter()
+        .map(|a| {
+            let next = category_ids.len();
+            *category_ids.entry(a.category.as_str()).or_insert(next)
+        })
+        .collect();
+    articles
+        .par_iter()
         .enumerate()
-        .map(|(me, article)| {
-            let mut list: Vec<usize> = Vec::with_capacity(SEE_ALSO_LIMIT);
-            for related in &article.related {
-                if let Some(&i) = by_slug.get(related.value.as_str()) {
-                    if !list.contains(&i) && list.len() < SEE_ALSO_LIMIT {
-                        list.push(i);
-                    }
-                }
-            }
-            if list.len() < SEE_ALSO_LIMIT {
-                let mut shared: HashMap<usize, usize> = HashMap::new();
-                for tag in &article.tags {
-                    for &other in by_tag.get(tag.slug.as_str()).copied().unwrap_or_default() {
-                        if other != me && !list.contains(&other) {
-                            *shared.entry(other).or_default() += 1;
+        // Each job zeroes a counter per article: few large jobs, not one per article.
+        .with_min_len(256)
+        .map_init(
+            || vec![0u32; articles.len()],
+            |shared, (me, article)| {
+                let mut list: Vec<usize> = Vec::with_capacity(SEE_ALSO_LIMIT);
+                for related in &article.related {
+                    if let Some(&i) = by_slug.get(related.value.as_str()) {
+                        if !list.contains(&i) && list.len() < SEE_ALSO_LIMIT {
+                            list.push(i);
                         }
                     }
                 }
-                let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
-                candidates.sort_by(|&(a, a_shared), &(b, b_shared)| {
-                    let same = |i: usize| articles[i].category == article.category;
-                    b_shared
-                        .cmp(&a_shared)
-                        .then_with(|| same(b).cmp(&same(a)))
-                        .then_with(|| articles[b].updated.cmp(&articles[a].updated))
-                        .then_with(|| articles[a].slug.cmp(&articles[b].slug))
-                });
-                list.extend(
-                    candidates
-                        .into_iter()
-                        .map(|(i, _)| i)
-                        .take(SEE_ALSO_LIMIT - list.len()),
-                );
-            }
-            list
-        })
+                let wanted = SEE_ALSO_LIMIT - list.len();
+                if wanted == 0 {
+                    return list;
+                }
+                // `shared` counts tags in common; it is all zeros again when this returns.
+                let mut touched: Vec<usize> = Vec::new();
+                for tag in &article.tags {
+                    for &other in by_tag.get(tag.slug.as_str()).copied().unwrap_or_default() {
+                        if other != me && !list.contains(&other) {
+                            if shared[other] == 0 {
+                                touched.push(other);
+                            }
+                            shared[other] += 1;
+                        }
+                    }
+                }
+                let key = |i: usize| {
+                    (
+                        Reverse(shared[i]),
+                        category[i] != category[me],
+                        Reverse(articles[i].updated),
+                        i,
+                    )
+                };
+                let mut candidates: Vec<_> = touched.iter().map(|&i| key(i)).collect();
+                for &i in &touched {
+                    shared[i] = 0;
+                }
+                if candidates.len() > wanted {
+                    candidates.select_nth_unstable(wanted - 1);
+                    candidates.truncate(wanted);
+                }
+                candidates.sort_unstable();
+                list.extend(candidates.into_iter().map(|(_, _, _, i)| i));
+                list
+            },
+        )
         .collect()
 }
 

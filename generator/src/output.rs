@@ -153,6 +153,46 @@ impl Drop for Staging {
     }
 }
 
+/// Writes one file at a site path under `root` in place, unless it already holds exactly these
+/// bytes; returns whether it wrote. For `serve`'s private folder, which is updated page by page:
+/// each file is written beside its place and renamed over it, so a page being served is always
+/// either the old or the new one, never half of each.
+pub fn write_if_changed(root: &Path, site_path: &str, bytes: &[u8]) -> Result<bool, OutputError> {
+    let file = root.join(crate::urls::output_file(site_path));
+    if fs::read(&file).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    if let Some(parent) = file.parent() {
+        fs::create_dir_all(parent).map_err(|source| OutputError {
+            action: "cannot create",
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let temporary = sibling(&file, "tryfirst-new");
+    fs::write(&temporary, bytes)
+        .and_then(|()| fs::rename(&temporary, &file))
+        .map_err(|source| OutputError {
+            action: "cannot write",
+            path: file.clone(),
+            source,
+        })?;
+    Ok(true)
+}
+
+/// Removes the file at a site path under `root`, if it is there.
+pub fn remove(root: &Path, site_path: &str) -> Result<(), OutputError> {
+    let file = root.join(crate::urls::output_file(site_path));
+    match fs::remove_file(&file) {
+        Err(source) if source.kind() != io::ErrorKind::NotFound => Err(OutputError {
+            action: "cannot remove",
+            path: file,
+            source,
+        }),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +225,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["public"]);
+    }
+
+    #[test]
+    fn in_place_writes_skip_identical_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_if_changed(dir.path(), "/a/", b"one").unwrap());
+        assert!(!write_if_changed(dir.path(), "/a/", b"one").unwrap());
+        assert!(write_if_changed(dir.path(), "/a/", b"two").unwrap());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a/index.html")).unwrap(),
+            "two"
+        );
+        let names: Vec<_> = fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["index.html"], "no temporary file left behind");
+        remove(dir.path(), "/a/").unwrap();
+        remove(dir.path(), "/a/").unwrap();
+        assert!(!dir.path().join("a/index.html").exists());
     }
 }

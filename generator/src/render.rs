@@ -3,6 +3,9 @@
 //! A list page receives article *summaries* (a handful of strings each), never whole articles,
 //! and the summaries are built once and shared, so memory stays flat as the site grows.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
 use serde::Serialize;
 use tera::Context;
 
@@ -61,7 +64,7 @@ struct SiteView<'a> {
     privacy: &'a Privacy,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct Summary {
     slug: String,
     title: String,
@@ -74,7 +77,7 @@ struct Summary {
     category_url: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct CategoryView {
     slug: String,
     name: String,
@@ -90,7 +93,7 @@ struct CategoryWithArticles<'a> {
     articles: Vec<&'a Summary>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct TagView {
     name: String,
     slug: String,
@@ -379,6 +382,73 @@ impl<'a> Renderer<'a> {
         Ok((path, html))
     }
 
+    /// What every page is rendered from, reduced to hashes (see [`Snapshot`]).
+    pub fn snapshot(&self) -> Snapshot {
+        let common = hash_of(&self.common.clone().into_json().to_string());
+        let articles = self
+            .library
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, article)| {
+                let summary = hash_of(&self.summaries[i]);
+                let (_, category) = self.category_of(article);
+                let tags: Vec<&TagView> = self.tag_views_of(article).collect();
+                ArticleStamp {
+                    summary,
+                    page: hash_of(&(summary, &article.content_hash, category, tags)),
+                    see_also: self.library.see_also[i].clone(),
+                }
+            })
+            .collect();
+        let list = |view: u64, members: &[usize]| ListStamp {
+            view,
+            members: members.to_vec(),
+        };
+        Snapshot {
+            common,
+            slugs: self.summaries.iter().map(|s| s.slug.clone()).collect(),
+            articles,
+            categories: self
+                .categories
+                .iter()
+                .zip(&self.library.categories)
+                .map(|(view, index)| list(hash_of(view), &index.articles))
+                .collect(),
+            tags: self
+                .tags
+                .iter()
+                .zip(&self.library.tags)
+                .map(|(view, index)| list(hash_of(view), &index.articles))
+                .collect(),
+            recent: self.library.recent.clone(),
+            redirects: self.library.redirects.clone(),
+        }
+    }
+
+    fn category_of(&self, article: &Article) -> (usize, &CategoryView) {
+        let index = self
+            .library
+            .categories
+            .iter()
+            .position(|c| c.config.slug == article.category)
+            .unwrap_or(0);
+        (index, &self.categories[index])
+    }
+
+    fn tag_views_of<'s>(&'s self, article: &'s Article) -> impl Iterator<Item = &'s TagView> {
+        article
+            .tags
+            .iter()
+            .filter_map(|t| {
+                self.library
+                    .tags
+                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
+                    .ok()
+            })
+            .map(|ti| &self.tags[ti])
+    }
+
     fn categories_with(&self, limit: Option<usize>) -> Vec<CategoryWithArticles<'_>> {
         self.categories
             .iter()
@@ -397,24 +467,8 @@ impl<'a> Renderer<'a> {
     fn article_page(&self, i: usize) -> (String, &'static str, Context) {
         let article = &self.library.articles[i];
         let summary = &self.summaries[i];
-        let category_index = self
-            .library
-            .categories
-            .iter()
-            .position(|c| c.config.slug == article.category)
-            .unwrap_or(0);
-        let category = &self.categories[category_index];
-        let tags = article
-            .tags
-            .iter()
-            .filter_map(|t| {
-                self.library
-                    .tags
-                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
-                    .ok()
-            })
-            .map(|ti| &self.tags[ti])
-            .collect();
+        let (_, category) = self.category_of(article);
+        let tags = self.tag_views_of(article).collect();
         let view = ArticleView {
             summary,
             permalink: self.config.permalink(&summary.url),
@@ -453,6 +507,96 @@ impl<'a> Renderer<'a> {
         context.insert("see_also", &self.summaries_of(&self.library.see_also[i]));
         (summary.url.clone(), "article.html", context)
     }
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What the pages of one build were rendered from, reduced to hashes and index lists. `serve`
+/// keeps the last one: comparing it with the next build's tells which pages an edit can have
+/// changed, so only those are rendered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Everything every page shows (site settings, navigation, footer year).
+    common: u64,
+    slugs: Vec<String>,
+    articles: Vec<ArticleStamp>,
+    categories: Vec<ListStamp>,
+    tags: Vec<ListStamp>,
+    recent: Vec<usize>,
+    redirects: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ArticleStamp {
+    /// What list pages show of the article.
+    summary: u64,
+    /// The article page's own inputs: summary, source file hash, category and tag views.
+    page: u64,
+    see_also: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListStamp {
+    view: u64,
+    members: Vec<usize>,
+}
+
+/// The pages to render again after an edit: those whose inputs differ between `old` and `new`,
+/// plus the pages of the articles in `reparsed` (their files changed). `None` when the set of
+/// articles, tags or redirects, or anything every page shows, changed: then every page must be
+/// rendered (and pages that no longer exist removed).
+pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<Vec<PageJob>> {
+    if old.common != new.common
+        || old.slugs != new.slugs
+        || old.tags.len() != new.tags.len()
+        || old.categories.len() != new.categories.len()
+        || old.redirects != new.redirects
+    {
+        return None;
+    }
+    let summary_changed: Vec<bool> = old
+        .articles
+        .iter()
+        .zip(&new.articles)
+        .map(|(a, b)| a.summary != b.summary)
+        .collect();
+    let lists_changed = |members: &[usize]| members.iter().any(|&i| summary_changed[i]);
+    let mut jobs = Vec::new();
+    for (i, (a, b)) in old.articles.iter().zip(&new.articles).enumerate() {
+        if reparsed.contains(&i) || a != b || lists_changed(&b.see_also) {
+            jobs.push(PageJob::Article(i));
+        }
+    }
+    let list_dirty = |a: &ListStamp, b: &ListStamp| a != b || lists_changed(&b.members);
+    let mut any_category = false;
+    for (c, (a, b)) in old.categories.iter().zip(&new.categories).enumerate() {
+        if list_dirty(a, b) {
+            any_category = true;
+            jobs.push(PageJob::Category(c));
+        }
+    }
+    if any_category {
+        jobs.push(PageJob::Categories);
+        jobs.push(PageJob::Search);
+    }
+    if any_category || old.recent != new.recent || lists_changed(&new.recent) {
+        jobs.push(PageJob::Home);
+    }
+    let mut any_tag = false;
+    for (t, (a, b)) in old.tags.iter().zip(&new.tags).enumerate() {
+        any_tag |= a.view != b.view;
+        if list_dirty(a, b) {
+            jobs.push(PageJob::Tag(t));
+        }
+    }
+    if any_tag {
+        jobs.push(PageJob::Tags);
+    }
+    Some(jobs)
 }
 
 /// JSON-LD is embedded in a `<script>` element, where `</script>` or `<!--` in a string would end
@@ -516,6 +660,74 @@ fn article_json_ld(config: &SiteConfig, article: &Article, category_name: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three articles: 0 and 1 in category 0 (tag 0), 2 in category 1; 2 lists 1 under See also.
+    fn snapshot() -> Snapshot {
+        let article = |summary, see_also: &[usize]| ArticleStamp {
+            summary,
+            page: summary * 10,
+            see_also: see_also.to_vec(),
+        };
+        let list = |view, members: &[usize]| ListStamp {
+            view,
+            members: members.to_vec(),
+        };
+        Snapshot {
+            common: 1,
+            slugs: vec!["a".into(), "b".into(), "c".into()],
+            articles: vec![article(1, &[]), article(2, &[]), article(3, &[1])],
+            categories: vec![list(1, &[0, 1]), list(2, &[2])],
+            tags: vec![list(1, &[0, 1])],
+            recent: vec![2, 0, 1],
+            redirects: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_body_edit_dirties_only_its_page() {
+        let old = snapshot();
+        assert_eq!(
+            dirty_jobs(&old, &old, &[0]),
+            Some(vec![PageJob::Article(0)])
+        );
+        assert_eq!(dirty_jobs(&old, &old, &[]), Some(vec![]));
+    }
+
+    #[test]
+    fn a_new_title_dirties_every_page_that_lists_the_article() {
+        let old = snapshot();
+        let mut new = old.clone();
+        new.articles[1].summary = 20;
+        new.articles[1].page = 200;
+        let jobs = dirty_jobs(&old, &new, &[1]).unwrap();
+        for job in [
+            PageJob::Article(1),
+            PageJob::Article(2), // its See also shows the title
+            PageJob::Category(0),
+            PageJob::Categories,
+            PageJob::Home,
+            PageJob::Tag(0),
+        ] {
+            assert!(jobs.contains(&job), "{job:?} missing from {jobs:?}");
+        }
+        assert!(!jobs.contains(&PageJob::Article(0)));
+        assert!(!jobs.contains(&PageJob::Category(1)));
+        assert!(!jobs.contains(&PageJob::Tags), "tag counts did not change");
+    }
+
+    #[test]
+    fn changes_every_page_shows_need_a_full_render() {
+        let old = snapshot();
+        let mut new = old.clone();
+        new.common = 2;
+        assert_eq!(dirty_jobs(&old, &new, &[]), None);
+        let mut new = old.clone();
+        new.slugs[2] = "d".into();
+        assert_eq!(dirty_jobs(&old, &new, &[]), None);
+        let mut new = old.clone();
+        new.redirects.push(("/old/".into(), "/a/".into()));
+        assert_eq!(dirty_jobs(&old, &new, &[]), None);
+    }
 
     #[test]
     fn json_for_script_elements_cannot_close_them() {

@@ -2,6 +2,8 @@
 //!
 //! Builds the site into a private folder, serves it on 127.0.0.1, rebuilds when anything under
 //! `content/`, `themes/`, `templates/`, `static/` or `site.toml` changes, and reloads open pages.
+//! Rebuilds are incremental ([`crate::session`]): an edited article costs its own page and the
+//! pages that show it, and the terminal says how many pages were rewritten in how long.
 //! A broken edit is reported in the terminal and on the page, and the last good site stays
 //! served. The question form works on the same origin: `/ask` is ask-fn's own router, with the
 //! in-memory store and knowledge-base answers unless the environment configures DynamoDB or an
@@ -15,8 +17,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
 
 use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
@@ -32,6 +34,7 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::build::{self, BuildError, BuildOptions};
+use crate::session::Session;
 
 /// How often the watched files are checked for changes.
 const POLL: Duration = Duration::from_millis(250);
@@ -68,6 +71,8 @@ struct BuildState {
 struct Server {
     options: ServeOptions,
     out_dir: PathBuf,
+    /// The parsed site between edits: a rebuild redoes only what an edit changed.
+    session: Mutex<Session>,
     state: watch::Sender<BuildState>,
     /// ask-fn's router for the current bundle; replaced after each good build.
     ask: RwLock<Option<Router>>,
@@ -95,9 +100,13 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         error: None,
     });
     let out_dir_to_remove = out_dir.clone();
+    // A folder left by an earlier run on the same port would hold pages this site lacks.
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let session = Mutex::new(Session::new(build_options(&options, &out_dir)));
     let server = Arc::new(Server {
         options,
         out_dir,
+        session,
         state,
         ask: RwLock::new(None),
         ask_settings,
@@ -131,33 +140,34 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     Ok(())
 }
 
-impl Server {
-    fn build_options(&self) -> BuildOptions {
-        BuildOptions {
-            out: Some(self.out_dir.clone()),
-            base_url: Some(format!("http://{}", self.options.addr)),
-            include_drafts: self.options.include_drafts,
-            ask_endpoint: Some("/ask".into()),
-            ..BuildOptions::new(self.options.root.clone())
-        }
+fn build_options(options: &ServeOptions, out_dir: &Path) -> BuildOptions {
+    BuildOptions {
+        out: Some(out_dir.to_path_buf()),
+        base_url: Some(format!("http://{}", options.addr)),
+        include_drafts: options.include_drafts,
+        ask_endpoint: Some("/ask".into()),
+        ..BuildOptions::new(options.root.clone())
     }
+}
 
-    /// Builds (off the async threads), then publishes the outcome to open pages.
+impl Server {
+    /// Updates the site (off the async threads), then publishes the outcome to open pages.
     async fn rebuild(self: &Arc<Self>) {
-        let started = Instant::now();
-        let options = self.build_options();
-        let result = tokio::task::spawn_blocking(move || build::build(&options)).await;
+        let server = self.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            server
+                .session
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .update()
+        })
+        .await;
         let error = match result {
-            Ok(Ok(report)) => {
-                for warning in &report.warnings {
+            Ok(Ok(update)) => {
+                for warning in &update.warnings {
                     eprintln!("{}\n", warning.to_human());
                 }
-                eprintln!(
-                    "Built {} articles, {} pages in {} ms",
-                    report.articles,
-                    report.pages,
-                    started.elapsed().as_millis()
-                );
+                eprintln!("{}", update.summary());
                 self.refresh_ask().await;
                 None
             }

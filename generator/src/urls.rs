@@ -11,7 +11,6 @@ const RESERVED: &[&str] = &[
     "api",
     "assets",
     "static",
-    "pagefind",
 ];
 
 pub fn is_reserved(slug: &str) -> bool {

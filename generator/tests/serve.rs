@@ -6,11 +6,27 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 use std::time::{Duration, Instant};
 
 struct Serve {
     child: Child,
     addr: String,
+    /// Everything the server printed to stderr so far.
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Serve {
+    fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The private folder the server builds into.
+    fn out_dir(&self) -> PathBuf {
+        let port = self.addr.rsplit(':').next().unwrap();
+        std::env::temp_dir().join(format!("tryfirst-serve-{port}"))
+    }
 }
 
 impl Drop for Serve {
@@ -58,8 +74,14 @@ fn start(root: &Path) -> Serve {
         }
     };
     // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Serve { child, addr }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Serve { child, addr, log }
 }
 
 /// A minimal HTTP/1.1 client: status and body.
@@ -159,4 +181,96 @@ fn serves_rebuilds_reports_errors_and_answers_questions() {
     let (status, answer) = request(&serve.addr, "POST", "/ask", Some(question));
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("\"source\":\"knowledge_base\""), "{answer}");
+}
+
+fn modified(out: &Path, page: &str) -> SystemTime {
+    std::fs::metadata(out.join(page))
+        .unwrap()
+        .modified()
+        .unwrap()
+}
+
+/// Waits for the next "Rebuilt …" line after the `seen` first lines of the log.
+fn next_rebuild(serve: &Serve, seen: usize) -> String {
+    let mut found = None;
+    wait_until("the rebuild report", || {
+        found = serve.log_lines()[seen..]
+            .iter()
+            .find(|line| line.starts_with("Rebuilt "))
+            .cloned();
+        found.is_some()
+    });
+    found.unwrap()
+}
+
+#[test]
+fn an_edit_rewrites_only_the_pages_that_show_the_article() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(), dir.path());
+    let serve = start(dir.path());
+    assert_eq!(request(&serve.addr, "GET", "/printer/", None).0, 200);
+    let out = serve.out_dir();
+    let untouched = [
+        "hardware-key/index.html",
+        "lost-phone/index.html",
+        "privacy/index.html",
+        "tags/index.html",
+        "categories/accounts/index.html",
+        "404.html",
+    ];
+    let before: Vec<SystemTime> = untouched.iter().map(|p| modified(&out, p)).collect();
+    let listed_before = modified(&out, "categories/devices/index.html");
+    let article = dir.path().join("content/devices/printer.md");
+    let good = std::fs::read_to_string(&article).unwrap();
+
+    // A body edit changes only the article's own page.
+    let seen = serve.log_lines().len();
+    std::fs::write(
+        &article,
+        good.replace("are asleep or on", "are sleeping or on"),
+    )
+    .unwrap();
+    let report = next_rebuild(&serve, seen);
+    assert!(
+        report.starts_with("Rebuilt 1 page of 3 articles (1 changed) in "),
+        "{report}"
+    );
+    assert!(read_out(&out, "printer/index.html").contains("are sleeping or on"));
+    assert_eq!(
+        modified(&out, "categories/devices/index.html"),
+        listed_before,
+        "the category page shows no body text"
+    );
+
+    // A new title also changes the lists that show it, and nothing else.
+    let seen = serve.log_lines().len();
+    std::fs::write(
+        &article,
+        good.replace("the printer shows offline", "the printer says offline"),
+    )
+    .unwrap();
+    let report = next_rebuild(&serve, seen);
+    assert!(report.starts_with("Rebuilt "), "{report}");
+    for page in [
+        "printer/index.html",
+        "categories/devices/index.html",
+        "tags/printing/index.html",
+        "index.html",
+    ] {
+        assert!(
+            read_out(&out, page).contains("the printer says offline"),
+            "{page}"
+        );
+    }
+    let after: Vec<SystemTime> = untouched.iter().map(|p| modified(&out, p)).collect();
+    assert_eq!(
+        before, after,
+        "pages that do not show the article are not rewritten"
+    );
+    // The bundle the question form answers from follows the edit too.
+    assert!(read_out(&out, "tryfirst-bundle.json").contains("the printer says offline"));
+}
+
+fn read_out(out: &Path, page: &str) -> String {
+    std::fs::read_to_string(out.join(page)).unwrap()
 }

@@ -714,8 +714,39 @@ fn privacy_page_without_notification_texts_falls_back_to_the_company() {
 #[test]
 fn search_index_and_vocabulary_are_written() {
     let (_dir, out) = built_valid();
-    assert!(out.join("pagefind/pagefind.js").is_file());
-    assert!(out.join("pagefind/pagefind-entry.json").is_file());
+    // Look a word up the way search.js does: manifest → the term's shard → articles → docs.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out, "search/index.json")).unwrap();
+    assert_eq!(manifest["articles"], 3, "drafts are not indexed");
+    let shards = manifest["shards"].as_u64().unwrap() as u32;
+    let chunk = manifest["chunk"].as_u64().unwrap() as usize;
+    let lookup = |word: &str| -> Vec<String> {
+        let term = generator::search::stem(word);
+        let shard: serde_json::Value = serde_json::from_str(&read(
+            &out,
+            &format!(
+                "search/shard-{}.json",
+                generator::search::fnv1a(term) % shards
+            ),
+        ))
+        .unwrap();
+        let Some(postings) = shard[term].as_array() else {
+            return Vec::new();
+        };
+        postings
+            .chunks(2)
+            .map(|pair| {
+                let doc = pair[0].as_u64().unwrap() as usize;
+                let docs: serde_json::Value =
+                    serde_json::from_str(&read(&out, &format!("search/docs-{}.json", doc / chunk)))
+                        .unwrap();
+                docs[doc % chunk][0].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    // An inflected form finds the article through its stem.
+    assert_eq!(lookup("printers"), ["/printer/"]);
+    assert!(lookup("scanner").is_empty(), "drafts are not searchable");
     let words: Vec<String> = serde_json::from_str(&read(&out, "search/words.json")).unwrap();
     assert!(words.contains(&"printer".to_owned()) && words.contains(&"hardware".to_owned()));
     assert!(

@@ -1,8 +1,7 @@
-// The search page: runs the query from `?q=` against the Pagefind index in /pagefind/. Words
-// that appear nowhere on the site are first corrected against its vocabulary
-// (/search/words.json): Pagefind stems words but forgives no misspelling, and a misspelt word
-// otherwise matches only by accident. First-party, no inline script; Pagefind needs `'wasm-unsafe-eval'` in the
-// Content-Security-Policy's script-src.
+// The search page: runs the query from `?q=` against the index the generator writes to /search/
+// (generator/src/search.rs describes the files). Words that appear nowhere on the site are first
+// corrected against its vocabulary (/search/words.json): a misspelt word otherwise matches
+// nothing. First-party, no inline script, no WebAssembly: `script-src 'self'` is enough.
 (() => {
   'use strict';
 
@@ -12,7 +11,8 @@
   if (!form || !status || !list) return;
   const input = form.querySelector('input[name="q"]');
 
-  let pagefind = null;
+  const LIMIT = 10;
+  const json = new Map();
   let vocabulary = null;
 
   const say = (text) => {
@@ -22,21 +22,89 @@
     status.appendChild(p);
   };
 
-  const loadPagefind = async () => {
-    if (!pagefind) {
-      pagefind = await import('/pagefind/pagefind.js');
-      await pagefind.options({ excerptLength: 24 });
-      await pagefind.init();
+  // Each file is fetched once per page view.
+  const load = (path) => {
+    if (!json.has(path)) {
+      json.set(path, fetch(path).then((response) => {
+        if (!response.ok) throw new Error(`${path}: ${response.status}`);
+        return response.json();
+      }));
     }
-    return pagefind;
+    return json.get(path);
   };
 
   const loadVocabulary = async () => {
     if (!vocabulary) {
-      const response = await fetch('/search/words.json');
-      vocabulary = response.ok ? await response.json() : [];
+      try {
+        vocabulary = await load('/search/words.json');
+      } catch (_) {
+        vocabulary = [];
+      }
     }
     return vocabulary;
+  };
+
+  // The same three functions as generator/src/search.rs (`stem`, `terms`, `fnv1a`): the index
+  // was written with them, so a query must go through them too.
+  const stem = (word) => {
+    const chars = [...word].length;
+    if (chars <= 3) return word;
+    if (word.endsWith('ies') && chars > 4) return word.slice(0, -3);
+    let w = word;
+    if (w.endsWith('sses')) w = w.slice(0, -2);
+    else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
+    if (w.endsWith('y') && chars > 4) return w.slice(0, -1);
+    for (const suffix of ['ing', 'ed']) {
+      if (w.endsWith(suffix)) {
+        const base = w.slice(0, -suffix.length);
+        if ([...base].length >= 3) return base;
+      }
+    }
+    return w;
+  };
+
+  const terms = (text, stemming) => text
+    .split(/[^\p{Alphabetic}\p{N}]+/u)
+    .filter((word) => [...word].length >= 2)
+    .map((word) => (stemming ? stem(word.toLowerCase()) : word.toLowerCase()));
+
+  const encoder = new TextEncoder();
+  const fnv1a = (text) => {
+    let hash = 0x811c9dc5;
+    for (const byte of encoder.encode(text)) {
+      hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    }
+    return hash >>> 0;
+  };
+
+  // Articles holding every term of the query, best first: the sum over the terms of the
+  // term's weight in the article times how rare the term is on the site.
+  const find = async (query) => {
+    const manifest = await load('/search/index.json');
+    const wanted = [...new Set(terms(query, manifest.stem))];
+    if (wanted.length === 0) return [];
+    const postings = await Promise.all(wanted.map(async (term) => {
+      const shard = await load(`/search/shard-${fnv1a(term) % manifest.shards}.json`);
+      return Object.hasOwn(shard, term) ? shard[term] : [];
+    }));
+    let scores = null;
+    for (const list of postings) {
+      const rarity = Math.log(1 + manifest.articles / Math.max(1, list.length / 2));
+      const next = new Map();
+      for (let i = 0; i < list.length; i += 2) {
+        const doc = list[i];
+        if (scores === null || scores.has(doc)) {
+          next.set(doc, (scores === null ? 0 : scores.get(doc)) + list[i + 1] * rarity);
+        }
+      }
+      scores = next;
+    }
+    const best = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, LIMIT);
+    return Promise.all(best.map(async ([doc]) => {
+      const chunk = await load(`/search/docs-${Math.floor(doc / manifest.chunk)}.json`);
+      const [url, title, category, description] = chunk[doc % manifest.chunk];
+      return { url, title, category, description };
+    }));
   };
 
   // Damerau-Levenshtein (optimal string alignment) distance, stopping early past `limit`.
@@ -91,39 +159,39 @@
     return changed ? fixed.join(' ') : null;
   };
 
-  // Pagefind excerpts are HTML with <mark> around matches; keep only text and <mark>.
-  const excerpt = (html) => {
-    const template = document.createElement('template');
-    template.innerHTML = html;
+  // The article's description, with the words that match the query marked.
+  const excerpt = (text, query, stemming) => {
+    const wanted = new Set(terms(query, stemming));
     const p = document.createElement('p');
     p.className = 'excerpt';
-    for (const node of template.content.childNodes) {
-      if (node.nodeName === 'MARK') {
+    for (const part of text.split(/([\p{Alphabetic}\p{N}]+)/u)) {
+      const [term] = terms(part, stemming);
+      if (term && wanted.has(term)) {
         const mark = document.createElement('mark');
-        mark.textContent = node.textContent;
+        mark.textContent = part;
         p.appendChild(mark);
       } else {
-        p.appendChild(document.createTextNode(node.textContent));
+        p.appendChild(document.createTextNode(part));
       }
     }
     return p;
   };
 
-  const render = (results) => {
+  const render = (results, query, stemming) => {
     list.textContent = '';
     for (const result of results) {
       const li = document.createElement('li');
       const link = document.createElement('a');
       link.href = result.url;
-      link.textContent = result.meta.title || result.url;
+      link.textContent = result.title || result.url;
       const heading = document.createElement('h2');
       heading.appendChild(link);
       li.appendChild(heading);
-      li.appendChild(excerpt(result.excerpt || ''));
-      if (result.meta.category) {
+      li.appendChild(excerpt(result.description || '', query, stemming));
+      if (result.category) {
         const meta = document.createElement('p');
         meta.className = 'meta';
-        meta.textContent = result.meta.category;
+        meta.textContent = result.category;
         li.appendChild(meta);
       }
       list.appendChild(li);
@@ -135,22 +203,21 @@
     query = query.trim();
     if (!query) {
       say('');
-      render([]);
+      render([], '', false);
       return;
     }
     say('Searching…');
     try {
-      const engine = await loadPagefind();
+      const manifest = await load('/search/index.json');
       const fix = await corrected(query);
       let shown = fix || query;
-      let found = await engine.search(shown);
-      if (fix && found.results.length === 0) {
+      let results = await find(shown);
+      if (fix && results.length === 0) {
         // The correction found nothing either: fall back to the words as typed.
-        found = await engine.search(query);
+        results = await find(query);
         shown = query;
       }
-      const results = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
-      render(results);
+      render(results, shown, manifest.stem);
       if (results.length === 0) {
         say(`Nothing found for “${query}”. Try other words, or browse the categories below.`);
       } else {

@@ -1,0 +1,67 @@
+//! How long `serve` takes to show an edit: the same [`Session`] `serve` uses, on a site on disk
+//! (e.g. `bench/corpus.py 10000 /dev/shm/kb`), timed for a first full build, then for edits to one
+//! article — its body (only its page changes), then its title (the lists that show it change
+//! too). Prints what `serve` prints; asserts nothing. Restores the article afterwards.
+//!
+//! `cargo run --release --no-default-features -p generator --example incremental -- SITE_ROOT`
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use generator::build::{self, BuildOptions};
+use generator::session::Session;
+
+fn main() -> anyhow::Result<()> {
+    let root = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .context("usage: incremental SITE_ROOT")?,
+    );
+    let out = std::env::temp_dir().join(format!("tryfirst-incremental-{}", std::process::id()));
+    let mut session = Session::new(BuildOptions {
+        out: Some(out.clone()),
+        ..BuildOptions::new(&root)
+    });
+    let result = measure(&root, &mut session);
+    let _ = std::fs::remove_dir_all(&out);
+    result
+}
+
+fn measure(root: &std::path::Path, session: &mut Session) -> anyhow::Result<()> {
+    let first = session.update().context("the site does not build")?;
+    println!("first build:  {}", first.summary());
+    let (paths, _) = build::content_paths(root);
+    let Some(article) = paths.get(paths.len() / 2) else {
+        bail!("the site has no articles");
+    };
+    let original = std::fs::read_to_string(article)?;
+    let edits = [
+        ("body edit", format!("{original}\nOne more sentence.\n")),
+        (
+            "body edit",
+            format!("{original}\nTwo more sentences here.\n"),
+        ),
+        (
+            "body edit",
+            format!("{original}\nThree more sentences here now.\n"),
+        ),
+        (
+            "title edit",
+            original.replacen("title = \"", "title = \"Edited: ", 1),
+        ),
+        (
+            "title edit",
+            original.replacen("title = \"", "title = \"Edited again: ", 1),
+        ),
+    ];
+    let outcome = (|| {
+        for (what, text) in &edits {
+            std::fs::write(article, text)?;
+            let update = session.update()?;
+            println!("{what}:    {}", update.summary());
+        }
+        anyhow::Ok(())
+    })();
+    std::fs::write(article, &original)?;
+    outcome
+}
