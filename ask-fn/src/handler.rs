@@ -207,8 +207,12 @@ impl App {
 
         // Quota and lead in one atomic write, before any LLM is involved.
         let remaining = match self.store.admit(&checks, now, &lead).await {
-            Ok(Admission::Accepted { remaining }) => remaining,
+            Ok(Admission::Accepted { remaining }) => {
+                crate::metrics::emit(crate::metrics::Metric::LeadCaptured);
+                remaining
+            }
             Ok(Admission::Refused { retry_at, check }) => {
+                crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
                 let limits = checks[check].limits;
                 return Err(rate_limited(retry_at, now, limits));
             }
@@ -301,6 +305,7 @@ impl App {
             {
                 Ok(true) => {}
                 Ok(false) => {
+                    crate::metrics::emit(crate::metrics::Metric::LlmDailyCapReached);
                     tracing::warn!(
                         request_id,
                         metric = "llm_daily_cap_reached",
@@ -352,6 +357,7 @@ impl App {
                 (Some(advice), None)
             }
             Err(error) => {
+                crate::metrics::emit(crate::metrics::Metric::LlmFailure);
                 tracing::warn!(
                     request_id,
                     metric = "llm_failure",

@@ -111,7 +111,17 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     init_logging();
-    let settings = Settings::from_env().context("invalid configuration")?;
+    // Secrets named by `*_PARAMETER` variables come from SSM, laid over the environment.
+    let secrets = ask_fn::secrets::from_env()
+        .await
+        .context("cannot read a secret from SSM Parameter Store")?;
+    let settings = Settings::from_vars(|name| {
+        secrets
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    })
+    .context("invalid configuration")?;
     match command {
         Command::Serve {
             addr,
