@@ -239,8 +239,12 @@ impl App {
             Ok(Admission::Accepted {
                 remaining,
                 llm_call,
-            }) => (remaining, llm_call),
+            }) => {
+                crate::metrics::emit(crate::metrics::Metric::LeadCaptured);
+                (remaining, llm_call)
+            }
             Ok(Admission::Refused { retry_at, check }) => {
+                crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
                 let limits = checks[check].limits;
                 return Err(rate_limited(retry_at, now, limits));
             }
@@ -283,6 +287,7 @@ impl App {
             ))
             .await;
         if delivery.state == NotifyState::Failed {
+            crate::metrics::emit(crate::metrics::Metric::NotificationFailed);
             tracing::warn!(
                 request_id,
                 lead_id = %lead.id,
@@ -353,6 +358,7 @@ impl App {
         request_id: &str,
     ) -> (Option<crate::llm::Advice>, Option<String>) {
         if self.advisor.is_llm() && !llm_call {
+            crate::metrics::emit(crate::metrics::Metric::LlmDailyCapReached);
             tracing::warn!(
                 request_id,
                 metric = "llm_daily_cap_reached",
@@ -398,6 +404,7 @@ impl App {
                 (Some(advice), None)
             }
             Err(error) => {
+                crate::metrics::emit(crate::metrics::Metric::LlmFailure);
                 tracing::warn!(
                     request_id,
                     metric = "llm_failure",

@@ -197,7 +197,7 @@ async fn main() -> anyhow::Result<()> {
         return leads(command).await;
     }
     init_logging();
-    let settings = Settings::from_env().context("invalid configuration")?;
+    let settings = settings_with_secrets().await?;
     match command {
         Command::Serve {
             addr,
@@ -229,6 +229,21 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The settings, with secrets named by `*_PARAMETER` variables read from SSM and laid over the
+/// environment.
+async fn settings_with_secrets() -> anyhow::Result<Settings> {
+    let secrets = ask_fn::secrets::from_env()
+        .await
+        .context("cannot read a secret from SSM Parameter Store")?;
+    Settings::from_vars(|name| {
+        secrets
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    })
+    .context("invalid configuration")
+}
+
 /// Writes `text` to `output`, or to standard output.
 fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
     match output {
@@ -245,7 +260,8 @@ fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
 
 /// `ask-fn leads …`: always DynamoDB (the team's tools are useless against an in-memory store).
 async fn leads(command: LeadsCommand) -> anyhow::Result<()> {
-    let settings = Settings::from_env().context("invalid configuration")?;
+    // The same secrets as the function: `erase` needs its hash salt.
+    let settings = settings_with_secrets().await?;
     let store = DynamoStore::new(
         DynamoStore::client_from_env().await,
         &settings.quota_table,
