@@ -254,6 +254,25 @@ fn llm_count(table: &str, budget: &LlmBudget) -> Result<TransactWriteItem, Store
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
+/// The result of a lead update conditioned on the lead existing.
+fn lead_updated<T>(
+    result: Result<T, SdkError<UpdateItemError, aws_sdk_dynamodb::config::http::HttpResponse>>,
+    id: &str,
+) -> Result<(), StoreError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(SdkError::ServiceError(service))
+            if matches!(
+                service.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            Err(StoreError::NoSuchLead(id.to_owned()))
+        }
+        Err(error) => Err(StoreError::Unavailable(describe(&error))),
+    }
+}
+
 /// A quota item's times and version.
 fn quota_state(item: &Item) -> QuotaState {
     let times = item
@@ -454,18 +473,7 @@ impl Store for DynamoStore {
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
-        match request.update_expression(expression).send().await {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(service))
-                if matches!(
-                    service.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Err(StoreError::NoSuchLead(id.to_owned()))
-            }
-            Err(error) => Err(StoreError::Unavailable(describe(&error))),
-        }
+        lead_updated(request.update_expression(expression).send().await, id)
     }
 
     async fn lead(&self, id: &str) -> Result<Option<Lead>, StoreError> {
@@ -556,18 +564,7 @@ impl Store for DynamoStore {
             }
             None => "SET #status = :status, handled_at = :at REMOVE handled_note",
         };
-        match request.update_expression(expression).send().await {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(service))
-                if matches!(
-                    service.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Err(StoreError::NoSuchLead(id.to_owned()))
-            }
-            Err(error) => Err(StoreError::Unavailable(describe(&error))),
-        }
+        lead_updated(request.update_expression(expression).send().await, id)
     }
 
     async fn delete_lead(&self, id: &str) -> Result<bool, StoreError> {
