@@ -155,6 +155,24 @@ impl DynamoStore {
         Ok(found)
     }
 
+    /// An update of an existing lead that sets `#status = :status` (the caller adds the rest of
+    /// the expression); it fails with a condition error when the lead does not exist, which
+    /// [`lead_updated`] turns into `NoSuchLead`.
+    fn lead_update(
+        &self,
+        id: &str,
+        status: LeadStatus,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.leads_table)
+            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
+            .condition_expression("attribute_exists(#id)")
+            .expression_attribute_names("#id", schema::LEAD_ID)
+            .expression_attribute_names("#status", schema::LEAD_STATUS)
+            .expression_attribute_values(":status", AttributeValue::S(status.as_str().to_owned()))
+    }
+
     /// The quota items as DynamoDB has them now (one consistent `BatchGetItem`).
     async fn confirmed_states(
         &self,
@@ -401,17 +419,7 @@ impl Store for DynamoStore {
 
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
         let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.leads_table)
-            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
-            .condition_expression("attribute_exists(#id)")
-            .expression_attribute_names("#id", schema::LEAD_ID)
-            .expression_attribute_names("#status", schema::LEAD_STATUS)
-            .expression_attribute_values(
-                ":status",
-                AttributeValue::S(outcome.status.as_str().to_owned()),
-            )
+            .lead_update(id, outcome.status)
             .expression_attribute_values(
                 ":notification",
                 AttributeValue::S(outcome.notification.as_str().to_owned()),
@@ -544,17 +552,7 @@ impl Store for DynamoStore {
         note: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.leads_table)
-            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
-            .condition_expression("attribute_exists(#id)")
-            .expression_attribute_names("#id", schema::LEAD_ID)
-            .expression_attribute_names("#status", schema::LEAD_STATUS)
-            .expression_attribute_values(
-                ":status",
-                AttributeValue::S(LeadStatus::Handled.as_str().to_owned()),
-            )
+            .lead_update(id, LeadStatus::Handled)
             .expression_attribute_values(":at", AttributeValue::N(at.to_string()));
         let expression = match note {
             Some(note) => {
