@@ -63,6 +63,13 @@ impl Article {
         urls::article(&self.slug)
     }
 
+    /// Frees the file's text once nothing will report a position in it any more (a build,
+    /// after the library's checks), so the memory goes to rendering instead.
+    pub fn forget_source(&mut self) {
+        self.source.text = String::new();
+        self.line_index = LineIndex::new("");
+    }
+
     /// A diagnostic located at a byte offset of this article's file.
     pub fn diagnostic_at(
         &self,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::article::{self, SourceFile};
+use crate::article::{self, Article, SourceFile};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
@@ -188,13 +188,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     } = load(options)?;
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
-    let (library, problems) =
+    let (mut library, problems) =
         Library::new(articles, &config, options.include_drafts, &static_paths);
     diagnostics.extend(problems);
     diagnostics::sort(&mut diagnostics);
     if diagnostics::has_errors(&diagnostics) {
         return Err(BuildError::Invalid(diagnostics));
     }
+    // Every check that points into an article's file has run: only the parsed form is needed.
+    library.articles.iter_mut().for_each(Article::forget_source);
 
     let out_dir = options.out_dir();
     let sink = if options.write {
@@ -204,12 +206,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     let renderer = Renderer::new(&config, &library, &theme);
     let jobs = render::jobs(&library);
-    render_pages(&renderer, &jobs, |path, html| {
-        sink.write(path, html.as_bytes())
-    })?;
+    // The pages and the other files (feeds, bundle, search index) need only the library: made
+    // side by side, so neither waits for the other's slowest, least parallel part.
+    let (rendered, files) = rayon::join(
+        || {
+            render_pages(&renderer, &jobs, |path, html| {
+                sink.write(path, html.as_bytes())
+            })
+        },
+        // Only a written site needs a search index; `check` has nothing to validate in it.
+        || site_files(&library, &config, &theme, options.write),
+    );
+    rendered?;
     let pages = jobs.len();
-    // Only a written site needs a search index; `check` has nothing to validate in it.
-    for (path, bytes) in site_files(&library, &config, &theme, options.write) {
+    for (path, bytes) in files {
         sink.write(&path, &bytes)?;
     }
     let files = sink.files_written();
@@ -270,28 +280,32 @@ pub fn site_files(
         .iter()
         .map(|asset| (asset.path.clone(), asset.bytes.clone()))
         .collect();
-    files.extend([
-        (
-            crate::urls::SITEMAP.to_owned(),
-            feeds::sitemap(library, config).into_bytes(),
-        ),
-        (
-            crate::urls::FEED.to_owned(),
-            feeds::atom(library, config).into_bytes(),
-        ),
-        ("/robots.txt".to_owned(), feeds::robots(config).into_bytes()),
-        (
-            crate::urls::REDIRECTS_MAP.to_owned(),
-            feeds::redirects_map(library).into_bytes(),
-        ),
-        (
-            format!("/{}", kb_model::BUNDLE_FILE_NAME),
-            feeds::bundle(library, config).to_json().into_bytes(),
-        ),
-    ]);
-    if search {
-        files.extend(crate::search::build(library, config));
-    }
+    let (feeds, search) = rayon::join(
+        || {
+            [
+                (
+                    crate::urls::SITEMAP.to_owned(),
+                    feeds::sitemap(library, config).into_bytes(),
+                ),
+                (
+                    crate::urls::FEED.to_owned(),
+                    feeds::atom(library, config).into_bytes(),
+                ),
+                ("/robots.txt".to_owned(), feeds::robots(config).into_bytes()),
+                (
+                    crate::urls::REDIRECTS_MAP.to_owned(),
+                    feeds::redirects_map(library).into_bytes(),
+                ),
+                (
+                    format!("/{}", kb_model::BUNDLE_FILE_NAME),
+                    feeds::bundle(library, config).to_json().into_bytes(),
+                ),
+            ]
+        },
+        || search.then(|| crate::search::build(library, config)),
+    );
+    files.extend(feeds);
+    files.extend(search.into_iter().flatten());
     files
 }
 

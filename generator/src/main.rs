@@ -11,6 +11,11 @@ use generator::build::{self, BuildError, BuildOptions};
 use generator::config::{SiteConfig, CONFIG_FILE};
 use generator::diagnostics::Diagnostic;
 
+/// mimalloc instead of the system allocator: a build allocates millions of small strings from
+/// several threads at once, where glibc's malloc spent ~15 % of a 10,000-article build.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "tryfirst",

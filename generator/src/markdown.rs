@@ -621,16 +621,35 @@ fn split_fragment(target: &str) -> (&str, Option<String>) {
 }
 
 fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    push_words(&mut out, text);
+    out
+}
+
+/// Appends the words of `text` to `out`, one space between them (one pass, no per-word
+/// allocation: this runs over every article's whole text).
+fn push_words(out: &mut String, text: &str) {
+    for word in text.split_whitespace() {
+        if !out.is_empty() && !out.ends_with(['\n', ' ']) {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// Keeps paragraph breaks, collapses everything else: plain text for the AI and the bundle.
 fn collapse_paragraphs(text: &str) -> String {
-    text.split('\n')
-        .map(collapse_whitespace)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        if line.split_whitespace().next().is_none() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        push_words(&mut out, line);
+    }
+    out
 }
 
 /// The plain-text form of a Markdown snippet (used for descriptions in feeds).

@@ -19,7 +19,9 @@
 //! `search.js` repeats [`terms`] (split, lower-case, [`stem`]) and [`fnv1a`]: the two must stay in
 //! step, which the e2e suite checks by searching for a misspelt and an inflected word.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -55,37 +57,119 @@ struct Manifest {
     stem: bool,
 }
 
-/// The search files: (site path, bytes), in a fixed order.
-pub fn build(library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
-    let stemming = stems(&config.language);
-    let per_article: Vec<Vec<(String, u32)>> = library
-        .articles
-        .par_iter()
-        .map(|article| weighted_terms(article, config, stemming))
-        .collect();
+/// What the index holds of one article. A pure function of the article (and the site's category
+/// names), so `serve` can keep it between edits and recompute only the edited article's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Each distinct term and its weight, sorted by term.
+    terms: Vec<(String, u32)>,
+    /// Each distinct word as written (lower-cased, unstemmed), for typo correction.
+    words: Vec<String>,
+}
 
-    let mut postings: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for (doc, terms) in per_article.iter().enumerate() {
-        for (term, weight) in terms {
-            let list = postings.entry(term.as_str()).or_default();
-            list.push(doc as u32);
-            list.push(*weight);
+/// The index entry of one article: its text is read once, for both its terms and its words.
+pub fn entry(article: &Article, config: &SiteConfig) -> Entry {
+    let mut collector = Collector {
+        stemming: stems(&config.language),
+        weights: FxHashMap::default(),
+        words: FxHashSet::default(),
+        buffer: String::new(),
+    };
+    collector.add(&article.title, TITLE_WEIGHT);
+    collector.add(&article.description, LABEL_WEIGHT);
+    // The category and tag names are searchable, but not words to correct a query to.
+    collector.add_terms_only(category_name(article, config), LABEL_WEIGHT);
+    for tag in &article.tags {
+        collector.add(&tag.name, LABEL_WEIGHT);
+    }
+    collector.add(&article.body.intro_text, BODY_WEIGHT);
+    for step in &article.body.steps {
+        collector.add(&step.text, BODY_WEIGHT);
+    }
+    collector.add(&article.body.escalation_text, BODY_WEIGHT);
+    let mut terms: Vec<(String, u32)> = collector.weights.into_iter().collect();
+    terms.sort_unstable();
+    let mut words: Vec<String> = collector.words.into_iter().collect();
+    words.sort_unstable();
+    Entry { terms, words }
+}
+
+/// One article's terms (with their weights) and words, gathered in one pass over its text.
+struct Collector {
+    stemming: bool,
+    weights: FxHashMap<String, u32>,
+    words: FxHashSet<String>,
+    buffer: String,
+}
+
+impl Collector {
+    fn add(&mut self, text: &str, weight: u32) {
+        self.add_words(text, weight, true);
+    }
+
+    fn add_terms_only(&mut self, text: &str, weight: u32) {
+        self.add_words(text, weight, false);
+    }
+
+    fn add_words(&mut self, text: &str, weight: u32, vocabulary: bool) {
+        for run in text.split(|c: char| !c.is_alphanumeric()) {
+            // Terms are runs of letters and digits; vocabulary words are runs of letters only
+            // (3+), so a run with digits ("win10") gives its letter parts ("win") to the latter.
+            if vocabulary {
+                if run.bytes().any(|b| b.is_ascii_digit()) || !run.is_ascii() {
+                    for piece in run.split(|c: char| !c.is_alphabetic()) {
+                        self.add_vocabulary_word(piece);
+                    }
+                } else {
+                    self.add_vocabulary_word(run);
+                }
+            }
+            let Some(term) = term_of(run, self.stemming, &mut self.buffer) else {
+                continue;
+            };
+            // Most occurrences repeat a term already seen: look up by `&str` first, so only a
+            // new term costs an allocation.
+            let entry = match self.weights.get_mut(term) {
+                Some(entry) => entry,
+                None => self.weights.entry(term.to_owned()).or_default(),
+            };
+            *entry = (*entry + weight).min(MAX_WEIGHT);
         }
     }
-    let shards = postings.len().div_ceil(TERMS_PER_SHARD).max(1) as u32;
-    let mut sharded: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shards as usize];
-    for (term, list) in postings {
-        sharded[(fnv1a(term) % shards) as usize].insert(term, list);
-    }
 
+    fn add_vocabulary_word(&mut self, word: &str) {
+        if word.chars().nth(2).is_none() {
+            return;
+        }
+        lower_case_into(&mut self.buffer, word);
+        if !self.words.contains(self.buffer.as_str()) {
+            self.words.insert(self.buffer.clone());
+        }
+    }
+}
+
+/// The search files: (site path, bytes), in a fixed order.
+pub fn build(library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
+    let entries: Vec<Entry> = library
+        .articles
+        .par_iter()
+        .map(|article| entry(article, config))
+        .collect();
+    files(library, config, &entries)
+}
+
+/// The search files from each article's entry (`entries[i]` belongs to `library.articles[i]`).
+pub fn files(library: &Library, config: &SiteConfig, entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
+    let (sharded, vocabulary) = rayon::join(|| shards(entries), || vocabulary(entries));
+    let shard_count = sharded.len();
     let mut files = vec![(
         MANIFEST_PATH.to_owned(),
         json(&Manifest {
             version: VERSION,
             articles: library.articles.len(),
-            shards,
+            shards: shard_count as u32,
             chunk: DOCS_CHUNK,
-            stem: stemming,
+            stem: stems(&config.language),
         }),
     )];
     files.extend(
@@ -114,8 +198,27 @@ pub fn build(library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
                 (format!("/search/docs-{k}.json"), json(&docs))
             }),
     );
-    files.push((WORDS_PATH.to_owned(), vocabulary(library)));
+    files.push((WORDS_PATH.to_owned(), vocabulary));
     files
+}
+
+/// The postings (`term → [article, weight, …]`) split into shards by the term's hash.
+fn shards(entries: &[Entry]) -> Vec<BTreeMap<&str, Vec<u32>>> {
+    // A hash map while collecting (millions of insertions); each shard is sorted once after.
+    let mut postings: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    for (doc, entry) in entries.iter().enumerate() {
+        for (term, weight) in &entry.terms {
+            let list = postings.entry(term.as_str()).or_default();
+            list.push(doc as u32);
+            list.push(*weight);
+        }
+    }
+    let shards = postings.len().div_ceil(TERMS_PER_SHARD).max(1) as u32;
+    let mut sharded: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shards as usize];
+    for (term, list) in postings {
+        sharded[(fnv1a(term) % shards) as usize].insert(term, list);
+    }
+    sharded
 }
 
 fn category_name<'a>(article: &'a Article, config: &'a SiteConfig) -> &'a str {
@@ -133,43 +236,32 @@ fn stems(language: &str) -> bool {
     language == "en" || language.starts_with("en-")
 }
 
-/// Each distinct term of an article and its weight, sorted by term.
-fn weighted_terms(article: &Article, config: &SiteConfig, stemming: bool) -> Vec<(String, u32)> {
-    let mut weights: HashMap<String, u32> = HashMap::new();
-    let mut add = |text: &str, weight: u32| {
-        for term in terms(text, stemming) {
-            let entry = weights.entry(term).or_default();
-            *entry = (*entry + weight).min(MAX_WEIGHT);
-        }
-    };
-    add(&article.title, TITLE_WEIGHT);
-    add(&article.description, LABEL_WEIGHT);
-    add(category_name(article, config), LABEL_WEIGHT);
-    for tag in &article.tags {
-        add(&tag.name, LABEL_WEIGHT);
-    }
-    add(&article.body.intro_text, BODY_WEIGHT);
-    for step in &article.body.steps {
-        add(&step.text, BODY_WEIGHT);
-    }
-    add(&article.body.escalation_text, BODY_WEIGHT);
-    let mut list: Vec<(String, u32)> = weights.into_iter().collect();
-    list.sort_unstable();
-    list
+/// The terms of a text: runs of letters and digits, lower-cased, stemmed, 2+ characters.
+pub fn terms(text: &str, stemming: bool) -> Vec<String> {
+    let mut buffer = String::new();
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter_map(|run| term_of(run, stemming, &mut buffer).map(str::to_owned))
+        .collect()
 }
 
-/// The terms of a text: runs of letters and digits, lower-cased, stemmed, 2+ characters.
-pub fn terms(text: &str, stemming: bool) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| word.chars().nth(1).is_some())
-        .map(move |word| {
-            let lower = word.to_lowercase();
-            if stemming {
-                stem(&lower).to_owned()
-            } else {
-                lower
-            }
-        })
+/// The term a run of letters and digits stands for (see [`terms`]), built in `buffer`, which
+/// the caller reuses: indexing runs over every word of every article.
+fn term_of<'b>(run: &str, stemming: bool, buffer: &'b mut String) -> Option<&'b str> {
+    run.chars().nth(1)?;
+    lower_case_into(buffer, run);
+    Some(if stemming { stem(buffer) } else { buffer })
+}
+
+/// `word.to_lowercase()` into `buffer`, allocating only for non-ASCII words (whose lower case
+/// has rules, such as Greek final sigma, that `search.js`'s `toLowerCase` applies too).
+fn lower_case_into(buffer: &mut String, word: &str) {
+    buffer.clear();
+    if word.is_ascii() {
+        buffer.push_str(word);
+        buffer.make_ascii_lowercase();
+    } else {
+        buffer.push_str(&word.to_lowercase());
+    }
 }
 
 /// A deliberately small English stemmer: plurals and `-ing`/`-ed`, so "printers" finds
@@ -215,40 +307,24 @@ pub fn fnv1a(text: &str) -> u32 {
     })
 }
 
-/// Every word (lower-case, letters only, 3+ characters) an article's searchable text holds,
-/// sorted: the page corrects a query word that is not among them to the closest one that is.
-fn vocabulary(library: &Library) -> Vec<u8> {
-    let words: BTreeSet<String> = library
-        .articles
+/// `words.json`: every word (lower-case, letters only, 3+ characters) of the articles' searchable
+/// text, sorted: the page corrects a query word that is not among them to the closest one.
+fn vocabulary(entries: &[Entry]) -> Vec<u8> {
+    let all: FxHashSet<&str> = entries
         .par_iter()
-        .map(|article| {
-            let mut words = BTreeSet::new();
-            let mut add = |text: &str| {
-                for word in text.split(|c: char| !c.is_alphabetic()) {
-                    if word.chars().nth(2).is_some() {
-                        words.insert(word.to_lowercase());
-                    }
-                }
-            };
-            add(&article.title);
-            add(&article.description);
-            add(&article.body.intro_text);
-            for step in &article.body.steps {
-                add(&step.text);
-            }
-            add(&article.body.escalation_text);
-            for tag in &article.tags {
-                add(&tag.name);
-            }
-            words
+        .fold(FxHashSet::default, |mut set, entry| {
+            set.extend(entry.words.iter().map(String::as_str));
+            set
         })
-        .reduce(BTreeSet::new, |mut a, mut b| {
+        .reduce(FxHashSet::default, |mut a, mut b| {
             if a.len() < b.len() {
                 std::mem::swap(&mut a, &mut b);
             }
             a.extend(b);
             a
         });
+    let mut words: Vec<&str> = all.into_iter().collect();
+    words.sort_unstable();
     json(&words)
 }
 
@@ -277,12 +353,12 @@ mod tests {
 
     #[test]
     fn terms_are_lower_case_words_of_two_or_more_characters() {
-        let found: Vec<String> = terms("Outlook won't start: a 2FA code, Wi-Fi", true).collect();
+        let found = terms("Outlook won't start: a 2FA code, Wi-Fi", true);
         assert_eq!(
             found,
             ["outlook", "won", "start", "2fa", "code", "wi", "fi"]
         );
-        let plain: Vec<String> = terms("Printers", false).collect();
+        let plain = terms("Printers", false);
         assert_eq!(plain, ["printers"]);
     }
 
