@@ -63,6 +63,26 @@ impl Article {
         urls::article(&self.slug)
     }
 
+    /// Whether `other` (a new version of the same file) shows the rest of the site what this
+    /// one does: everything a list, another article's See also, a link check, the redirects
+    /// or the navigation reads of it. When true, an edit changes only this article's own page
+    /// (and the search index and bundle), which is what lets `serve` skip the rest.
+    pub fn same_outward(&self, other: &Article) -> bool {
+        self.slug == other.slug
+            && self.source.path == other.source.path
+            && self.title == other.title
+            && self.description == other.description
+            && self.category == other.category
+            && self.tags == other.tags
+            && same_values(&self.related, &other.related)
+            && self.updated == other.updated
+            && self.risk == other.risk
+            && same_values(&self.aliases, &other.aliases)
+            && self.draft == other.draft
+            && self.weight == other.weight
+            && self.body.anchors == other.body.anchors
+    }
+
     /// Frees the file's text once nothing will report a position in it any more (a build,
     /// after the library's checks), so the memory goes to rendering instead.
     pub fn forget_source(&mut self) {
@@ -83,6 +103,11 @@ impl Article {
         };
         diagnostic.at(&self.source.text, &self.line_index, offset)
     }
+}
+
+/// The same values in the same order, wherever in the file they were written.
+fn same_values<T: PartialEq>(a: &[Located<T>], b: &[Located<T>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
 }
 
 /// Hash of the article's bytes, as hex. 16 hex digits (64 bits) identify a version among an

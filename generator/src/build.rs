@@ -275,37 +275,44 @@ pub fn site_files(
     theme: &Theme,
     search: bool,
 ) -> Vec<(String, Vec<u8>)> {
+    let (mut files, search) = rayon::join(
+        || files_but_search(library, config, theme),
+        || search.then(|| crate::search::build(library, config)),
+    );
+    files.extend(search.into_iter().flatten());
+    files
+}
+
+/// [`site_files`] without the search index (which `serve` keeps per article between edits).
+pub fn files_but_search(
+    library: &Library,
+    config: &SiteConfig,
+    theme: &Theme,
+) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = theme
         .assets
         .iter()
         .map(|asset| (asset.path.clone(), asset.bytes.clone()))
         .collect();
-    let (feeds, search) = rayon::join(
-        || {
-            [
-                (
-                    crate::urls::SITEMAP.to_owned(),
-                    feeds::sitemap(library, config).into_bytes(),
-                ),
-                (
-                    crate::urls::FEED.to_owned(),
-                    feeds::atom(library, config).into_bytes(),
-                ),
-                ("/robots.txt".to_owned(), feeds::robots(config).into_bytes()),
-                (
-                    crate::urls::REDIRECTS_MAP.to_owned(),
-                    feeds::redirects_map(library).into_bytes(),
-                ),
-                (
-                    format!("/{}", kb_model::BUNDLE_FILE_NAME),
-                    feeds::bundle(library, config).to_json().into_bytes(),
-                ),
-            ]
-        },
-        || search.then(|| crate::search::build(library, config)),
-    );
-    files.extend(feeds);
-    files.extend(search.into_iter().flatten());
+    files.extend([
+        (
+            crate::urls::SITEMAP.to_owned(),
+            feeds::sitemap(library, config).into_bytes(),
+        ),
+        (
+            crate::urls::FEED.to_owned(),
+            feeds::atom(library, config).into_bytes(),
+        ),
+        ("/robots.txt".to_owned(), feeds::robots(config).into_bytes()),
+        (
+            crate::urls::REDIRECTS_MAP.to_owned(),
+            feeds::redirects_map(library).into_bytes(),
+        ),
+        (
+            format!("/{}", kb_model::BUNDLE_FILE_NAME),
+            feeds::bundle(library, config).to_json().into_bytes(),
+        ),
+    ]);
     files
 }
 

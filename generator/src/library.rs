@@ -22,8 +22,8 @@ pub const SEE_ALSO_LIMIT: usize = 6;
 pub const RECENT_LIMIT: usize = 10;
 
 #[derive(Debug)]
-pub struct CategoryIndex<'c> {
-    pub config: &'c CategoryConfig,
+pub struct CategoryIndex {
+    pub config: CategoryConfig,
     /// By weight, then title.
     pub articles: Vec<usize>,
 }
@@ -36,10 +36,10 @@ pub struct TagIndex {
 }
 
 #[derive(Debug)]
-pub struct Library<'c> {
+pub struct Library {
     /// Published articles, sorted by slug.
     pub articles: Vec<Article>,
-    pub categories: Vec<CategoryIndex<'c>>,
+    pub categories: Vec<CategoryIndex>,
     /// Sorted by slug.
     pub tags: Vec<TagIndex>,
     /// For each article (same index), the articles listed under "See also".
@@ -51,14 +51,17 @@ pub struct Library<'c> {
     /// Drafts left out and duplicates refused: not part of the site, but `serve` keeps every
     /// parsed article between edits and takes them back with [`Library::into_articles`].
     set_aside: Vec<Article>,
+    /// Every path the site has (pages, feeds, theme files): what a site-path link may target.
+    site_paths: HashSet<String>,
+    include_drafts: bool,
 }
 
-impl<'c> Library<'c> {
+impl Library {
     /// Cross-checks the articles and builds the indexes. Drafts take part in the checks (a
     /// published article must not link to one) but are only kept with `include_drafts`.
     pub fn new(
         mut all: Vec<Article>,
-        config: &'c SiteConfig,
+        config: &SiteConfig,
         include_drafts: bool,
         static_paths: &HashSet<String>,
     ) -> (Self, Vec<Diagnostic>) {
@@ -93,18 +96,7 @@ impl<'c> Library<'c> {
         let all_slugs: Vec<&str> = kept.iter().map(|a| a.slug.as_str()).collect();
         let anchors: HashMap<&str, HashSet<&str>> = kept
             .iter()
-            .map(|a| {
-                (
-                    a.slug.as_str(),
-                    a.body
-                        .anchors
-                        .iter()
-                        .map(String::as_str)
-                        .chain(crate::markdown::THEME_IDS.iter().copied())
-                        .chain(std::iter::once("see-also"))
-                        .collect(),
-                )
-            })
+            .map(|a| (a.slug.as_str(), anchors_of(a)))
             .collect();
 
         let mut site_paths = generated_paths(&kept, config, include_drafts);
@@ -129,7 +121,7 @@ impl<'c> Library<'c> {
             .categories
             .iter()
             .map(|category| CategoryIndex {
-                config: category,
+                config: category.clone(),
                 articles: sorted_for_list(&articles, |a| a.category == category.slug),
             })
             .collect();
@@ -151,8 +143,57 @@ impl<'c> Library<'c> {
             recent,
             redirects,
             set_aside,
+            site_paths,
+            include_drafts,
         };
         (library, problems)
+    }
+
+    /// Checks the links of `article`, an edited version of the library's article with the same
+    /// slug, as [`Library::new`] would. `serve` uses it when an edit left everything other
+    /// articles depend on (title, tags, anchors, …) as it was, so no other article's checks can
+    /// have changed. An empty list means the links are fine; otherwise the caller runs the full
+    /// checks, which also suggest corrections.
+    pub fn check_links_of(&self, article: &Article) -> Vec<Diagnostic> {
+        let find = |slug: &str| {
+            self.index_of(slug)
+                .map(|i| &self.articles[i])
+                .or_else(|| self.set_aside.iter().find(|a| a.slug == slug && a.draft))
+        };
+        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut drafts: HashSet<String> = HashSet::new();
+        let targets = article
+            .body
+            .links
+            .iter()
+            .filter_map(|link| match &link.target {
+                LinkTarget::Article { slug, .. } => Some(slug.as_str()),
+                _ => None,
+            });
+        for slug in targets {
+            let target = if slug == article.slug {
+                Some(article)
+            } else {
+                find(slug)
+            };
+            if let Some(target) = target {
+                if target.draft {
+                    drafts.insert(target.slug.clone());
+                }
+                anchors.insert(slug, anchors_of(target));
+            }
+        }
+        anchors.insert(&article.slug, anchors_of(article));
+        let mut problems = Vec::new();
+        check_links(
+            article,
+            &anchors,
+            &drafts,
+            self.include_drafts,
+            &self.site_paths,
+            &mut problems,
+        );
+        problems
     }
 
     /// Every article given to [`Library::new`], published or not, in no particular order.
@@ -286,6 +327,18 @@ fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
                 list
             },
         )
+        .collect()
+}
+
+/// Every `#fragment` a link to the article's page may use.
+fn anchors_of(article: &Article) -> HashSet<&str> {
+    article
+        .body
+        .anchors
+        .iter()
+        .map(String::as_str)
+        .chain(crate::markdown::THEME_IDS.iter().copied())
+        .chain(std::iter::once("see-also"))
         .collect()
 }
 

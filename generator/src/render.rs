@@ -3,6 +3,7 @@
 //! A list page receives article *summaries* (a handful of strings each), never whole articles,
 //! and the summaries are built once and shared, so memory stays flat as the site grows.
 
+use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
@@ -142,8 +143,15 @@ struct Crumb {
 /// Everything rendering needs, computed once per build.
 pub struct Renderer<'a> {
     config: &'a SiteConfig,
-    library: &'a Library<'a>,
+    library: &'a Library,
     theme: &'a Theme,
+    views: Cow<'a, Views>,
+}
+
+/// The template views of every article, category and tag, and what every page shows: made once
+/// per library. `serve` keeps them for edits that change none of them (an article's body).
+#[derive(Clone)]
+pub struct Views {
     common: Context,
     summaries: Vec<Summary>,
     categories: Vec<CategoryView>,
@@ -151,7 +159,40 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(config: &'a SiteConfig, library: &'a Library<'a>, theme: &'a Theme) -> Self {
+    pub fn new(config: &'a SiteConfig, library: &'a Library, theme: &'a Theme) -> Self {
+        let views = Views::new(config, library, theme);
+        Self {
+            config,
+            library,
+            theme,
+            views: Cow::Owned(views),
+        }
+    }
+
+    /// A renderer using `views` made earlier for a library that lists the same articles under
+    /// the same titles, categories and tags as `library`.
+    pub fn with_views(
+        config: &'a SiteConfig,
+        library: &'a Library,
+        theme: &'a Theme,
+        views: &'a Views,
+    ) -> Self {
+        Self {
+            config,
+            library,
+            theme,
+            views: Cow::Borrowed(views),
+        }
+    }
+
+    /// The views, to keep for [`Renderer::with_views`].
+    pub fn into_views(self) -> Views {
+        self.views.into_owned()
+    }
+}
+
+impl Views {
+    pub fn new(config: &SiteConfig, library: &Library, theme: &Theme) -> Self {
         let categories: Vec<CategoryView> = library
             .categories
             .iter()
@@ -218,22 +259,21 @@ impl<'a> Renderer<'a> {
         common.insert("json_ld", "");
         common.insert("breadcrumbs", &Vec::<Crumb>::new());
         Self {
-            config,
-            library,
-            theme,
             common,
             summaries,
             categories,
             tags,
         }
     }
+}
 
+impl<'a> Renderer<'a> {
     fn summaries_of(&self, list: &[usize]) -> Vec<&Summary> {
-        list.iter().map(|&i| &self.summaries[i]).collect()
+        list.iter().map(|&i| &self.views.summaries[i]).collect()
     }
 
     fn context(&self, meta: PageMeta<'_>, crumbs: &[(&str, &str)]) -> Context {
-        let mut context = self.common.clone();
+        let mut context = self.views.common.clone();
         let mut breadcrumbs = vec![Crumb {
             name: "Home".into(),
             url: urls::HOME.into(),
@@ -288,7 +328,7 @@ impl<'a> Renderer<'a> {
                 (urls::CATEGORIES.to_owned(), "categories.html", context)
             }
             PageJob::Category(i) => {
-                let view = &self.categories[i];
+                let view = &self.views.categories[i];
                 let description = if view.description.is_empty() {
                     format!("Help articles: {}", view.name)
                 } else {
@@ -311,11 +351,11 @@ impl<'a> Renderer<'a> {
                     self.meta("All tags", &description, urls::TAGS),
                     &[("All tags", urls::TAGS)],
                 );
-                context.insert("tags", &self.tags);
+                context.insert("tags", &self.views.tags);
                 (urls::TAGS.to_owned(), "tags.html", context)
             }
             PageJob::Tag(i) => {
-                let view = &self.tags[i];
+                let view = &self.views.tags[i];
                 let title = format!("Tagged “{}”", view.name);
                 let description = format!("Help articles about {}.", view.name);
                 let mut context = self.context(
@@ -384,14 +424,14 @@ impl<'a> Renderer<'a> {
 
     /// What every page is rendered from, reduced to hashes (see [`Snapshot`]).
     pub fn snapshot(&self) -> Snapshot {
-        let common = hash_of(&self.common.clone().into_json().to_string());
+        let common = hash_of(&self.views.common.clone().into_json().to_string());
         let articles = self
             .library
             .articles
             .iter()
             .enumerate()
             .map(|(i, article)| {
-                let summary = hash_of(&self.summaries[i]);
+                let summary = hash_of(&self.views.summaries[i]);
                 let (_, category) = self.category_of(article);
                 let tags: Vec<&TagView> = self.tag_views_of(article).collect();
                 ArticleStamp {
@@ -407,15 +447,22 @@ impl<'a> Renderer<'a> {
         };
         Snapshot {
             common,
-            slugs: self.summaries.iter().map(|s| s.slug.clone()).collect(),
+            slugs: self
+                .views
+                .summaries
+                .iter()
+                .map(|s| s.slug.clone())
+                .collect(),
             articles,
             categories: self
+                .views
                 .categories
                 .iter()
                 .zip(&self.library.categories)
                 .map(|(view, index)| list(hash_of(view), &index.articles))
                 .collect(),
             tags: self
+                .views
                 .tags
                 .iter()
                 .zip(&self.library.tags)
@@ -433,7 +480,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .position(|c| c.config.slug == article.category)
             .unwrap_or(0);
-        (index, &self.categories[index])
+        (index, &self.views.categories[index])
     }
 
     fn tag_views_of<'s>(&'s self, article: &'s Article) -> impl Iterator<Item = &'s TagView> {
@@ -446,11 +493,12 @@ impl<'a> Renderer<'a> {
                     .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
                     .ok()
             })
-            .map(|ti| &self.tags[ti])
+            .map(|ti| &self.views.tags[ti])
     }
 
     fn categories_with(&self, limit: Option<usize>) -> Vec<CategoryWithArticles<'_>> {
-        self.categories
+        self.views
+            .categories
             .iter()
             .zip(&self.library.categories)
             .map(|(view, index)| {
@@ -466,7 +514,7 @@ impl<'a> Renderer<'a> {
 
     fn article_page(&self, i: usize) -> (String, &'static str, Context) {
         let article = &self.library.articles[i];
-        let summary = &self.summaries[i];
+        let summary = &self.views.summaries[i];
         let (_, category) = self.category_of(article);
         let tags = self.tag_views_of(article).collect();
         let view = ArticleView {

@@ -113,12 +113,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         store,
     });
 
+    // Taken before the first build, so an edit made while it runs, or before the watcher's
+    // first look, is still seen as a change.
+    let watched = fingerprint(&server.options.root);
     server.rebuild().await;
     eprintln!(
         "Serving {} at http://{addr}/ (Ctrl+C to stop)",
         server.options.root.display()
     );
-    tokio::spawn(watch_files(server.clone()));
+    tokio::spawn(watch_files(server.clone(), watched));
 
     let app = Router::new()
         .route("/ask", any(ask))
@@ -261,9 +264,9 @@ fn fingerprint(root: &Path) -> u64 {
     hasher.finish()
 }
 
-async fn watch_files(server: Arc<Server>) {
+/// Rebuilds whenever the files differ from `last`, their fingerprint when last built.
+async fn watch_files(server: Arc<Server>, mut last: u64) {
     let root = server.options.root.clone();
-    let mut last = fingerprint(&root);
     loop {
         tokio::time::sleep(POLL).await;
         let root_now = root.clone();

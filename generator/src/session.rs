@@ -8,7 +8,7 @@
 //! list), renders every page but still writes only the files that differ. A broken edit writes
 //! nothing: the last good site stays in place.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -21,7 +21,8 @@ use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
 use crate::library::Library;
 use crate::output;
-use crate::render::{self, Renderer, Snapshot};
+use crate::render::{self, PageJob, Renderer, Snapshot, Views};
+use crate::search;
 use crate::theme::Theme;
 
 /// Folders besides `content/` whose files change how every page looks.
@@ -61,6 +62,8 @@ struct Written {
     /// Site paths of every page and every other file.
     pages: BTreeSet<String>,
     files: BTreeSet<String>,
+    /// The views the pages were rendered with, for edits that leave them as they are.
+    views: Views,
 }
 
 /// What one update did, for the terminal.
@@ -77,6 +80,9 @@ pub struct Update {
     pub files_written: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
+    /// The edit was applied in place: only the edited articles were checked, rendered and
+    /// indexed again (see `Session::apply_local_edits`).
+    pub in_place: bool,
 }
 
 impl Update {
@@ -120,11 +126,19 @@ pub struct Session {
     settings: Option<Settings>,
     settings_stamps: BTreeMap<PathBuf, Option<Stamp>>,
     /// Every article file under `content/`, by path relative to the root.
-    entries: BTreeMap<PathBuf, Entry>,
+    entries: HashMap<PathBuf, Entry>,
     /// Files read again since the last good update.
     pending: BTreeSet<PathBuf>,
     written: Option<Written>,
+    /// The library of the last good update, which owns its articles meanwhile (their entries
+    /// hold `None`): an edit that changes only its own page is applied to it in place.
+    library: Option<Library>,
+    /// The search index's entry of each of `library`'s articles (same order).
+    search_entries: Vec<search::Entry>,
 }
+
+/// Files read again, with what reading them found.
+type Reread = Vec<(PathBuf, Entry)>;
 
 impl Session {
     /// A session writing into `options.out_dir()`; nothing is read until [`Session::update`].
@@ -134,9 +148,11 @@ impl Session {
             options,
             settings: None,
             settings_stamps: BTreeMap::new(),
-            entries: BTreeMap::new(),
+            entries: HashMap::new(),
             pending: BTreeSet::new(),
             written: None,
+            library: None,
+            search_entries: Vec::new(),
         }
     }
 
@@ -155,6 +171,7 @@ impl Session {
             self.settings = None;
             self.entries.clear();
             self.written = None;
+            self.library = None;
             let (config, theme) = build::load_settings(&self.options)?;
             let static_paths = theme.assets.iter().map(|a| a.path.clone()).collect();
             self.settings = Some(Settings {
@@ -167,23 +184,35 @@ impl Session {
 
         // Re-read what changed, in parallel.
         let (paths, listing_problems) = build::content_paths(&root);
-        let listed: BTreeSet<PathBuf> = paths
-            .iter()
-            .map(|p| p.strip_prefix(&root).unwrap_or(p).to_path_buf())
-            .collect();
-        // A removed article changes the set of slugs, which makes the next render a full one.
-        self.entries.retain(|path, _| listed.contains(path));
-        let stale: Vec<(PathBuf, PathBuf, Option<Stamp>)> = paths
-            .into_iter()
-            .filter_map(|path| {
+        // (path, path shown, stamp) of every article file; thousands of `stat`s, in parallel.
+        let listed: Vec<(PathBuf, PathBuf, Option<Stamp>)> = paths
+            .into_par_iter()
+            .map(|path| {
                 let shown = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
                 let now = stamp(&path);
-                match self.entries.get(&shown) {
-                    Some(entry) if entry.stamp == now => None,
-                    _ => Some((path, shown, now)),
-                }
+                (path, shown, now)
             })
             .collect();
+        let mut still_there = 0;
+        let mut stale = Vec::new();
+        for (path, shown, now) in &listed {
+            match self.entries.get(shown) {
+                Some(entry) if entry.stamp == *now => still_there += 1,
+                Some(_) => {
+                    still_there += 1;
+                    stale.push((path.clone(), shown.clone(), *now));
+                }
+                None => stale.push((path.clone(), shown.clone(), *now)),
+            }
+        }
+        // A removed article changes the set of slugs, which makes the next render a full one.
+        let removed = still_there != self.entries.len();
+        if removed {
+            let shown: HashSet<&Path> =
+                listed.iter().map(|(_, shown, _)| shown.as_path()).collect();
+            self.entries
+                .retain(|path, _| shown.contains(path.as_path()));
+        }
         let reread: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
             .map(|(path, shown, stamp)| {
@@ -201,10 +230,23 @@ impl Session {
                 )
             })
             .collect();
+        let reread = if removed || !listing_problems.is_empty() {
+            reread
+        } else {
+            match self.apply_local_edits(reread, started) {
+                Ok(result) => return result,
+                Err(reread) => reread,
+            }
+        };
+        // The full way: every article goes through the library's checks again.
+        if let Some(library) = self.library.take() {
+            self.take_back(library);
+        }
         for (shown, entry) in reread {
             self.pending.insert(shown.clone());
             self.entries.insert(shown, entry);
         }
+        let settings = self.settings.as_ref().expect("loaded above");
         let mut diagnostics = listing_problems;
         let mut articles = Vec::with_capacity(self.entries.len());
         for entry in self.entries.values_mut() {
@@ -230,20 +272,172 @@ impl Session {
                 &self.pending,
                 started,
             )
-            .map(|(update, written)| (update, written, diagnostics))
+            .map(|(update, written, search_entries)| (update, written, search_entries, diagnostics))
         };
-        for article in library.into_articles() {
-            if let Some(entry) = self.entries.get_mut(&article.source.path) {
-                entry.article = Some(article);
+        let (mut update, written, search_entries, warnings) = match result {
+            Ok(done) => done,
+            Err(error) => {
+                self.take_back(library);
+                return Err(error);
             }
-        }
-        let (mut update, written, warnings) = result?;
+        };
         update.warnings = warnings;
         update.elapsed = started.elapsed();
         self.written = Some(written);
+        self.library = Some(library);
+        self.search_entries = search_entries;
         self.pending.clear();
         Ok(update)
     }
+
+    /// Returns the library's articles to their entries (an entry re-read since keeps its own).
+    fn take_back(&mut self, library: Library) {
+        for article in library.into_articles() {
+            if let Some(entry) = self.entries.get_mut(&article.source.path) {
+                if entry.article.is_none() {
+                    entry.article = Some(article);
+                }
+            }
+        }
+    }
+
+    /// The quick way, for the common edit: files that existed before, still parse without
+    /// errors, and changed nothing other pages read of them (see [`Article::same_outward`]),
+    /// with links that still check out. Then only their own pages are rendered, against the
+    /// last good library, before anything else is done; the feeds, bundle and search index
+    /// follow. Anything else gives `reread` back for the full way.
+    fn apply_local_edits(
+        &mut self,
+        reread: Reread,
+        started: Instant,
+    ) -> Result<Result<Update, BuildError>, Reread> {
+        let (Some(settings), Some(library), Some(written)) =
+            (&self.settings, &mut self.library, &mut self.written)
+        else {
+            return Err(reread);
+        };
+        let mut edits = Vec::with_capacity(reread.len());
+        for (shown, entry) in &reread {
+            let local = self.entries.contains_key(shown)
+                && !diagnostics::has_errors(&entry.problems)
+                && entry.article.as_ref().is_some_and(|new| {
+                    library.index_of(&new.slug).is_some_and(|i| {
+                        library.articles[i].same_outward(new)
+                            && library.check_links_of(new).is_empty()
+                            && {
+                                edits.push(i);
+                                true
+                            }
+                    })
+                });
+            if !local {
+                return Err(reread);
+            }
+        }
+        for (i, (shown, mut entry)) in edits.iter().copied().zip(reread) {
+            library.articles[i] = entry.article.take().expect("checked above");
+            self.entries.insert(shown, entry);
+        }
+
+        // The edits changed no title, tag or category: the last update's views still hold.
+        let renderer =
+            Renderer::with_views(&settings.config, library, &settings.theme, &written.views);
+        let jobs: Vec<PageJob> = edits.iter().map(|&i| PageJob::Article(i)).collect();
+        let pages_written = match render_and_write(&self.out_dir, &renderer, &jobs) {
+            Ok((written, _)) => written,
+            Err(error) => return Ok(Err(error)),
+        };
+        let pages_elapsed = started.elapsed();
+
+        for &i in &edits {
+            self.search_entries[i] = search::entry(&library.articles[i], &settings.config);
+        }
+        let files_written = match write_files(
+            &self.out_dir,
+            site_files(library, settings, &self.search_entries),
+        ) {
+            Ok((written, _)) => written,
+            Err(error) => return Ok(Err(error)),
+        };
+        written.snapshot = renderer.snapshot();
+        let mut warnings: Vec<Diagnostic> = self
+            .entries
+            .values()
+            .flat_map(|entry| entry.problems.iter().cloned())
+            .collect();
+        diagnostics::sort(&mut warnings);
+        Ok(Ok(Update {
+            articles: library.articles.len(),
+            full: false,
+            pages_rendered: jobs.len(),
+            pages_written,
+            pages_elapsed,
+            files_written,
+            elapsed: started.elapsed(),
+            warnings,
+            in_place: true,
+        }))
+    }
+}
+
+/// Renders `jobs` and writes the pages whose bytes changed: how many did, and every page's site
+/// path. A template error writes nothing.
+fn render_and_write(
+    out_dir: &Path,
+    renderer: &Renderer,
+    jobs: &[PageJob],
+) -> Result<(usize, Vec<String>), BuildError> {
+    // Render every page first: a template error must leave the served site untouched.
+    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+    build::render_pages(renderer, jobs, |path, html| {
+        rendered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((path.to_owned(), html.to_owned()));
+        Ok(())
+    })?;
+    let rendered = rendered
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let pages_written = AtomicUsize::new(0);
+    rendered.par_iter().try_for_each(|(path, html)| {
+        if output::write_if_changed(out_dir, path, html.as_bytes())? {
+            pages_written.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok::<_, output::OutputError>(())
+    })?;
+    let paths = rendered.into_iter().map(|(path, _)| path).collect();
+    Ok((pages_written.into_inner(), paths))
+}
+
+/// Every file that is not a page, with the search index made from `search_entries`.
+fn site_files(
+    library: &Library,
+    settings: &Settings,
+    search_entries: &[search::Entry],
+) -> Vec<(String, Vec<u8>)> {
+    let (mut files, search) = rayon::join(
+        || build::files_but_search(library, &settings.config, &settings.theme),
+        || search::files(library, &settings.config, search_entries),
+    );
+    files.extend(search);
+    files
+}
+
+/// Writes the files whose bytes changed: how many did, and every file's site path.
+fn write_files(
+    out_dir: &Path,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(usize, BTreeSet<String>), BuildError> {
+    let mut written = 0;
+    let mut paths = BTreeSet::new();
+    for (path, bytes) in files {
+        if output::write_if_changed(out_dir, &path, &bytes)? {
+            written += 1;
+        }
+        paths.insert(path);
+    }
+    Ok((written, paths))
 }
 
 /// Every file outside `content/` that the site's look depends on, with its stamp.
@@ -275,7 +469,7 @@ fn write(
     written: Option<&Written>,
     pending: &BTreeSet<PathBuf>,
     started: Instant,
-) -> Result<(Update, Written), BuildError> {
+) -> Result<(Update, Written, Vec<search::Entry>), BuildError> {
     let renderer = Renderer::new(&settings.config, library, &settings.theme);
     let snapshot = renderer.snapshot();
     let reparsed: Vec<usize> = library
@@ -290,43 +484,24 @@ fn write(
     let full = dirty.is_none();
     let jobs = dirty.unwrap_or_else(|| all.clone());
 
-    // Render every page first: a template error must leave the served site untouched.
-    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
-    build::render_pages(&renderer, &jobs, |path, html| {
-        rendered
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((path.to_owned(), html.to_owned()));
-        Ok(())
-    })?;
-    let rendered = rendered
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let pages_written = AtomicUsize::new(0);
-    rendered.par_iter().try_for_each(|(path, html)| {
-        if output::write_if_changed(out_dir, path, html.as_bytes())? {
-            pages_written.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok::<_, output::OutputError>(())
-    })?;
+    let (pages_written, paths) = render_and_write(out_dir, &renderer, &jobs)?;
     let mut pages: BTreeSet<String> = match written {
         Some(w) if !full => w.pages.clone(),
         _ => BTreeSet::new(),
     };
     if full {
         // Page paths are known without rendering: the paths of this full render.
-        pages.extend(rendered.iter().map(|(path, _)| path.clone()));
+        pages.extend(paths);
     }
     let pages_elapsed = started.elapsed();
 
-    let mut files_written = 0;
-    let mut files = BTreeSet::new();
-    for (path, bytes) in build::site_files(library, &settings.config, &settings.theme, true) {
-        if output::write_if_changed(out_dir, &path, &bytes)? {
-            files_written += 1;
-        }
-        files.insert(path);
-    }
+    let search_entries: Vec<search::Entry> = library
+        .articles
+        .par_iter()
+        .map(|article| search::entry(article, &settings.config))
+        .collect();
+    let (files_written, files) =
+        write_files(out_dir, site_files(library, settings, &search_entries))?;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
         for path in old.pages.iter().chain(&old.files) {
@@ -339,11 +514,12 @@ fn write(
         articles: library.articles.len(),
         full,
         pages_rendered: jobs.len(),
-        pages_written: pages_written.into_inner(),
+        pages_written,
         pages_elapsed,
         files_written,
         elapsed: Duration::ZERO,
         warnings: Vec::new(),
+        in_place: false,
     };
     Ok((
         update,
@@ -351,6 +527,148 @@ fn write(
             snapshot,
             pages,
             files,
+            views: renderer.into_views(),
         },
+        search_entries,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the valid fixture site, and a session building it into `<copy>/out`.
+    fn site() -> (tempfile::TempDir, Session) {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let to = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let session = Session::new(BuildOptions {
+            out: Some(dir.path().join("out")),
+            ..BuildOptions::new(dir.path())
+        });
+        (dir, session)
+    }
+
+    /// Rewrites a file with a new modification time, as an editor's save does.
+    fn edit(dir: &Path, file: &str, change: impl FnOnce(String) -> String) {
+        let path = dir.join(file);
+        let text = change(std::fs::read_to_string(&path).unwrap());
+        std::fs::write(&path, text).unwrap();
+        let later = SystemTime::now() + Duration::from_secs(2);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+    }
+
+    fn read(dir: &Path, file: &str) -> String {
+        std::fs::read_to_string(dir.join("out").join(file)).unwrap()
+    }
+
+    const PRINTER: &str = "content/devices/printer.md";
+
+    #[test]
+    fn a_body_edit_is_applied_in_place_with_its_index_and_bundle() {
+        let (dir, mut session) = site();
+        let first = session.update().unwrap();
+        assert!(first.full && !first.in_place);
+
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("asleep or on", "asleep (zzzquiet) or on")
+        });
+        let update = session.update().unwrap();
+        assert!(update.in_place, "{update:?}");
+        assert_eq!((update.pages_rendered, update.pages_written), (1, 1));
+        assert!(read(dir.path(), "printer/index.html").contains("zzzquiet"));
+        assert!(read(dir.path(), "tryfirst-bundle.json").contains("zzzquiet"));
+        assert!(read(dir.path(), "search/words.json").contains("\"zzzquiet\""));
+
+        // Saving again without a change rewrites nothing.
+        edit(dir.path(), PRINTER, |t| t);
+        let update = session.update().unwrap();
+        assert!(update.in_place);
+        assert_eq!((update.pages_written, update.files_written), (0, 0));
+    }
+
+    #[test]
+    fn a_broken_link_in_an_edit_is_reported_as_by_a_full_check_and_nothing_is_written() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        let before = read(dir.path(), "printer/index.html");
+
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("Clear the print queue.", "Clear the [queue](@/lost-phon).")
+        });
+        let Err(BuildError::Invalid(problems)) = session.update() else {
+            panic!("a link to a missing article must fail the update");
+        };
+        let text = problems[0].to_human();
+        assert!(text.contains("does not exist: @/lost-phon"), "{text}");
+        assert!(text.contains("did you mean @/lost-phone?"), "{text}");
+        assert_eq!(read(dir.path(), "printer/index.html"), before);
+
+        // Fixed: the next update goes the full way (the failed one left no library) and works.
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("@/lost-phon)", "@/lost-phone)")
+        });
+        let update = session.update().unwrap();
+        assert!(!update.in_place);
+        assert!(read(dir.path(), "printer/index.html").contains("href=\"/lost-phone/\""));
+        // And from there edits are applied in place again.
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("the [queue]", "the print [queue]")
+        });
+        assert!(session.update().unwrap().in_place);
+    }
+
+    #[test]
+    fn an_edit_with_an_error_fails_the_update_and_the_fix_recovers() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("risk = \"low\"", "risk = \"lo\"")
+        });
+        let Err(BuildError::Invalid(problems)) = session.update() else {
+            panic!("an invalid risk must fail the update");
+        };
+        assert!(problems[0].to_human().contains("`lo`"), "{problems:?}");
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("risk = \"lo\"", "risk = \"low\"")
+        });
+        session.update().unwrap();
+    }
+
+    #[test]
+    fn edits_other_pages_can_see_go_the_full_way() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        // A new title shows in lists; a new heading is a new link target for other articles.
+        for change in [
+            ("the printer shows offline", "the printer says offline"),
+            (
+                "## When to bring us in",
+                "### Still offline?\n\nTry once more.\n\n## When to bring us in",
+            ),
+        ] {
+            edit(dir.path(), PRINTER, |t| t.replace(change.0, change.1));
+            let update = session.update().unwrap();
+            assert!(!update.in_place, "{change:?}");
+        }
+        assert!(
+            read(dir.path(), "categories/devices/index.html").contains("the printer says offline")
+        );
+        assert!(read(dir.path(), "printer/index.html").contains("id=\"still-offline\""));
+    }
 }
