@@ -234,7 +234,16 @@ impl Session {
             reread
         } else {
             match self.apply_local_edits(reread, started) {
-                Ok(result) => return result,
+                Ok(Ok(update)) => return Ok(update),
+                Ok(Err((error, edited))) => {
+                    // The library already holds the edited articles but their pages failed:
+                    // the next update goes the full way and renders them again.
+                    if let Some(library) = self.library.take() {
+                        self.take_back(library);
+                    }
+                    self.pending.extend(edited);
+                    return Err(error);
+                }
                 Err(reread) => reread,
             }
         };
@@ -310,7 +319,7 @@ impl Session {
         &mut self,
         reread: Reread,
         started: Instant,
-    ) -> Result<Result<Update, BuildError>, Reread> {
+    ) -> Result<Result<Update, (BuildError, Vec<PathBuf>)>, Reread> {
         let (Some(settings), Some(library), Some(written)) =
             (&self.settings, &mut self.library, &mut self.written)
         else {
@@ -334,8 +343,10 @@ impl Session {
                 return Err(reread);
             }
         }
+        let mut edited = Vec::with_capacity(edits.len());
         for (i, (shown, mut entry)) in edits.iter().copied().zip(reread) {
             library.articles[i] = entry.article.take().expect("checked above");
+            edited.push(shown.clone());
             self.entries.insert(shown, entry);
         }
 
@@ -345,7 +356,7 @@ impl Session {
         let jobs: Vec<PageJob> = edits.iter().map(|&i| PageJob::Article(i)).collect();
         let pages_written = match render_and_write(&self.out_dir, &renderer, &jobs) {
             Ok((written, _)) => written,
-            Err(error) => return Ok(Err(error)),
+            Err(error) => return Ok(Err((error, edited))),
         };
         let pages_elapsed = started.elapsed();
 
@@ -357,7 +368,7 @@ impl Session {
             site_files(library, settings, &self.search_entries),
         ) {
             Ok((written, _)) => written,
-            Err(error) => return Ok(Err(error)),
+            Err(error) => return Ok(Err((error, edited))),
         };
         written.snapshot = renderer.snapshot();
         let mut warnings: Vec<Diagnostic> = self
@@ -648,6 +659,41 @@ mod tests {
             t.replace("risk = \"lo\"", "risk = \"low\"")
         });
         session.update().unwrap();
+    }
+
+    #[test]
+    fn a_page_that_fails_to_render_after_an_in_place_edit_is_rendered_again_when_fixed() {
+        let (dir, mut session) = site();
+        // A site template that fails only for long articles.
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/article.html"),
+            "{{ article.title }}{% if article.word_count > 60 %}{{ no_such_value }}{% endif %}",
+        )
+        .unwrap();
+        session.update().unwrap();
+        let long = " More words here.".repeat(20);
+        edit(dir.path(), PRINTER, |t| {
+            t.replace("another network.", &format!("another network.{long}"))
+        });
+        let Err(BuildError::Invalid(problems)) = session.update() else {
+            panic!("the template error must fail the update");
+        };
+        assert!(
+            problems[0].to_human().contains("no_such_value"),
+            "{problems:?}"
+        );
+
+        // Nothing else changes, but the page is still out of date: it is rendered (and fails)
+        // again rather than the failure being forgotten.
+        assert!(session.update().is_err());
+        edit(dir.path(), PRINTER, |t| t.replace(&long, " Short again."));
+        let update = session.update().unwrap();
+        assert!(!update.in_place, "after a failure the full way runs");
+        assert_eq!(
+            read(dir.path(), "printer/index.html"),
+            "What if the printer shows offline?"
+        );
     }
 
     #[test]
