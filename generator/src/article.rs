@@ -41,7 +41,6 @@ pub struct Located<T> {
 pub struct Article {
     pub slug: String,
     pub source: SourceFile,
-    pub line_index: LineIndex,
     pub title: String,
     pub description: String,
     pub category: String,
@@ -87,7 +86,6 @@ impl Article {
     /// after the library's checks), so the memory goes to rendering instead.
     pub fn forget_source(&mut self) {
         self.source.text = String::new();
-        self.line_index = LineIndex::new("");
     }
 
     /// A diagnostic located at a byte offset of this article's file.
@@ -101,7 +99,12 @@ impl Article {
             Severity::Error => Diagnostic::error(&self.source.path, message),
             Severity::Warning => Diagnostic::warning(&self.source.path, message),
         };
-        diagnostic.at(&self.source.text, &self.line_index, offset)
+        // Built per diagnostic rather than kept per article: diagnostics are rare, articles many.
+        diagnostic.at(
+            &self.source.text,
+            &LineIndex::new(&self.source.text),
+            offset,
+        )
     }
 }
 
@@ -353,7 +356,6 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
         body,
         body_start,
         content_hash,
-        line_index: index,
         source,
     };
     (Some(article), problems)

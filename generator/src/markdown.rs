@@ -36,10 +36,9 @@ pub struct Section {
     pub offset: usize,
 }
 
-/// One "Try this first" step.
+/// One "Try this first" step. (Its HTML is part of the steps section's; nothing needs it alone.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub html: String,
     /// Markdown stripped; what the AI is given.
     pub text: String,
 }
@@ -118,13 +117,20 @@ fn options() -> Options {
 
 /// Renders `body` and extracts its anatomy.
 pub fn render(body: &str, headings: &SectionHeadings) -> RenderedBody {
-    let events: Vec<_> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
-    let sub_heading_texts = sub_heading_texts(&events);
     let mut walker = Walker::new(headings);
-    for ((event, range), heading_text) in events.into_iter().zip(sub_heading_texts) {
-        walker.event(event, range.start, heading_text);
+    let parser = Parser::new_ext(body, options()).into_offset_iter();
+    if body.contains("###") {
+        // A level-3+ heading's anchor is made from its text, which follows its start event:
+        // look ahead, which needs the events in hand.
+        let events: Vec<_> = parser.collect();
+        let sub_heading_texts = sub_heading_texts(&events);
+        for ((event, range), heading_text) in events.into_iter().zip(sub_heading_texts) {
+            walker.event(event, range.start, heading_text);
+        }
+    } else {
+        for (event, range) in parser {
+            walker.event(event, range.start, None);
+        }
     }
     walker.finish()
 }
@@ -175,7 +181,8 @@ struct Walker<'h, 'a> {
     list_depth: usize,
     steps_list_done: bool,
     capturing_steps: bool,
-    step_events: Option<Vec<Event<'a>>>,
+    /// Inside a top-level item of the steps list: its text goes to `step_text`.
+    in_step: bool,
     step_text: String,
     image_alt: Option<(String, usize)>,
     saw_steps: bool,
@@ -203,7 +210,7 @@ impl<'h, 'a> Walker<'h, 'a> {
             list_depth: 0,
             steps_list_done: false,
             capturing_steps: false,
-            step_events: None,
+            in_step: false,
             step_text: String::new(),
             image_alt: None,
             saw_steps: false,
@@ -383,13 +390,13 @@ impl<'h, 'a> Walker<'h, 'a> {
                 }
                 self.out.word_count += text.split_whitespace().count();
                 self.bucket.text.push_str(text);
-                if self.step_events.is_some() {
+                if self.in_step {
                     self.step_text.push_str(text);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
                 self.bucket.text.push(' ');
-                if self.step_events.is_some() {
+                if self.in_step {
                     self.step_text.push(' ');
                 }
             }
@@ -397,11 +404,11 @@ impl<'h, 'a> Walker<'h, 'a> {
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock,
             ) => {
                 self.bucket.text.push('\n');
-                if self.step_events.is_some() {
+                if self.in_step {
                     self.step_text.push(' ');
                 }
             }
-            Event::Start(Tag::Item) if self.step_events.is_some() => self.step_text.push(' '),
+            Event::Start(Tag::Item) if self.in_step => self.step_text.push(' '),
             _ => {}
         }
         let in_steps = self.bucket.kind == Some(SectionKind::Steps);
@@ -421,38 +428,25 @@ impl<'h, 'a> Walker<'h, 'a> {
                     }
                 }
                 self.list_depth += 1;
-                if let Some(step) = self.step_events.as_mut() {
-                    step.push(event.clone());
-                }
             }
             Event::End(TagEnd::List(_)) => {
                 self.list_depth -= 1;
-                if let Some(step) = self.step_events.as_mut() {
-                    step.push(event.clone());
-                }
                 if self.list_depth == 0 && self.capturing_steps {
                     self.capturing_steps = false;
                     self.steps_list_done = true;
                 }
             }
             Event::Start(Tag::Item) if self.capturing_steps && self.list_depth == 1 => {
-                self.step_events = Some(Vec::new());
+                self.in_step = true;
                 self.step_text.clear();
             }
             Event::End(TagEnd::Item) if self.capturing_steps && self.list_depth == 1 => {
-                let events = self.step_events.take().unwrap_or_default();
-                let mut step_html = String::new();
-                html::push_html(&mut step_html, events.into_iter());
+                self.in_step = false;
                 self.out.steps.push(Step {
-                    html: step_html.trim().to_owned(),
                     text: collapse_whitespace(&self.step_text),
                 });
             }
-            other => {
-                if let Some(step) = self.step_events.as_mut() {
-                    step.push(other.clone());
-                }
-            }
+            _ => {}
         }
     }
 
@@ -531,8 +525,11 @@ impl<'h, 'a> Walker<'h, 'a> {
                 text: String::new(),
             },
         );
-        let mut body_html = String::new();
+        let mut body_html = String::with_capacity(bucket.text.len() * 3 / 2);
         html::push_html(&mut body_html, bucket.events.into_iter());
+        // Kept until the page is rendered, for every article at once: an exact-size copy
+        // instead of a buffer up to twice as large.
+        let body_html = String::from(body_html.as_str());
         let text = collapse_paragraphs(&bucket.text);
         match bucket.kind {
             None => {
@@ -701,10 +698,9 @@ mod tests {
         );
         assert_eq!(body.steps.len(), 2);
         assert_eq!(body.steps[0].text, "Check the cable.");
-        assert_eq!(
-            body.steps[0].html,
-            "<strong>Check</strong> the <a href=\"/printer-offline/#power\">cable</a>."
-        );
+        assert!(body.sections[0]
+            .html
+            .contains("<strong>Check</strong> the <a href=\"/printer-offline/#power\">cable</a>."));
         assert_eq!(body.steps[1].text, "Restart it. nested detail");
         assert!(body.sections[0].html.contains("<p>After the list.</p>"));
         assert!(!body.sections[0].html.contains("Try this first"));
