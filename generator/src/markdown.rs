@@ -388,7 +388,7 @@ impl<'h, 'a> Walker<'h, 'a> {
                 if let Some((alt, _)) = self.image_alt.as_mut() {
                     alt.push_str(text);
                 }
-                self.out.word_count += text.split_whitespace().count();
+                self.out.word_count += count_words(text);
                 self.bucket.text.push_str(text);
                 if self.in_step {
                     self.step_text.push_str(text);
@@ -626,12 +626,57 @@ fn collapse_whitespace(text: &str) -> String {
 /// Appends the words of `text` to `out`, one space between them (one pass, no per-word
 /// allocation: this runs over every article's whole text).
 fn push_words(out: &mut String, text: &str) {
+    let mut separate = !out.is_empty() && !out.ends_with(['\n', ' ']);
+    if text.is_ascii() {
+        // The common case, byte by byte: `split_whitespace` decodes every character.
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && is_space(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && !is_space(bytes[at]) {
+                at += 1;
+            }
+            if start < at {
+                if separate {
+                    out.push(' ');
+                }
+                out.push_str(&text[start..at]);
+                separate = true;
+            }
+        }
+        return;
+    }
     for word in text.split_whitespace() {
-        if !out.is_empty() && !out.ends_with(['\n', ' ']) {
+        if separate {
             out.push(' ');
         }
         out.push_str(word);
+        separate = true;
     }
+}
+
+/// What `char::is_whitespace` says of an ASCII byte (which, unlike `u8::is_ascii_whitespace`,
+/// includes the vertical tab).
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
+}
+
+/// `text.split_whitespace().count()`, byte by byte for ASCII text.
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for byte in text.bytes() {
+        let space = is_space(byte);
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
 }
 
 /// Keeps paragraph breaks, collapses everything else: plain text for the AI and the bundle.
@@ -837,6 +882,30 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_unicode_whitespace() {
+        let samples = [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "tab\tand\x0Bvertical\x0Cfeed\r\nline",
+            "non\u{a0}breaking and émigré  words",
+        ];
+        for text in samples {
+            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+            let mut appended = String::from("start");
+            push_words(&mut appended, text);
+            let joined = std::iter::once("start")
+                .chain(text.split_whitespace())
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(appended, joined, "{text:?}");
+        }
     }
 
     #[test]

@@ -112,29 +112,31 @@ impl Collector {
     }
 
     fn add_words(&mut self, text: &str, weight: u32, vocabulary: bool) {
-        for run in text.split(|c: char| !c.is_alphanumeric()) {
-            // Terms are runs of letters and digits; vocabulary words are runs of letters only
-            // (3+), so a run with digits ("win10") gives its letter parts ("win") to the latter.
-            if vocabulary {
-                if run.bytes().any(|b| b.is_ascii_digit()) || !run.is_ascii() {
-                    for piece in run.split(|c: char| !c.is_alphabetic()) {
-                        self.add_vocabulary_word(piece);
-                    }
-                } else {
-                    self.add_vocabulary_word(run);
+        for_each_run(text, |run| self.add_run(run, weight, vocabulary));
+    }
+
+    fn add_run(&mut self, run: &str, weight: u32, vocabulary: bool) {
+        // Terms are runs of letters and digits; vocabulary words are runs of letters only
+        // (3+), so a run with digits ("win10") gives its letter parts ("win") to the latter.
+        if vocabulary {
+            if run.bytes().any(|b| b.is_ascii_digit()) || !run.is_ascii() {
+                for piece in run.split(|c: char| !c.is_alphabetic()) {
+                    self.add_vocabulary_word(piece);
                 }
+            } else {
+                self.add_vocabulary_word(run);
             }
-            let Some(term) = term_of(run, self.stemming, &mut self.buffer) else {
-                continue;
-            };
-            // Most occurrences repeat a term already seen: look up by `&str` first, so only a
-            // new term costs an allocation.
-            let entry = match self.weights.get_mut(term) {
-                Some(entry) => entry,
-                None => self.weights.entry(term.to_owned()).or_default(),
-            };
-            *entry = (*entry + weight).min(MAX_WEIGHT);
         }
+        let Some(term) = term_of(run, self.stemming, &mut self.buffer) else {
+            return;
+        };
+        // Most occurrences repeat a term already seen: look up by `&str` first, so only a new
+        // term costs an allocation.
+        let entry = match self.weights.get_mut(term) {
+            Some(entry) => entry,
+            None => self.weights.entry(term.to_owned()).or_default(),
+        };
+        *entry = (*entry + weight).min(MAX_WEIGHT);
     }
 
     fn add_vocabulary_word(&mut self, word: &str) {
@@ -239,9 +241,36 @@ fn stems(language: &str) -> bool {
 /// The terms of a text: runs of letters and digits, lower-cased, stemmed, 2+ characters.
 pub fn terms(text: &str, stemming: bool) -> Vec<String> {
     let mut buffer = String::new();
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter_map(|run| term_of(run, stemming, &mut buffer).map(str::to_owned))
-        .collect()
+    let mut found = Vec::new();
+    for_each_run(text, |run| {
+        found.extend(term_of(run, stemming, &mut buffer).map(str::to_owned));
+    });
+    found
+}
+
+/// Calls `each` with every run of letters and digits in `text` (what `split` on
+/// non-alphanumeric characters gives, without the empty pieces); byte by byte for ASCII text.
+fn for_each_run(text: &str, mut each: impl FnMut(&str)) {
+    if !text.is_ascii() {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|run| !run.is_empty())
+            .for_each(each);
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        if start < at {
+            each(&text[start..at]);
+        }
+    }
 }
 
 /// The term a run of letters and digits stands for (see [`terms`]), built in `buffer`, which
@@ -360,6 +389,19 @@ mod tests {
         );
         let plain = terms("Printers", false);
         assert_eq!(plain, ["printers"]);
+    }
+
+    #[test]
+    fn runs_are_the_same_for_ascii_and_other_text() {
+        for text in ["", "a-b  c2d, 10x!", "Wi-Fi 2FA ", "Ünïcode wörds-and ascii 42"] {
+            let mut runs = Vec::new();
+            for_each_run(text, |run| runs.push(run.to_owned()));
+            let expected: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|run| !run.is_empty())
+                .collect();
+            assert_eq!(runs, expected, "{text:?}");
+        }
     }
 
     #[test]
