@@ -5,7 +5,6 @@
 //! Indexes are computed once here, so rendering is a pure function of one page's data, and no
 //! page context ever carries the whole library.
 
-use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
@@ -274,6 +273,7 @@ fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
             *category_ids.entry(a.category.as_str()).or_insert(next)
         })
         .collect();
+    let days: Vec<u32> = articles.iter().map(|a| day_number(a.updated)).collect();
     articles
         .par_iter()
         .enumerate()
@@ -306,15 +306,10 @@ fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
                         }
                     }
                 }
-                let key = |i: usize| {
-                    (
-                        Reverse(shared[i]),
-                        category[i] != category[me],
-                        Reverse(articles[i].updated),
-                        i,
-                    )
-                };
-                let mut candidates: Vec<_> = touched.iter().map(|&i| key(i)).collect();
+                let mut candidates: Vec<u64> = touched
+                    .iter()
+                    .map(|&i| rank_key(shared[i], category[i] != category[me], days[i], i))
+                    .collect();
                 for &i in &touched {
                     shared[i] = 0;
                 }
@@ -323,11 +318,35 @@ fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
                     candidates.truncate(wanted);
                 }
                 candidates.sort_unstable();
-                list.extend(candidates.into_iter().map(|(_, _, _, i)| i));
+                list.extend(candidates.into_iter().map(index_of_key));
                 list
             },
         )
         .collect()
+}
+
+/// A number that orders dates (not a count of days: months are taken as 32 days long).
+fn day_number(date: crate::text::Date) -> u32 {
+    u32::from(date.year) * 512 + u32::from(date.month) * 32 + u32::from(date.day)
+}
+
+const DAY_BITS: u32 = 23;
+const INDEX_BITS: u32 = 32;
+
+/// A See also candidate's rank as one integer, smallest first: most tags shared, then the same
+/// category, then the most recently updated, then the lowest index (slug). Ranking thousands of
+/// candidates per article compares these, not tuples.
+fn rank_key(shared: u32, other_category: bool, day: u32, index: usize) -> u64 {
+    let fewer_shared = u64::from(u8::MAX - shared.min(u32::from(u8::MAX)) as u8);
+    let older = u64::from((1 << DAY_BITS) - 1 - day.min((1 << DAY_BITS) - 1));
+    (fewer_shared << (DAY_BITS + 1 + INDEX_BITS))
+        | (u64::from(other_category) << (DAY_BITS + INDEX_BITS))
+        | (older << INDEX_BITS)
+        | index as u64
+}
+
+fn index_of_key(key: u64) -> usize {
+    (key & ((1 << INDEX_BITS) - 1)) as usize
 }
 
 /// Every `#fragment` a link to the article's page may use.
@@ -506,6 +525,7 @@ fn collect_redirects(
 mod tests {
     use super::*;
     use crate::article::{parse, SourceFile};
+    use std::cmp::Reverse;
     use std::path::PathBuf;
 
     fn article(config: &SiteConfig, slug: &str, extra: &str, body: &str) -> Article {
@@ -529,6 +549,56 @@ mod tests {
             .iter()
             .map(|p| format!("{}:{}: {}", p.file.display(), p.line, p.message))
             .collect()
+    }
+
+    #[test]
+    fn rank_keys_order_as_the_ranking_tuples_do() {
+        use crate::text::Date;
+        let dates = [
+            Date {
+                year: 2024,
+                month: 12,
+                day: 31,
+            },
+            Date {
+                year: 2025,
+                month: 1,
+                day: 1,
+            },
+            Date {
+                year: 2025,
+                month: 1,
+                day: 2,
+            },
+            Date {
+                year: 2026,
+                month: 11,
+                day: 29,
+            },
+        ];
+        let mut candidates = Vec::new();
+        for shared in [1u32, 2, 3, 300] {
+            for other_category in [false, true] {
+                for date in dates {
+                    for index in [0usize, 7, 9_999, 4_000_000] {
+                        candidates.push((shared, other_category, date, index));
+                    }
+                }
+            }
+        }
+        let mut by_tuple = candidates.clone();
+        by_tuple.sort_by_key(|&(shared, other, date, index)| {
+            (Reverse(shared.min(255)), other, Reverse(date), index)
+        });
+        let mut by_key = candidates;
+        by_key.sort_by_key(|&(shared, other, date, index)| {
+            rank_key(shared, other, day_number(date), index)
+        });
+        assert_eq!(by_key, by_tuple);
+        assert_eq!(
+            index_of_key(rank_key(2, true, 1_000_000, 4_000_000)),
+            4_000_000
+        );
     }
 
     #[test]

@@ -895,7 +895,11 @@ mod tests {
             "non\u{a0}breaking and émigré  words",
         ];
         for text in samples {
-            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(text), expected, "{text:?}");
             let mut appended = String::from("start");

@@ -393,7 +393,12 @@ mod tests {
 
     #[test]
     fn runs_are_the_same_for_ascii_and_other_text() {
-        for text in ["", "a-b  c2d, 10x!", "Wi-Fi 2FA ", "Ünïcode wörds-and ascii 42"] {
+        for text in [
+            "",
+            "a-b  c2d, 10x!",
+            "Wi-Fi 2FA ",
+            "Ünïcode wörds-and ascii 42",
+        ] {
             let mut runs = Vec::new();
             for_each_run(text, |run| runs.push(run.to_owned()));
             let expected: Vec<&str> = text
