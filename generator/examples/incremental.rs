@@ -57,7 +57,8 @@ fn measure(root: &std::path::Path, session: &mut Session) -> anyhow::Result<()> 
     let outcome = (|| {
         for (what, text) in &edits {
             std::fs::write(article, text)?;
-            let update = session.update()?;
+            // As `serve`'s watcher does: it has just seen which file changed.
+            let update = session.update_changed(Some(std::slice::from_ref(article)))?;
             println!("{what}:    {}", update.summary());
         }
         anyhow::Ok(())

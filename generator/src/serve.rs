@@ -13,12 +13,14 @@
 //! `stat` calls every quarter second cost milliseconds, and polling sees every editor's save
 //! strategy (rename-over, truncate-and-write) the same way on every platform.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
+
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
 
 use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
@@ -115,8 +117,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
 
     // Taken before the first build, so an edit made while it runs, or before the watcher's
     // first look, is still seen as a change.
-    let watched = fingerprint(&server.options.root);
-    server.rebuild().await;
+    let watched = scan(&server.options.root);
+    server.rebuild(None).await;
     eprintln!(
         "Serving {} at http://{addr}/ (Ctrl+C to stop)",
         server.options.root.display()
@@ -155,14 +157,16 @@ fn build_options(options: &ServeOptions, out_dir: &Path) -> BuildOptions {
 
 impl Server {
     /// Updates the site (off the async threads), then publishes the outcome to open pages.
-    async fn rebuild(self: &Arc<Self>) {
+    /// `changed`: the articles the watcher saw change, when nothing else did (see
+    /// [`Session::update_changed`]).
+    async fn rebuild(self: &Arc<Self>, changed: Option<Vec<PathBuf>>) {
         let server = self.clone();
         let result = tokio::task::spawn_blocking(move || {
             server
                 .session
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .update()
+                .update_changed(changed.as_deref())
         })
         .await;
         let error = match result {
@@ -237,9 +241,11 @@ impl Server {
     }
 }
 
-/// A hash of every watched file's path, size and modification time.
-fn fingerprint(root: &Path) -> u64 {
-    let mut hasher = DefaultHasher::new();
+/// Every watched file's size and modification time, by path.
+type Scan = HashMap<PathBuf, Option<(u64, Option<SystemTime>)>>;
+
+/// Stamps every watched file (in parallel: thousands of `stat`s every poll).
+fn scan(root: &Path) -> Scan {
     let config = root.join(crate::config::CONFIG_FILE);
     let mut paths = vec![config];
     for dir in [build::CONTENT_DIR, "themes", "templates", "static"] {
@@ -247,30 +253,50 @@ fn fingerprint(root: &Path) -> u64 {
         if dir.is_dir() {
             paths.extend(
                 walkdir::WalkDir::new(dir)
-                    .sort_by_file_name()
                     .into_iter()
                     .filter_map(Result::ok)
                     .map(walkdir::DirEntry::into_path),
             );
         }
     }
-    for path in paths {
-        path.hash(&mut hasher);
-        if let Ok(meta) = std::fs::metadata(&path) {
-            meta.len().hash(&mut hasher);
-            meta.modified().ok().hash(&mut hasher);
-        }
-    }
-    hasher.finish()
+    paths
+        .into_par_iter()
+        .map(|path| {
+            let stamp = std::fs::metadata(&path)
+                .ok()
+                .map(|meta| (meta.len(), meta.modified().ok()));
+            (path, stamp)
+        })
+        .collect()
 }
 
-/// Rebuilds whenever the files differ from `last`, their fingerprint when last built.
-async fn watch_files(server: Arc<Server>, mut last: u64) {
+/// The articles that changed between two scans, when nothing else did (no file added or
+/// removed, no setting or theme file changed): the session then re-reads just those.
+fn changed_articles(root: &Path, before: &Scan, after: &Scan) -> Option<Vec<PathBuf>> {
+    if before.len() != after.len() {
+        return None;
+    }
+    let content = root.join(build::CONTENT_DIR);
+    let mut changed = Vec::new();
+    for (path, stamp) in after {
+        if before.get(path)? != stamp {
+            let article = path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
+            if !article {
+                return None;
+            }
+            changed.push(path.clone());
+        }
+    }
+    Some(changed)
+}
+
+/// Rebuilds whenever the files differ from `last`, their stamps when last built.
+async fn watch_files(server: Arc<Server>, mut last: Scan) {
     let root = server.options.root.clone();
     loop {
         tokio::time::sleep(POLL).await;
         let root_now = root.clone();
-        let Ok(now) = tokio::task::spawn_blocking(move || fingerprint(&root_now)).await else {
+        let Ok(now) = tokio::task::spawn_blocking(move || scan(&root_now)).await else {
             continue;
         };
         if now == last {
@@ -278,9 +304,14 @@ async fn watch_files(server: Arc<Server>, mut last: u64) {
         }
         // Let a burst of saves (an editor writing several files) settle before building.
         tokio::time::sleep(Duration::from_millis(60)).await;
-        last = fingerprint(&root);
+        let root_now = root.clone();
+        let Ok(settled) = tokio::task::spawn_blocking(move || scan(&root_now)).await else {
+            continue;
+        };
+        let changed = changed_articles(&root, &last, &settled);
+        last = settled;
         eprintln!("Change detected, rebuilding…");
-        server.rebuild().await;
+        server.rebuild(changed).await;
     }
 }
 
@@ -514,13 +545,30 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_changes_when_content_changes() {
+    fn scans_tell_which_articles_changed() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("content")).unwrap();
-        std::fs::write(dir.path().join("content/a.md"), "a").unwrap();
-        let before = fingerprint(dir.path());
-        assert_eq!(before, fingerprint(dir.path()));
-        std::fs::write(dir.path().join("content/a.md"), "ab").unwrap();
-        assert_ne!(before, fingerprint(dir.path()));
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/x")).unwrap();
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        std::fs::write(root.join("content/x/a.md"), "a").unwrap();
+        std::fs::write(root.join("content/x/b.md"), "b").unwrap();
+        std::fs::write(root.join("templates/base.html"), "t").unwrap();
+        let before = scan(root);
+        assert_eq!(before, scan(root));
+        assert_eq!(changed_articles(root, &before, &before), Some(vec![]));
+
+        std::fs::write(root.join("content/x/a.md"), "ab").unwrap();
+        let after = scan(root);
+        assert_ne!(before, after);
+        assert_eq!(
+            changed_articles(root, &before, &after),
+            Some(vec![root.join("content/x/a.md")])
+        );
+        // A new file, or a changed template, is not just an edited article.
+        std::fs::write(root.join("content/x/c.md"), "c").unwrap();
+        assert_eq!(changed_articles(root, &after, &scan(root)), None);
+        let after = scan(root);
+        std::fs::write(root.join("templates/base.html"), "tt").unwrap();
+        assert_eq!(changed_articles(root, &after, &scan(root)), None);
     }
 }
