@@ -10,17 +10,16 @@
 //! LLM.
 //!
 //! Change detection polls file metadata rather than using OS notifications: a few thousand
-//! `stat` calls every quarter second cost milliseconds, and polling sees every editor's save
-//! strategy (rename-over, truncate-and-write) the same way on every platform.
+//! `stat` calls every quarter second cost milliseconds (tens at 10,000 articles, made in
+//! parallel), and polling sees every editor's save strategy (rename-over, truncate-and-write)
+//! the same way on every platform. The watcher hands the session the articles whose stamps
+//! changed, so a rebuild does not stat them all again.
 
 use std::collections::HashMap;
-
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
-
-use rayon::prelude::*;
 
 use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
@@ -32,6 +31,7 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
+use rayon::prelude::*;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
