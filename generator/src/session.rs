@@ -205,7 +205,8 @@ impl Session {
                 (paths, problems, true)
             }
         };
-        // (path, path shown, stamp) of every article file; thousands of `stat`s, in parallel.
+        // (path, path shown, stamp) of every article file (or of those named as changed);
+        // thousands of `stat`s, in parallel.
         let listed: Vec<(PathBuf, PathBuf, Option<Stamp>)> = paths
             .into_par_iter()
             .map(|path| {
