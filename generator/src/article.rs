@@ -82,8 +82,10 @@ impl Article {
             && self.body.anchors == other.body.anchors
     }
 
-    /// Frees the file's text once nothing will report a position in it any more (a build,
-    /// after the library's checks), so the memory goes to rendering instead.
+    /// Frees the file's text (a build does, right after parsing: every article's text held
+    /// until the library's checks were done was a third of a large build's heap). A
+    /// diagnostic asked for afterwards carries a byte offset instead of a line, which `build`
+    /// resolves by reading the file again.
     pub fn forget_source(&mut self) {
         self.source.text = String::new();
     }
@@ -99,6 +101,10 @@ impl Article {
             Severity::Error => Diagnostic::error(&self.source.path, message),
             Severity::Warning => Diagnostic::warning(&self.source.path, message),
         };
+        if self.source.text.is_empty() {
+            // Forgotten (a file with an article in it is never empty): see `forget_source`.
+            return diagnostic.at_offset(offset);
+        }
         // Built per diagnostic rather than kept per article: diagnostics are rare, articles many.
         diagnostic.at(
             &self.source.text,
@@ -377,7 +383,7 @@ mod tests {
         )
     }
 
-    fn located(problems: &[Diagnostic]) -> Vec<(usize, usize, &str)> {
+    fn located(problems: &[Diagnostic]) -> Vec<(u32, u32, &str)> {
         problems
             .iter()
             .map(|p| (p.line, p.column, p.message.as_str()))

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::article::{self, Article, SourceFile};
+use crate::article::{self, SourceFile};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
@@ -80,13 +80,20 @@ pub struct Loaded {
 }
 
 /// Reads `site.toml`, the theme and every article, and parses them (articles in parallel).
+/// The articles' texts are let go once parsed (see [`article::Article::forget_source`]).
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let (config, theme) = load_settings(options)?;
     let (paths, mut diagnostics) = content_paths(&options.root);
     let parsed: Vec<_> = paths
         .into_par_iter()
         .map(|path| match read_source(&options.root, &path) {
-            Ok(source) => article::parse(source, &config),
+            Ok(source) => {
+                let (mut article, problems) = article::parse(source, &config);
+                if let Some(article) = article.as_mut() {
+                    article.forget_source();
+                }
+                (article, problems)
+            }
             Err(problem) => (None, vec![problem]),
         })
         .collect();
@@ -188,15 +195,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     } = load(options)?;
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
-    let (mut library, problems) =
+    let (library, mut problems) =
         Library::new(articles, &config, options.include_drafts, &static_paths);
+    locate(&mut problems, &options.root);
     diagnostics.extend(problems);
     diagnostics::sort(&mut diagnostics);
     if diagnostics::has_errors(&diagnostics) {
         return Err(BuildError::Invalid(diagnostics));
     }
-    // Every check that points into an article's file has run: only the parsed form is needed.
-    library.articles.iter_mut().for_each(Article::forget_source);
 
     let out_dir = options.out_dir();
     let sink = if options.write {
@@ -233,6 +239,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: started.elapsed(),
         out_dir: options.write.then_some(out_dir),
     })
+}
+
+/// Gives the diagnostics made after the articles' texts were let go their line, column and
+/// source line, reading those files again (only files with a problem: rare, and such a build
+/// writes nothing). A file that cannot be read keeps its diagnostic unlocated.
+fn locate(diagnostics: &mut [Diagnostic], root: &Path) {
+    for diagnostic in diagnostics.iter_mut() {
+        let Some(offset) = diagnostic.offset else {
+            continue;
+        };
+        if let Ok(text) = std::fs::read_to_string(root.join(&diagnostic.file)) {
+            let index = crate::text::LineIndex::new(&text);
+            *diagnostic = diagnostic.clone().at(&text, &index, offset as usize);
+        }
+    }
 }
 
 /// Renders `jobs` in parallel, handing each page to `write` as soon as it is rendered (pages are
@@ -310,7 +331,7 @@ pub fn files_but_search(
         ),
         (
             format!("/{}", kb_model::BUNDLE_FILE_NAME),
-            feeds::bundle(library, config).to_json().into_bytes(),
+            feeds::bundle_json(library, config),
         ),
     ]);
     files

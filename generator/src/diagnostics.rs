@@ -22,14 +22,17 @@ pub struct Diagnostic {
     /// Path as the editor knows it: relative to the site root.
     pub file: PathBuf,
     /// 1-based; 0 when the problem concerns the whole file.
-    pub line: usize,
+    pub line: u32,
     /// 1-based, in characters; 0 with `line` 0.
-    pub column: usize,
+    pub column: u32,
     pub message: String,
     /// The offending line of source, shown under the message.
     pub source_line: Option<String>,
     /// How to fix it, when we can tell.
     pub hint: Option<String>,
+    /// A byte offset in `file` not yet turned into `line` and `column`, because the file's
+    /// text had been let go (see [`Diagnostic::at_offset`]).
+    pub offset: Option<u32>,
 }
 
 impl Diagnostic {
@@ -42,6 +45,7 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             hint: None,
+            offset: None,
         }
     }
 
@@ -54,10 +58,19 @@ impl Diagnostic {
 
     /// Points the diagnostic at a byte offset of `text` (the whole file's text).
     pub fn at(mut self, text: &str, index: &LineIndex, offset: usize) -> Self {
+        self.offset = None;
         let (line, column) = index.position(text, offset);
-        self.line = line;
-        self.column = column;
+        // An article of over four billion lines is not a help article.
+        self.line = u32::try_from(line).unwrap_or(u32::MAX);
+        self.column = u32::try_from(column).unwrap_or(u32::MAX);
         self.source_line = Some(index.line_text(text, line).to_owned());
+        self
+    }
+
+    /// Points the diagnostic at a byte offset of its file whose text is not at hand; whoever
+    /// reads the file again finishes the job with [`Diagnostic::at`].
+    pub fn at_offset(mut self, offset: usize) -> Self {
+        self.offset = Some(u32::try_from(offset).unwrap_or(u32::MAX));
         self
     }
 
@@ -91,7 +104,7 @@ impl Diagnostic {
             let pad = " ".repeat(gutter.len());
             let _ = write!(out, "\n {pad} |\n {gutter} | {source}");
             if self.column > 0 {
-                let caret_pad = " ".repeat(self.column - 1);
+                let caret_pad = " ".repeat(self.column as usize - 1);
                 let _ = write!(out, "\n {pad} | {caret_pad}^");
             }
         }

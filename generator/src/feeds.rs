@@ -122,8 +122,9 @@ pub fn redirects_map(library: &Library) -> String {
     json
 }
 
-/// What the ask function needs of every published article. See `docs/bundle.md`.
-pub fn bundle(library: &Library, config: &SiteConfig) -> Bundle {
+/// What the ask function needs of every published article, as JSON. See `docs/bundle.md`.
+/// Each article's record is made and written in turn, never all at once.
+pub fn bundle_json(library: &Library, config: &SiteConfig) -> Vec<u8> {
     let articles = library
         .articles
         .iter()
@@ -145,13 +146,13 @@ pub fn bundle(library: &Library, config: &SiteConfig) -> Bundle {
                 .collect(),
             updated: article.updated.iso(),
             content_hash: article.content_hash.clone(),
-        })
-        .collect();
-    Bundle {
+        });
+    let head = Bundle {
         format: BUNDLE_FORMAT,
         site_title: config.title.clone(),
         base_url: config.base_url.clone(),
         company_name: config.company.name.clone(),
-        articles,
-    }
+        articles: Vec::new(),
+    };
+    head.to_json_with(articles)
 }

@@ -372,7 +372,7 @@ fn our_real_content_checks_clean_and_builds_without_broken_links() {
 }
 
 /// The invalid fixture holds one broken article per kind of mistake.
-const EXPECTED_INVALID: &[(&str, usize, usize, &str)] = &[
+const EXPECTED_INVALID: &[(&str, u32, u32, &str)] = &[
     (
         "content/accounts/bad-risk.md",
         6,
