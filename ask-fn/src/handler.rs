@@ -20,8 +20,7 @@ use crate::notify::{LeadNotice, Notifier};
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
 use crate::store::{
-    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
-    Store,
+    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
 };
 use crate::{answer_html, scrub};
 
@@ -197,11 +196,6 @@ impl App {
             });
         }
         let lead = Lead {
-            id: new_lead_id(now),
-            created_at: now,
-            email: question.email.as_str().to_owned(),
-            company: question.company.clone(),
-            question: scrubbed.text.clone(),
             removed_secrets: scrubbed
                 .removed
                 .iter()
@@ -211,17 +205,13 @@ impl App {
             content_hash: question.content_hash.clone(),
             stale_page: matches!((article, &question.content_hash), (Some(a), Some(hash)) if *hash != a.content_hash),
             ip_hash,
-            status: LeadStatus::Pending,
-            verdict: None,
-            answer: None,
-            answer_source: None,
-            cited: Vec::new(),
-            follow_up_reason: None,
-            notification: NotifyState::Pending,
-            notification_error: None,
-            handled_at: None,
-            handled_note: None,
-            expires_at: now / 1_000 + i64::from(self.settings.lead_retention_days) * 86_400,
+            ..Lead::pending(
+                now,
+                question.email.as_str(),
+                question.company.as_str(),
+                scrubbed.text.as_str(),
+                now / 1_000 + i64::from(self.settings.lead_retention_days) * 86_400,
+            )
         };
 
         // Quota, lead and the LLM call's place under the daily cap in one atomic write, before

@@ -11,7 +11,7 @@ use ask_fn::email::{pseudonym, Email};
 use ask_fn::llm::Verdict;
 use ask_fn::quota::Limits;
 use ask_fn::store::dynamo::DynamoStore;
-use ask_fn::store::{new_lead_id, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store};
+use ask_fn::store::{Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store};
 
 const SALT: &str = "cli-test-salt";
 
@@ -50,27 +50,15 @@ impl Tables {
     ) -> Lead {
         let email = Email::parse(email).unwrap();
         let lead = Lead {
-            id: new_lead_id(at),
-            created_at: at,
-            email: email.as_str().to_owned(),
-            company: "Acme, \"the\" BV".into(),
-            question: question.to_owned(),
-            removed_secrets: vec![],
             article: article.map(str::to_owned),
-            content_hash: None,
-            stale_page: false,
             ip_hash: Some(format!("ip-of-{}", email.as_str())),
-            status: LeadStatus::Pending,
-            verdict: None,
-            answer: None,
-            answer_source: None,
-            cited: vec![],
-            follow_up_reason: None,
-            notification: NotifyState::Pending,
-            notification_error: None,
-            handled_at: None,
-            handled_note: None,
-            expires_at: at / 1_000 + 365 * 86_400,
+            ..Lead::pending(
+                at,
+                email.as_str(),
+                "Acme, \"the\" BV",
+                question,
+                at / 1_000 + 365 * 86_400,
+            )
         };
         let identity = email.quota_identity();
         let limits = Limits {

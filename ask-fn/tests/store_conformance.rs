@@ -11,8 +11,7 @@ use ask_fn::llm::{AdviceSource, Verdict};
 use ask_fn::quota::Limits;
 use ask_fn::store::memory::MemoryStore;
 use ask_fn::store::{
-    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
-    Store, StoreError,
+    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store, StoreError,
 };
 
 const T0: Millis = 1_800_000_000_000;
@@ -23,27 +22,17 @@ const LIMITS: Limits = Limits {
 
 fn lead(now: Millis, email: &str) -> Lead {
     Lead {
-        id: new_lead_id(now),
-        created_at: now,
-        email: email.to_owned(),
-        company: "Acme".into(),
-        question: "The printer is offline again".into(),
         removed_secrets: vec!["one_time_code".into()],
         article: Some("printer-offline".into()),
         content_hash: Some("e3f7cadf764f36ab".into()),
-        stale_page: false,
         ip_hash: Some("abc".into()),
-        status: LeadStatus::Pending,
-        verdict: None,
-        answer: None,
-        answer_source: None,
-        cited: Vec::new(),
-        follow_up_reason: None,
-        notification: NotifyState::Pending,
-        notification_error: None,
-        handled_at: None,
-        handled_note: None,
-        expires_at: now / 1_000 + 365 * 86_400,
+        ..Lead::pending(
+            now,
+            email,
+            "Acme",
+            "The printer is offline again",
+            now / 1_000 + 365 * 86_400,
+        )
     }
 }
 

@@ -25,8 +25,7 @@ use ask_fn::quota::Limits;
 use ask_fn::store::dynamo::DynamoStore;
 use ask_fn::store::schema::{self, KeyType, TableSpec};
 use ask_fn::store::{
-    new_lead_id, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
-    Store,
+    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
 };
 
 /// A table as DynamoDB sees it, in a form both sources convert to.
@@ -275,27 +274,15 @@ async fn the_store_works_on_tables_built_from_the_template() {
     let mut ids = Vec::new();
     for (i, now) in [t0, t0 + HOUR / 2].into_iter().enumerate() {
         let lead = Lead {
-            id: new_lead_id(now),
-            created_at: now,
-            email: "pat@client.test".into(),
-            company: "Client".into(),
-            question: format!("Question {i} about the printer"),
-            removed_secrets: Vec::new(),
             article: Some("printer-offline".into()),
-            content_hash: None,
-            stale_page: false,
             ip_hash: Some("iph".into()),
-            status: LeadStatus::Pending,
-            verdict: None,
-            answer: None,
-            answer_source: None,
-            cited: Vec::new(),
-            follow_up_reason: None,
-            notification: NotifyState::Pending,
-            notification_error: None,
-            handled_at: None,
-            handled_note: None,
-            expires_at: now / 1_000 + 86_400,
+            ..Lead::pending(
+                now,
+                "pat@client.test",
+                "Client",
+                format!("Question {i} about the printer"),
+                now / 1_000 + 86_400,
+            )
         };
         // The second question also asks for an LLM call under a cap of 1 (the counter item).
         let budget = LlmBudget {

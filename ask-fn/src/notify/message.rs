@@ -95,31 +95,21 @@ pub fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::store::NotifyState;
 
     pub(crate) fn lead(status: LeadStatus, reason: Option<&str>) -> Lead {
         Lead {
             id: "1795961109000-00000000000000ab".into(),
-            created_at: 1_795_961_109_000,
-            email: "jo@acme.test".into(),
-            company: "Acme\r\nBcc: evil@x.test".into(),
-            question: "The <!channel> printer *still* shows [offline](https://evil.test)".into(),
-            removed_secrets: vec![],
             article: Some("printer-offline".into()),
-            content_hash: None,
-            stale_page: false,
-            ip_hash: None,
             status,
             verdict: Some(Verdict::BringUsIn),
-            answer: None,
-            answer_source: None,
-            cited: vec![],
             follow_up_reason: reason.map(str::to_owned),
-            notification: NotifyState::Pending,
-            notification_error: None,
-            handled_at: None,
-            handled_note: None,
-            expires_at: 0,
+            ..Lead::pending(
+                1_795_961_109_000,
+                "jo@acme.test",
+                "Acme\r\nBcc: evil@x.test",
+                "The <!channel> printer *still* shows [offline](https://evil.test)",
+                0,
+            )
         }
     }
 

@@ -172,6 +172,41 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// A new lead asked at `now`, as it is first stored: pending, unanswered, nobody notified
+    /// yet, not about an article. The caller sets what else it knows (article, IP hash, …)
+    /// with struct update syntax, so the outcome fields are written in one place.
+    pub fn pending(
+        now: Millis,
+        email: impl Into<String>,
+        company: impl Into<String>,
+        question: impl Into<String>,
+        expires_at: i64,
+    ) -> Lead {
+        Lead {
+            id: new_lead_id(now),
+            created_at: now,
+            email: email.into(),
+            company: company.into(),
+            question: question.into(),
+            removed_secrets: Vec::new(),
+            article: None,
+            content_hash: None,
+            stale_page: false,
+            ip_hash: None,
+            status: LeadStatus::Pending,
+            verdict: None,
+            answer: None,
+            answer_source: None,
+            cited: Vec::new(),
+            follow_up_reason: None,
+            notification: NotifyState::Pending,
+            notification_error: None,
+            handled_at: None,
+            handled_note: None,
+            expires_at,
+        }
+    }
+
     /// This lead as it is once `outcome` is recorded.
     pub fn with_outcome(&self, outcome: &LeadOutcome) -> Lead {
         Lead {
