@@ -296,16 +296,31 @@ pub fn site_files(
     theme: &Theme,
     search: bool,
 ) -> Vec<(String, Vec<u8>)> {
-    let (mut files, search) = rayon::join(
-        || files_but_search(library, config, theme),
-        || search.then(|| crate::search::build(library, config)),
-    );
-    files.extend(search.into_iter().flatten());
+    site_files_with(library, config, theme, || {
+        if search {
+            crate::search::build(library, config)
+        } else {
+            Vec::new()
+        }
+    })
+}
+
+/// [`site_files`] with the search index's files made by `search_files` (`serve` makes them
+/// from the entries it keeps per article), alongside the others.
+pub fn site_files_with(
+    library: &Library,
+    config: &SiteConfig,
+    theme: &Theme,
+    search_files: impl FnOnce() -> Vec<(String, Vec<u8>)> + Send,
+) -> Vec<(String, Vec<u8>)> {
+    let (mut files, search) =
+        rayon::join(|| files_but_search(library, config, theme), search_files);
+    files.extend(search);
     files
 }
 
-/// [`site_files`] without the search index (which `serve` keeps per article between edits).
-pub fn files_but_search(
+/// [`site_files`] without the search index.
+fn files_but_search(
     library: &Library,
     config: &SiteConfig,
     theme: &Theme,

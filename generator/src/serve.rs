@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
@@ -36,7 +36,7 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::build::{self, BuildError, BuildOptions};
-use crate::session::Session;
+use crate::session::{stamp, Session, Stamp, SETTINGS_DIRS};
 
 /// How often the watched files are checked for changes.
 const POLL: Duration = Duration::from_millis(250);
@@ -241,14 +241,14 @@ impl Server {
     }
 }
 
-/// Every watched file's size and modification time, by path.
-type Scan = HashMap<PathBuf, Option<(u64, Option<SystemTime>)>>;
+/// Every watched file's stamp, by path.
+type Scan = HashMap<PathBuf, Option<Stamp>>;
 
 /// Stamps every watched file (in parallel: thousands of `stat`s every poll).
 fn scan(root: &Path) -> Scan {
     let config = root.join(crate::config::CONFIG_FILE);
     let mut paths = vec![config];
-    for dir in [build::CONTENT_DIR, "themes", "templates", "static"] {
+    for dir in std::iter::once(&build::CONTENT_DIR).chain(SETTINGS_DIRS) {
         let dir = root.join(dir);
         if dir.is_dir() {
             paths.extend(
@@ -262,9 +262,7 @@ fn scan(root: &Path) -> Scan {
     paths
         .into_par_iter()
         .map(|path| {
-            let stamp = std::fs::metadata(&path)
-                .ok()
-                .map(|meta| (meta.len(), meta.modified().ok()));
+            let stamp = stamp(&path);
             (path, stamp)
         })
         .collect()

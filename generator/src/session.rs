@@ -26,16 +26,16 @@ use crate::search;
 use crate::theme::Theme;
 
 /// Folders besides `content/` whose files change how every page looks.
-const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static"];
+pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static"];
 
 /// A file's size and modification time: when neither changed, the file is not read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
+pub(crate) struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
 }
 
-fn stamp(path: &Path) -> Option<Stamp> {
+pub(crate) fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
     Some(Stamp {
         len: meta.len(),
@@ -387,7 +387,9 @@ impl Session {
         }
         let files_written = match write_files(
             &self.out_dir,
-            site_files(library, settings, &self.search_entries),
+            build::site_files_with(library, &settings.config, &settings.theme, || {
+                search::files(library, &settings.config, &self.search_entries)
+            }),
         ) {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
@@ -441,20 +443,6 @@ fn render_and_write(
     })?;
     let paths = rendered.into_iter().map(|(path, _)| path).collect();
     Ok((pages_written.into_inner(), paths))
-}
-
-/// Every file that is not a page, with the search index made from `search_entries`.
-fn site_files(
-    library: &Library,
-    settings: &Settings,
-    search_entries: &[search::Entry],
-) -> Vec<(String, Vec<u8>)> {
-    let (mut files, search) = rayon::join(
-        || build::files_but_search(library, &settings.config, &settings.theme),
-        || search::files(library, &settings.config, search_entries),
-    );
-    files.extend(search);
-    files
 }
 
 /// Writes the files whose bytes changed: how many did, and every file's site path.
@@ -533,8 +521,12 @@ fn write(
         .par_iter()
         .map(|article| search::entry(article, &settings.config))
         .collect();
-    let (files_written, files) =
-        write_files(out_dir, site_files(library, settings, &search_entries))?;
+    let (files_written, files) = write_files(
+        out_dir,
+        build::site_files_with(library, &settings.config, &settings.theme, || {
+            search::files(library, &settings.config, &search_entries)
+        }),
+    )?;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
         for path in old.pages.iter().chain(&old.files) {
