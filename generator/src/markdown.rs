@@ -627,56 +627,25 @@ fn collapse_whitespace(text: &str) -> String {
 /// allocation: this runs over every article's whole text).
 fn push_words(out: &mut String, text: &str) {
     let mut separate = !out.is_empty() && !out.ends_with(['\n', ' ']);
-    if text.is_ascii() {
-        // The common case, byte by byte: `split_whitespace` decodes every character.
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() {
-            while at < bytes.len() && is_space(bytes[at]) {
-                at += 1;
-            }
-            let start = at;
-            while at < bytes.len() && !is_space(bytes[at]) {
-                at += 1;
-            }
-            if start < at {
-                if separate {
-                    out.push(' ');
-                }
-                out.push_str(&text[start..at]);
-                separate = true;
-            }
-        }
-        return;
-    }
-    for word in text.split_whitespace() {
+    for_each_word(text, |word| {
         if separate {
             out.push(' ');
         }
         out.push_str(word);
         separate = true;
-    }
+    });
 }
 
-/// What `char::is_whitespace` says of an ASCII byte (which, unlike `u8::is_ascii_whitespace`,
-/// includes the vertical tab).
-fn is_space(byte: u8) -> bool {
-    matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
-}
-
-/// `text.split_whitespace().count()`, byte by byte for ASCII text.
+/// `text.split_whitespace().count()`, without decoding ASCII text.
 fn count_words(text: &str) -> usize {
-    if !text.is_ascii() {
-        return text.split_whitespace().count();
-    }
     let mut words = 0;
-    let mut in_word = false;
-    for byte in text.bytes() {
-        let space = is_space(byte);
-        words += usize::from(!space && !in_word);
-        in_word = !space;
-    }
+    for_each_word(text, |_| words += 1);
     words
+}
+
+/// What `split_whitespace` yields, without decoding ASCII text.
+fn for_each_word(text: &str, each: impl FnMut(&str)) {
+    crate::text::for_each_run(text, |c| !c.is_whitespace(), each);
 }
 
 /// Keeps paragraph breaks, collapses everything else: plain text for the AI and the bundle.

@@ -248,29 +248,9 @@ pub fn terms(text: &str, stemming: bool) -> Vec<String> {
     found
 }
 
-/// Calls `each` with every run of letters and digits in `text` (what `split` on
-/// non-alphanumeric characters gives, without the empty pieces); byte by byte for ASCII text.
-fn for_each_run(text: &str, mut each: impl FnMut(&str)) {
-    if !text.is_ascii() {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|run| !run.is_empty())
-            .for_each(each);
-        return;
-    }
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
-            at += 1;
-        }
-        let start = at;
-        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
-            at += 1;
-        }
-        if start < at {
-            each(&text[start..at]);
-        }
-    }
+/// Calls `each` with every run of letters and digits in `text`.
+fn for_each_run(text: &str, each: impl FnMut(&str)) {
+    crate::text::for_each_run(text, char::is_alphanumeric, each);
 }
 
 /// The term a run of letters and digits stands for (see [`terms`]), built in `buffer`, which

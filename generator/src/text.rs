@@ -42,6 +42,33 @@ impl LineIndex {
     }
 }
 
+/// Calls `each` with every non-empty run of `text` whose characters satisfy `inside`: what
+/// `text.split(|c| !inside(c))` gives without the empty pieces, but byte by byte when the text
+/// is ASCII (nearly always), where decoding characters cost more than the rest of the work.
+pub fn for_each_run(text: &str, inside: impl Fn(char) -> bool, mut each: impl FnMut(&str)) {
+    if !text.is_ascii() {
+        text.split(|c: char| !inside(c))
+            .filter(|run| !run.is_empty())
+            .for_each(each);
+        return;
+    }
+    let bytes = text.as_bytes();
+    let inside_at = |at: usize| inside(char::from(bytes[at]));
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && !inside_at(at) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && inside_at(at) {
+            at += 1;
+        }
+        if start < at {
+            each(&text[start..at]);
+        }
+    }
+}
+
 /// Escapes text for HTML and XML alike (element content and quoted attributes): the five
 /// characters that can end a text run or an attribute. `&#39;` rather than `&apos;`, which
 /// HTML 4 lacks; `/` is left readable.
