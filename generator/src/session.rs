@@ -349,20 +349,19 @@ impl Session {
         };
         let mut edits = Vec::with_capacity(reread.len());
         for (shown, entry) in &reread {
-            let local = self.entries.contains_key(shown)
-                && !diagnostics::has_errors(&entry.problems)
-                && entry.article.as_ref().is_some_and(|new| {
-                    library.index_of(&new.slug).is_some_and(|i| {
-                        library.articles[i].same_outward(new)
-                            && library.check_links_of(new).is_empty()
-                            && {
-                                edits.push(i);
-                                true
-                            }
-                    })
-                });
-            if !local {
-                return Err(reread);
+            let known = self.entries.contains_key(shown);
+            let parsed = entry
+                .article
+                .as_ref()
+                .filter(|_| known && !diagnostics::has_errors(&entry.problems));
+            let in_place = parsed.and_then(|new| {
+                library.index_of(&new.slug).filter(|&i| {
+                    library.articles[i].same_outward(new) && library.check_links_of(new).is_empty()
+                })
+            });
+            match in_place {
+                Some(i) => edits.push(i),
+                None => return Err(reread),
             }
         }
         let mut edited = Vec::with_capacity(edits.len());
