@@ -140,6 +140,142 @@ pub fn slug_of(path: &Path) -> String {
 /// errors, reported alongside, so one run lists every problem), plus every diagnostic found.
 pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
     let index = LineIndex::new(&source.text);
+    let Front {
+        fields,
+        body_start,
+        mut problems,
+    } = parse_front(&source, config, &index);
+    let Some(body_start) = body_start else {
+        return (None, problems);
+    };
+    let (body, body_problems) = parse_body(&source, body_start, &index, config);
+    problems.extend(body_problems);
+    let article = fields.map(|fields| fields.into_article(source, body, body_start));
+    (article, problems)
+}
+
+/// [`parse`] without the Markdown body: the article comes with an empty `body`, to be rendered
+/// later with [`parse_body_of`]. `build` reads every article's front matter first, makes the
+/// library from them, and then renders each body straight into its page, so it never holds
+/// every article's HTML and text at once.
+///
+/// An article whose front matter is wrong is parsed whole, so its body's problems are reported
+/// in the same run (errors are rare; that costs nothing in a good build).
+pub fn parse_head(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+    let index = LineIndex::new(&source.text);
+    let front = parse_front(&source, config, &index);
+    match (front.fields, front.body_start) {
+        (Some(fields), Some(body_start)) => (
+            Some(fields.into_article(source, RenderedBody::default(), body_start)),
+            front.problems,
+        ),
+        (None, Some(_)) => parse(source, config),
+        (_, None) => (None, front.problems),
+    }
+}
+
+/// Renders the body of `article` (from [`parse_head`]) from `text`, the file's text read again,
+/// with the body's diagnostics. The caller checks that `text` is still the text the head was
+/// parsed from (see [`content_hash`]).
+pub fn parse_body_of(
+    article: &Article,
+    text: &str,
+    config: &SiteConfig,
+) -> (RenderedBody, Vec<Diagnostic>) {
+    let index = LineIndex::new(text);
+    parse_body_text(
+        &article.source.path,
+        text,
+        article.body_start,
+        &index,
+        config,
+    )
+}
+
+fn parse_body(
+    source: &SourceFile,
+    body_start: usize,
+    index: &LineIndex,
+    config: &SiteConfig,
+) -> (RenderedBody, Vec<Diagnostic>) {
+    parse_body_text(&source.path, &source.text, body_start, index, config)
+}
+
+fn parse_body_text(
+    path: &Path,
+    text: &str,
+    body_start: usize,
+    index: &LineIndex,
+    config: &SiteConfig,
+) -> (RenderedBody, Vec<Diagnostic>) {
+    let body = markdown::render(&text[body_start..], &config.sections);
+    let problems = body
+        .problems
+        .iter()
+        .map(|problem| {
+            let diagnostic = Diagnostic {
+                severity: problem.severity,
+                ..Diagnostic::error(path, problem.message.clone())
+            };
+            // Missing sections concern the whole body: point at its first line.
+            let diagnostic = diagnostic.at(text, index, body_start + problem.offset);
+            match &problem.hint {
+                Some(hint) => diagnostic.with_hint(hint.clone()),
+                None => diagnostic,
+            }
+        })
+        .collect();
+    (body, problems)
+}
+
+/// What the front matter (and the file as a whole) says of an article.
+struct Front {
+    /// `None` when a field the article cannot do without is wrong.
+    fields: Option<Fields>,
+    /// `None` when there is no front matter at all.
+    body_start: Option<usize>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Every [`Article`] field the front matter and the file name give.
+struct Fields {
+    slug: String,
+    title: String,
+    description: String,
+    category: String,
+    tags: Vec<TagRef>,
+    related: Vec<Located<String>>,
+    updated: Date,
+    risk: Risk,
+    aliases: Vec<Located<String>>,
+    draft: bool,
+    weight: i64,
+    content_hash: String,
+}
+
+impl Fields {
+    fn into_article(self, source: SourceFile, body: RenderedBody, body_start: usize) -> Article {
+        Article {
+            slug: self.slug,
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            tags: self.tags,
+            related: self.related,
+            updated: self.updated,
+            risk: self.risk,
+            aliases: self.aliases,
+            draft: self.draft,
+            weight: self.weight,
+            body,
+            body_start,
+            content_hash: self.content_hash,
+            source,
+        }
+    }
+}
+
+fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> Front {
     let mut problems = Vec::new();
     let split = match front_matter::split(&source.text) {
         Ok(split) => split,
@@ -147,10 +283,14 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
             let hint = "an article starts with a line `+++`, then TOML fields such as `title = \"…\"`, then another `+++` line";
             problems.push(
                 Diagnostic::error(&source.path, error.to_string())
-                    .at(&source.text, &index, 0)
+                    .at(&source.text, index, 0)
                     .with_hint(hint),
             );
-            return (None, problems);
+            return Front {
+                fields: None,
+                body_start: None,
+                problems,
+            };
         }
     };
     let front: FrontMatter = match front_matter::parse(split.toml) {
@@ -160,17 +300,21 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
                 &error,
                 &source.path,
                 &source.text,
-                &index,
+                index,
                 split.toml_start,
             ));
-            return (None, problems);
+            return Front {
+                fields: None,
+                body_start: None,
+                problems,
+            };
         }
     };
     let toml_start = split.toml_start;
     let body_start = split.body_start;
     let at = |offset: usize| toml_start + offset;
     let error_at = |offset: usize, message: String| {
-        Diagnostic::error(&source.path, message).at(&source.text, &index, offset)
+        Diagnostic::error(&source.path, message).at(&source.text, index, offset)
     };
 
     let slug = slug_of(&source.path);
@@ -224,7 +368,7 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
                     description.chars().count()
                 ),
             )
-            .at(&source.text, &index, at(front.description.span().start))
+            .at(&source.text, index, at(front.description.span().start))
             .with_hint("search engines cut descriptions after about 160 characters"),
         );
     }
@@ -258,7 +402,7 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
             problems.push(
                 Diagnostic::warning(&source.path, format!("tag \"{name}\" is listed twice")).at(
                     &source.text,
-                    &index,
+                    index,
                     at(tag.span().start),
                 ),
             );
@@ -320,19 +464,6 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
         }
     }
 
-    let body = markdown::render(split.body, &config.sections);
-    for problem in &body.problems {
-        let diagnostic = Diagnostic {
-            severity: problem.severity,
-            ..Diagnostic::error(&source.path, problem.message.clone())
-        };
-        // Missing sections concern the whole body: point at its first line.
-        let diagnostic = diagnostic.at(&source.text, &index, body_start + problem.offset);
-        problems.push(match &problem.hint {
-            Some(hint) => diagnostic.with_hint(hint.clone()),
-            None => diagnostic,
-        });
-    }
     if !front.draft {
         if let Some(todo) = source.text.find("TODO") {
             problems.push(
@@ -343,11 +474,7 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
         }
     }
 
-    let Some(updated) = updated else {
-        return (None, problems);
-    };
-    let content_hash = content_hash(&source.text);
-    let article = Article {
+    let fields = updated.map(|updated| Fields {
         slug,
         title,
         description,
@@ -359,12 +486,13 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
         aliases,
         draft: front.draft,
         weight: front.weight,
-        body,
-        body_start,
-        content_hash,
-        source,
-    };
-    (Some(article), problems)
+        content_hash: content_hash(&source.text),
+    });
+    Front {
+        fields,
+        body_start: Some(body_start),
+        problems,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,15 @@
 //! The build pipeline: load → parse → cross-check → render → write, in that order, each stage a
 //! function of the previous stage's output. `check` runs the same pipeline with a sink that
 //! discards, so it validates exactly what `build` would.
+//!
+//! Articles go through it in two passes, so that a large site is never held in memory whole:
+//! 1. every article's front matter ([`load`]), from which the library is made: lists, tags,
+//!    See also, redirects and every check that needs all articles but not their bodies;
+//! 2. every article's body, read again and rendered straight into its page, its search entry
+//!    and its record in the bundle ([`BodyPass`]), in the library's order and a chunk at a
+//!    time; only the body's links and anchors are kept, for the link checks that follow.
+//!
+//! Nothing is committed before the link checks pass: the staging folder is dropped instead.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -9,13 +18,17 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::article::{self, SourceFile};
+use kb_model::{ArticleJson, BundleWriter};
+
+use crate::article::{self, Article, SourceFile};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
 use crate::library::Library;
-use crate::output::{OutputError, Sink};
+use crate::markdown::RenderedBody;
+use crate::output::{OutputError, Sink, SinkFile};
 use crate::render::{self, PageJob, Renderer};
+use crate::search;
 use crate::theme::Theme;
 
 pub const CONTENT_DIR: &str = "content";
@@ -71,16 +84,18 @@ pub enum BuildError {
     Output(#[from] OutputError),
 }
 
-/// Everything a build knows before rendering, shared with `serve` later.
+/// Everything a build knows before the articles' bodies: the settings and every article's
+/// front matter.
 pub struct Loaded {
     pub config: SiteConfig,
     pub theme: Theme,
+    /// Their bodies not rendered yet (see [`article::parse_head`]).
     pub articles: Vec<article::Article>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads `site.toml`, the theme and every article, and parses them (articles in parallel).
-/// The articles' texts are let go once parsed (see [`article::Article::forget_source`]).
+/// Reads `site.toml`, the theme and every article's front matter (in parallel). The articles'
+/// texts are let go once parsed (see [`article::Article::forget_source`]).
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let (config, theme) = load_settings(options)?;
     let (paths, mut diagnostics) = content_paths(&options.root);
@@ -88,7 +103,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
         .into_par_iter()
         .map(|path| match read_source(&options.root, &path) {
             Ok(source) => {
-                let (mut article, problems) = article::parse(source, &config);
+                let (mut article, problems) = article::parse_head(source, &config);
                 if let Some(article) = article.as_mut() {
                     article.forget_source();
                 }
@@ -195,36 +210,67 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     } = load(options)?;
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
-    let (library, mut problems) =
+    let (mut library, mut problems) =
         Library::new(articles, &config, options.include_drafts, &static_paths);
     locate(&mut problems, &options.root);
     diagnostics.extend(problems);
-    diagnostics::sort(&mut diagnostics);
-    if diagnostics::has_errors(&diagnostics) {
-        return Err(BuildError::Invalid(diagnostics));
-    }
+    // A site already known to be wrong gets no pages; its bodies are still read, so that one
+    // run reports their problems too.
+    let render = !diagnostics::has_errors(&diagnostics);
 
     let out_dir = options.out_dir();
-    let sink = if options.write {
+    let sink = if options.write && render {
         Sink::staging(&out_dir)?
     } else {
         Sink::discard()
     };
-    let renderer = Renderer::new(&config, &library, &theme);
-    let jobs = render::jobs(&library);
-    // The pages and the other files (feeds, bundle, search index) need only the library: made
-    // side by side, so neither waits for the other's slowest, least parallel part.
+    let renderer = render.then(|| Renderer::new(&config, &library, &theme));
+    let pass = BodyPass {
+        root: &options.root,
+        config: &config,
+        library: &library,
+        renderer: renderer.as_ref(),
+        sink: &sink,
+        // Only a written site needs a search index; `check` has nothing to validate in it.
+        search: options.write && render,
+        bundle: render,
+    };
+    let bodies = pass.run()?;
+    let views = renderer.map(Renderer::into_views);
+    for (article, outline) in library.every_article_mut().zip(bodies.outlines) {
+        article.body = outline;
+    }
+    let mut problems = library.check_links();
+    locate(&mut problems, &options.root);
+    diagnostics.extend(problems);
+    diagnostics.extend(bodies.problems);
+    diagnostics::sort(&mut diagnostics);
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(BuildError::Invalid(diagnostics));
+    }
+    let views = views.expect("rendered: the site had no errors before its bodies");
+    settle(bodies.pages)?;
+
+    let renderer = Renderer::with_views(&config, &library, &theme, &views);
+    let jobs: Vec<PageJob> = render::jobs(&library)
+        .into_iter()
+        .filter(|job| !matches!(job, PageJob::Article(_)))
+        .collect();
     let (rendered, files) = rayon::join(
         || {
             render_pages(&renderer, &jobs, |path, html| {
                 sink.write(path, html.as_bytes())
             })
         },
-        // Only a written site needs a search index; `check` has nothing to validate in it.
-        || site_files(&library, &config, &theme, options.write),
+        || {
+            let search = bodies.search;
+            site_files_with(&library, &config, &theme, false, || {
+                search.map_or_else(Vec::new, |index| index.files(&library, &config))
+            })
+        },
     );
     rendered?;
-    let pages = jobs.len();
+    let pages = jobs.len() + library.articles.len();
     for (path, bytes) in files {
         sink.write(&path, &bytes)?;
     }
@@ -239,6 +285,165 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: started.elapsed(),
         out_dir: options.write.then_some(out_dir),
     })
+}
+
+/// How many articles' bodies are in memory at once, at most. Big enough that both cores stay
+/// busy within a chunk; small enough that a chunk's HTML and text are a few MiB.
+const BODY_CHUNK: usize = 256;
+
+/// The second pass over the articles (see the module's doc): each body is read again, rendered
+/// into its page, its search entry and its bundle record, and let go but for its outline.
+struct BodyPass<'a> {
+    root: &'a Path,
+    config: &'a SiteConfig,
+    library: &'a Library,
+    /// `None` when the site has errors already: bodies are only checked.
+    renderer: Option<&'a Renderer<'a>>,
+    sink: &'a Sink,
+    /// Whether to make the search index.
+    search: bool,
+    /// Whether to make the bundle.
+    bundle: bool,
+}
+
+/// What the second pass leaves.
+struct Bodies {
+    /// The outline of each of [`Library::every_article`], in that order.
+    outlines: Vec<RenderedBody>,
+    problems: Vec<Diagnostic>,
+    /// Each article page's outcome.
+    pages: Vec<Result<(), RenderFailure>>,
+    search: Option<search::Index<'static>>,
+}
+
+/// One body, done.
+struct BodyDone {
+    outline: RenderedBody,
+    problems: Vec<Diagnostic>,
+    page: Option<Result<(), RenderFailure>>,
+    search: Option<search::Entry>,
+    bundle: Option<ArticleJson>,
+}
+
+impl BodyPass<'_> {
+    fn run(&self) -> Result<Bodies, BuildError> {
+        let all: Vec<&Article> = self.library.every_article().collect();
+        let mut bodies = Bodies {
+            outlines: Vec::with_capacity(all.len()),
+            problems: Vec::new(),
+            pages: Vec::with_capacity(self.library.articles.len()),
+            search: self.search.then(search::Index::default),
+        };
+        let bundle_path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
+        let bundle_error = |error| self.sink.write_error(&bundle_path, error);
+        let mut bundle_file = match self.bundle {
+            true => Some(self.sink.create(&bundle_path)?),
+            false => None,
+        };
+        let mut bundle = match bundle_file.as_mut() {
+            Some(file) => {
+                let head = feeds::bundle_head(self.config);
+                Some(BundleWriter::new(file, &head).map_err(bundle_error)?)
+            }
+            None => None,
+        };
+        // Each chunk is absorbed (search index, bundle: in order, on one thread) while the
+        // next one is rendered.
+        let mut previous: Vec<BodyDone> = Vec::new();
+        for (k, chunk) in all.chunks(BODY_CHUNK).enumerate() {
+            let (absorbed, done) = rayon::join(
+                || absorb(&mut bodies, bundle.as_mut(), std::mem::take(&mut previous)),
+                || {
+                    chunk
+                        .par_iter()
+                        .enumerate()
+                        .map(|(j, article)| self.body(k * BODY_CHUNK + j, article))
+                        .collect::<Vec<_>>()
+                },
+            );
+            absorbed.map_err(bundle_error)?;
+            previous = done;
+        }
+        absorb(&mut bodies, bundle.as_mut(), previous).map_err(bundle_error)?;
+        if let Some(bundle) = bundle {
+            bundle.finish().map_err(bundle_error)?;
+        }
+        if let Some(file) = bundle_file {
+            file.finish()?;
+        }
+        Ok(bodies)
+    }
+
+    /// Article `i` of [`Library::every_article`] (published when `i` is below the
+    /// library's article count).
+    fn body(&self, i: usize, article: &Article) -> BodyDone {
+        let mut done = BodyDone {
+            outline: RenderedBody::default(),
+            problems: Vec::new(),
+            page: None,
+            search: None,
+            bundle: None,
+        };
+        let text = match std::fs::read_to_string(self.root.join(&article.source.path)) {
+            Ok(text) if article::content_hash(&text) == article.content_hash => text,
+            Ok(_) => {
+                done.problems.push(
+                    Diagnostic::error(&article.source.path, "the file changed during the build")
+                        .with_hint("run the build again once the file is saved"),
+                );
+                return done;
+            }
+            Err(error) => {
+                done.problems.push(Diagnostic::error(
+                    &article.source.path,
+                    format!("cannot read the file again: {error}"),
+                ));
+                return done;
+            }
+        };
+        let (body, problems) = article::parse_body_of(article, &text, self.config);
+        drop(text);
+        done.problems = problems;
+        let published = i < self.library.articles.len();
+        if let Some(renderer) = self.renderer.filter(|_| published) {
+            done.page = Some(match renderer.render_article(i, &body) {
+                Ok((path, html)) => self
+                    .sink
+                    .write(&path, html.as_bytes())
+                    .map_err(RenderFailure::Output),
+                Err(diagnostic) => Err(RenderFailure::Template(diagnostic)),
+            });
+            if self.search {
+                done.search = Some(search::entry_with(article, &body, self.config));
+            }
+            if self.bundle {
+                done.bundle =
+                    Some(feeds::bundle_article(self.library, self.config, i, &body).to_json());
+            }
+        }
+        done.outline = body.into_outline();
+        done
+    }
+}
+
+/// Takes one chunk's results into `bodies` and the bundle, in order.
+fn absorb(
+    bodies: &mut Bodies,
+    mut bundle: Option<&mut BundleWriter<&mut SinkFile>>,
+    done: Vec<BodyDone>,
+) -> std::io::Result<()> {
+    for one in done {
+        bodies.outlines.push(one.outline);
+        bodies.problems.extend(one.problems);
+        bodies.pages.extend(one.page);
+        if let (Some(index), Some(entry)) = (bodies.search.as_mut(), one.search) {
+            index.add(entry);
+        }
+        if let (Some(bundle), Some(record)) = (bundle.as_deref_mut(), one.bundle) {
+            bundle.push(&record)?;
+        }
+    }
+    Ok(())
 }
 
 /// Gives the diagnostics made after the articles' texts were let go their line, column and
@@ -270,6 +475,11 @@ pub fn render_pages(
             write(&path, &html).map_err(RenderFailure::Output)
         })
         .collect();
+    settle(results)
+}
+
+/// The first write error of `results`, or else their template errors, one per distinct problem.
+fn settle(results: Vec<Result<(), RenderFailure>>) -> Result<(), BuildError> {
     let mut template_problems = Vec::new();
     for result in results {
         match result {
@@ -296,7 +506,7 @@ pub fn site_files(
     theme: &Theme,
     search: bool,
 ) -> Vec<(String, Vec<u8>)> {
-    site_files_with(library, config, theme, || {
+    site_files_with(library, config, theme, true, || {
         if search {
             crate::search::build(library, config)
         } else {
@@ -306,24 +516,29 @@ pub fn site_files(
 }
 
 /// [`site_files`] with the search index's files made by `search_files` (`serve` makes them
-/// from the entries it keeps per article), alongside the others.
+/// from the entries it keeps per article), alongside the others; the bundle only with
+/// `bundle` (`build` streams it to its file as it renders the bodies).
 pub fn site_files_with(
     library: &Library,
     config: &SiteConfig,
     theme: &Theme,
+    bundle: bool,
     search_files: impl FnOnce() -> Vec<(String, Vec<u8>)> + Send,
 ) -> Vec<(String, Vec<u8>)> {
-    let (mut files, search) =
-        rayon::join(|| files_but_search(library, config, theme), search_files);
+    let (mut files, search) = rayon::join(
+        || files_but_search(library, config, theme, bundle),
+        search_files,
+    );
     files.extend(search);
     files
 }
 
-/// [`site_files`] without the search index.
+/// [`site_files`] without the search index (and without the bundle unless `bundle`).
 fn files_but_search(
     library: &Library,
     config: &SiteConfig,
     theme: &Theme,
+    bundle: bool,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = theme
         .assets
@@ -344,11 +559,13 @@ fn files_but_search(
             crate::urls::REDIRECTS_MAP.to_owned(),
             feeds::redirects_map(library).into_bytes(),
         ),
-        (
+    ]);
+    if bundle {
+        files.push((
             format!("/{}", kb_model::BUNDLE_FILE_NAME),
             feeds::bundle_json(library, config),
-        ),
-    ]);
+        ));
+    }
     files
 }
 
@@ -359,4 +576,70 @@ enum RenderFailure {
 
 fn strip_page(message: &str) -> &str {
     message.split_once(": ").map_or(message, |(_, rest)| rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the valid fixture site.
+    fn site() -> tempfile::TempDir {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let to = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// An editor saving while a build runs: the body read in the second pass is not the text
+    /// the front matter came from, and the build says so rather than mixing the two.
+    #[test]
+    fn a_file_changed_between_the_two_passes_is_an_error() {
+        let dir = site();
+        let options = BuildOptions::new(dir.path());
+        let loaded = load(&options).unwrap();
+        assert!(!diagnostics::has_errors(&loaded.diagnostics));
+        let (library, problems) =
+            Library::new(loaded.articles, &loaded.config, false, &HashSet::new());
+        assert!(problems.is_empty(), "{problems:?}");
+        let printer = dir.path().join("content/devices/printer.md");
+        let text = std::fs::read_to_string(&printer).unwrap();
+        std::fs::write(
+            &printer,
+            text.replace("## Try this first", "Saved.\n\n## Try this first"),
+        )
+        .unwrap();
+
+        let sink = Sink::discard();
+        let bodies = BodyPass {
+            root: dir.path(),
+            config: &loaded.config,
+            library: &library,
+            renderer: None,
+            sink: &sink,
+            search: false,
+            bundle: false,
+        }
+        .run()
+        .unwrap();
+        let problems: Vec<String> = bodies
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.file.display(), p.message))
+            .collect();
+        assert_eq!(
+            problems,
+            ["content/devices/printer.md: the file changed during the build"]
+        );
+        assert_eq!(bodies.outlines.len(), library.every_article().count());
+    }
 }

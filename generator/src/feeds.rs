@@ -7,6 +7,7 @@ use kb_model::{Bundle, BundleArticle, BUNDLE_FORMAT};
 
 use crate::config::SiteConfig;
 use crate::library::Library;
+use crate::markdown::RenderedBody;
 use crate::text::escape_markup as escape_xml;
 use crate::urls;
 
@@ -125,34 +126,46 @@ pub fn redirects_map(library: &Library) -> String {
 /// What the ask function needs of every published article, as JSON. See `docs/bundle.md`.
 /// Each article's record is made and written in turn, never all at once.
 pub fn bundle_json(library: &Library, config: &SiteConfig) -> Vec<u8> {
-    let articles = library
-        .articles
-        .iter()
-        .enumerate()
-        .map(|(i, article)| BundleArticle {
-            slug: article.slug.clone(),
-            url: config.permalink(&article.url()),
-            title: article.title.clone(),
-            description: article.description.clone(),
-            category: article.category.clone(),
-            tags: article.tags.iter().map(|t| t.slug.clone()).collect(),
-            risk: article.risk,
-            intro: article.body.intro_text.clone(),
-            steps: article.body.steps.iter().map(|s| s.text.clone()).collect(),
-            escalation: article.body.escalation_text.clone(),
-            see_also: library.see_also[i]
-                .iter()
-                .map(|&j| library.articles[j].slug.clone())
-                .collect(),
-            updated: article.updated.iso(),
-            content_hash: article.content_hash.clone(),
-        });
-    let head = Bundle {
+    let articles = (0..library.articles.len())
+        .map(|i| bundle_article(library, config, i, &library.articles[i].body));
+    bundle_head(config).to_json_with(articles)
+}
+
+/// The bundle without its articles, which follow it one by one (see [`kb_model::BundleWriter`]).
+pub fn bundle_head(config: &SiteConfig) -> Bundle {
+    Bundle {
         format: BUNDLE_FORMAT,
         site_title: config.title.clone(),
         base_url: config.base_url.clone(),
         company_name: config.company.name.clone(),
         articles: Vec::new(),
-    };
-    head.to_json_with(articles)
+    }
+}
+
+/// The bundle's record of article `i`, whose body is `body`.
+pub fn bundle_article(
+    library: &Library,
+    config: &SiteConfig,
+    i: usize,
+    body: &RenderedBody,
+) -> BundleArticle {
+    let article = &library.articles[i];
+    BundleArticle {
+        slug: article.slug.clone(),
+        url: config.permalink(&article.url()),
+        title: article.title.clone(),
+        description: article.description.clone(),
+        category: article.category.clone(),
+        tags: article.tags.iter().map(|t| t.slug.clone()).collect(),
+        risk: article.risk,
+        intro: body.intro_text.clone(),
+        steps: body.steps.iter().map(|s| s.text.clone()).collect(),
+        escalation: body.escalation_text.clone(),
+        see_also: library.see_also[i]
+            .iter()
+            .map(|&j| library.articles[j].slug.clone())
+            .collect(),
+        updated: article.updated.iso(),
+        content_hash: article.content_hash.clone(),
+    }
 }

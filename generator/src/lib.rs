@@ -1,7 +1,8 @@
 //! tryfirst's generator: Markdown articles with TOML front matter → a static help site.
 //!
-//! Data flows one way: [`build::load`] reads and parses (in parallel), [`library::Library`]
-//! cross-checks and indexes, [`render`] turns each page into HTML (in parallel), and
+//! Data flows one way: [`build::load`] reads and parses every front matter (in parallel),
+//! [`library::Library`] cross-checks and indexes, [`render`] turns each body and page into HTML
+//! (in parallel, one chunk of articles at a time, see [`build`]), and
 //! [`output`] is the only module that writes. Every stage reports problems as
 //! [`diagnostics::Diagnostic`]s with file, line and column.
 

@@ -50,6 +50,8 @@ pub struct Library {
     /// Drafts left out and duplicates refused: not part of the site, but `serve` keeps every
     /// parsed article between edits and takes them back with [`Library::into_articles`].
     set_aside: Vec<Article>,
+    /// How many of `set_aside` (the first ones) are duplicates; the rest are drafts.
+    duplicates: usize,
     /// Every path the site has (pages, feeds, theme files): what a site-path link may target.
     site_paths: HashSet<String>,
     include_drafts: bool,
@@ -93,28 +95,17 @@ impl Library {
             .map(|a| a.slug.clone())
             .collect();
         let all_slugs: Vec<&str> = kept.iter().map(|a| a.slug.as_str()).collect();
-        let anchors: HashMap<&str, HashSet<&str>> = kept
-            .iter()
-            .map(|a| (a.slug.as_str(), anchors_of(a)))
-            .collect();
 
         let mut site_paths = generated_paths(&kept, config, include_drafts);
         site_paths.extend(static_paths.iter().cloned());
         for article in &kept {
             check_related(article, &all_slugs, &drafts, include_drafts, &mut problems);
-            check_links(
-                article,
-                &anchors,
-                &drafts,
-                include_drafts,
-                &site_paths,
-                &mut problems,
-            );
         }
         let redirects = collect_redirects(&kept, include_drafts, &site_paths, &mut problems);
 
         let (articles, drafts): (Vec<Article>, Vec<Article>) =
             kept.into_iter().partition(|a| include_drafts || !a.draft);
+        let duplicates = set_aside.len();
         set_aside.extend(drafts);
         let categories = config
             .categories
@@ -142,10 +133,66 @@ impl Library {
             recent,
             redirects,
             set_aside,
+            duplicates,
             site_paths,
             include_drafts,
         };
         (library, problems)
+    }
+
+    /// [`Library::new`] then [`Library::check_links`], for articles parsed whole (`serve`).
+    pub fn new_checked(
+        all: Vec<Article>,
+        config: &SiteConfig,
+        include_drafts: bool,
+        static_paths: &HashSet<String>,
+    ) -> (Self, Vec<Diagnostic>) {
+        let (library, mut problems) = Self::new(all, config, include_drafts, static_paths);
+        problems.extend(library.check_links());
+        (library, problems)
+    }
+
+    /// Checks every internal link: the article exists, is not a draft, has the `#fragment`
+    /// linked to; a site path exists. Apart from [`Library::new`] because it reads the bodies,
+    /// which `build` renders only after the library is made (and then keeps only their links
+    /// and anchors: see [`Library::every_article_mut`]).
+    pub fn check_links(&self) -> Vec<Diagnostic> {
+        let checked = || self.articles.iter().chain(self.drafts());
+        let drafts: HashSet<String> = checked()
+            .filter(|a| a.draft)
+            .map(|a| a.slug.clone())
+            .collect();
+        let anchors: HashMap<&str, HashSet<&str>> = checked()
+            .map(|a| (a.slug.as_str(), anchors_of(a)))
+            .collect();
+        let mut problems = Vec::new();
+        for article in checked() {
+            check_links(
+                article,
+                &anchors,
+                &drafts,
+                self.include_drafts,
+                &self.site_paths,
+                &mut problems,
+            );
+        }
+        problems
+    }
+
+    /// The drafts left out of the site (which still take part in the checks).
+    fn drafts(&self) -> &[Article] {
+        &self.set_aside[self.duplicates..]
+    }
+
+    /// The published articles (in their order), then those set aside (duplicates, drafts left
+    /// out): every article whose body has problems to report.
+    pub fn every_article(&self) -> impl Iterator<Item = &Article> {
+        self.articles.iter().chain(&self.set_aside)
+    }
+
+    /// [`Library::every_article`], to give each its body once rendered.
+    pub fn every_article_mut(&mut self) -> impl Iterator<Item = &mut Article> {
+        self.articles.iter_mut().chain(&mut self.set_aside)
     }
 
     /// Checks the links of `article`, an edited version of the library's article with the same
@@ -611,7 +658,7 @@ mod tests {
             article(&config, "d", "", ""),
             article(&config, "e", "tags = [\"z\"]", ""),
         ];
-        let (library, problems) = Library::new(articles, &config, false, &HashSet::new());
+        let (library, problems) = Library::new_checked(articles, &config, false, &HashSet::new());
         assert!(problems.is_empty(), "{problems:?}");
         let names = |list: &[usize]| {
             list.iter()
@@ -638,7 +685,7 @@ mod tests {
             article(&config, "bravo", "draft = true\naliases = [\"/old/\", \"/alpha/\"]", ""),
             article(&config, "gamma", "", ""),
         ];
-        let (library, problems) = Library::new(articles, &config, false, &HashSet::new());
+        let (library, problems) = Library::new_checked(articles, &config, false, &HashSet::new());
         let mut problems = problems;
         crate::diagnostics::sort(&mut problems);
         assert_eq!(
@@ -675,7 +722,7 @@ mod tests {
             second,
             article(&config, "alpha-two", "", ""),
         ];
-        let (library, problems) = Library::new(articles, &config, false, &HashSet::new());
+        let (library, problems) = Library::new_checked(articles, &config, false, &HashSet::new());
         assert_eq!(
             messages(&problems),
             [

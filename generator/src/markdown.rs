@@ -90,6 +90,20 @@ pub struct RenderedBody {
     pub word_count: usize,
 }
 
+impl RenderedBody {
+    /// This body without its HTML and text: only what the site-wide checks read of it (its
+    /// links and anchors) and its word count. `build` keeps this much of each article once its
+    /// page is rendered.
+    pub fn into_outline(self) -> RenderedBody {
+        RenderedBody {
+            links: self.links,
+            anchors: self.anchors,
+            word_count: self.word_count,
+            ..RenderedBody::default()
+        }
+    }
+}
+
 /// Ids the default theme puts on every article page around the body (landmarks, the question
 /// form, the call to action). A heading in the body must not take one of them, so headings that
 /// would get one are numbered instead (`main-2`). "see-also" is not here: an article's own

@@ -5,7 +5,7 @@
 //! never sees half a site.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -96,6 +96,55 @@ impl Sink {
         }
     }
 
+    /// Opens one file at a site path for writing bit by bit (the question function's bundle
+    /// is tens of MiB on a large site: streamed, it is never held whole in memory). The file
+    /// counts as written once [`SinkFile::finish`] succeeds.
+    pub fn create(&self, site_path: &str) -> Result<SinkFile<'_>, OutputError> {
+        let Sink::Staging(staging) = self else {
+            return Ok(SinkFile {
+                sink: self,
+                file: None,
+            });
+        };
+        let path = staging.staging.join(crate::urls::output_file(site_path));
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|source| OutputError {
+                action: "cannot create",
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let file = fs::File::create(&path).map_err(|source| OutputError {
+            action: "cannot write",
+            path: path.clone(),
+            source,
+        })?;
+        Ok(SinkFile {
+            sink: self,
+            file: Some((io::BufWriter::with_capacity(1 << 16, file), path)),
+        })
+    }
+
+    /// A failed write of the file at `site_path`, with the path written to.
+    pub fn write_error(&self, site_path: &str, source: io::Error) -> OutputError {
+        let file = crate::urls::output_file(site_path);
+        OutputError {
+            action: "cannot write",
+            path: match self {
+                Sink::Staging(staging) => staging.staging.join(file),
+                Sink::Discard { .. } => file.into(),
+            },
+            source,
+        }
+    }
+
+    fn count_file(&self) {
+        match self {
+            Sink::Discard { files } => files.fetch_add(1, Ordering::Relaxed),
+            Sink::Staging(staging) => staging.files.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+
     pub fn files_written(&self) -> usize {
         match self {
             Sink::Discard { files } => files.load(Ordering::Relaxed),
@@ -141,6 +190,44 @@ impl Sink {
             let _ = fs::remove_dir_all(&old);
         }
         Ok(())
+    }
+}
+
+/// A file being written into a [`Sink`] (see [`Sink::create`]); writes to a discarding sink
+/// go nowhere.
+pub struct SinkFile<'s> {
+    sink: &'s Sink,
+    file: Option<(io::BufWriter<fs::File>, PathBuf)>,
+}
+
+impl SinkFile<'_> {
+    /// Flushes the file: until then, a write error may not have been seen.
+    pub fn finish(self) -> Result<(), OutputError> {
+        if let Some((mut file, path)) = self.file {
+            file.flush().map_err(|source| OutputError {
+                action: "cannot write",
+                path,
+                source,
+            })?;
+        }
+        self.sink.count_file();
+        Ok(())
+    }
+}
+
+impl io::Write for SinkFile<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some((file, _)) => file.write(bytes),
+            None => Ok(bytes.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some((file, _)) => file.flush(),
+            None => Ok(()),
+        }
     }
 }
 

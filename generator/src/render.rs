@@ -14,7 +14,7 @@ use crate::article::Article;
 use crate::config::{CallToAction, Company, Privacy, SectionHeadings, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::library::Library;
-use crate::markdown::SectionKind;
+use crate::markdown::{RenderedBody, SectionKind};
 use crate::theme::Theme;
 use crate::urls;
 
@@ -302,6 +302,25 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page: its site path and its HTML.
     pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
+        self.render_page(job, None)
+    }
+
+    /// Renders the page of article `i` with `body`, the article's body rendered apart from the
+    /// library (`build` renders each body straight into its page, see
+    /// [`crate::article::parse_head`]).
+    pub fn render_article(
+        &self,
+        i: usize,
+        body: &RenderedBody,
+    ) -> Result<(String, String), Diagnostic> {
+        self.render_page(PageJob::Article(i), Some(body))
+    }
+
+    fn render_page(
+        &self,
+        job: PageJob,
+        body: Option<&RenderedBody>,
+    ) -> Result<(String, String), Diagnostic> {
         let config = self.config;
         let library = self.library;
         let (path, template, context) = match job {
@@ -366,7 +385,7 @@ impl<'a> Renderer<'a> {
                 context.insert("articles", &self.summaries_of(&library.tags[i].articles));
                 (view.url.clone(), "tag.html", context)
             }
-            PageJob::Article(i) => self.article_page(i),
+            PageJob::Article(i) => self.article_page(i, body.unwrap_or(&library.articles[i].body)),
             PageJob::Search => {
                 let description = format!("Search the help articles of {}.", config.title);
                 let mut meta = self.meta("Search", &description, urls::SEARCH);
@@ -512,7 +531,7 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn article_page(&self, i: usize) -> (String, &'static str, Context) {
+    fn article_page(&self, i: usize, body: &RenderedBody) -> (String, &'static str, Context) {
         let article = &self.library.articles[i];
         let summary = &self.views.summaries[i];
         let (_, category) = self.category_of(article);
@@ -523,9 +542,8 @@ impl<'a> Renderer<'a> {
             category,
             tags,
             content_hash: &article.content_hash,
-            intro_html: &article.body.intro_html,
-            sections: article
-                .body
+            intro_html: &body.intro_html,
+            sections: body
                 .sections
                 .iter()
                 .map(|s| SectionView {
@@ -535,8 +553,8 @@ impl<'a> Renderer<'a> {
                     html: &s.html,
                 })
                 .collect(),
-            step_count: article.body.steps.len(),
-            word_count: article.body.word_count,
+            step_count: body.steps.len(),
+            word_count: body.word_count,
         };
         let mut meta = self.meta(&article.title, &article.description, &summary.url);
         meta.og_type = "article";

@@ -19,6 +19,7 @@
 //! `search.js` repeats [`terms`] (split, lower-case, [`stem`]) and [`fnv1a`]: the two must stay in
 //! step, which the e2e suite checks by searching for a misspelt and an inflected word.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -29,6 +30,7 @@ use serde::Serialize;
 use crate::article::Article;
 use crate::config::SiteConfig;
 use crate::library::Library;
+use crate::markdown::RenderedBody;
 
 /// Where the vocabulary for typo correction is written.
 pub const WORDS_PATH: &str = "/search/words.json";
@@ -69,6 +71,11 @@ pub struct Entry {
 
 /// The index entry of one article: its text is read once, for both its terms and its words.
 pub fn entry(article: &Article, config: &SiteConfig) -> Entry {
+    entry_with(article, &article.body, config)
+}
+
+/// [`entry`] of `article` with `body`, its body rendered apart from it (as `build` does).
+pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -> Entry {
     let mut collector = Collector {
         stemming: stems(&config.language),
         weights: FxHashMap::default(),
@@ -82,11 +89,11 @@ pub fn entry(article: &Article, config: &SiteConfig) -> Entry {
     for tag in &article.tags {
         collector.add(&tag.name, LABEL_WEIGHT);
     }
-    collector.add(&article.body.intro_text, BODY_WEIGHT);
-    for step in &article.body.steps {
+    collector.add(&body.intro_text, BODY_WEIGHT);
+    for step in &body.steps {
         collector.add(&step.text, BODY_WEIGHT);
     }
-    collector.add(&article.body.escalation_text, BODY_WEIGHT);
+    collector.add(&body.escalation_text, BODY_WEIGHT);
     let mut terms: Vec<(String, u32)> = collector.weights.into_iter().collect();
     terms.sort_unstable();
     let mut words: Vec<String> = collector.words.into_iter().collect();
@@ -162,63 +169,119 @@ pub fn build(library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
 
 /// The search files from each article's entry (`entries[i]` belongs to `library.articles[i]`).
 pub fn files(library: &Library, config: &SiteConfig, entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
-    let (sharded, vocabulary) = rayon::join(|| shards(entries), || vocabulary(entries));
-    let shard_count = sharded.len();
-    let mut files = vec![(
-        MANIFEST_PATH.to_owned(),
-        json(&Manifest {
-            version: VERSION,
-            articles: library.articles.len(),
-            shards: shard_count as u32,
-            chunk: DOCS_CHUNK,
-            stem: stems(&config.language),
-        }),
-    )];
-    files.extend(
-        sharded
-            .iter()
-            .enumerate()
-            .map(|(k, shard)| (format!("/search/shard-{k}.json"), json(shard))),
-    );
-    files.extend(
-        library
-            .articles
-            .chunks(DOCS_CHUNK)
-            .enumerate()
-            .map(|(k, chunk)| {
-                let docs: Vec<(String, &str, &str, &str)> = chunk
-                    .iter()
-                    .map(|a| {
-                        (
-                            a.url(),
-                            a.title.as_str(),
-                            category_name(a, config),
-                            a.description.as_str(),
-                        )
-                    })
-                    .collect();
-                (format!("/search/docs-{k}.json"), json(&docs))
-            }),
-    );
-    files.push((WORDS_PATH.to_owned(), vocabulary));
-    files
+    let mut index = Index::default();
+    for entry in entries {
+        index.add_borrowed(entry);
+    }
+    index.files(library, config)
 }
 
-/// The postings (`term → [article, weight, …]`) split into shards by the term's hash.
-fn shards(entries: &[Entry]) -> Vec<BTreeMap<&str, Vec<u32>>> {
-    // A hash map while collecting (millions of insertions); each shard is sorted once after.
-    let mut postings: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-    for (doc, entry) in entries.iter().enumerate() {
-        for (term, weight) in &entry.terms {
-            let list = postings.entry(term.as_str()).or_default();
-            list.push(doc as u32);
-            list.push(*weight);
+/// The index being made, one article's [`Entry`] after the other, in the library's order:
+/// `build` adds each article's entry as soon as its body is rendered and lets the entry go,
+/// rather than holding an entry per article (hundreds of strings each) until the end.
+#[derive(Default)]
+pub struct Index<'e> {
+    /// term → `[article, weight, article, weight, …]`. A hash map while collecting (millions
+    /// of insertions); each shard is sorted once at the end.
+    postings: FxHashMap<Cow<'e, str>, Vec<u32>>,
+    words: FxHashSet<Cow<'e, str>>,
+    articles: u32,
+}
+
+impl<'e> Index<'e> {
+    /// Adds the next article's entry, taking its strings.
+    pub fn add(&mut self, entry: Entry) {
+        let doc = self.next_doc();
+        for (term, weight) in entry.terms {
+            self.post(Cow::Owned(term), doc, weight);
+        }
+        for word in entry.words {
+            if !self.words.contains(word.as_str()) {
+                self.words.insert(Cow::Owned(word));
+            }
         }
     }
+
+    /// Adds the next article's entry, borrowing its strings (`serve` keeps its entries).
+    pub fn add_borrowed(&mut self, entry: &'e Entry) {
+        let doc = self.next_doc();
+        for (term, weight) in &entry.terms {
+            self.post(Cow::Borrowed(term), doc, *weight);
+        }
+        self.words
+            .extend(entry.words.iter().map(|word| Cow::Borrowed(word.as_str())));
+    }
+
+    fn next_doc(&mut self) -> u32 {
+        self.articles += 1;
+        self.articles - 1
+    }
+
+    fn post(&mut self, term: Cow<'e, str>, doc: u32, weight: u32) {
+        // Most terms are already there: look up by `&str` first, so only a new term is kept.
+        let list = match self.postings.get_mut(term.as_ref()) {
+            Some(list) => list,
+            None => self.postings.entry(term).or_default(),
+        };
+        list.push(doc);
+        list.push(weight);
+    }
+
+    /// The search files, once every article of `library` was added.
+    pub fn files(self, library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
+        debug_assert_eq!(self.articles as usize, library.articles.len());
+        let Index {
+            postings, words, ..
+        } = self;
+        let (sharded, vocabulary) = rayon::join(|| shards(postings), || vocabulary(words));
+        let shard_count = sharded.len();
+        let mut files = vec![(
+            MANIFEST_PATH.to_owned(),
+            json(&Manifest {
+                version: VERSION,
+                articles: library.articles.len(),
+                shards: shard_count as u32,
+                chunk: DOCS_CHUNK,
+                stem: stems(&config.language),
+            }),
+        )];
+        files.extend(
+            sharded
+                .iter()
+                .enumerate()
+                .map(|(k, shard)| (format!("/search/shard-{k}.json"), json(shard))),
+        );
+        files.extend(
+            library
+                .articles
+                .chunks(DOCS_CHUNK)
+                .enumerate()
+                .map(|(k, chunk)| {
+                    let docs: Vec<(String, &str, &str, &str)> = chunk
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.url(),
+                                a.title.as_str(),
+                                category_name(a, config),
+                                a.description.as_str(),
+                            )
+                        })
+                        .collect();
+                    (format!("/search/docs-{k}.json"), json(&docs))
+                }),
+        );
+        files.push((WORDS_PATH.to_owned(), vocabulary));
+        files
+    }
+}
+
+/// The postings split into shards by the term's hash.
+fn shards(postings: FxHashMap<Cow<'_, str>, Vec<u32>>) -> Vec<BTreeMap<Cow<'_, str>, Vec<u32>>> {
     let shards = postings.len().div_ceil(TERMS_PER_SHARD).max(1) as u32;
-    let mut sharded: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shards as usize];
+    let mut sharded: Vec<BTreeMap<Cow<str>, Vec<u32>>> = vec![BTreeMap::new(); shards as usize];
     for (term, list) in postings {
-        sharded[(fnv1a(term) % shards) as usize].insert(term, list);
+        sharded[(fnv1a(&term) % shards) as usize].insert(term, list);
     }
     sharded
 }
@@ -318,21 +381,8 @@ pub fn fnv1a(text: &str) -> u32 {
 
 /// `words.json`: every word (lower-case, letters only, 3+ characters) of the articles' searchable
 /// text, sorted: the page corrects a query word that is not among them to the closest one.
-fn vocabulary(entries: &[Entry]) -> Vec<u8> {
-    let all: FxHashSet<&str> = entries
-        .par_iter()
-        .fold(FxHashSet::default, |mut set, entry| {
-            set.extend(entry.words.iter().map(String::as_str));
-            set
-        })
-        .reduce(FxHashSet::default, |mut a, mut b| {
-            if a.len() < b.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            a.extend(b);
-            a
-        });
-    let mut words: Vec<&str> = all.into_iter().collect();
+fn vocabulary(words: FxHashSet<Cow<'_, str>>) -> Vec<u8> {
+    let mut words: Vec<Cow<str>> = words.into_iter().collect();
     words.sort_unstable();
     json(&words)
 }

@@ -284,7 +284,7 @@ impl Session {
             diagnostics.extend(entry.problems.iter().cloned());
             articles.extend(entry.article.take());
         }
-        let (library, problems) = Library::new(
+        let (library, problems) = Library::new_checked(
             articles,
             &settings.config,
             self.options.include_drafts,
@@ -386,7 +386,7 @@ impl Session {
         }
         let files_written = match write_files(
             &self.out_dir,
-            build::site_files_with(library, &settings.config, &settings.theme, || {
+            build::site_files_with(library, &settings.config, &settings.theme, true, || {
                 search::files(library, &settings.config, &self.search_entries)
             }),
         ) {
@@ -522,7 +522,7 @@ fn write(
         .collect();
     let (files_written, files) = write_files(
         out_dir,
-        build::site_files_with(library, &settings.config, &settings.theme, || {
+        build::site_files_with(library, &settings.config, &settings.theme, true, || {
             search::files(library, &settings.config, &search_entries)
         }),
     )?;
@@ -602,6 +602,42 @@ mod tests {
     }
 
     const PRINTER: &str = "content/devices/printer.md";
+
+    /// Every file under `dir`, by path relative to it.
+    fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| {
+                let path = entry.path().strip_prefix(dir).unwrap().to_path_buf();
+                (path, std::fs::read(entry.path()).unwrap())
+            })
+            .collect()
+    }
+
+    /// `build` renders each body straight into its page and streams the bundle, `serve` keeps
+    /// every parsed article: two ways through the pipeline that must give the same site.
+    #[test]
+    fn a_session_writes_the_same_site_as_a_build() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        let built = dir.path().join("built");
+        build::build(&BuildOptions {
+            out: Some(built.clone()),
+            ..BuildOptions::new(dir.path())
+        })
+        .unwrap();
+        let (built, served) = (files_under(&built), files_under(&dir.path().join("out")));
+        assert!(built.len() > 20, "{:?}", built.keys());
+        assert_eq!(
+            built.keys().collect::<Vec<_>>(),
+            served.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &built {
+            assert!(served[path] == *bytes, "{} differs", path.display());
+        }
+    }
 
     #[test]
     fn a_body_edit_is_applied_in_place_with_its_index_and_bundle() {

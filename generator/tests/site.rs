@@ -532,6 +532,29 @@ fn failed_build_leaves_the_previous_site_untouched() {
     );
     assert_eq!(problems[0].file, PathBuf::from("templates/article.html"));
     assert_eq!(tree(&out), before);
+
+    // A broken link is found only once the pages are rendered (links are checked after every
+    // body is read): the rendered pages are dropped with the staging folder.
+    fs::remove_dir_all(site.join("templates")).unwrap();
+    fs::write(
+        &article,
+        fs::read_to_string(&article).unwrap().replace(
+            "## Try this first",
+            "See [this](@/no-such-article).\n\n## Try this first",
+        ),
+    )
+    .unwrap();
+    let Err(BuildError::Invalid(problems)) = build(&options(site.clone(), &out)) else {
+        panic!("link error expected")
+    };
+    assert_eq!(
+        problems
+            .iter()
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>(),
+        ["link to an article that does not exist: @/no-such-article"]
+    );
+    assert_eq!(tree(&out), before);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -97,6 +97,62 @@ pub struct BundleArticle {
     pub content_hash: String,
 }
 
+impl BundleArticle {
+    /// This article's record, serialised once, to be handed to a [`BundleWriter`] (which may
+    /// run on another thread than the one that made it).
+    pub fn to_json(&self) -> ArticleJson {
+        ArticleJson(serde_json::to_vec(self).expect("an article always serialises"))
+    }
+}
+
+/// One [`BundleArticle`] as compact JSON; made only by [`BundleArticle::to_json`], so a
+/// [`BundleWriter`] never writes anything else into the `articles` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleJson(Vec<u8>);
+
+/// Writes a bundle's JSON one article at a time: a site's generator streams the bundle of
+/// 10,000 articles (tens of MiB) to its file without ever holding it, or every article's
+/// text, in memory. The bytes are those of [`Bundle::to_json`].
+pub struct BundleWriter<W: std::io::Write> {
+    out: W,
+    /// `]}`: what closes the `articles` list and the object.
+    tail: Vec<u8>,
+    first: bool,
+}
+
+impl<W: std::io::Write> BundleWriter<W> {
+    /// Writes `head` (its own articles included) up to where more articles go.
+    pub fn new(mut out: W, head: &Bundle) -> std::io::Result<Self> {
+        let whole = serde_json::to_vec(head)
+            .expect("a bundle always serialises: no maps with non-string keys");
+        // `articles` is the last field: the JSON ends with its closing `]` and the object's `}`.
+        let (start, tail) = whole.split_at(whole.len() - 2);
+        debug_assert_eq!(tail, b"]}");
+        out.write_all(start)?;
+        Ok(Self {
+            out,
+            tail: tail.to_vec(),
+            first: head.articles.is_empty(),
+        })
+    }
+
+    /// Appends one article to the `articles` list.
+    pub fn push(&mut self, article: &ArticleJson) -> std::io::Result<()> {
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        self.out.write_all(&article.0)
+    }
+
+    /// Closes the list and the object; returns the writer (flushed).
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.write_all(&self.tail)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
 /// Every published article of a site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,26 +202,14 @@ impl Bundle {
             .expect("a bundle always serialises: no maps with non-string keys")
     }
 
-    /// The JSON of this bundle with `more` articles after its own, made one article at a time:
-    /// the same bytes as [`Bundle::to_json`] of the bundle holding them all, without a second
-    /// copy of every article's text in memory (tens of MiB on a large site).
+    /// The JSON of this bundle with `more` articles after its own: the same bytes as
+    /// [`Bundle::to_json`] of the bundle holding them all (see [`BundleWriter`]).
     pub fn to_json_with(&self, more: impl IntoIterator<Item = BundleArticle>) -> Vec<u8> {
-        let whole = serde_json::to_vec(self)
-            .expect("a bundle always serialises: no maps with non-string keys");
-        // `articles` is the last field: the JSON ends with its closing `]` and the object's `}`.
-        let (head, tail) = whole.split_at(whole.len() - 2);
-        debug_assert_eq!(tail, b"]}");
-        let mut out = head.to_vec();
-        let mut first = self.articles.is_empty();
+        let mut writer = BundleWriter::new(Vec::new(), self).expect("writing to memory");
         for article in more {
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            serde_json::to_writer(&mut out, &article).expect("an article always serialises");
+            writer.push(&article.to_json()).expect("writing to memory");
         }
-        out.extend_from_slice(tail);
-        out
+        writer.finish().expect("writing to memory")
     }
 
     /// Builds a slug index once, so lookups per request are O(1).
