@@ -6,7 +6,7 @@
 //! 1. every article's front matter ([`load`]), from which the library is made: lists, tags,
 //!    See also, redirects and every check that needs all articles but not their bodies;
 //! 2. every article's body, read again and rendered straight into its page, its search entry
-//!    and its record in the bundle ([`BodyPass`]), in the library's order and a chunk at a
+//!    and its record in the bundle (`BodyPass`), in the library's order and a chunk at a
 //!    time; only the body's links and anchors are kept, for the link checks that follow.
 //!
 //! Nothing is committed before the link checks pass: the staging folder is dropped instead.
