@@ -63,6 +63,10 @@ struct SiteView<'a> {
     ask_endpoint: &'a str,
     sections: &'a SectionHeadings,
     privacy: &'a Privacy,
+    /// Values the templates would otherwise compute with filters on every page of the site.
+    og_locale: String,
+    company_tel: String,
+    company_url_label: String,
 }
 
 #[derive(Serialize, Clone, Hash)]
@@ -245,6 +249,9 @@ impl Views {
                 ask_endpoint: &config.ask_endpoint,
                 sections: &config.sections,
                 privacy: &config.privacy,
+                og_locale: config.language.replace('-', "_"),
+                company_tel: config.company.phone.replace(' ', ""),
+                company_url_label: url_label(&config.company.url).to_owned(),
             },
         );
         common.insert("stylesheet_url", &theme.stylesheet_url);
@@ -665,6 +672,15 @@ pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<
     Some(jobs)
 }
 
+/// A URL as shown to people: `https://example.com/` → `example.com`.
+fn url_label(url: &str) -> &str {
+    let url = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    url.trim_end_matches('/')
+}
+
 /// JSON-LD is embedded in a `<script>` element, where `</script>` or `<!--` in a string would end
 /// or break it; escaping `<`, `>` and `&` as JSON unicode escapes keeps the JSON identical.
 fn embeddable_json(value: &serde_json::Value) -> String {
@@ -726,6 +742,14 @@ fn article_json_ld(config: &SiteConfig, article: &Article, category_name: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_labels_drop_the_scheme_and_trailing_slash() {
+        assert_eq!(url_label("https://example.com/"), "example.com");
+        assert_eq!(url_label("http://example.com/it/"), "example.com/it");
+        assert_eq!(url_label("example.com"), "example.com");
+        assert_eq!(url_label(""), "");
+    }
 
     /// Three articles: 0 and 1 in category 0 (tag 0), 2 in category 1; 2 lists 1 under See also.
     fn snapshot() -> Snapshot {

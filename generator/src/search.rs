@@ -76,12 +76,7 @@ pub fn entry(article: &Article, config: &SiteConfig) -> Entry {
 
 /// [`entry`] of `article` with `body`, its body rendered apart from it (as `build` does).
 pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -> Entry {
-    let mut collector = Collector {
-        stemming: stems(&config.language),
-        weights: FxHashMap::default(),
-        words: FxHashSet::default(),
-        buffer: String::new(),
-    };
+    let mut collector = Collector::default();
     collector.add(&article.title, TITLE_WEIGHT);
     collector.add(&article.description, LABEL_WEIGHT);
     // The category and tag names are searchable, but not words to correct a query to.
@@ -94,66 +89,84 @@ pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -
         collector.add(&step.text, BODY_WEIGHT);
     }
     collector.add(&body.escalation_text, BODY_WEIGHT);
-    let mut terms: Vec<(String, u32)> = collector.weights.into_iter().collect();
-    terms.sort_unstable();
-    let mut words: Vec<String> = collector.words.into_iter().collect();
-    words.sort_unstable();
-    Entry { terms, words }
+    collector.into_entry(stems(&config.language))
 }
 
-/// One article's terms (with their weights) and words, gathered in one pass over its text.
+/// One article's runs of letters and digits, lower-cased, each with its weight so far. An
+/// article repeats most of its words: they are stemmed and split into vocabulary words once
+/// each at the end, not at every occurrence.
+#[derive(Default)]
 struct Collector {
-    stemming: bool,
-    weights: FxHashMap<String, u32>,
-    words: FxHashSet<String>,
+    runs: FxHashMap<String, Tally>,
     buffer: String,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    weight: u32,
+    /// Seen where its words belong to the vocabulary (not only in the category name).
+    vocabulary: bool,
 }
 
 impl Collector {
     fn add(&mut self, text: &str, weight: u32) {
-        self.add_words(text, weight, true);
+        self.add_runs(text, weight, true);
     }
 
     fn add_terms_only(&mut self, text: &str, weight: u32) {
-        self.add_words(text, weight, false);
+        self.add_runs(text, weight, false);
     }
 
-    fn add_words(&mut self, text: &str, weight: u32, vocabulary: bool) {
-        for_each_run(text, |run| self.add_run(run, weight, vocabulary));
+    fn add_runs(&mut self, text: &str, weight: u32, vocabulary: bool) {
+        for_each_run(text, |run| {
+            // One character is no term, and no vocabulary word (those have 3+).
+            if run.chars().nth(1).is_none() {
+                return;
+            }
+            lower_case_into(&mut self.buffer, run);
+            // Most runs repeat one already seen: look up by `&str` first, so only a new one
+            // costs an allocation.
+            let tally = match self.runs.get_mut(self.buffer.as_str()) {
+                Some(tally) => tally,
+                None => self.runs.entry(self.buffer.clone()).or_default(),
+            };
+            // Weights only grow, so capping the sum of capped parts caps the whole.
+            tally.weight = (tally.weight + weight).min(MAX_WEIGHT);
+            tally.vocabulary |= vocabulary;
+        });
     }
 
-    fn add_run(&mut self, run: &str, weight: u32, vocabulary: bool) {
-        // Terms are runs of letters and digits; vocabulary words are runs of letters only
-        // (3+), so a run with digits ("win10") gives its letter parts ("win") to the latter.
-        if vocabulary {
-            if run.bytes().any(|b| b.is_ascii_digit()) || !run.is_ascii() {
-                for piece in run.split(|c: char| !c.is_alphabetic()) {
-                    self.add_vocabulary_word(piece);
-                }
+    /// The terms (each run stemmed, weights of runs with one stem added up) and the
+    /// vocabulary: runs of letters only (3+); a run with digits ("win10") gives its letter
+    /// parts ("win").
+    fn into_entry(self, stemming: bool) -> Entry {
+        let mut weights: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut words: FxHashSet<&str> = FxHashSet::default();
+        for (run, tally) in &self.runs {
+            let term = if stemming { stem(run) } else { run };
+            let weight = weights.entry(term).or_default();
+            *weight = (*weight + tally.weight).min(MAX_WEIGHT);
+            if !tally.vocabulary {
+                continue;
+            }
+            if run.is_ascii() && !run.bytes().any(|b| b.is_ascii_digit()) {
+                words.insert(run);
             } else {
-                self.add_vocabulary_word(run);
+                words.extend(run.split(|c: char| !c.is_alphabetic()));
             }
         }
-        let Some(term) = term_of(run, self.stemming, &mut self.buffer) else {
-            return;
-        };
-        // Most occurrences repeat a term already seen: look up by `&str` first, so only a new
-        // term costs an allocation.
-        let entry = match self.weights.get_mut(term) {
-            Some(entry) => entry,
-            None => self.weights.entry(term.to_owned()).or_default(),
-        };
-        *entry = (*entry + weight).min(MAX_WEIGHT);
-    }
-
-    fn add_vocabulary_word(&mut self, word: &str) {
-        if word.chars().nth(2).is_none() {
-            return;
-        }
-        lower_case_into(&mut self.buffer, word);
-        if !self.words.contains(self.buffer.as_str()) {
-            self.words.insert(self.buffer.clone());
-        }
+        let mut terms: Vec<(String, u32)> = weights
+            .into_iter()
+            .map(|(term, weight)| (term.to_owned(), weight))
+            .collect();
+        terms.sort_unstable();
+        let mut words: Vec<String> = words
+            .into_iter()
+            .filter(|word| word.chars().nth(2).is_some())
+            .map(str::to_owned)
+            .collect();
+        words.sort_unstable();
+        Entry { terms, words }
     }
 }
 

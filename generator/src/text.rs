@@ -73,17 +73,24 @@ pub fn for_each_run(text: &str, inside: impl Fn(char) -> bool, mut each: impl Fn
 /// characters that can end a text run or an attribute. `&#39;` rather than `&apos;`, which
 /// HTML 4 lacks; `/` is left readable.
 pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
+    // Every page escapes its titles, names and URLs: copy the runs between special bytes
+    // whole (the five are ASCII, so a run never splits a UTF-8 sequence).
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..at]);
+        out.push_str(escaped);
+        start = at + 1;
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -209,6 +216,12 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(escape_markup("a<b>&\"c'/"), "a&lt;b&gt;&amp;&quot;c&#39;/");
+        assert_eq!(
+            escape_markup("<Größe> & 東京'"),
+            "&lt;Größe&gt; &amp; 東京&#39;"
+        );
+        assert_eq!(escape_markup("plain"), "plain");
+        assert_eq!(escape_markup(""), "");
     }
 
     #[test]
