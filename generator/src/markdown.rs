@@ -541,9 +541,6 @@ impl<'h, 'a> Walker<'h, 'a> {
         );
         let mut body_html = String::with_capacity(bucket.text.len() * 3 / 2);
         html::push_html(&mut body_html, bucket.events.into_iter());
-        // Kept until the page is rendered, for every article at once: an exact-size copy
-        // instead of a buffer up to twice as large.
-        let body_html = String::from(body_html.as_str());
         let text = collapse_paragraphs(&bucket.text);
         match bucket.kind {
             None => {
