@@ -51,6 +51,8 @@ pub struct Article {
     pub aliases: Vec<Located<String>>,
     pub draft: bool,
     pub weight: i64,
+    /// The rendered body. `serve` keeps it whole; `build` renders it only after the library
+    /// is made, and keeps just its outline (see [`parse_head`] and `RenderedBody::into_outline`).
     pub body: RenderedBody,
     /// Offset of the body in the file, to locate body diagnostics.
     pub body_start: usize,
@@ -148,7 +150,8 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
     let Some(body_start) = body_start else {
         return (None, problems);
     };
-    let (body, body_problems) = parse_body(&source, body_start, &index, config);
+    let (body, body_problems) =
+        parse_body_text(&source.path, &source.text, body_start, &index, config);
     problems.extend(body_problems);
     let article = fields.map(|fields| fields.into_article(source, body, body_start));
     (article, problems)
@@ -190,15 +193,6 @@ pub fn parse_body_of(
         &index,
         config,
     )
-}
-
-fn parse_body(
-    source: &SourceFile,
-    body_start: usize,
-    index: &LineIndex,
-    config: &SiteConfig,
-) -> (RenderedBody, Vec<Diagnostic>) {
-    parse_body_text(&source.path, &source.text, body_start, index, config)
 }
 
 fn parse_body_text(

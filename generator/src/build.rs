@@ -264,7 +264,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         },
         || {
             let search = bodies.search;
-            site_files_with(&library, &config, &theme, false, || {
+            site_files(&library, &config, &theme, false, || {
                 search.map_or_else(Vec::new, |index| index.files(&library, &config))
             })
         },
@@ -499,26 +499,9 @@ fn settle(results: Vec<Result<(), RenderFailure>>) -> Result<(), BuildError> {
 }
 
 /// Every file of the site that is not a page: theme assets, feeds, the bundle for the question
-/// function and (with `search`) the search index.
+/// function (only with `bundle`: `build` streams it to its file as it renders the bodies) and
+/// the search index, whose files `search_files` makes alongside the others.
 pub fn site_files(
-    library: &Library,
-    config: &SiteConfig,
-    theme: &Theme,
-    search: bool,
-) -> Vec<(String, Vec<u8>)> {
-    site_files_with(library, config, theme, true, || {
-        if search {
-            crate::search::build(library, config)
-        } else {
-            Vec::new()
-        }
-    })
-}
-
-/// [`site_files`] with the search index's files made by `search_files` (`serve` makes them
-/// from the entries it keeps per article), alongside the others; the bundle only with
-/// `bundle` (`build` streams it to its file as it renders the bodies).
-pub fn site_files_with(
     library: &Library,
     config: &SiteConfig,
     theme: &Theme,
@@ -533,7 +516,7 @@ pub fn site_files_with(
     files
 }
 
-/// [`site_files`] without the search index (and without the bundle unless `bundle`).
+/// [`site_files`] but the search index.
 fn files_but_search(
     library: &Library,
     config: &SiteConfig,

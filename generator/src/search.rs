@@ -24,7 +24,6 @@ use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::Article;
@@ -168,16 +167,6 @@ impl Collector {
         words.sort_unstable();
         Entry { terms, words }
     }
-}
-
-/// The search files: (site path, bytes), in a fixed order.
-pub fn build(library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
-    let entries: Vec<Entry> = library
-        .articles
-        .par_iter()
-        .map(|article| entry(article, config))
-        .collect();
-    files(library, config, &entries)
 }
 
 /// The search files from each article's entry (`entries[i]` belongs to `library.articles[i]`).

@@ -386,7 +386,7 @@ impl Session {
         }
         let files_written = match write_files(
             &self.out_dir,
-            build::site_files_with(library, &settings.config, &settings.theme, true, || {
+            build::site_files(library, &settings.config, &settings.theme, true, || {
                 search::files(library, &settings.config, &self.search_entries)
             }),
         ) {
@@ -522,7 +522,7 @@ fn write(
         .collect();
     let (files_written, files) = write_files(
         out_dir,
-        build::site_files_with(library, &settings.config, &settings.theme, true, || {
+        build::site_files(library, &settings.config, &settings.theme, true, || {
             search::files(library, &settings.config, &search_entries)
         }),
     )?;
