@@ -235,8 +235,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         search: options.write && render,
         bundle: render,
     };
-    let bodies = pass.run()?;
-    let views = renderer.map(Renderer::into_views);
+    // The list pages and the feeds need only the library: made while the bodies are rendered.
+    let list_jobs: Vec<PageJob> = match render {
+        true => render::jobs(&library)
+            .into_iter()
+            .filter(|job| !matches!(job, PageJob::Article(_)))
+            .collect(),
+        false => Vec::new(),
+    };
+    let (bodies, (lists, files)) = rayon::join(
+        || pass.run(),
+        || match &renderer {
+            Some(renderer) => rayon::join(
+                || {
+                    render_pages(renderer, &list_jobs, |path, html| {
+                        sink.write(path, html.as_bytes())
+                    })
+                },
+                || files_but_search(&library, &config, &theme, false),
+            ),
+            None => (Ok(()), Vec::new()),
+        },
+    );
+    let bodies = bodies?;
+    drop(renderer);
     for (article, outline) in library.every_article_mut().zip(bodies.outlines) {
         article.body = outline;
     }
@@ -248,32 +270,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if diagnostics::has_errors(&diagnostics) {
         return Err(BuildError::Invalid(diagnostics));
     }
-    let views = views.expect("rendered: the site had no errors before its bodies");
     settle(bodies.pages)?;
+    lists?;
 
-    let renderer = Renderer::with_views(&config, &library, &theme, &views);
-    let jobs: Vec<PageJob> = render::jobs(&library)
-        .into_iter()
-        .filter(|job| !matches!(job, PageJob::Article(_)))
-        .collect();
-    let (rendered, files) = rayon::join(
-        || {
-            render_pages(&renderer, &jobs, |path, html| {
-                sink.write(path, html.as_bytes())
-            })
-        },
-        || {
-            let search = bodies.search;
-            site_files(&library, &config, &theme, false, || {
-                search.map_or_else(Vec::new, |index| index.files(&library, &config))
-            })
-        },
-    );
-    rendered?;
-    let pages = jobs.len() + library.articles.len();
-    for (path, bytes) in files {
+    let search = bodies
+        .search
+        .map_or_else(Vec::new, |index| index.files(&library, &config));
+    for (path, bytes) in files.into_iter().chain(search) {
         sink.write(&path, &bytes)?;
     }
+    let pages = list_jobs.len() + library.articles.len();
     let files = sink.files_written();
     sink.commit()?;
     Ok(BuildReport {
