@@ -234,6 +234,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         // Only a written site needs a search index; `check` has nothing to validate in it.
         search: options.write && render,
         bundle: render,
+        chunk: BODY_CHUNK,
     };
     // The list pages and the feeds need only the library: made while the bodies are rendered.
     let list_jobs: Vec<PageJob> = match render {
@@ -310,6 +311,8 @@ struct BodyPass<'a> {
     search: bool,
     /// Whether to make the bundle.
     bundle: bool,
+    /// Articles per chunk: [`BODY_CHUNK`] (a parameter so that tests can cross chunks).
+    chunk: usize,
 }
 
 /// What the second pass leaves.
@@ -356,14 +359,14 @@ impl BodyPass<'_> {
         // Each chunk is absorbed (search index, bundle: in order, on one thread) while the
         // next one is rendered.
         let mut previous: Vec<BodyDone> = Vec::new();
-        for (k, chunk) in all.chunks(BODY_CHUNK).enumerate() {
+        for (k, chunk) in all.chunks(self.chunk).enumerate() {
             let (absorbed, done) = rayon::join(
                 || absorb(&mut bodies, bundle.as_mut(), std::mem::take(&mut previous)),
                 || {
                     chunk
                         .par_iter()
                         .enumerate()
-                        .map(|(j, article)| self.body(k * BODY_CHUNK + j, article))
+                        .map(|(j, article)| self.body(k * self.chunk + j, article))
                         .collect::<Vec<_>>()
                 },
             );
@@ -617,6 +620,7 @@ mod tests {
             sink: &sink,
             search: false,
             bundle: false,
+            chunk: BODY_CHUNK,
         }
         .run()
         .unwrap();
@@ -630,5 +634,48 @@ mod tests {
             ["content/devices/printer.md: the file changed during the build"]
         );
         assert_eq!(bodies.outlines.len(), library.every_article().count());
+    }
+
+    /// The bundle and the search index are written in the library's order whatever the
+    /// chunks: one article per chunk gives the same bytes as one chunk for all.
+    #[test]
+    fn chunks_do_not_change_the_bundle_or_the_index() {
+        let dir = site();
+        let options = BuildOptions::new(dir.path());
+        let loaded = load(&options).unwrap();
+        let (library, _) = Library::new(loaded.articles, &loaded.config, false, &HashSet::new());
+        assert!(library.articles.len() >= 3, "the fixture has a few articles");
+        let renderer = Renderer::new(&loaded.config, &library, &loaded.theme);
+        let run = |chunk: usize| {
+            let out = dir.path().join(format!("out-{chunk}"));
+            let sink = Sink::staging(&out).unwrap();
+            let bodies = BodyPass {
+                root: dir.path(),
+                config: &loaded.config,
+                library: &library,
+                renderer: Some(&renderer),
+                sink: &sink,
+                search: true,
+                bundle: true,
+                chunk,
+            }
+            .run()
+            .unwrap();
+            sink.commit().unwrap();
+            let bundle = std::fs::read(out.join(kb_model::BUNDLE_FILE_NAME)).unwrap();
+            let search = bodies.search.unwrap().files(&library, &loaded.config);
+            let anchors: Vec<Vec<String>> =
+                bodies.outlines.into_iter().map(|o| o.anchors).collect();
+            (bundle, search, anchors, bodies.pages.len())
+        };
+        let one_by_one = run(1);
+        assert_eq!(one_by_one, run(2));
+        assert_eq!(one_by_one, run(BODY_CHUNK));
+        assert_eq!(one_by_one.3, library.articles.len());
+        let bundle = kb_model::Bundle::from_json(std::str::from_utf8(&one_by_one.0).unwrap())
+            .expect("a valid bundle");
+        let slugs: Vec<&str> = bundle.articles.iter().map(|a| a.slug.as_str()).collect();
+        let expected: Vec<&str> = library.articles.iter().map(|a| a.slug.as_str()).collect();
+        assert_eq!(slugs, expected);
     }
 }
