@@ -574,23 +574,7 @@ fn strip_page(message: &str) -> &str {
 mod tests {
     use super::*;
 
-    /// A copy of the valid fixture site.
-    fn site() -> tempfile::TempDir {
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid");
-        let dir = tempfile::tempdir().unwrap();
-        for entry in WalkDir::new(&fixture) {
-            let entry = entry.unwrap();
-            let to = dir
-                .path()
-                .join(entry.path().strip_prefix(&fixture).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
-        dir
-    }
+    use crate::test_support::copy_of_valid_site as site;
 
     /// An editor saving while a build runs: the body read in the second pass is not the text
     /// the front matter came from, and the build says so rather than mixing the two.
@@ -644,7 +628,10 @@ mod tests {
         let options = BuildOptions::new(dir.path());
         let loaded = load(&options).unwrap();
         let (library, _) = Library::new(loaded.articles, &loaded.config, false, &HashSet::new());
-        assert!(library.articles.len() >= 3, "the fixture has a few articles");
+        assert!(
+            library.articles.len() >= 3,
+            "the fixture has a few articles"
+        );
         let renderer = Renderer::new(&loaded.config, &library, &loaded.theme);
         let run = |chunk: usize| {
             let out = dir.path().join(format!("out-{chunk}"));

@@ -21,6 +21,8 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod session;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod theme;
 mod toml_errors;

@@ -563,19 +563,7 @@ mod tests {
 
     /// A copy of the valid fixture site, and a session building it into `<copy>/out`.
     fn site() -> (tempfile::TempDir, Session) {
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid");
-        let dir = tempfile::tempdir().unwrap();
-        for entry in walkdir::WalkDir::new(&fixture) {
-            let entry = entry.unwrap();
-            let to = dir
-                .path()
-                .join(entry.path().strip_prefix(&fixture).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
+        let dir = crate::test_support::copy_of_valid_site();
         let session = Session::new(BuildOptions {
             out: Some(dir.path().join("out")),
             ..BuildOptions::new(dir.path())
