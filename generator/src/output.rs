@@ -71,29 +71,16 @@ impl Sink {
 
     /// Writes one file at a site path (`/a/` → `a/index.html`). Safe to call from many threads.
     pub fn write(&self, site_path: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        match self {
-            Sink::Discard { files } => {
-                files.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Sink::Staging(staging) => {
-                let file = staging.staging.join(crate::urls::output_file(site_path));
-                if let Some(parent) = file.parent() {
-                    fs::create_dir_all(parent).map_err(|source| OutputError {
-                        action: "cannot create",
-                        path: parent.to_path_buf(),
-                        source,
-                    })?;
-                }
-                fs::write(&file, bytes).map_err(|source| OutputError {
-                    action: "cannot write",
-                    path: file.clone(),
-                    source,
-                })?;
-                staging.files.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
+        if let Sink::Staging(staging) = self {
+            let file = staging.prepare(site_path)?;
+            fs::write(&file, bytes).map_err(|source| OutputError {
+                action: "cannot write",
+                path: file.clone(),
+                source,
+            })?;
         }
+        self.count_file();
+        Ok(())
     }
 
     /// Opens one file at a site path for writing bit by bit (the question function's bundle
@@ -106,14 +93,7 @@ impl Sink {
                 file: None,
             });
         };
-        let path = staging.staging.join(crate::urls::output_file(site_path));
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|source| OutputError {
-                action: "cannot create",
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
+        let path = staging.prepare(site_path)?;
         let file = fs::File::create(&path).map_err(|source| OutputError {
             action: "cannot write",
             path: path.clone(),
@@ -190,6 +170,21 @@ impl Sink {
             let _ = fs::remove_dir_all(&old);
         }
         Ok(())
+    }
+}
+
+impl Staging {
+    /// The staged file for a site path, its folder created.
+    fn prepare(&self, site_path: &str) -> Result<PathBuf, OutputError> {
+        let file = self.staging.join(crate::urls::output_file(site_path));
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent).map_err(|source| OutputError {
+                action: "cannot create",
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        Ok(file)
     }
 }
 
