@@ -13,7 +13,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
 use crate::front_matter::{self, FrontMatter};
 use crate::markdown::{self, RenderedBody};
-use crate::text::{is_slug, slugify, Date, LineIndex};
+use crate::text::{is_slug, slugify, Date, LazyLineIndex, LineIndex};
 use crate::{toml_errors, urls};
 
 /// An article's text and where it came from.
@@ -141,7 +141,7 @@ pub fn slug_of(path: &Path) -> String {
 /// Parses one article. Returns the article when it could be understood at all (it may still have
 /// errors, reported alongside, so one run lists every problem), plus every diagnostic found.
 pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
-    let index = LineIndex::new(&source.text);
+    let index = LazyLineIndex::new(&source.text);
     let Front {
         fields,
         body_start,
@@ -165,7 +165,7 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
 /// An article whose front matter is wrong is parsed whole, so its body's problems are reported
 /// in the same run (errors are rare; that costs nothing in a good build).
 pub fn parse_head(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
-    let index = LineIndex::new(&source.text);
+    let index = LazyLineIndex::new(&source.text);
     let front = parse_front(&source, config, &index);
     match (front.fields, front.body_start) {
         (Some(fields), Some(body_start)) => (
@@ -185,7 +185,7 @@ pub fn parse_body_of(
     text: &str,
     config: &SiteConfig,
 ) -> (RenderedBody, Vec<Diagnostic>) {
-    let index = LineIndex::new(text);
+    let index = LazyLineIndex::new(text);
     parse_body_text(
         &article.source.path,
         text,
@@ -199,7 +199,7 @@ fn parse_body_text(
     path: &Path,
     text: &str,
     body_start: usize,
-    index: &LineIndex,
+    index: &LazyLineIndex,
     config: &SiteConfig,
 ) -> (RenderedBody, Vec<Diagnostic>) {
     let body = markdown::render(&text[body_start..], &config.sections);
@@ -212,7 +212,7 @@ fn parse_body_text(
                 ..Diagnostic::error(path, problem.message.clone())
             };
             // Missing sections concern the whole body: point at its first line.
-            let diagnostic = diagnostic.at(text, index, body_start + problem.offset);
+            let diagnostic = diagnostic.at(text, index.get(), body_start + problem.offset);
             match &problem.hint {
                 Some(hint) => diagnostic.with_hint(hint.clone()),
                 None => diagnostic,
@@ -269,7 +269,7 @@ impl Fields {
     }
 }
 
-fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> Front {
+fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) -> Front {
     let mut problems = Vec::new();
     let split = match front_matter::split(&source.text) {
         Ok(split) => split,
@@ -277,7 +277,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> F
             let hint = "an article starts with a line `+++`, then TOML fields such as `title = \"…\"`, then another `+++` line";
             problems.push(
                 Diagnostic::error(&source.path, error.to_string())
-                    .at(&source.text, index, 0)
+                    .at(&source.text, index.get(), 0)
                     .with_hint(hint),
             );
             return Front {
@@ -294,7 +294,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> F
                 &error,
                 &source.path,
                 &source.text,
-                index,
+                index.get(),
                 split.toml_start,
             ));
             return Front {
@@ -308,7 +308,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> F
     let body_start = split.body_start;
     let at = |offset: usize| toml_start + offset;
     let error_at = |offset: usize, message: String| {
-        Diagnostic::error(&source.path, message).at(&source.text, index, offset)
+        Diagnostic::error(&source.path, message).at(&source.text, index.get(), offset)
     };
 
     let slug = slug_of(&source.path);
@@ -362,7 +362,11 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> F
                     description.chars().count()
                 ),
             )
-            .at(&source.text, index, at(front.description.span().start))
+            .at(
+                &source.text,
+                index.get(),
+                at(front.description.span().start),
+            )
             .with_hint("search engines cut descriptions after about 160 characters"),
         );
     }
@@ -396,7 +400,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LineIndex) -> F
             problems.push(
                 Diagnostic::warning(&source.path, format!("tag \"{name}\" is listed twice")).at(
                     &source.text,
-                    index,
+                    index.get(),
                     at(tag.span().start),
                 ),
             );

@@ -42,6 +42,27 @@ impl LineIndex {
     }
 }
 
+/// A [`LineIndex`] made on first use: most files parse without a single diagnostic, and a
+/// build parses each article twice (front matter, then body), so an index made up front would
+/// be a scan of every file, twice, for nothing.
+pub struct LazyLineIndex<'t> {
+    text: &'t str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'t> LazyLineIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn get(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
+}
+
 /// Calls `each` with every non-empty run of `text` whose characters satisfy `inside`: what
 /// `text.split(|c| !inside(c))` gives without the empty pieces, but byte by byte when the text
 /// is ASCII (nearly always), where decoding characters cost more than the rest of the work.
