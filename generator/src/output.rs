@@ -177,14 +177,20 @@ impl Staging {
     /// The staged file for a site path, its folder created.
     fn prepare(&self, site_path: &str) -> Result<PathBuf, OutputError> {
         let file = self.staging.join(crate::urls::output_file(site_path));
-        if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent).map_err(|source| OutputError {
-                action: "cannot create",
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
+        create_parent(&file)?;
         Ok(file)
+    }
+}
+
+/// Creates the folder `file` goes in, and the folders above it.
+fn create_parent(file: &Path) -> Result<(), OutputError> {
+    match file.parent() {
+        Some(parent) => fs::create_dir_all(parent).map_err(|source| OutputError {
+            action: "cannot create",
+            path: parent.to_path_buf(),
+            source,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -244,13 +250,7 @@ pub fn write_if_changed(root: &Path, site_path: &str, bytes: &[u8]) -> Result<bo
     if fs::read(&file).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
-    if let Some(parent) = file.parent() {
-        fs::create_dir_all(parent).map_err(|source| OutputError {
-            action: "cannot create",
-            path: parent.to_path_buf(),
-            source,
-        })?;
-    }
+    create_parent(&file)?;
     let temporary = sibling(&file, "tryfirst-new");
     fs::write(&temporary, bytes)
         .and_then(|()| fs::rename(&temporary, &file))
