@@ -58,6 +58,7 @@ fn bundle() -> Arc<Bundle> {
         site_title: "Help".into(),
         base_url: BASE_URL.into(),
         company_name: "Example IT".into(),
+        company_phone: "+31 20 123 4567".into(),
         articles: vec![
             article(
                 "hardware-key-lost",
