@@ -242,8 +242,7 @@ pub fn translate_dutch(word: &str) -> Option<String> {
     if chars.len() < 8 {
         return None;
     }
-    for split in 4..=chars.len() - 4 {
-        let at = chars[split].0;
+    for &(at, _) in &chars[4..=chars.len() - 4] {
         let (left, right) = word.split_at(at);
         let left_english = lookup(left).or_else(|| left.strip_suffix('s').and_then(lookup));
         if let (Some(left), Some(right)) = (left_english, lookup(right)) {
