@@ -96,6 +96,32 @@ here, so these are the closest matching steps from our knowledge base.";
 pub const NOT_AI_NO_MATCH_NOTICE: &str = "This answer was not written by AI: no AI model is \
 configured here, so we searched our knowledge base instead.";
 
+/// The fixed sentences of a knowledge-base answer, and what a Dutch visitor reads instead.
+const DUTCH_NOTICES: &[(&str, &str)] = &[
+    (
+        NOT_AI_NOTICE,
+        "Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus dit zijn \
+de best passende stappen uit onze kennisbank (in het Engels).",
+    ),
+    (
+        NOT_AI_NO_MATCH_NOTICE,
+        "Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus we hebben \
+in onze kennisbank gezocht.",
+    ),
+    (
+        "Nothing in our knowledge base matched your question closely enough, so we will not guess.",
+        "Niets in onze kennisbank past goed genoeg bij je vraag, dus we gaan niet gokken.",
+    ),
+    (
+        " has your question and will follow up by email.",
+        " heeft je vraag en antwoordt per e-mail.",
+    ),
+    (
+        " If it is urgent, phone us: ",
+        " Is het dringend? Bel ons: ",
+    ),
+];
+
 /// A BM25 index over a bundle's articles, built once.
 pub struct SearchIndex {
     /// Term → term id.
@@ -390,8 +416,19 @@ impl RetrievalAdvisor {
         self
     }
 
-    /// The answer, synchronously (the [`Advisor`] impl wraps this).
+    /// The answer, synchronously (the [`Advisor`] impl wraps this). A Dutch question gets its
+    /// notices in Dutch; the steps stay in the language of the article.
     pub fn answer(&self, request: &AdviceRequest) -> Advice {
+        let mut advice = self.answer_in_english(request);
+        if text::looks_dutch(&request.question) {
+            for (english, dutch) in DUTCH_NOTICES {
+                advice.markdown = advice.markdown.replace(english, dutch);
+            }
+        }
+        advice
+    }
+
+    fn answer_in_english(&self, request: &AdviceRequest) -> Advice {
         let picked = self.pick(request);
         let Some((&best, also)) = picked.split_first() else {
             return no_match(&request.company_name, &request.company_phone);
@@ -1043,6 +1080,35 @@ mod tests {
         assert_eq!(
             advisor.answer(&request("wachtwoord", None)).verdict,
             Verdict::Careful
+        );
+    }
+
+    #[test]
+    fn dutch_questions_get_dutch_notices() {
+        let advisor = lenient(sample());
+        let advice = advisor.answer(&request(
+            "Mijn printer staat offline, wat moet ik doen?",
+            None,
+        ));
+        assert!(
+            advice
+                .markdown
+                .starts_with("Dit antwoord is niet door AI geschreven"),
+            "{}",
+            advice.markdown
+        );
+        let advice = advisor.answer(&request("Wat is het weer morgen?", None));
+        assert!(
+            advice.markdown.contains("Niets in onze kennisbank"),
+            "{}",
+            advice.markdown
+        );
+        assert!(
+            advice
+                .markdown
+                .contains("Is het dringend? Bel ons: +31 20 123 4567."),
+            "{}",
+            advice.markdown
         );
     }
 
