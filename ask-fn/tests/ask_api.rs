@@ -749,7 +749,29 @@ async fn without_an_llm_the_answer_comes_from_the_knowledge_base_and_says_so() {
         "{answer}"
     );
     assert_eq!(answer["cited"][0]["slug"], "vpn-wont-connect");
+    // The badge is about the article, not a verdict on the visitor's case.
+    assert_eq!(answer["verdict_label"], "Article risk: medium");
     assert_eq!(answer["back_url"], "https://help.example.test/");
+}
+
+#[tokio::test]
+async fn without_an_llm_an_off_topic_question_gets_no_article_and_the_lead_is_kept() {
+    let h = harness(Options::default()).await;
+    let mut body = question("ivy@example.com");
+    body["article"] = json!("");
+    body["question"] = json!("Can you recommend a good restaurant for our team dinner?");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["cited"], json!([]));
+    assert_eq!(answer["verdict_label"], Value::Null);
+    let html = answer["answer_html"].as_str().unwrap();
+    assert!(
+        html.contains("matched your question closely enough"),
+        "{html}"
+    );
+    assert!(html.contains("+31 20 123 4567"), "{html}");
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
 }
 
 #[tokio::test]
