@@ -114,6 +114,7 @@ fn bundle(n: usize) -> Arc<Bundle> {
         site_title: "Help".into(),
         base_url: "https://help.example.test".into(),
         company_name: "Example IT".into(),
+        company_phone: "+31 20 123 4567".into(),
         articles,
     })
 }

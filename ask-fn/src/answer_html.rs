@@ -17,22 +17,165 @@
 //!   their language class and table cells their alignment style.
 //!
 //! Text is HTML-escaped by pulldown-cmark.
+//!
+//! [`render_answer`] (what the handler uses) is stricter still: a link survives only if it goes
+//! to one of the articles the answer cites (links only from a list: the model never gets URLs,
+//! so any other link it writes is a guess, likely a 404 under our name), and a bare domain in
+//! the text ("evil.example") is replaced unless it is ours or on [`ALLOWED_DOMAINS`].
 
 use pulldown_cmark::{html, Alignment, CodeBlockKind, CowStr, Event, LinkType, Options, Parser};
 use pulldown_cmark::{Tag, TagEnd};
 
+/// Domains a visitor may see written out in an answer (and their subdomains), besides our
+/// site's own host: where Microsoft 365 users really go.
+pub const ALLOWED_DOMAINS: &[&str] = &[
+    "microsoft.com",
+    "office.com",
+    "microsoft365.com",
+    "aka.ms",
+    "live.com",
+];
+
+/// What replaces a bare domain that is not allowed.
+pub const REMOVED_DOMAIN: &str = "[link removed]";
+
 /// Advice Markdown → HTML safe to insert into our page. `site_base_url` is the site's origin (and
 /// optional path prefix), e.g. `https://help.example.com`; a trailing slash is ignored.
 pub fn render(markdown: &str, site_base_url: &str) -> String {
+    render_inner(markdown, site_base_url, None)
+}
+
+/// Like [`render`], but links are kept only to `cited_urls` (absolute article URLs; query and
+/// fragment ignored), and bare domains other than ours and [`ALLOWED_DOMAINS`] are removed.
+pub fn render_answer(markdown: &str, site_base_url: &str, cited_urls: &[String]) -> String {
+    render_inner(markdown, site_base_url, Some(cited_urls))
+}
+
+fn render_inner(markdown: &str, site_base_url: &str, cited: Option<&[String]>) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let events = sanitise(Parser::new_ext(markdown, options), site_base_url);
+    let events = sanitise(Parser::new_ext(markdown, options), site_base_url, cited);
     let mut out = String::with_capacity(markdown.len() + markdown.len() / 2);
     html::push_html(&mut out, events.into_iter());
     out
 }
 
-/// Filters and rewrites the events so that only allowed elements can be written.
-fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, base: &str) -> Vec<Event<'a>> {
+/// The URL without query and fragment, and without a trailing slash, for comparing.
+fn url_key(url: &str) -> &str {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].trim_end_matches('/')
+}
+
+/// The host of `https://host/...`, lower-cased.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// File extensions that look like a top-level domain in "profile.ost" or "setup.exe".
+const FILE_EXTENSIONS: &[&str] = &[
+    "bat",
+    "cmd",
+    "csv",
+    "dll",
+    "doc",
+    "docx",
+    "encrypted",
+    "exe",
+    "htm",
+    "html",
+    "ini",
+    "jpg",
+    "json",
+    "lnk",
+    "locked",
+    "log",
+    "msi",
+    "ost",
+    "pdf",
+    "png",
+    "pptx",
+    "ps1",
+    "pst",
+    "txt",
+    "xls",
+    "xlsx",
+    "xml",
+    "zip",
+];
+
+/// Whether a whitespace-separated word of text is (or starts with) a web address: a scheme, or
+/// `label.label…` ending in an alphabetic top-level label that is not a file extension.
+fn domain_in(word: &str) -> Option<String> {
+    let trimmed = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
+    if trimmed.contains("://") {
+        return host_of(trimmed).or_else(|| Some(String::new()));
+    }
+    let host = trimmed
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+        return None;
+    }
+    let tld = labels[labels.len() - 1];
+    let is_domain = tld.len() >= 2
+        && tld.chars().all(|c| c.is_ascii_alphabetic())
+        && !FILE_EXTENSIONS.contains(&tld)
+        && labels
+            .iter()
+            .all(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    is_domain.then_some(host)
+}
+
+fn domain_allowed(host: &str, own_host: Option<&str>) -> bool {
+    let matches = |allowed: &str| host == allowed || host.ends_with(&format!(".{allowed}"));
+    own_host.is_some_and(matches) || ALLOWED_DOMAINS.iter().any(|d| matches(d))
+}
+
+/// `text` with every word that is a disallowed web address replaced by [`REMOVED_DOMAIN`].
+fn strip_bare_domains<'a>(text: CowStr<'a>, own_host: Option<&str>) -> CowStr<'a> {
+    let needs = text.split_whitespace().any(|word| {
+        domain_in(word).is_some_and(|host| host.is_empty() || !domain_allowed(&host, own_host))
+    });
+    if !needs {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        match domain_in(word) {
+            Some(host) if host.is_empty() || !domain_allowed(&host, own_host) => {
+                out.push_str(REMOVED_DOMAIN)
+            }
+            _ => out.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    CowStr::from(out)
+}
+
+/// Filters and rewrites the events so that only allowed elements can be written. With `cited`,
+/// links must go to one of those URLs and bare domains are filtered too.
+fn sanitise<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+    base: &str,
+    cited: Option<&[String]>,
+) -> Vec<Event<'a>> {
+    let own_host = host_of(base);
     let mut out = Vec::new();
     // Inside content that is dropped with everything in it (HTML blocks, metadata).
     let mut dropped_depth = 0usize;
@@ -82,18 +225,22 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, base: &str) -> Vec<Even
                     alignments.len()
                 ]))),
                 Tag::Link { dest_url, .. } => {
-                    let keep = is_own_site(&dest_url, base);
+                    // Site paths become absolute: the answer may be shown on a page the
+                    // function serves itself (the form without JavaScript), on its own
+                    // origin, where `/a/` would point at the function.
+                    let own = is_own_site(&dest_url, base);
+                    let dest_url = match dest_url.strip_prefix('/') {
+                        Some(path) if own && !base.is_empty() => {
+                            CowStr::from(format!("{}/{path}", base.trim_end_matches('/')))
+                        }
+                        _ => dest_url,
+                    };
+                    let keep = own
+                        && cited.is_none_or(|urls| {
+                            urls.iter().any(|url| url_key(url) == url_key(&dest_url))
+                        });
                     links.push(keep);
                     if keep {
-                        // Site paths become absolute: the answer may be shown on a page the
-                        // function serves itself (the form without JavaScript), on its own
-                        // origin, where `/a/` would point at the function.
-                        let dest_url = match dest_url.strip_prefix('/') {
-                            Some(path) if !base.is_empty() => {
-                                CowStr::from(format!("{}/{path}", base.trim_end_matches('/')))
-                            }
-                            _ => dest_url,
-                        };
                         out.push(Event::Start(Tag::Link {
                             link_type: LinkType::Inline,
                             dest_url,
@@ -145,6 +292,12 @@ fn sanitise<'a>(events: impl Iterator<Item = Event<'a>>, base: &str) -> Vec<Even
                 | TagEnd::DefinitionListTitle
                 | TagEnd::DefinitionListDefinition => {}
             },
+            Event::Text(text) if cited.is_some() => {
+                out.push(Event::Text(strip_bare_domains(text, own_host.as_deref())));
+            }
+            Event::Code(text) if cited.is_some() => {
+                out.push(Event::Code(strip_bare_domains(text, own_host.as_deref())));
+            }
             Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak => {
                 out.push(event);
             }
@@ -196,6 +349,57 @@ mod tests {
     use proptest::prelude::*;
 
     const BASE: &str = "https://help.example.com";
+
+    #[test]
+    fn answers_link_only_to_cited_articles() {
+        let cited = vec!["https://help.example.com/printer-offline/".to_owned()];
+        let html = render_answer(
+            "See [the printer article](/printer-offline/), [a guess](/printer-fix/), \
+             [again](https://help.example.com/printer-offline/#steps) and [evil](https://evil.example/x).",
+            BASE,
+            &cited,
+        );
+        assert!(
+            html.contains(
+                "<a href=\"https://help.example.com/printer-offline/\">the printer article</a>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"https://help.example.com/printer-offline/#steps\">again</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("printer-fix"), "{html}");
+        assert!(!html.contains("evil.example"), "{html}");
+        assert_eq!(html.matches("<a ").count(), 2, "{html}");
+        // Nothing cited: no link at all.
+        assert!(!render_answer("[x](/printer-offline/)", BASE, &[]).contains("<a "));
+    }
+
+    #[test]
+    fn answers_lose_bare_domains_outside_the_allow_list() {
+        let html = render_answer(
+            "Go to evil-login.example.net or https://evil.example/reset, not `paypa1.com/x`. \
+             Use account.microsoft.com, aka.ms/mfasetup and help.example.com. \
+             Keep profile.ost, setup.exe and version 2.1 as they are.",
+            BASE,
+            &[],
+        );
+        for gone in ["evil-login", "evil.example", "paypa1"] {
+            assert!(!html.contains(gone), "{gone}: {html}");
+        }
+        assert_eq!(html.matches(REMOVED_DOMAIN).count(), 3, "{html}");
+        for kept in [
+            "account.microsoft.com",
+            "aka.ms/mfasetup",
+            "help.example.com",
+            "profile.ost",
+            "setup.exe",
+            "2.1",
+        ] {
+            assert!(html.contains(kept), "{kept}: {html}");
+        }
+    }
 
     fn html(markdown: &str) -> String {
         render(markdown, BASE)

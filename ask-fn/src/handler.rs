@@ -14,9 +14,10 @@ use crate::clock::{self, Clock, Millis, HOUR};
 use crate::email::pseudonym;
 use crate::error::ApiError;
 use crate::form::{self, Question};
-use crate::llm::retrieval::SearchIndex;
+use crate::llm::retrieval::{self, SearchIndex};
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
 use crate::notify::{LeadNotice, Notifier};
+use crate::policy::{self, Floor, FloorRule};
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
 use crate::store::{
@@ -78,7 +79,12 @@ pub struct AskAnswer {
     /// `ai` or `knowledge_base`; absent when there is no advice.
     pub source: Option<AdviceSource>,
     pub verdict: Option<Verdict>,
-    pub verdict_label: Option<&'static str>,
+    /// The badge: the verdict's words for AI advice; "Article risk: …" for a knowledge-base
+    /// answer, which is about the article, not the visitor's case.
+    pub verdict_label: Option<String>,
+    /// The question signalled a possible incident: the answer and the message open with
+    /// "Phone us now".
+    pub phone_first: bool,
     /// Safe HTML: no raw HTML, no images, links only to our site.
     pub answer_html: Option<String>,
     /// One honest sentence about what happens next.
@@ -244,8 +250,26 @@ impl App {
             }
         };
 
+        // The floor follows the article read or, on the general form, the riskier of the two
+        // articles the question matches best: the advice is grounded in them, and when the
+        // match is unclear the stricter reading is the safe one.
+        let grounding_risk = article.map(|a| a.risk).or_else(|| {
+            self.index
+                .rank(&scrubbed.text, 2)
+                .iter()
+                .map(|&(i, _)| self.bundle.articles[i].risk)
+                .max()
+        });
+        let floor = policy::floor(grounding_risk, &scrubbed.text);
+        let phone_first = matches!(
+            floor,
+            Some(Floor {
+                rule: FloorRule::Incident(_),
+                ..
+            })
+        );
         let (advice, reason) = self
-            .advise(article, &scrubbed.text, llm_call, request_id)
+            .advise(article, &scrubbed.text, llm_call, request_id, floor)
             .await;
         let status = match (&advice, reason.as_deref()) {
             (Some(advice), _) if advice.verdict == Verdict::BringUsIn => LeadStatus::NeedsFollowUp,
@@ -254,6 +278,13 @@ impl App {
             (None, _) => LeadStatus::NeedsFollowUp,
         };
         let follow_up_reason = match status {
+            // The floor's note (`policy_floor:<rule>:model_<verdict>`) says why it is theirs.
+            _ if reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("policy_floor:")) =>
+            {
+                reason
+            }
             LeadStatus::NeedsFollowUp if advice.is_some() => Some("bring_us_in".to_owned()),
             _ => reason,
         };
@@ -298,14 +329,17 @@ impl App {
 
         let follow_up = matches!(status, LeadStatus::NeedsFollowUp | LeadStatus::LlmFailed);
         let email = question.email.as_str();
+        let phone = self.bundle.company_phone.trim();
         let message = match (&advice, status) {
+            _ if phone_first && !phone.is_empty() => format!("Phone us now: {phone}. This may be a security incident, so do not wait for an email. We also have your question and will follow up at {email}."),
+            _ if phone_first => format!("Phone us now. This may be a security incident, so do not wait for an email. We also have your question and will follow up at {email}."),
             (Some(_), LeadStatus::NeedsFollowUp) => format!("This is one to leave to us. We have your question and will email you at {email}."),
             (Some(advice), _) if advice.source == AdviceSource::KnowledgeBase => "These are the closest matching steps from our knowledge base (not written by AI).".to_owned(),
             (Some(_), _) => "Here is our advice. If it does not solve it, reply to our email or contact us.".to_owned(),
             (None, LeadStatus::LlmFailed) => format!("We could not generate advice right now. We have your question and will email you at {email}."),
             (None, _) => format!("We have your question and will reply by email to {email}."),
         };
-        let cited = advice
+        let cited: Vec<CitedArticle> = advice
             .as_ref()
             .map(|a| {
                 a.cited
@@ -325,10 +359,12 @@ impl App {
             follow_up,
             source: advice.as_ref().map(|a| a.source),
             verdict: advice.as_ref().map(|a| a.verdict),
-            verdict_label: advice.as_ref().map(|a| a.verdict.label()),
-            answer_html: advice
-                .as_ref()
-                .map(|a| answer_html::render(&a.markdown, &self.bundle.base_url)),
+            verdict_label: advice.as_ref().and_then(|a| self.badge(a)),
+            phone_first,
+            answer_html: advice.as_ref().map(|a| {
+                let urls: Vec<String> = cited.iter().map(|c| c.url.clone()).collect();
+                answer_html::render_answer(&a.markdown, &self.bundle.base_url, &urls)
+            }),
             message,
             cited,
             quota: quota_view(&remaining, &checks),
@@ -338,14 +374,30 @@ impl App {
         })
     }
 
+    /// The badge words: the verdict for AI advice; for a knowledge-base answer the risk of the
+    /// article it cites ("Article risk: high"), or none when nothing matched.
+    fn badge(&self, advice: &crate::llm::Advice) -> Option<String> {
+        match advice.source {
+            AdviceSource::Ai => Some(advice.verdict.label().to_owned()),
+            AdviceSource::KnowledgeBase => advice
+                .cited
+                .first()
+                .and_then(|slug| self.article(slug))
+                .map(|a| format!("Article risk: {}", a.risk)),
+        }
+    }
+
     /// Asks the advisor, if an LLM call fits under the global daily cap (`llm_call`, counted
-    /// when the question was admitted). Returns the advice, or why there is none.
+    /// when the question was admitted), then puts the server's floor under the verdict. Returns
+    /// the advice, or why there is none; the reason is `policy_floor:…` when the floor raised
+    /// the verdict.
     async fn advise(
         &self,
         article: Option<&BundleArticle>,
         text: &str,
         llm_call: bool,
         request_id: &str,
+        floor: Option<Floor>,
     ) -> (Option<crate::llm::Advice>, Option<String>) {
         if self.advisor.is_llm() && !llm_call {
             crate::metrics::emit(crate::metrics::Metric::LlmDailyCapReached);
@@ -360,9 +412,24 @@ impl App {
             Some(article) => format!("{text} {}", article.title),
             None => text.to_owned(),
         };
-        let catalogue = self
-            .index
-            .rank(&catalogue_query, CATALOGUE_SIZE)
+        // Links only from a list: the articles retrieval finds relevant (none for an off-topic
+        // question, so the model has nothing unrelated to cite) and those the page links to.
+        let relevant =
+            matches!(
+                floor,
+                Some(Floor {
+                    rule: FloorRule::Incident(_),
+                    ..
+                })
+            ) || self
+                .index
+                .is_relevant(text, retrieval::MIN_SCORE, retrieval::MIN_COVERAGE);
+        let ranked = if relevant {
+            self.index.rank(&catalogue_query, CATALOGUE_SIZE)
+        } else {
+            Vec::new()
+        };
+        let catalogue = ranked
             .into_iter()
             .map(|(i, _)| &self.bundle.articles[i])
             .chain(
@@ -381,17 +448,30 @@ impl App {
             question: text.to_owned(),
             catalogue,
             company_name: self.bundle.company_name.clone(),
+            company_phone: self.bundle.company_phone.clone(),
+            phone_first: matches!(
+                floor,
+                Some(Floor {
+                    rule: FloorRule::Incident(_),
+                    ..
+                })
+            ),
         };
         let started = Instant::now();
         match self.advisor.advise(&request).await {
             Ok(advice) => {
+                let (advice, raised) = apply_policy(advice, &request, floor);
                 tracing::info!(
                     request_id,
                     verdict = advice.verdict.as_str(),
+                    policy_floor = raised.as_deref().unwrap_or("-"),
                     llm_ms = started.elapsed().as_millis() as u64,
                     "advice produced"
                 );
-                (Some(advice), None)
+                if raised.is_some() {
+                    crate::metrics::emit(crate::metrics::Metric::PolicyFloorRaised);
+                }
+                (Some(advice), raised)
             }
             Err(error) => {
                 crate::metrics::emit(crate::metrics::Metric::LlmFailure);
@@ -406,6 +486,41 @@ impl App {
             }
         }
     }
+}
+
+/// The server's side of the policy, applied to any advisor's advice: an AI answer may cite only
+/// the candidate articles it was given (links only from a list); the verdict is raised to the
+/// floor; an incident answer opens with the phone number. Returns the advice and, when the floor
+/// raised the verdict, the lead's note `policy_floor:<rule>:model_<verdict>`.
+pub fn apply_policy(
+    mut advice: crate::llm::Advice,
+    request: &AdviceRequest,
+    floor: Option<Floor>,
+) -> (crate::llm::Advice, Option<String>) {
+    if advice.source == AdviceSource::Ai {
+        let current = request.article.as_ref().map(|a| a.slug.as_str());
+        advice.cited.retain(|slug| {
+            Some(slug.as_str()) == current || request.catalogue.iter().any(|(s, _)| s == slug)
+        });
+    }
+    let decision = policy::decide(advice.verdict, floor);
+    advice.verdict = decision.verdict;
+    if decision.phone_first {
+        let line = policy::phone_first_line(
+            &request.company_phone,
+            kb_model::text::looks_dutch(&request.question),
+        );
+        advice.markdown = format!("{line}\n\n{}", advice.markdown);
+    }
+    let raised = match (decision.raised_from, decision.rule) {
+        (Some(from), Some(rule)) => Some(format!(
+            "policy_floor:{}:model_{}",
+            rule.as_str(),
+            from.as_str()
+        )),
+        _ => None,
+    };
+    (advice, raised)
 }
 
 fn too_large() -> ApiError {

@@ -40,6 +40,19 @@ enum Command {
         #[arg(long)]
         bundle: Option<PathBuf>,
     },
+    /// Run the evaluation set against the configured advisor (TRYFIRST_LLM_PROVIDER etc.) and
+    /// print a scorecard. Uses an in-memory store; nobody is notified.
+    Eval {
+        /// The evaluation set [default: ask-fn/evals/questions.json]
+        #[arg(long, default_value = "ask-fn/evals/questions.json")]
+        set: PathBuf,
+        /// The generator's bundle [default: $TRYFIRST_BUNDLE or public/tryfirst-bundle.json]
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// List every case that missed something
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Print the DynamoDB table definitions (the single source the infrastructure is checked against).
     Tables,
     /// Run as the AWS Lambda function (the default inside Lambda).
@@ -196,6 +209,14 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Leads { command } = command {
         return leads(command).await;
     }
+    if let Command::Eval {
+        set,
+        bundle,
+        verbose,
+    } = command
+    {
+        return eval(set, bundle, verbose).await;
+    }
     init_logging();
     let settings = settings_with_secrets().await?;
     match command {
@@ -224,7 +245,31 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
         }
-        Command::Tables | Command::Leads { .. } => {}
+        Command::Tables | Command::Leads { .. } | Command::Eval { .. } => {}
+    }
+    Ok(())
+}
+
+/// `ask-fn eval`: the evaluation set through the whole request path with the configured advisor,
+/// an in-memory store, no notifications and no quota in the way.
+async fn eval(set: PathBuf, bundle: Option<PathBuf>, verbose: bool) -> anyhow::Result<()> {
+    let mut settings = settings_with_secrets().await?;
+    if let Some(path) = bundle {
+        settings.bundle_path = path;
+    }
+    let json = std::fs::read_to_string(&set)
+        .with_context(|| format!("cannot read the evaluation set {}", set.display()))?;
+    let cases = ask_fn::eval::parse_cases(&json)
+        .with_context(|| format!("{} is not a valid evaluation set", set.display()))?;
+    let bundle = setup::load_bundle(&settings.bundle_path)?;
+    let advisor = setup::advisor(&settings, &bundle)?;
+    settings.llm_daily_cap = u64::MAX / 2;
+    let store = Arc::new(ask_fn::store::memory::MemoryStore::new());
+    let app = App::new(settings, bundle, store, advisor, Arc::new(SystemClock));
+    let outcomes = ask_fn::eval::run(&app, &cases).await;
+    println!("{}", ask_fn::eval::Scorecard::of(&outcomes));
+    if verbose {
+        print!("{}", ask_fn::eval::misses(&outcomes));
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ pub enum Metric {
     LlmDailyCapReached,
     /// No notification channel reached the team about a lead that needed one.
     NotificationFailed,
+    /// The server's safety floor (`policy`) raised the model's verdict.
+    PolicyFloorRaised,
 }
 
 impl Metric {
@@ -33,6 +35,7 @@ impl Metric {
             Metric::LlmFailure => "LlmFailure",
             Metric::LlmDailyCapReached => "LlmDailyCapReached",
             Metric::NotificationFailed => "NotificationFailed",
+            Metric::PolicyFloorRaised => "PolicyFloorRaised",
         }
     }
 }

@@ -38,7 +38,7 @@ fn document(title: &str, body: &str) -> String {
 /// The answer page.
 pub fn answer(answer: &AskAnswer) -> String {
     let mut body = String::from("<h1>Our answer</h1>\n");
-    if let (Some(verdict), Some(label)) = (answer.verdict, answer.verdict_label) {
+    if let (Some(verdict), Some(label)) = (answer.verdict, &answer.verdict_label) {
         body.push_str(&format!(
             "<p><span class=\"badge {}\">{}</span></p>\n",
             verdict.as_str(),

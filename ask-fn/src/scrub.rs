@@ -43,6 +43,8 @@
 
 use serde::Serialize;
 
+mod ids;
+
 /// The question with obvious secrets replaced by placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scrubbed {
@@ -60,15 +62,25 @@ pub enum SecretKind {
     Password,
     ApiKeyOrToken,
     CardNumber,
+    AccountRecoveryCode,
+    TemporaryAccessPass,
+    WifiKey,
+    Bsn,
+    Iban,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 5] = [
+    pub const ALL: [SecretKind; 10] = [
         SecretKind::OneTimeCode,
         SecretKind::RecoveryKey,
         SecretKind::Password,
         SecretKind::ApiKeyOrToken,
         SecretKind::CardNumber,
+        SecretKind::AccountRecoveryCode,
+        SecretKind::TemporaryAccessPass,
+        SecretKind::WifiKey,
+        SecretKind::Bsn,
+        SecretKind::Iban,
     ];
 
     /// Stable snake_case name, as serialised; for the lead record and logs.
@@ -79,6 +91,11 @@ impl SecretKind {
             SecretKind::Password => "password",
             SecretKind::ApiKeyOrToken => "api_key_or_token",
             SecretKind::CardNumber => "card_number",
+            SecretKind::AccountRecoveryCode => "account_recovery_code",
+            SecretKind::TemporaryAccessPass => "temporary_access_pass",
+            SecretKind::WifiKey => "wifi_key",
+            SecretKind::Bsn => "bsn",
+            SecretKind::Iban => "iban",
         }
     }
 
@@ -90,6 +107,11 @@ impl SecretKind {
             SecretKind::Password => "password",
             SecretKind::ApiKeyOrToken => "API key or token",
             SecretKind::CardNumber => "card number",
+            SecretKind::AccountRecoveryCode => "account recovery code",
+            SecretKind::TemporaryAccessPass => "Temporary Access Pass",
+            SecretKind::WifiKey => "Wi-Fi key",
+            SecretKind::Bsn => "BSN",
+            SecretKind::Iban => "IBAN",
         }
     }
 
@@ -108,6 +130,8 @@ pub fn scrub(text: &str) -> Scrubbed {
     // Phase 1: everything whose detection does not depend on distances to context words.
     let masked = placeholder_spans(text);
     let mut found = Vec::new();
+    // First, so a Wi-Fi key or TAP found at the same place as a "password" is named as such.
+    ids::find(text, &masked, &mut found);
     find_recovery_keys(text.as_bytes(), &mut found);
     find_card_numbers(text.as_bytes(), &mut found);
     find_api_tokens(text.as_bytes(), &mut found);

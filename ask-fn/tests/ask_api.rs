@@ -58,6 +58,7 @@ fn bundle() -> Arc<Bundle> {
         site_title: "Help".into(),
         base_url: BASE_URL.into(),
         company_name: "Example IT".into(),
+        company_phone: "+31 20 123 4567".into(),
         articles: vec![
             article(
                 "hardware-key-lost",
@@ -620,6 +621,76 @@ async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incident_is_bring_us_in_and_phone_first_whatever_the_model_says() {
+    let fake = llm_that(Behaviour::Answer(answer_json(
+        "Just buy a new laptop, nothing to worry about.",
+        "diy",
+        &["printer-offline"],
+    )))
+    .await;
+    let h = harness(Options {
+        llm: openai(fake),
+        ..Options::default()
+    })
+    .await;
+    let mut body = question("gus@example.com");
+    body["question"] = json!("Mijn laptop is gisteren gestolen uit de auto, wat nu?");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["verdict"], "bring_us_in");
+    assert_eq!(answer["phone_first"], true);
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Phone us now: +31 20 123 4567."),
+        "{message}"
+    );
+    assert!(!message.contains("will email you"), "{message}");
+    let html = answer["answer_html"].as_str().unwrap();
+    assert!(
+        html.starts_with("<p><strong>Bel ons nu: +31 20 123 4567.</strong>"),
+        "{html}"
+    );
+    // The model was told too, with the number.
+    let sent = h.llm.as_ref().unwrap().requests()[0].body.to_string();
+    assert!(sent.contains("Phone us now: +31 20 123 4567"), "{sent}");
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(
+        lead.follow_up_reason.as_deref(),
+        Some("policy_floor:incident:stolen_device:model_diy")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_high_risk_article_never_comes_back_diy() {
+    let fake = llm_that(Behaviour::Answer(answer_json(
+        "Sign in with the backup key.",
+        "diy",
+        &["hardware-key-lost"],
+    )))
+    .await;
+    let h = harness(Options {
+        llm: openai(fake),
+        ..Options::default()
+    })
+    .await;
+    let mut body = question("hal@example.com");
+    body["article"] = json!("hardware-key-lost");
+    body["question"] = json!("I still have the backup key, what should I do next?");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["verdict"], "careful");
+    assert_eq!(answer["verdict_label"], "Be careful");
+    assert_eq!(answer["phone_first"], false);
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.verdict, Some(ask_fn::llm::Verdict::Careful));
+    assert_eq!(
+        lead.follow_up_reason.as_deref(),
+        Some("policy_floor:high_risk_article:model_diy")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_cap_keeps_questions_as_leads_without_calling_the_llm() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -678,7 +749,29 @@ async fn without_an_llm_the_answer_comes_from_the_knowledge_base_and_says_so() {
         "{answer}"
     );
     assert_eq!(answer["cited"][0]["slug"], "vpn-wont-connect");
+    // The badge is about the article, not a verdict on the visitor's case.
+    assert_eq!(answer["verdict_label"], "Article risk: medium");
     assert_eq!(answer["back_url"], "https://help.example.test/");
+}
+
+#[tokio::test]
+async fn without_an_llm_an_off_topic_question_gets_no_article_and_the_lead_is_kept() {
+    let h = harness(Options::default()).await;
+    let mut body = question("ivy@example.com");
+    body["article"] = json!("");
+    body["question"] = json!("Can you recommend a good restaurant for our team dinner?");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["cited"], json!([]));
+    assert_eq!(answer["verdict_label"], Value::Null);
+    let html = answer["answer_html"].as_str().unwrap();
+    assert!(
+        html.contains("matched your question closely enough"),
+        "{html}"
+    );
+    assert!(html.contains("+31 20 123 4567"), "{html}");
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
 }
 
 #[tokio::test]

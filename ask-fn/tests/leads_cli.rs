@@ -455,6 +455,7 @@ async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() 
         site_title: "Help".into(),
         base_url: "https://help.example.test".into(),
         company_name: "Example IT".into(),
+        company_phone: "+31 20 123 4567".into(),
         articles: vec![vpn],
     };
     std::fs::write(&bundle, site.to_json()).unwrap();

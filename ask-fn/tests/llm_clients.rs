@@ -66,6 +66,8 @@ fn request() -> AdviceRequest {
         question: QUESTION.into(),
         catalogue: vec![("printer-offline".into(), "Printer offline".into())],
         company_name: "Northwind IT".into(),
+        company_phone: "+31 20 123 4567".into(),
+        phone_first: false,
     }
 }
 
@@ -93,13 +95,10 @@ fn str_at<'a>(request: &'a RecordedRequest, pointer: &str) -> &'a str {
 async fn success_parses_advice_and_sends_the_right_request() {
     for provider in PROVIDERS {
         let (fake, advisor) = setup(provider, |_| {}).await;
-        fake.push(Behaviour::Answer(format!(
-            "```json\n{}\n```",
-            answer_json(
-                "1. Restart the spooler.",
-                "diy",
-                &["printer-offline", "made-up", "printer-offline"]
-            )
+        fake.push(Behaviour::Answer(answer_json(
+            "1. Restart the spooler.",
+            "diy",
+            &["printer-offline", "made-up", "printer-offline"],
         )));
         assert!(advisor.is_llm());
 
@@ -115,12 +114,14 @@ async fn success_parses_advice_and_sends_the_right_request() {
         let requests = fake.requests();
         assert_eq!(requests.len(), 1, "{provider:?}");
         let sent = &requests[0];
-        let system = prompt::system_prompt("Northwind IT");
-        let user = prompt::user_message(&request());
+        let system = prompt::system_prompt("Northwind IT", "+31 20 123 4567");
+        let sent_user = sent.body.to_string();
+        let at = sent_user.find("BEGIN VISITOR MESSAGE ").unwrap() + 22;
+        let marker = &sent_user[at..at + 16];
+        let user = prompt::user_message(&request(), marker);
         assert!(user.contains(&format!(
-            "{}\n{QUESTION}\n{}",
-            prompt::QUESTION_START,
-            prompt::QUESTION_END
+            "BEGIN VISITOR MESSAGE {marker}\n{}\nEND VISITOR MESSAGE {marker}",
+            serde_json::to_string(QUESTION).unwrap()
         )));
         assert_eq!(sent.body["model"], "test-model-1", "{provider:?}");
         assert_eq!(sent.body["max_tokens"], 321, "{provider:?}");
@@ -140,7 +141,8 @@ async fn success_parses_advice_and_sends_the_right_request() {
                 assert_eq!(str_at(sent, "/messages/0/content"), system);
                 assert_eq!(str_at(sent, "/messages/1/role"), "user");
                 assert_eq!(str_at(sent, "/messages/1/content"), user);
-                assert_eq!(str_at(sent, "/response_format/type"), "json_object");
+                assert_eq!(str_at(sent, "/response_format/type"), "json_schema");
+                assert_eq!(sent.body["response_format"]["json_schema"]["strict"], true);
             }
             Provider::Anthropic => {
                 assert_eq!(sent.path, "/v1/messages");
@@ -153,6 +155,7 @@ async fn success_parses_advice_and_sends_the_right_request() {
                 assert_eq!(str_at(sent, "/system"), system);
                 assert_eq!(str_at(sent, "/messages/0/role"), "user");
                 assert_eq!(str_at(sent, "/messages/0/content"), user);
+                assert_eq!(str_at(sent, "/tool_choice/name"), "give_advice");
             }
         }
         assert!(

@@ -138,6 +138,7 @@ pub fn bundle_head(config: &SiteConfig) -> Bundle {
         site_title: config.title.clone(),
         base_url: config.base_url.clone(),
         company_name: config.company.name.clone(),
+        company_phone: config.company.phone.clone(),
         articles: Vec::new(),
     }
 }

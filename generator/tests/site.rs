@@ -795,3 +795,24 @@ fn search_index_and_vocabulary_are_written() {
         "<form class=\"site-search\" role=\"search\" aria-label=\"Site search\" action=\"/search/\" method=\"get\">"
     ));
 }
+
+#[test]
+fn high_risk_pages_put_the_phone_first_and_the_form_claims_nothing_it_cannot_know() {
+    let (_dir, out) = built_valid();
+    let urgent = "Happening right now? Phone us: <a href=\"tel:+31200000000\">+31 20 000 0000</a>";
+    let high = read(&out, "hardware-key/index.html");
+    assert!(high.contains(urgent), "the high-risk page shows the phone");
+    let low = read(&out, "printer/index.html");
+    assert!(
+        !low.contains("Happening right now?"),
+        "not on a low-risk page"
+    );
+    // The bundle hands the same number to the ask function.
+    let bundle = Bundle::from_json(&read(&out, "tryfirst-bundle.json")).unwrap();
+    assert_eq!(bundle.company_phone, "+31 20 000 0000");
+    // The page cannot know the function's limits or whether a model is configured.
+    for page in [&high, &low] {
+        assert!(!page.contains("2 questions per hour"));
+        assert!(!page.contains("to our AI"));
+    }
+}

@@ -13,6 +13,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub mod text;
+
 /// Version of the bundle format. Bumped on any incompatible change so the reader can refuse a
 /// bundle it does not understand instead of misreading it.
 pub const BUNDLE_FORMAT: u32 = 1;
@@ -162,6 +164,10 @@ pub struct Bundle {
     pub site_title: String,
     pub base_url: String,
     pub company_name: String,
+    /// The company's phone number as written in `site.toml` (`[company] phone`): incident
+    /// answers open with it. Empty when the site has none (bundles written before it existed).
+    #[serde(default)]
+    pub company_phone: String,
     /// Sorted by slug, so the file is byte-stable across builds.
     pub articles: Vec<BundleArticle>,
 }
@@ -249,6 +255,7 @@ mod tests {
             site_title: "Help".into(),
             base_url: "https://example.test".into(),
             company_name: "Co".into(),
+            company_phone: "+31 20 000 0000".into(),
             articles,
         }
     }
@@ -269,6 +276,13 @@ mod tests {
 
     fn original_json() -> String {
         bundle(vec![article("a")]).to_json()
+    }
+
+    #[test]
+    fn a_bundle_without_a_phone_still_reads() {
+        let json = original_json().replace(r#""company_phone":"+31 20 000 0000","#, "");
+        assert!(!json.contains("company_phone"), "{json}");
+        assert_eq!(Bundle::from_json(&json).unwrap().company_phone, "");
     }
 
     #[test]

@@ -38,13 +38,22 @@ impl WireFormat for Anthropic {
         })
     }
 
+    /// A forced tool call: the one tool's `input_schema` is the advice schema and
+    /// `tool_choice` names it, so the answer arrives as the tool's `input` object.
     fn body(settings: &HttpLlmSettings, request: &AdviceRequest) -> serde_json::Value {
+        let marker = prompt::new_marker();
         json!({
             "model": settings.model,
             "max_tokens": settings.max_tokens,
-            "system": prompt::system_prompt(&request.company_name),
-            "messages": [{"role": "user", "content": prompt::user_message(request)}],
+            "system": prompt::system_prompt(&request.company_name, &request.company_phone),
+            "messages": [{"role": "user", "content": prompt::user_message(request, &marker)}],
             "temperature": 0.2,
+            "tools": [{
+                "name": prompt::ADVICE_TOOL,
+                "description": "Give the visitor next-step advice, a verdict and the cited article slugs.",
+                "input_schema": prompt::advice_schema(request),
+            }],
+            "tool_choice": {"type": "tool", "name": prompt::ADVICE_TOOL},
         })
     }
 
@@ -65,26 +74,38 @@ struct MessagesResponse {
 struct ContentBlock {
     #[serde(rename = "type")]
     kind: String,
-    text: Option<String>,
+    name: Option<String>,
+    input: Option<serde_json::Value>,
 }
 
-/// The `text` of every `"text"` block, concatenated (other blocks, e.g. `thinking`, skipped).
+/// The `input` of the one `tool_use` block calling our tool, as JSON text for the parser.
+/// None, or more than one, is malformed: we never pick among several answers. Text blocks
+/// (the model thinking aloud) are ignored.
 fn extract(body: &[u8]) -> Result<Reply, LlmError> {
     let response: MessagesResponse = serde_json::from_slice(body)
         .map_err(|error| transport::json_error("the response body", &error))?;
-    let mut text_blocks = response
+    let mut calls = response
         .content
         .into_iter()
-        .filter(|block| block.kind == "text")
-        .filter_map(|block| block.text)
-        .peekable();
-    if text_blocks.peek().is_none() {
+        .filter(|block| block.kind == "tool_use");
+    let call = calls
+        .next()
+        .ok_or_else(|| LlmError::Malformed("the response has no tool call".into()))?;
+    if calls.next().is_some() {
         return Err(LlmError::Malformed(
-            "the response has no text content".into(),
+            "the response has more than one tool call".into(),
         ));
     }
+    if call.name.as_deref() != Some(prompt::ADVICE_TOOL) {
+        return Err(LlmError::Malformed(
+            "the tool call names another tool".into(),
+        ));
+    }
+    let input = call
+        .input
+        .ok_or_else(|| LlmError::Malformed("the tool call has no input".into()))?;
     Ok(Reply {
-        text: text_blocks.collect(),
+        text: input.to_string(),
         stop_reason: response.stop_reason,
     })
 }
@@ -94,18 +115,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn concatenates_text_blocks_only() {
-        let body = br#"{"type":"message","content":[{"type":"thinking","thinking":"hmm"},{"type":"text","text":"{\"a\":"},{"type":"text","text":"1}"}],"stop_reason":"max_tokens"}"#;
+    fn reads_the_one_tool_call() {
+        let body = br#"{"type":"message","content":[{"type":"text","text":"ok"},{"type":"tool_use","id":"t","name":"give_advice","input":{"advice":"x","verdict":"diy","cited":[]}}],"stop_reason":"tool_use"}"#;
         let reply = extract(body).unwrap();
-        assert_eq!(reply.text, "{\"a\":1}");
-        assert_eq!(reply.stop_reason.as_deref(), Some("max_tokens"));
+        let input: serde_json::Value = serde_json::from_str(&reply.text).unwrap();
+        assert_eq!(input["verdict"], "diy");
+        assert_eq!(reply.stop_reason.as_deref(), Some("tool_use"));
     }
 
     #[test]
-    fn no_text_is_malformed() {
+    fn no_single_call_of_our_tool_is_malformed() {
         for body in [
             &br#"{"type":"message","content":[]}"#[..],
-            br#"{"type":"message","content":[{"type":"tool_use","id":"t"}]}"#,
+            br#"{"type":"message","content":[{"type":"text","text":"{\"advice\":\"x\",\"verdict\":\"diy\",\"cited\":[]}"}]}"#,
+            br#"{"type":"message","content":[{"type":"tool_use","name":"give_advice","input":{}},{"type":"tool_use","name":"give_advice","input":{}}]}"#,
+            br#"{"type":"message","content":[{"type":"tool_use","name":"other","input":{}}]}"#,
+            br#"{"type":"message","content":[{"type":"tool_use","name":"give_advice"}]}"#,
             br#"{"type":"message"}"#,
             b"not json",
         ] {

@@ -20,8 +20,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// How safe it is for the visitor to act on the advice themselves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How safe it is for the visitor to act on the advice themselves: the riskiest action the
+/// advice asks them to take (see `policy`). Ordered from least to most cautious, so the
+/// stricter of two verdicts is their `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Safe to try yourself.
@@ -94,6 +96,10 @@ pub struct AdviceRequest {
     /// Slugs and titles of every article the advisor may cite, so it can point to them.
     pub catalogue: Vec<(String, String)>,
     pub company_name: String,
+    /// From the bundle (`site.toml`); incident answers open with it.
+    pub company_phone: String,
+    /// The server saw an incident signal: the answer must open with the phone number.
+    pub phone_first: bool,
 }
 
 /// Validated advice.

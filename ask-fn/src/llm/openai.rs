@@ -28,18 +28,27 @@ impl WireFormat for OpenAi {
         })
     }
 
-    /// `response_format: json_object` makes compatible servers emit JSON only; the parser
-    /// still tolerates prose for servers that ignore it.
+    /// Strict structured output: `response_format: json_schema` with `strict: true`, so the
+    /// model can only emit one object of the schema. A compatible server that ignores it and
+    /// writes prose gets its answer refused by the parser (a model failure), never guessed at.
     fn body(settings: &HttpLlmSettings, request: &AdviceRequest) -> serde_json::Value {
+        let marker = prompt::new_marker();
         json!({
             "model": settings.model,
             "messages": [
-                {"role": "system", "content": prompt::system_prompt(&request.company_name)},
-                {"role": "user", "content": prompt::user_message(request)},
+                {"role": "system", "content": prompt::system_prompt(&request.company_name, &request.company_phone)},
+                {"role": "user", "content": prompt::user_message(request, &marker)},
             ],
             "max_tokens": settings.max_tokens,
             "temperature": 0.2,
-            "response_format": {"type": "json_object"},
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": prompt::ADVICE_TOOL,
+                    "strict": true,
+                    "schema": prompt::advice_schema(request),
+                },
+            },
         })
     }
 
@@ -65,6 +74,8 @@ struct Choice {
 #[derive(Deserialize)]
 struct Message {
     content: Option<String>,
+    /// Set instead of `content` when a strict-mode model refuses.
+    refusal: Option<String>,
 }
 
 /// `choices[0].message.content` of a 2xx body. A `finish_reason` of `"length"` is not an error by
@@ -77,9 +88,16 @@ fn extract(body: &[u8]) -> Result<Reply, LlmError> {
         .into_iter()
         .next()
         .ok_or_else(|| LlmError::Malformed("the response has no choices".into()))?;
-    let text = choice
+    let message = choice
         .message
-        .and_then(|message| message.content)
+        .ok_or_else(|| LlmError::Malformed("the first choice has no message".into()))?;
+    if message.refusal.is_some_and(|r| !r.trim().is_empty()) {
+        return Err(LlmError::Malformed(
+            "the model refused (strict mode)".into(),
+        ));
+    }
+    let text = message
+        .content
         .ok_or_else(|| LlmError::Malformed("the first choice has no message content".into()))?;
     Ok(Reply {
         text,

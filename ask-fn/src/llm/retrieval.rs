@@ -6,11 +6,17 @@
 //! match's steps. The answer says plainly that no AI wrote it, so nobody mistakes a search result
 //! for advice tailored to them.
 //!
-//! The index is built once per bundle (at cold start): tokens are lower-cased, split on anything
-//! that is not a letter or digit, stripped of English and Dutch stop words and reduced by a light
-//! suffix stemmer, so "printers"/"printing"/"printer" and "wachtwoorden"/"wachtwoord" meet. A
-//! query word with no exact match may match a vocabulary term one typo away (two for long words),
-//! at a penalty, because visitors type in a hurry ("pirnter", "bitlocer").
+//! The index is built once per bundle (at cold start) with the shared analyser of
+//! [`kb_model::text`]: English and Dutch stop words dropped, Dutch help-desk words translated to
+//! the English of our articles ("wachtwoord verlopen" meets "password expired"), Snowball
+//! English stems. A query word with no exact match may match a vocabulary term one typo away
+//! (two for long words), at a penalty, because visitors type in a hurry ("pirnter", "bitlocer").
+//!
+//! The advisor earns its answer: a best match must reach [`MIN_SCORE`] and cover
+//! [`MIN_COVERAGE`] of the question's words (both calibrated on `ask-fn/evals/`), otherwise it
+//! says nothing matched instead of citing an unrelated article. A question with an incident
+//! signal (see `policy`) is answered from the high-risk articles only, and its badge is the
+//! article's risk, never a personal verdict.
 //!
 //! Pure: no I/O; the advisor is `async` only because the [`Advisor`] port is.
 
@@ -18,9 +24,10 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use kb_model::{Bundle, BundleArticle, Risk};
+use kb_model::{text, Bundle, BundleArticle, Risk};
 
 use super::{Advice, AdviceRequest, AdviceSource, Advisor, LlmError, Verdict};
+use crate::policy;
 
 /// BM25 term-frequency saturation.
 const K1: f32 = 1.2;
@@ -42,6 +49,39 @@ const FUZZY_TWO_EDITS_LEN: usize = 8;
 /// Other matches must score at least this share of the best match to be offered.
 const RELATIVE_FLOOR: f32 = 0.5;
 
+/// The least BM25 score a best match needs to be offered at all. Calibrated on the evaluation
+/// set (`ask-fn/evals/questions.json`; print the data with the `calibration` test in
+/// `tests/evals.rs`): off-topic questions matched by one shared word scored under 3, the
+/// weakest right on-topic match 3.9.
+pub const MIN_SCORE: f32 = 3.5;
+
+/// The least share of the question's distinct terms the best match must contain, unless it
+/// scores [`STRONG_SCORE`]: an off-topic question sharing one word of three scored 5.3, while
+/// questions wrapped in an injection attempt ("ignore all previous instructions…") cover few
+/// of their words but match their article strongly.
+pub const MIN_COVERAGE: f32 = 0.4;
+
+/// A score that stands without [`MIN_COVERAGE`].
+pub const STRONG_SCORE: f32 = 10.0;
+
+/// Words that put a question outside what an IT help desk's articles answer: someone's private
+/// life, or a request to recommend a product. With one of them, only a strong match counts.
+const OUT_OF_SCOPE: &[&str] = &[
+    "aanbevelen",
+    "aanraden",
+    "boyfriend",
+    "daughter",
+    "dochter",
+    "girlfriend",
+    "husband",
+    "kids",
+    "kinderen",
+    "recommend",
+    "son",
+    "wife",
+    "zoon",
+];
+
 /// Weight of the current article's title in the ranking: a tie-breaker only.
 const CURRENT_TITLE_TIE_BREAK: f32 = 1e-3;
 
@@ -55,6 +95,32 @@ here, so these are the closest matching steps from our knowledge base.";
 /// The first paragraph of the answer when nothing matched.
 pub const NOT_AI_NO_MATCH_NOTICE: &str = "This answer was not written by AI: no AI model is \
 configured here, so we searched our knowledge base instead.";
+
+/// The fixed sentences of a knowledge-base answer, and what a Dutch visitor reads instead.
+const DUTCH_NOTICES: &[(&str, &str)] = &[
+    (
+        NOT_AI_NOTICE,
+        "Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus dit zijn \
+de best passende stappen uit onze kennisbank (in het Engels).",
+    ),
+    (
+        NOT_AI_NO_MATCH_NOTICE,
+        "Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus we hebben \
+in onze kennisbank gezocht.",
+    ),
+    (
+        "Nothing in our knowledge base matched your question closely enough, so we will not guess.",
+        "Niets in onze kennisbank past goed genoeg bij je vraag, dus we gaan niet gokken.",
+    ),
+    (
+        " has your question and will follow up by email.",
+        " heeft je vraag en antwoordt per e-mail.",
+    ),
+    (
+        " If it is urgent, phone us: ",
+        " Is het dringend? Bel ons: ",
+    ),
+];
 
 /// A BM25 index over a bundle's articles, built once.
 pub struct SearchIndex {
@@ -92,8 +158,8 @@ impl SearchIndex {
             let mut frequencies: HashMap<usize, f32> = HashMap::new();
             let mut length = 0.0;
             for (text, weight) in fields(article) {
-                for (term, _) in terms(text) {
-                    let id = index.term_id(term);
+                for term in text::terms(text) {
+                    let id = index.term_id(term.stem);
                     *frequencies.entry(id).or_insert(0.0) += weight;
                     length += weight;
                 }
@@ -133,26 +199,60 @@ impl SearchIndex {
 
     /// The BM25 score of every article for `query` (0 for no match).
     fn scores(&self, query: &str) -> Vec<f32> {
+        self.scores_and_coverage(query).0
+    }
+
+    /// The BM25 score of every article for `query`, and the share of the query's distinct
+    /// terms each article contains (typo matches included).
+    fn scores_and_coverage(&self, query: &str) -> (Vec<f32>, Vec<f32>) {
         let mut scores = vec![0.0; self.doc_lengths.len()];
+        let mut matched = vec![0usize; self.doc_lengths.len()];
         let mut query_terms: Vec<(String, usize)> = Vec::new();
-        for (term, typed_len) in terms(query) {
-            match query_terms.iter_mut().find(|(t, _)| *t == term) {
-                Some(existing) => existing.1 = existing.1.max(typed_len),
-                None => query_terms.push((term, typed_len)),
+        for term in text::terms(query) {
+            match query_terms.iter_mut().find(|(t, _)| *t == term.stem) {
+                Some(existing) => existing.1 = existing.1.max(term.typed_len),
+                None => query_terms.push((term.stem, term.typed_len)),
             }
         }
-        for (term, typed_len) in query_terms {
-            if let Some(&id) = self.term_ids.get(&term) {
-                self.add_term(id, 1.0, &mut scores);
-                continue;
-            }
-            let (ids, edits) = self.near_terms(&term, typed_len);
-            let factor = FUZZY_PENALTY.powi(edits as i32);
+        for (term, typed_len) in &query_terms {
+            let (ids, factor) = match self.term_ids.get(term) {
+                Some(&id) => (vec![id], 1.0),
+                None => {
+                    let (ids, edits) = self.near_terms(term, *typed_len);
+                    (ids, FUZZY_PENALTY.powi(edits as i32))
+                }
+            };
+            let mut docs = std::collections::HashSet::new();
             for id in ids {
                 self.add_term(id, factor, &mut scores);
+                docs.extend(self.postings[id].iter().map(|&(doc, _)| doc));
+            }
+            for doc in docs {
+                matched[doc] += 1;
             }
         }
-        scores
+        let total = query_terms.len().max(1) as f32;
+        let coverage = matched.into_iter().map(|m| m as f32 / total).collect();
+        (scores, coverage)
+    }
+
+    /// Whether the best match for `question` is relevant enough to be offered at all: a score of
+    /// at least `min_score`, covering `min_coverage` of the question's terms (unless the score
+    /// is [`STRONG_SCORE`]), and no [`OUT_OF_SCOPE`] word (unless strong). The handler uses the
+    /// defaults ([`MIN_SCORE`], [`MIN_COVERAGE`]) to decide which articles an LLM may cite.
+    pub fn is_relevant(&self, question: &str, min_score: f32, min_coverage: f32) -> bool {
+        let (scores, coverage) = self.scores_and_coverage(question);
+        let Some(&(best, score)) = top(&scores, 1).first() else {
+            return false;
+        };
+        let out_of_scope = question
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| OUT_OF_SCOPE.contains(&word.to_lowercase().as_str()));
+        let strong = score >= STRONG_SCORE.max(min_score);
+        if out_of_scope {
+            return strong;
+        }
+        score >= min_score && (coverage[best] >= min_coverage || strong)
     }
 
     fn add_term(&self, id: usize, factor: f32, scores: &mut [f32]) {
@@ -243,121 +343,6 @@ fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
     ranked
 }
 
-// ---------------------------------------------------------------------------------------------
-// Text analysis
-
-/// English and Dutch words too common to say anything about a problem. Sorted (binary search).
-const STOP_WORDS: &[&str] = &[
-    "a", "aan", "about", "after", "again", "al", "all", "also", "am", "an", "and", "any", "are",
-    "as", "at", "be", "been", "before", "ben", "bent", "bij", "but", "by", "can", "could", "dan",
-    "dat", "de", "deze", "did", "die", "dit", "do", "does", "doesn", "don", "door", "een", "en",
-    "er", "for", "from", "geen", "get", "got", "had", "has", "have", "he", "heb", "hebben", "hebt",
-    "heeft", "her", "het", "hij", "his", "hoe", "how", "i", "ik", "in", "into", "is", "isn", "it",
-    "its", "je", "jij", "just", "kan", "kun", "kunnen", "kunt", "maar", "me", "meer", "met", "mij",
-    "mijn", "my", "na", "naar", "niet", "no", "nog", "not", "now", "of", "om", "on", "ons", "onze",
-    "ook", "op", "or", "our", "over", "please", "s", "she", "should", "so", "some", "t", "te",
-    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-    "to", "toch", "tot", "u", "uit", "up", "van", "very", "voor", "waar", "waarom", "wanneer",
-    "was", "wat", "we", "wel", "were", "what", "when", "where", "which", "who", "why", "wij",
-    "wil", "will", "with", "won", "worden", "wordt", "would", "you", "your", "ze", "zij", "zijn",
-    "zo",
-];
-
-fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
-}
-
-/// Index terms of `text`: (stemmed term, length of the word as typed in characters).
-fn terms(text: &str) -> impl Iterator<Item = (String, usize)> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .filter_map(|word| {
-            let lower = word.to_lowercase();
-            let typed_len = lower.chars().count();
-            let single_letter = typed_len == 1 && !lower.chars().all(|c| c.is_numeric());
-            if single_letter || is_stop_word(&lower) {
-                return None;
-            }
-            Some((stem(&lower), typed_len))
-        })
-}
-
-/// A light suffix stemmer for English and Dutch word forms, applied until nothing changes, so
-/// that `stem(stem(w)) == stem(w)` and a plural meets its singular. Words with digits are kept.
-pub fn stem(word: &str) -> String {
-    let mut word = word.to_owned();
-    if word.chars().any(|c| !c.is_alphabetic()) {
-        return word;
-    }
-    while let Some(shorter) = strip_suffix_once(&word) {
-        word = shorter;
-    }
-    word
-}
-
-/// Suffix, replacement, minimum characters left before the replacement, undouble the end.
-const SUFFIX_RULES: &[(&str, &str, usize, bool)] = &[
-    ("ies", "i", 3, false),   // batteries → batteri (battery → batteri)
-    ("sses", "ss", 2, false), // addresses → address
-    ("ation", "", 4, false),  // configuration → configur (configure → configur)
-    ("ion", "", 4, false),    // connection → connect
-    ("ing", "", 4, true),     // printing → print, logging → log, verbinding → verbind
-    ("ed", "", 4, true),      // connected → connect, stopped → stop
-    ("er", "", 4, true),      // printer → print
-    ("en", "", 4, true),      // wachtwoorden → wachtwoord, verbindingen → verbinding
-    ("ly", "", 4, false),     // quickly → quick
-    ("e", "", 4, false),      // update → updat (updated, updating → updat)
-    ("y", "i", 3, false),     // battery → batteri
-    ("s", "", 3, false),      // printers → printer
-];
-
-fn strip_suffix_once(word: &str) -> Option<String> {
-    if word.chars().count() <= 3 {
-        return None;
-    }
-    for &(suffix, replacement, min_stem, undouble) in SUFFIX_RULES {
-        let Some(stem) = word.strip_suffix(suffix) else {
-            continue;
-        };
-        if stem.chars().count() < min_stem {
-            continue;
-        }
-        let last = stem.chars().next_back();
-        let keep = match suffix {
-            // "screen", "free": not a Dutch plural or a final -e.
-            "en" | "e" => last == Some('e'),
-            // "address", "status", "analysis".
-            "s" => matches!(last, Some('s' | 'u' | 'i')),
-            // "display": only a consonant before -y.
-            "y" => last.is_none_or(is_vowel),
-            _ => false,
-        };
-        if keep {
-            continue;
-        }
-        let mut result = format!("{stem}{replacement}");
-        if undouble {
-            undouble_end(&mut result);
-        }
-        return Some(result);
-    }
-    None
-}
-
-fn is_vowel(c: char) -> bool {
-    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
-}
-
-/// "logg" → "log", "stopp" → "stop"; keeps "install", "access", "buzz".
-fn undouble_end(word: &mut String) {
-    let mut tail = word.chars().rev();
-    if let (Some(a), Some(b)) = (tail.next(), tail.next()) {
-        if a == b && a.is_ascii_alphabetic() && !is_vowel(a) && !matches!(a, 'l' | 's' | 'z') {
-            word.pop();
-        }
-    }
-}
-
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), or `max + 1`
 /// as soon as it is certain to exceed `max`.
 pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
@@ -398,6 +383,9 @@ pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
 pub struct RetrievalAdvisor {
     bundle: Arc<Bundle>,
     index: Arc<SearchIndex>,
+    /// [`MIN_SCORE`] and [`MIN_COVERAGE`] unless a test sets others.
+    min_score: f32,
+    min_coverage: f32,
 }
 
 impl fmt::Debug for RetrievalAdvisor {
@@ -412,17 +400,41 @@ impl RetrievalAdvisor {
     /// Builds the index once; keep the advisor for the life of the process.
     pub fn new(bundle: Arc<Bundle>) -> Self {
         let index = Arc::new(SearchIndex::new(&bundle));
-        Self { bundle, index }
+        Self {
+            bundle,
+            index,
+            min_score: MIN_SCORE,
+            min_coverage: MIN_COVERAGE,
+        }
     }
 
-    /// The answer, synchronously (the [`Advisor`] impl wraps this).
+    /// Other minimum relevance thresholds: BM25 scores depend on the bundle, and the defaults
+    /// are calibrated on our real knowledge base (the evaluation set), not on a tiny test one.
+    pub fn with_min_relevance(mut self, score: f32, coverage: f32) -> Self {
+        self.min_score = score;
+        self.min_coverage = coverage;
+        self
+    }
+
+    /// The answer, synchronously (the [`Advisor`] impl wraps this). A Dutch question gets its
+    /// notices in Dutch; the steps stay in the language of the article.
     pub fn answer(&self, request: &AdviceRequest) -> Advice {
+        let mut advice = self.answer_in_english(request);
+        if text::looks_dutch(&request.question) {
+            for (english, dutch) in DUTCH_NOTICES {
+                advice.markdown = advice.markdown.replace(english, dutch);
+            }
+        }
+        advice
+    }
+
+    fn answer_in_english(&self, request: &AdviceRequest) -> Advice {
         let picked = self.pick(request);
         let Some((&best, also)) = picked.split_first() else {
-            return no_match(&request.company_name);
+            return no_match(&request.company_name, &request.company_phone);
         };
         let Some(article) = self.bundle.articles.get(best) else {
-            return no_match(&request.company_name);
+            return no_match(&request.company_name, &request.company_phone);
         };
         if request
             .article
@@ -469,12 +481,43 @@ impl RetrievalAdvisor {
         }
     }
 
-    /// Indexes of the articles to answer with, best first. The article the visitor is reading
-    /// is only offered when nothing else matches well: they already read it. "Well" is relative:
-    /// a match scoring under [`RELATIVE_FLOOR`] of the best one is noise (a shared word such as
+    /// The best match for a question, before the current-article rules: (index in the bundle,
+    /// score, coverage), or `None` when it is not relevant enough (see
+    /// [`SearchIndex::is_relevant`]). An incident question is matched against the high-risk
+    /// articles only, with no minimum: it must reach the incident article if any matches.
+    pub fn best_match(&self, question: &str) -> Option<(usize, f32, f32)> {
+        let (scores, coverage) = self.scored(question);
+        let &(best, score) = top(&scores, 1).first()?;
+        let incident = !policy::incidents(question).is_empty();
+        let relevant = self
+            .index
+            .is_relevant(question, self.min_score, self.min_coverage);
+        (incident || relevant).then(|| (best, score, coverage[best]))
+    }
+
+    /// Scores and coverage, with non-high-risk articles zeroed for an incident question.
+    fn scored(&self, question: &str) -> (Vec<f32>, Vec<f32>) {
+        let (mut scores, coverage) = self.index.scores_and_coverage(question);
+        if !policy::incidents(question).is_empty() {
+            for (score, article) in scores.iter_mut().zip(&self.bundle.articles) {
+                if article.risk != Risk::High {
+                    *score = 0.0;
+                }
+            }
+        }
+        (scores, coverage)
+    }
+
+    /// Indexes of the articles to answer with, best first; empty when nothing is relevant
+    /// enough (see [`RetrievalAdvisor::best_match`]). The article the visitor is reading is only
+    /// offered when nothing else matches well: they already read it. "Well" is relative: a match
+    /// scoring under [`RELATIVE_FLOOR`] of the best one is noise (a shared word such as
     /// "offline"), and pointing a visitor at it would be worse than saying nothing.
     fn pick(&self, request: &AdviceRequest) -> Vec<usize> {
-        let mut scores = self.index.scores(&request.question);
+        if self.best_match(&request.question).is_none() {
+            return Vec::new();
+        }
+        let (mut scores, _) = self.scored(&request.question);
         if let Some(article) = &request.article {
             let title_scores = self.index.scores(&article.title);
             let max = title_scores.iter().copied().fold(0.0f32, f32::max);
@@ -562,16 +605,28 @@ fn already_read(article: &BundleArticle, company: &str) -> Advice {
     }
 }
 
-fn no_match(company_name: &str) -> Advice {
+/// Nothing was relevant enough: say so plainly, keep the lead (the handler does) and offer
+/// contact, rather than cite an unrelated article.
+fn no_match(company_name: &str, phone: &str) -> Advice {
     let who = if company_name.trim().is_empty() {
         "Our team".to_owned()
     } else {
         markdown_text(company_name)
     };
+    let contact = if phone.trim().is_empty() {
+        String::new()
+    } else {
+        let phone: String = phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'))
+            .collect();
+        format!(" If it is urgent, phone us: {}.", phone.trim())
+    };
     Advice {
         markdown: format!(
             "{NOT_AI_NO_MATCH_NOTICE}\n\nNothing in our knowledge base matched your question \
-             closely enough. {who} will follow up by email."
+             closely enough, so we will not guess. {who} has your question and will follow up \
+             by email.{contact}"
         ),
         verdict: Verdict::BringUsIn,
         cited: Vec::new(),
@@ -663,6 +718,7 @@ mod tests {
             site_title: "Help".into(),
             base_url: "https://help.example.com".into(),
             company_name: "Acme IT".into(),
+            company_phone: "+31 20 123 4567".into(),
             articles,
         }
     }
@@ -715,6 +771,70 @@ mod tests {
         ])
     }
 
+    /// An advisor without minimum relevance: the defaults are calibrated on the real knowledge
+    /// base, and BM25 scores of a five-article bundle are far lower.
+    fn lenient(bundle: Bundle) -> RetrievalAdvisor {
+        RetrievalAdvisor::new(Arc::new(bundle)).with_min_relevance(0.0, 0.0)
+    }
+
+    #[test]
+    fn incident_questions_are_answered_from_high_risk_articles_only() {
+        let advisor = lenient(sample());
+        // "wifi" points at the Wi-Fi article, but a stolen laptop is an incident: only the
+        // high-risk article may answer.
+        let advice = advisor.answer(&request("my wifi laptop was stolen", None));
+        assert_eq!(
+            advice.cited,
+            vec!["bitlocker-recovery"],
+            "{}",
+            advice.markdown
+        );
+        let advice = advisor.answer(&request("my wifi laptop is slow", None));
+        assert_eq!(
+            advice.cited.first().map(String::as_str),
+            Some("wifi-connect")
+        );
+    }
+
+    #[test]
+    fn weak_matches_are_not_offered() {
+        let strict = RetrievalAdvisor::new(Arc::new(sample())).with_min_relevance(100.0, 0.0);
+        let advice = strict.answer(&request("printer offline", None));
+        assert!(advice.cited.is_empty());
+        assert!(advice
+            .markdown
+            .contains("matched your question closely enough"));
+        let covering = RetrievalAdvisor::new(Arc::new(sample())).with_min_relevance(0.0, 0.9);
+        // One of three words matches: not enough of the question is covered.
+        assert!(covering
+            .answer(&request("printer lunch menu", None))
+            .cited
+            .is_empty());
+        assert!(!covering
+            .answer(&request("printer offline", None))
+            .cited
+            .is_empty());
+    }
+
+    #[test]
+    fn private_life_and_product_recommendations_need_a_strong_match() {
+        let advisor = lenient(sample());
+        for question in [
+            "recommend a printer",
+            "a printer for my daughter",
+            "Kunnen jullie een printer aanraden?",
+        ] {
+            assert!(
+                advisor.answer(&request(question, None)).cited.is_empty(),
+                "{question}"
+            );
+        }
+        assert!(!advisor
+            .answer(&request("a printer for my office", None))
+            .cited
+            .is_empty());
+    }
+
     fn best(index: &SearchIndex, query: &str) -> Option<usize> {
         index.rank(query, 5).first().map(|&(i, _)| i)
     }
@@ -731,53 +851,8 @@ mod tests {
             question: question.into(),
             catalogue: vec![],
             company_name: "Acme IT".into(),
-        }
-    }
-
-    #[test]
-    fn stop_word_list_is_sorted_for_binary_search() {
-        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn stemmer_joins_english_and_dutch_word_forms() {
-        let same = |words: &[&str]| {
-            let stems: Vec<String> = words.iter().map(|w| stem(w)).collect();
-            assert!(
-                stems.windows(2).all(|w| w[0] == w[1]),
-                "{words:?} → {stems:?}"
-            );
-        };
-        same(&["printers", "printing", "printer", "print"]);
-        same(&[
-            "connect",
-            "connecting",
-            "connected",
-            "connection",
-            "connections",
-        ]);
-        same(&["update", "updates", "updated", "updating"]);
-        same(&["battery", "batteries"]);
-        same(&["wachtwoord", "wachtwoorden"]);
-        same(&["verbinding", "verbindingen"]);
-        same(&["stop", "stopped", "stopping"]);
-        same(&["screen", "screens"]);
-        assert_eq!(stem("address"), "address");
-        assert_eq!(stem("status"), "status");
-        assert_eq!(stem("install"), "install");
-        assert_eq!(stem("win11"), "win11");
-    }
-
-    #[test]
-    fn stemming_is_idempotent() {
-        for word in [
-            "printers",
-            "verbindingen",
-            "batteries",
-            "configuration",
-            "logging",
-        ] {
-            assert_eq!(stem(&stem(word)), stem(word));
+            company_phone: "+31 20 123 4567".into(),
+            phone_first: false,
         }
     }
 
@@ -837,7 +912,6 @@ mod tests {
         let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
         assert_eq!(slug("pirnter").as_deref(), Some("printer-offline"));
         assert_eq!(slug("bitlocer").as_deref(), Some("bitlocker-recovery"));
-        assert_eq!(slug("wachtwoort").as_deref(), Some("wachtwoord-vergeten"));
         // Short words get no typo budget.
         assert!(index.rank("vnp", 5).is_empty());
     }
@@ -888,7 +962,7 @@ mod tests {
 
     #[test]
     fn answers_with_the_best_match_labelled_not_ai() {
-        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advisor = lenient(sample());
         let advice = advisor.answer(&request("my printer is offline", None));
         assert!(
             advice.markdown.starts_with(NOT_AI_NOTICE),
@@ -914,7 +988,7 @@ mod tests {
 
     #[test]
     fn links_up_to_two_more_matches() {
-        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advisor = lenient(sample());
         let advice = advisor.answer(&request(
             "laptop printer bitlocker wifi vpn wachtwoord",
             None,
@@ -932,7 +1006,7 @@ mod tests {
     fn prefers_another_article_over_the_one_being_read() {
         let bundle = sample();
         let printer = bundle.articles[0].clone();
-        let advisor = RetrievalAdvisor::new(Arc::new(bundle));
+        let advisor = lenient(bundle);
         // A question about another article's topic, asked on the printer page.
         let advice = advisor.answer(&request("laptop wifi will not connect", Some(&printer)));
         assert_eq!(
@@ -948,7 +1022,7 @@ mod tests {
     fn weak_other_matches_are_not_offered_instead_of_the_article_being_read() {
         let bundle = sample();
         let printer = bundle.articles[0].clone();
-        let advisor = RetrievalAdvisor::new(Arc::new(bundle));
+        let advisor = lenient(bundle);
         // "laptop" also matches other articles, but far below the printer article: the honest
         // answer is that the knowledge base has nothing beyond what they read.
         for question in ["laptop printer offline", "printer offline"] {
@@ -980,7 +1054,7 @@ mod tests {
             ),
         ]);
         let current = bundle.articles[2].clone();
-        let advisor = RetrievalAdvisor::new(Arc::new(bundle));
+        let advisor = RetrievalAdvisor::new(Arc::new(bundle)).with_min_relevance(0.0, 0.0);
         assert_eq!(
             advisor.answer(&request("mail problems", None)).cited,
             vec!["a", "b"]
@@ -998,7 +1072,7 @@ mod tests {
         assert_eq!(verdict_for(Risk::Low), Verdict::Diy);
         assert_eq!(verdict_for(Risk::Medium), Verdict::Careful);
         assert_eq!(verdict_for(Risk::High), Verdict::BringUsIn);
-        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advisor = lenient(sample());
         assert_eq!(
             advisor.answer(&request("bitlocker", None)).verdict,
             Verdict::BringUsIn
@@ -1010,8 +1084,37 @@ mod tests {
     }
 
     #[test]
+    fn dutch_questions_get_dutch_notices() {
+        let advisor = lenient(sample());
+        let advice = advisor.answer(&request(
+            "Mijn printer staat offline, wat moet ik doen?",
+            None,
+        ));
+        assert!(
+            advice
+                .markdown
+                .starts_with("Dit antwoord is niet door AI geschreven"),
+            "{}",
+            advice.markdown
+        );
+        let advice = advisor.answer(&request("Wat is het weer morgen?", None));
+        assert!(
+            advice.markdown.contains("Niets in onze kennisbank"),
+            "{}",
+            advice.markdown
+        );
+        assert!(
+            advice
+                .markdown
+                .contains("Is het dringend? Bel ons: +31 20 123 4567."),
+            "{}",
+            advice.markdown
+        );
+    }
+
+    #[test]
     fn no_match_hands_over_to_the_team() {
-        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advisor = lenient(sample());
         let advice = advisor.answer(&request("the and of", None));
         assert_eq!(advice.verdict, Verdict::BringUsIn);
         assert!(advice.cited.is_empty());
@@ -1019,7 +1122,9 @@ mod tests {
             .markdown
             .starts_with("This answer was not written by AI"));
         assert!(
-            advice.markdown.contains("Acme IT will follow up by email"),
+            advice
+                .markdown
+                .contains("Acme IT has your question and will follow up by email. If it is urgent, phone us: +31 20 123 4567."),
             "{}",
             advice.markdown
         );
@@ -1040,7 +1145,8 @@ mod tests {
             ],
         );
         tricky.url = "https://help.example.com/a (b)/".into();
-        let advisor = RetrievalAdvisor::new(Arc::new(bundle(vec![tricky])));
+        let advisor =
+            RetrievalAdvisor::new(Arc::new(bundle(vec![tricky]))).with_min_relevance(0.0, 0.0);
         let advice = advisor.answer(&request("tricky", None));
         let html = crate::answer_html::render(&advice.markdown, "https://help.example.com");
         assert!(html.contains("Use &lt;Ctrl&gt; + [Alt] *now*"), "{html}");
@@ -1058,7 +1164,7 @@ mod tests {
 
     #[tokio::test]
     async fn is_an_advisor_without_llm() {
-        let advisor = RetrievalAdvisor::new(Arc::new(sample()));
+        let advisor = lenient(sample());
         assert!(!advisor.is_llm());
         let advice = advisor.advise(&request("pirnter offline", None)).await;
         assert_eq!(

@@ -159,7 +159,8 @@ pub struct Lead {
     pub answer: Option<String>,
     pub answer_source: Option<AdviceSource>,
     pub cited: Vec<String>,
-    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`.
+    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`, or
+    /// `policy_floor:<rule>:model_<verdict>` when the server's floor raised the verdict.
     pub follow_up_reason: Option<String>,
     pub notification: NotifyState,
     /// Which channel failed and how (never the webhook URL, which is a secret).

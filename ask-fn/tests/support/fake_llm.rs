@@ -1,6 +1,11 @@
 //! A fake LLM provider for integration tests: one local HTTP server speaking both real wire
-//! formats (OpenAI chat completions and Anthropic Messages), with a scriptable queue of
-//! behaviours and a record of every request.
+//! formats (OpenAI chat completions with structured output, Anthropic Messages with a forced
+//! tool call), with a scriptable queue of behaviours and a record of every request.
+//!
+//! An answer text that is one JSON object comes back from the Anthropic route as the input of
+//! a `give_advice` tool call (as the real API does when the tool is forced); any other text comes
+//! back as a text block, which a correct client refuses. [`Behaviour::Scripted`] lets a test
+//! answer from the request (e.g. echo the system prompt, like a model that was talked round).
 //!
 //! Include it from a test binary with `#[path = "support/fake_llm.rs"] mod fake_llm;`.
 //!
@@ -41,6 +46,31 @@ pub enum Behaviour {
     RateLimited { retry_after_secs: Option<u64> },
     /// 200 whose body is not JSON at all.
     MalformedBody,
+    /// 200 with the text this function makes from the request's JSON body.
+    Scripted(Script),
+}
+
+/// A function from the request body to the answer text.
+#[derive(Clone)]
+pub struct Script(pub Arc<dyn Fn(&Value) -> String + Send + Sync>);
+
+impl std::fmt::Debug for Script {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Script(..)")
+    }
+}
+
+/// The system prompt a request carried, in either wire format.
+pub fn system_prompt_of(body: &Value) -> String {
+    body.get("system")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            body.pointer("/messages/0/content")
+                .and_then(Value::as_str)
+                .filter(|_| body.pointer("/messages/0/role") == Some(&json!("system")))
+        })
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// One request as the fake received it.
@@ -243,6 +273,7 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let request = record(&shared, &uri, &headers, &body);
+    let request_body = request.body.clone();
     let model = request
         .body
         .get("model")
@@ -264,6 +295,7 @@ async fn handle(
         }
         Behaviour::Status(status) => error(wire, status, None),
         Behaviour::RateLimited { retry_after_secs } => error(wire, 429, retry_after_secs),
+        Behaviour::Scripted(script) => success(wire, &model, &(script.0)(&request_body)),
         Behaviour::MalformedBody => (
             StatusCode::OK,
             [("content-type", "text/html")],
@@ -289,16 +321,25 @@ fn success(wire: Wire, model: &str, text: &str) -> Response {
             }],
             "usage": {"prompt_tokens": 512, "completion_tokens": output_tokens, "total_tokens": 512 + output_tokens},
         }),
-        Wire::Anthropic => json!({
+        Wire::Anthropic => {
+            let (content, stop_reason) = match serde_json::from_str::<Value>(text.trim()) {
+                Ok(input @ Value::Object(_)) => (
+                    json!([{"type": "tool_use", "id": format!("toolu_fake{}", unique()), "name": "give_advice", "input": input}]),
+                    "tool_use",
+                ),
+                _ => (json!([{"type": "text", "text": text}]), "end_turn"),
+            };
+            json!({
             "id": format!("msg_fake{}", unique()),
             "type": "message",
             "role": "assistant",
             "model": model,
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn",
+            "content": content,
+            "stop_reason": stop_reason,
             "stop_sequence": null,
             "usage": {"input_tokens": 512, "output_tokens": output_tokens},
-        }),
+            })
+        }
     };
     (StatusCode::OK, Json(body)).into_response()
 }
