@@ -24,6 +24,7 @@ use crate::article::{self, Article, SourceFile};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
+use crate::images::Images;
 use crate::library::Library;
 use crate::markdown::RenderedBody;
 use crate::output::{OutputError, Sink, SinkFile};
@@ -44,6 +45,9 @@ pub struct BuildOptions {
     pub write: bool,
     /// Override `ask_endpoint` from site.toml (`serve` points the form at itself).
     pub ask_endpoint: Option<String>,
+    /// Where encoded images are kept between builds; `None` means
+    /// `<root>/.tryfirst-cache/images` (see [`crate::images`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -55,7 +59,15 @@ impl BuildOptions {
             include_drafts: false,
             write: true,
             ask_endpoint: None,
+            cache_dir: None,
         }
+    }
+
+    /// The image encode cache (see [`BuildOptions::cache_dir`]).
+    pub fn image_cache(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(|| self.root.join(crate::images::CACHE_DIR))
     }
 
     pub fn out_dir(&self) -> PathBuf {
@@ -73,6 +85,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     pub out_dir: Option<PathBuf>,
+    /// Images encoded by this build; the others came from the encode cache.
+    pub images_encoded: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,18 +106,26 @@ pub struct Loaded {
     /// Their bodies not rendered yet (see [`article::parse_head`]).
     pub articles: Vec<article::Article>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The site's images, found, checked and (for `build`) encoded as the bodies are read.
+    pub images: Images,
 }
 
 /// Reads `site.toml`, the theme and every article's front matter (in parallel). The articles'
 /// texts are let go once parsed (see [`article::Article::forget_source`]).
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let (config, theme) = load_settings(options)?;
+    let images = Images::new(
+        &options.root,
+        &config.theme,
+        config.images.clone(),
+        options.write.then(|| options.image_cache()),
+    );
     let (paths, mut diagnostics) = content_paths(&options.root);
     let parsed: Vec<_> = paths
         .into_par_iter()
         .map(|path| match read_source(&options.root, &path) {
             Ok(source) => {
-                let (mut article, problems) = article::parse_head(source, &config);
+                let (mut article, problems) = article::parse_head(source, &config, &images);
                 if let Some(article) = article.as_mut() {
                     article.forget_source();
                 }
@@ -122,6 +144,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
         theme,
         articles,
         diagnostics,
+        images,
     })
 }
 
@@ -207,6 +230,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         theme,
         articles,
         mut diagnostics,
+        images,
     } = load(options)?;
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
@@ -228,6 +252,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let pass = BodyPass {
         root: &options.root,
         config: &config,
+        images: &images,
         library: &library,
         renderer: renderer.as_ref(),
         sink: &sink,
@@ -280,6 +305,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     for (path, bytes) in files.into_iter().chain(search) {
         sink.write(&path, &bytes)?;
     }
+    for (path, file) in images.files() {
+        sink.copy(&path, &file)?;
+    }
     let pages = list_jobs.len() + library.articles.len();
     let files = sink.files_written();
     sink.commit()?;
@@ -291,6 +319,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         warnings: diagnostics,
         elapsed: started.elapsed(),
         out_dir: options.write.then_some(out_dir),
+        images_encoded: images.encoded(),
     })
 }
 
@@ -303,6 +332,7 @@ const BODY_CHUNK: usize = 256;
 struct BodyPass<'a> {
     root: &'a Path,
     config: &'a SiteConfig,
+    images: &'a Images,
     library: &'a Library,
     /// `None` when the site has errors already: bodies are only checked.
     renderer: Option<&'a Renderer<'a>>,
@@ -410,7 +440,7 @@ impl BodyPass<'_> {
                 return done;
             }
         };
-        let (body, problems) = article::parse_body_of(article, &text, self.config);
+        let (body, problems) = article::parse_body_of(article, &text, self.config, self.images);
         drop(text);
         done.problems = problems;
         let published = i < self.library.articles.len();
@@ -599,6 +629,7 @@ mod tests {
         let bodies = BodyPass {
             root: dir.path(),
             config: &loaded.config,
+            images: &loaded.images,
             library: &library,
             renderer: None,
             sink: &sink,
@@ -639,6 +670,7 @@ mod tests {
             let bodies = BodyPass {
                 root: dir.path(),
                 config: &loaded.config,
+                images: &loaded.images,
                 library: &library,
                 renderer: Some(&renderer),
                 sink: &sink,

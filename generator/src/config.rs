@@ -32,6 +32,9 @@ pub struct SiteConfig {
     pub sections: SectionHeadings,
     #[serde(default)]
     pub privacy: Privacy,
+    /// `[images]`: how article images are published.
+    #[serde(default)]
+    pub images: crate::images::ImageSettings,
     /// In display order. Articles must name one of these, so a typo cannot create a category.
     pub categories: Vec<CategoryConfig>,
 }
@@ -146,6 +149,13 @@ impl SiteConfig {
                     .with_hint(
                         "use the full address, like `base_url = \"https://help.example.com\"`",
                     ),
+            );
+        }
+        if self.images.max_width < 100 {
+            problems.push(
+                Diagnostic::error(path, "images.max_width must be at least 100 (px)")
+                    .at(text, index, at("max_width"))
+                    .with_hint("the default, 1200, suits screenshots"),
             );
         }
         if self.categories.is_empty() {

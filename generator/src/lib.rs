@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod feeds;
 pub mod front_matter;
+pub mod images;
 pub mod library;
 pub mod markdown;
 pub mod new;

@@ -99,6 +99,7 @@ impl SiteArgs {
             include_drafts: self.drafts,
             write,
             ask_endpoint: None,
+            cache_dir: None,
         }
     }
 }
@@ -197,8 +198,12 @@ fn finish(
                 .out_dir
                 .map(|dir| format!(" into {}", dir.display()))
                 .unwrap_or_default();
+            let encoded = match report.images_encoded {
+                0 => String::new(),
+                n => format!(" ({n} image(s) encoded)"),
+            };
             eprintln!(
-                "{verb} {} articles{drafts}: {} pages, {} files{destination} in {} ms{}",
+                "{verb} {} articles{drafts}: {} pages, {} files{encoded}{destination} in {} ms{}",
                 report.articles,
                 report.pages,
                 report.files,

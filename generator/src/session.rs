@@ -19,6 +19,7 @@ use crate::article::{self, Article};
 use crate::build::{self, BuildError, BuildOptions};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
+use crate::images::Images;
 use crate::library::Library;
 use crate::output;
 use crate::render::{self, PageJob, Renderer, Snapshot, Views};
@@ -54,6 +55,9 @@ struct Settings {
     config: SiteConfig,
     theme: Theme,
     static_paths: HashSet<String>,
+    /// Lives as long as the settings: an image used by an edited article is not processed
+    /// again (and the encode cache on disk spares even a new session the work).
+    images: Images,
 }
 
 /// What the last good update wrote.
@@ -183,10 +187,17 @@ impl Session {
             self.library = None;
             let (config, theme) = build::load_settings(&self.options)?;
             let static_paths = theme.assets.iter().map(|a| a.path.clone()).collect();
+            let images = Images::new(
+                &root,
+                &config.theme,
+                config.images.clone(),
+                Some(self.options.image_cache()),
+            );
             self.settings = Some(Settings {
                 config,
                 theme,
                 static_paths,
+                images,
             });
         }
         let settings = self.settings.as_ref().expect("loaded above");
@@ -239,7 +250,7 @@ impl Session {
             .into_par_iter()
             .map(|(path, shown, stamp)| {
                 let (article, problems) = match build::read_source(&root, &path) {
-                    Ok(source) => article::parse(source, &settings.config),
+                    Ok(source) => article::parse(source, &settings.config, &settings.images),
                     Err(problem) => (None, vec![problem]),
                 };
                 (
@@ -384,12 +395,13 @@ impl Session {
         for &i in &edits {
             self.search_entries[i] = search::entry(&library.articles[i], &settings.config);
         }
-        let files_written = match write_files(
-            &self.out_dir,
+        let files_written = match site_files_with_images(settings, || {
             build::site_files(library, &settings.config, &settings.theme, true, || {
                 search::files(library, &settings.config, &self.search_entries)
-            }),
-        ) {
+            })
+        })
+        .and_then(|files| write_files(&self.out_dir, files))
+        {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
         };
@@ -442,6 +454,23 @@ fn render_and_write(
     })?;
     let paths = rendered.into_iter().map(|(path, _)| path).collect();
     Ok((pages_written.into_inner(), paths))
+}
+
+/// The site's files and its images' (read from the encode cache or the image itself).
+fn site_files_with_images(
+    settings: &Settings,
+    files: impl FnOnce() -> Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+    let mut files = files();
+    for (site_path, file) in settings.images.files() {
+        let bytes = std::fs::read(&file).map_err(|source| output::OutputError {
+            action: "cannot read",
+            path: file.clone(),
+            source,
+        })?;
+        files.push((site_path, bytes));
+    }
+    Ok(files)
 }
 
 /// Writes the files whose bytes changed: how many did, and every file's site path.
@@ -522,9 +551,11 @@ fn write(
         .collect();
     let (files_written, files) = write_files(
         out_dir,
-        build::site_files(library, &settings.config, &settings.theme, true, || {
-            search::files(library, &settings.config, &search_entries)
-        }),
+        site_files_with_images(settings, || {
+            build::site_files(library, &settings.config, &settings.theme, true, || {
+                search::files(library, &settings.config, &search_entries)
+            })
+        })?,
     )?;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
