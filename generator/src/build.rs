@@ -45,6 +45,9 @@ pub struct BuildOptions {
     pub write: bool,
     /// Override `ask_endpoint` from site.toml (`serve` points the form at itself).
     pub ask_endpoint: Option<String>,
+    /// Minify pages, CSS and JavaScript (`build`; not `serve`, not the tests that compare
+    /// pages by their text).
+    pub minify: bool,
     /// Where encoded images are kept between builds; `None` means
     /// `<root>/.tryfirst-cache/images` (see [`crate::images`]).
     pub cache_dir: Option<PathBuf>,
@@ -59,6 +62,7 @@ impl BuildOptions {
             include_drafts: false,
             write: true,
             ask_endpoint: None,
+            minify: false,
             cache_dir: None,
         }
     }
@@ -167,6 +171,27 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
         config.ask_endpoint = endpoint.clone();
     }
     let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
+    if !theme
+        .assets
+        .iter()
+        .any(|asset| asset.path == config.favicon)
+    {
+        let names = theme.assets.iter().map(|asset| asset.path.as_str());
+        let near = diagnostics::did_you_mean(&config.favicon, names);
+        return Err(BuildError::Invalid(vec![Diagnostic::error(
+            config_path,
+            format!("favicon {} is not a file of the site", config.favicon),
+        )
+        .at(
+            &config_text,
+            &crate::text::LineIndex::new(&config_text),
+            config_text.find("favicon").unwrap_or(0),
+        )
+        .with_hint(match near {
+            Some(near) => format!("did you mean \"{near}\"?"),
+            None => "put the icon in static/ (static/icon.svg is \"/icon.svg\")".to_owned(),
+        })]));
+    }
     Ok((config, theme))
 }
 
@@ -255,6 +280,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         images: &images,
         library: &library,
         renderer: renderer.as_ref(),
+        minify: options.minify,
         sink: &sink,
         // Only a written site needs a search index; `check` has nothing to validate in it.
         search: options.write && render,
@@ -275,7 +301,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Some(renderer) => rayon::join(
                 || {
                     render_pages(renderer, &list_jobs, |path, html| {
-                        sink.write(path, html.as_bytes())
+                        sink.write(path, &page_bytes(html, options.minify))
                     })
                 },
                 || files_but_search(&library, &config, &theme, false),
@@ -302,7 +328,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let search = bodies
         .search
         .map_or_else(Vec::new, |index| index.files(&library, &config));
-    for (path, bytes) in files.into_iter().chain(search) {
+    for (path, bytes) in files {
+        match options.minify {
+            true => sink.write(&path, &crate::minify::asset(&path, &bytes))?,
+            false => sink.write(&path, &bytes)?,
+        }
+    }
+    for (path, bytes) in search {
         sink.write(&path, &bytes)?;
     }
     for (path, file) in images.files() {
@@ -336,6 +368,8 @@ struct BodyPass<'a> {
     library: &'a Library,
     /// `None` when the site has errors already: bodies are only checked.
     renderer: Option<&'a Renderer<'a>>,
+    /// Whether pages are minified.
+    minify: bool,
     sink: &'a Sink,
     /// Whether to make the search index.
     search: bool,
@@ -448,7 +482,7 @@ impl BodyPass<'_> {
             done.page = Some(match renderer.render_article(i, &body) {
                 Ok((path, html)) => self
                     .sink
-                    .write(&path, html.as_bytes())
+                    .write(&path, &page_bytes(&html, self.minify))
                     .map_err(RenderFailure::Output),
                 Err(diagnostic) => Err(RenderFailure::Template(diagnostic)),
             });
@@ -462,6 +496,14 @@ impl BodyPass<'_> {
         }
         done.outline = body.into_outline();
         done
+    }
+}
+
+/// A rendered page as written: minified or as it is.
+fn page_bytes(html: &str, minify: bool) -> std::borrow::Cow<'_, [u8]> {
+    match minify {
+        true => std::borrow::Cow::Owned(crate::minify::page(html)),
+        false => std::borrow::Cow::Borrowed(html.as_bytes()),
     }
 }
 
@@ -632,6 +674,7 @@ mod tests {
             images: &loaded.images,
             library: &library,
             renderer: None,
+            minify: false,
             sink: &sink,
             search: false,
             bundle: false,
@@ -673,6 +716,7 @@ mod tests {
                 images: &loaded.images,
                 library: &library,
                 renderer: Some(&renderer),
+                minify: false,
                 sink: &sink,
                 search: true,
                 bundle: true,

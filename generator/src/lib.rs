@@ -15,6 +15,7 @@ pub mod front_matter;
 pub mod images;
 pub mod library;
 pub mod markdown;
+pub mod minify;
 pub mod new;
 pub mod output;
 pub mod render;

@@ -36,6 +36,9 @@ enum Command {
         /// Output folder [default: ROOT/public]
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write pages, CSS and JavaScript as they are, not minified
+        #[arg(long)]
+        no_minify: bool,
     },
     /// Check every article and template without writing anything; exits 1 on any error.
     Check {
@@ -99,6 +102,7 @@ impl SiteArgs {
             include_drafts: self.drafts,
             write,
             ask_endpoint: None,
+            minify: false,
             cache_dir: None,
         }
     }
@@ -125,9 +129,14 @@ fn print_diagnostics(diagnostics: &[Diagnostic], format: Format) {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Build { site, out } => {
+        Command::Build {
+            site,
+            out,
+            no_minify,
+        } => {
             let mut options = site.options(true);
             options.out = out;
+            options.minify = !no_minify;
             finish(build::build(&options), Format::Human, "Built")
         }
         Command::Check { site, format } => {

@@ -84,8 +84,9 @@ fn article_page_has_anatomy_metadata_and_hash() {
             && html.contains("href=\"https://fixture.test/clients\"")
     );
     assert!(html.contains("id=\"ask-heading\""));
-    // No inline script: only the JSON-LD data block.
-    assert_eq!(html.matches("<script").count(), 1);
+    // No inline script: the JSON-LD data block and the copy button's external script.
+    assert_eq!(html.matches("<script").count(), 2);
+    assert_eq!(html.matches("<script src=\"/copy.").count(), 1);
     assert!(!html.contains(" style=") && !html.contains(" onclick="));
 
     let bundle = Bundle::from_json(&read(&out, "tryfirst-bundle.json")).unwrap();
@@ -622,7 +623,7 @@ fn cli_check_exit_codes_and_formats() {
     );
     assert!(String::from_utf8(output.stderr)
         .unwrap()
-        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 25 files in "));
+        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 28 files in "));
 }
 
 #[test]
