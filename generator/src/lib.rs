@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod feeds;
 pub mod front_matter;
 pub mod images;
+pub mod init;
 pub mod library;
 pub mod markdown;
 pub mod minify;

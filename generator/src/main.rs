@@ -61,6 +61,12 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Start a new site in DIR (new or empty): site.toml, an example article, a CI workflow.
+    Init {
+        /// Folder to create the site in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Write a new article skeleton with the required sections (as a draft).
     New {
         /// The question the article answers, e.g. "What if my phone is lost?"
@@ -158,6 +164,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(generator::serve::serve(options))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => {
+            let written = generator::init::init(&dir)?;
+            for path in &written {
+                println!("  {}", path.display());
+            }
+            let root = dir.display();
+            println!(
+                "Created a site in {root}. Next:\n  tryfirst serve --root {root}    # preview at http://127.0.0.1:8000\n  tryfirst check --root {root}    # what CI runs on every pull request\n  tryfirst build --root {root}    # the site, into {root}/public"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::New {

@@ -228,3 +228,33 @@ fn articles_load_the_copy_script_but_carry_no_button_without_it() {
     let js = fs::read_to_string(out.join(script.trim_start_matches('/'))).unwrap();
     assert!(js.contains("navigator.clipboard"));
 }
+
+#[test]
+fn cli_init_then_check_then_build_pass_and_a_second_init_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tryfirst = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tryfirst"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let init = tryfirst(&["init", "my-help"]);
+    assert!(init.status.success(), "{init:?}");
+    for args in [
+        &["check", "--root", "my-help"][..],
+        &["build", "--root", "my-help"],
+    ] {
+        let output = tryfirst(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("warning"), "{stderr}");
+    }
+    assert!(dir
+        .path()
+        .join("my-help/public/printer-offline/index.html")
+        .is_file());
+    let again = tryfirst(&["init", "my-help"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+}
