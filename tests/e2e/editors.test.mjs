@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,39 +14,9 @@ import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 
 import { CONTEXT_DEFAULTS, REPO, TRYFIRST_BIN, launchBrowser } from './harness.mjs';
+import { serveFolder } from './static-server.mjs';
 
 const execFileAsync = promisify(execFile);
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css',
-  '.js': 'text/javascript',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-};
-
-/** A static file server for `root` on 127.0.0.1 (`/a/` → `a/index.html`). */
-async function serveFolder(root) {
-  const server = http.createServer((request, response) => {
-    let file = path.join(root, decodeURIComponent(new URL(request.url, 'http://x').pathname));
-    if (!file.startsWith(root)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (file.endsWith('/')) file = path.join(file, 'index.html');
-    if (!existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
-    response.end(readFileSync(file));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: (p) => `http://127.0.0.1:${server.address().port}${p}`, close: () => server.close() };
-}
 
 describe('editors’ kit: screenshot, callout, copy button, favicon', () => {
   let tmp;
