@@ -24,7 +24,7 @@ pub const CACHE_DIR: &str = ".tryfirst-cache/images";
 /// Where published images go in the site.
 pub const SITE_DIR: &str = "/assets/images/";
 /// Changes whenever [`process::encode`]'s output would: old cache entries are then not used.
-const ENCODER_VERSION: u32 = 1;
+const ENCODER_VERSION: u32 = 2;
 
 /// `[images]` in site.toml.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]

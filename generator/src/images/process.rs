@@ -125,7 +125,10 @@ pub fn probe(bytes: &[u8], extension: &str) -> Result<(Kind, u32, u32), ImageErr
 pub struct Encoded {
     pub width: u32,
     pub height: u32,
-    /// The resized image in its own format; `None` when it was narrow enough to publish as is.
+    /// The resized image in its own format; `None` when the original is published instead:
+    /// it was narrow enough, or the resized copy came out larger in bytes (resampling a
+    /// screenshot's sharp edges adds colours PNG compresses less well). The original is then
+    /// shown at `width` × `height` all the same, and the WebP is the scaled one.
     pub resized: Option<Vec<u8>>,
     /// A WebP version, when smaller than the image in its own format.
     pub webp: Option<Vec<u8>>,
@@ -183,6 +186,8 @@ pub fn encode(
             Some(out.into_inner())
         }
     };
+    // Only a browser without WebP gets this one: the smaller of the two will do.
+    let resized = resized.filter(|bytes| bytes.len() < original_len);
     let own_len = resized.as_ref().map_or(original_len, Vec::len);
     let mut webp = Cursor::new(Vec::new());
     let pixels = match image.color().has_alpha() {
@@ -322,6 +327,23 @@ mod tests {
         out.into_inner()
     }
 
+    /// A PNG of noise, like a photo: it compresses badly, so fewer pixels means fewer bytes.
+    fn noise_png(width: u32, height: u32) -> Vec<u8> {
+        let mut state = 0x2545_f491_u32;
+        let image = image::RgbImage::from_fn(width, height, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let [a, b, c, _] = state.to_le_bytes();
+            image::Rgb([a, b, c])
+        });
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(image)
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
     #[test]
     fn probes_the_header_without_decoding() {
         assert_eq!(probe(&png(30, 20), "png").unwrap(), (Kind::Png, 30, 20));
@@ -377,11 +399,13 @@ mod tests {
 
     #[test]
     fn wide_images_are_scaled_down_and_offered_as_webp() {
-        let bytes = png(1600, 400);
+        let bytes = noise_png(1600, 400);
         let image = decode(&bytes, Kind::Png).unwrap();
         let encoded = encode(image, Kind::Png, bytes.len(), 1200).unwrap();
         assert_eq!((encoded.width, encoded.height), (1200, 300));
+        // Noise: the scaled copy has fewer pixels and so fewer bytes than the original.
         let resized = encoded.resized.expect("resized");
+        assert!(resized.len() < bytes.len());
         assert_eq!(probe(&resized, "png").unwrap(), (Kind::Png, 1200, 300));
         if let Some(webp) = encoded.webp {
             assert_eq!(probe(&webp, "webp").unwrap(), (Kind::Webp, 1200, 300));
@@ -394,6 +418,22 @@ mod tests {
             (encoded.width, encoded.height, encoded.resized),
             (300, 200, None)
         );
+    }
+
+    #[test]
+    fn a_scaled_copy_larger_than_the_original_is_not_published() {
+        // Periodic colour bands compress very well at full size, less so once resampled.
+        let bytes = png(1600, 400);
+        let encoded = encode(
+            decode(&bytes, Kind::Png).unwrap(),
+            Kind::Png,
+            bytes.len(),
+            1200,
+        )
+        .unwrap();
+        assert_eq!((encoded.width, encoded.height), (1200, 300));
+        assert_eq!(encoded.resized, None);
+        assert!(encoded.webp.is_none_or(|webp| webp.len() < bytes.len()));
     }
 
     #[test]
