@@ -230,7 +230,11 @@ impl Session {
         let mut stale = Vec::new();
         for (path, shown, now) in &listed {
             match self.entries.get(shown) {
-                Some(entry) if entry.stamp == *now => still_there += 1,
+                // An article whose image was missing is read again when files were added: the
+                // image may be one of them.
+                Some(entry) if entry.stamp == *now && !(listed_all && misses_an_image(entry)) => {
+                    still_there += 1
+                }
                 Some(_) => {
                     still_there += 1;
                     stale.push((path.clone(), shown.clone(), *now));
@@ -454,6 +458,14 @@ fn render_and_write(
     })?;
     let paths = rendered.into_iter().map(|(path, _)| path).collect();
     Ok((pages_written.into_inner(), paths))
+}
+
+/// Whether the article had an image problem when last read (see [`crate::images`]).
+fn misses_an_image(entry: &Entry) -> bool {
+    entry
+        .problems
+        .iter()
+        .any(|problem| problem.message.starts_with("image `"))
 }
 
 /// The site's files and its images' (read from the encode cache or the image itself).
@@ -710,6 +722,31 @@ mod tests {
             t.replace("the [queue]", "the print [queue]")
         });
         assert!(session.update().unwrap().in_place);
+    }
+
+    /// A missing image is an error until the image is added; adding it is enough (the
+    /// article need not be saved again).
+    #[test]
+    fn adding_a_missing_image_recovers_without_saving_the_article() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        edit(dir.path(), "content/devices/printer.md", |text| {
+            text.replace("(printer-panel.png)", "(panel-two.png)")
+        });
+        let Err(BuildError::Invalid(problems)) = session.update() else {
+            panic!("the missing image is an error");
+        };
+        assert!(problems[0]
+            .message
+            .starts_with("image `panel-two.png` not found"));
+        std::fs::copy(
+            dir.path().join("content/devices/printer-panel.png"),
+            dir.path().join("content/devices/panel-two.png"),
+        )
+        .unwrap();
+        session.update().expect("the image is there now");
+        // The same bytes as printer-panel.png: published once, under the first name seen.
+        assert!(read(dir.path(), "printer/index.html").contains("width=\"1200\" height=\"360\""));
     }
 
     #[test]
