@@ -202,7 +202,7 @@ fn a_missing_image_is_located_with_a_did_you_mean() {
     .unwrap();
     let error = only_error(site.path());
     assert_eq!(
-        messages(&[error.clone()]),
+        messages(std::slice::from_ref(&error)),
         ["content/devices/printer.md:12:1: image `printer-panell.png` not found (looked for content/devices/printer-panell.png)"]
     );
     assert_eq!(

@@ -40,6 +40,9 @@ impl Default for ImageSettings {
     }
 }
 
+/// One image's outcome, computed once per run by whichever thread needs it first.
+type Outcome = Arc<OnceLock<Result<Published, ImageError>>>;
+
 /// What one image became: its published file(s) and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Published {
@@ -59,7 +62,7 @@ pub struct Images {
     /// `None`: `check` decodes to validate but neither encodes nor writes anything.
     cache_dir: Option<PathBuf>,
     /// Per content key, the outcome, computed once.
-    done: Mutex<HashMap<String, Arc<OnceLock<Result<Published, ImageError>>>>>,
+    done: Mutex<HashMap<String, Outcome>>,
     /// Site path → the file to copy there.
     files: Mutex<BTreeMap<String, PathBuf>>,
     /// How many images were encoded (not found in the cache).

@@ -440,7 +440,7 @@ mod tests {
     fn a_screenshot_gets_a_smaller_webp() {
         // Flat colours, like a screenshot of a dialog: lossless WebP beats PNG.
         let image = image::RgbImage::from_fn(400, 300, |x, y| {
-            if (x / 40 + y / 30) % 2 == 0 {
+            if (x / 40 + y / 30).is_multiple_of(2) {
                 image::Rgb([240, 240, 240])
             } else {
                 image::Rgb([30, 90, 200])
