@@ -452,7 +452,7 @@ fn luhn(bytes: &[u8], groups: &[(usize, usize)]) -> bool {
             }
         })
         .sum();
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ use kb_model::Risk;
 use crate::config::SiteConfig;
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
 use crate::front_matter::{self, FrontMatter};
+use crate::images::Images;
 use crate::markdown::{self, RenderedBody};
 use crate::text::{is_slug, slugify, Date, LazyLineIndex, LineIndex};
 use crate::{toml_errors, urls};
@@ -140,7 +141,11 @@ pub fn slug_of(path: &Path) -> String {
 
 /// Parses one article. Returns the article when it could be understood at all (it may still have
 /// errors, reported alongside, so one run lists every problem), plus every diagnostic found.
-pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+pub fn parse(
+    source: SourceFile,
+    config: &SiteConfig,
+    images: &Images,
+) -> (Option<Article>, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(&source.text);
     let Front {
         fields,
@@ -150,8 +155,14 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
     let Some(body_start) = body_start else {
         return (None, problems);
     };
-    let (body, body_problems) =
-        parse_body_text(&source.path, &source.text, body_start, &index, config);
+    let (body, body_problems) = parse_body_text(
+        &source.path,
+        &source.text,
+        body_start,
+        &index,
+        config,
+        images,
+    );
     problems.extend(body_problems);
     let article = fields.map(|fields| fields.into_article(source, body, body_start));
     (article, problems)
@@ -164,7 +175,11 @@ pub fn parse(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<D
 ///
 /// An article whose front matter is wrong is parsed whole, so its body's problems are reported
 /// in the same run (errors are rare; that costs nothing in a good build).
-pub fn parse_head(source: SourceFile, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+pub fn parse_head(
+    source: SourceFile,
+    config: &SiteConfig,
+    images: &Images,
+) -> (Option<Article>, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(&source.text);
     let front = parse_front(&source, config, &index);
     match (front.fields, front.body_start) {
@@ -172,7 +187,7 @@ pub fn parse_head(source: SourceFile, config: &SiteConfig) -> (Option<Article>, 
             Some(fields.into_article(source, RenderedBody::default(), body_start)),
             front.problems,
         ),
-        (None, Some(_)) => parse(source, config),
+        (None, Some(_)) => parse(source, config, images),
         (_, None) => (None, front.problems),
     }
 }
@@ -184,6 +199,7 @@ pub fn parse_body_of(
     article: &Article,
     text: &str,
     config: &SiteConfig,
+    images: &Images,
 ) -> (RenderedBody, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(text);
     parse_body_text(
@@ -192,6 +208,7 @@ pub fn parse_body_of(
         article.body_start,
         &index,
         config,
+        images,
     )
 }
 
@@ -201,8 +218,13 @@ fn parse_body_text(
     body_start: usize,
     index: &LazyLineIndex,
     config: &SiteConfig,
+    images: &Images,
 ) -> (RenderedBody, Vec<Diagnostic>) {
-    let body = markdown::render(&text[body_start..], &config.sections);
+    let body = markdown::render_with(
+        &text[body_start..],
+        &config.sections,
+        &images.for_article(path),
+    );
     let problems = body
         .problems
         .iter()
@@ -506,6 +528,7 @@ mod tests {
                 text: text.to_owned(),
             },
             &SiteConfig::for_tests(),
+            &Images::for_tests(),
         )
     }
 
@@ -569,6 +592,11 @@ mod tests {
                 (6, 20, "an article cannot be related to itself"),
                 (6, 39, "\"Not A Slug\" is not an article slug"),
                 (12, 8, "the article still contains TODO"),
+                (
+                    14,
+                    1,
+                    "image `x.png` not found (looked for content/devices/x.png)"
+                ),
                 (14, 1, "image has no alt text"),
             ]
         );

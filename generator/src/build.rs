@@ -24,6 +24,7 @@ use crate::article::{self, Article, SourceFile};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
+use crate::images::Images;
 use crate::library::Library;
 use crate::markdown::RenderedBody;
 use crate::output::{OutputError, Sink, SinkFile};
@@ -44,6 +45,12 @@ pub struct BuildOptions {
     pub write: bool,
     /// Override `ask_endpoint` from site.toml (`serve` points the form at itself).
     pub ask_endpoint: Option<String>,
+    /// Minify pages, CSS and JavaScript (`build`; not `serve`, not the tests that compare
+    /// pages by their text).
+    pub minify: bool,
+    /// Where encoded images are kept between builds; `None` means
+    /// `<root>/.tryfirst-cache/images` (see [`crate::images`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -55,7 +62,16 @@ impl BuildOptions {
             include_drafts: false,
             write: true,
             ask_endpoint: None,
+            minify: false,
+            cache_dir: None,
         }
+    }
+
+    /// The image encode cache (see [`BuildOptions::cache_dir`]).
+    pub fn image_cache(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(|| self.root.join(crate::images::CACHE_DIR))
     }
 
     pub fn out_dir(&self) -> PathBuf {
@@ -73,6 +89,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     pub out_dir: Option<PathBuf>,
+    /// Images encoded by this build; the others came from the encode cache.
+    pub images_encoded: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,18 +110,26 @@ pub struct Loaded {
     /// Their bodies not rendered yet (see [`article::parse_head`]).
     pub articles: Vec<article::Article>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The site's images, found, checked and (for `build`) encoded as the bodies are read.
+    pub images: Images,
 }
 
 /// Reads `site.toml`, the theme and every article's front matter (in parallel). The articles'
 /// texts are let go once parsed (see [`article::Article::forget_source`]).
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let (config, theme) = load_settings(options)?;
+    let images = Images::new(
+        &options.root,
+        &config.theme,
+        config.images.clone(),
+        options.write.then(|| options.image_cache()),
+    );
     let (paths, mut diagnostics) = content_paths(&options.root);
     let parsed: Vec<_> = paths
         .into_par_iter()
         .map(|path| match read_source(&options.root, &path) {
             Ok(source) => {
-                let (mut article, problems) = article::parse_head(source, &config);
+                let (mut article, problems) = article::parse_head(source, &config, &images);
                 if let Some(article) = article.as_mut() {
                     article.forget_source();
                 }
@@ -122,6 +148,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
         theme,
         articles,
         diagnostics,
+        images,
     })
 }
 
@@ -144,6 +171,27 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
         config.ask_endpoint = endpoint.clone();
     }
     let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
+    if !theme
+        .assets
+        .iter()
+        .any(|asset| asset.path == config.favicon)
+    {
+        let names = theme.assets.iter().map(|asset| asset.path.as_str());
+        let near = diagnostics::did_you_mean(&config.favicon, names);
+        return Err(BuildError::Invalid(vec![Diagnostic::error(
+            config_path,
+            format!("favicon {} is not a file of the site", config.favicon),
+        )
+        .at(
+            &config_text,
+            &crate::text::LineIndex::new(&config_text),
+            config_text.find("favicon").unwrap_or(0),
+        )
+        .with_hint(match near {
+            Some(near) => format!("did you mean \"{near}\"?"),
+            None => "put the icon in static/ (static/icon.svg is \"/icon.svg\")".to_owned(),
+        })]));
+    }
     Ok((config, theme))
 }
 
@@ -207,6 +255,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         theme,
         articles,
         mut diagnostics,
+        images,
     } = load(options)?;
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
@@ -228,8 +277,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let pass = BodyPass {
         root: &options.root,
         config: &config,
+        images: &images,
         library: &library,
         renderer: renderer.as_ref(),
+        minify: options.minify,
         sink: &sink,
         // Only a written site needs a search index; `check` has nothing to validate in it.
         search: options.write && render,
@@ -250,7 +301,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Some(renderer) => rayon::join(
                 || {
                     render_pages(renderer, &list_jobs, |path, html| {
-                        sink.write(path, html.as_bytes())
+                        sink.write(path, &page_bytes(html, options.minify))
                     })
                 },
                 || files_but_search(&library, &config, &theme, false),
@@ -277,8 +328,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let search = bodies
         .search
         .map_or_else(Vec::new, |index| index.files(&library, &config));
-    for (path, bytes) in files.into_iter().chain(search) {
+    for (path, bytes) in files {
+        match options.minify {
+            true => sink.write(&path, &crate::minify::asset(&path, &bytes))?,
+            false => sink.write(&path, &bytes)?,
+        }
+    }
+    for (path, bytes) in search {
         sink.write(&path, &bytes)?;
+    }
+    for (path, file) in images.files() {
+        sink.copy(&path, &file)?;
     }
     let pages = list_jobs.len() + library.articles.len();
     let files = sink.files_written();
@@ -291,6 +351,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         warnings: diagnostics,
         elapsed: started.elapsed(),
         out_dir: options.write.then_some(out_dir),
+        images_encoded: images.encoded(),
     })
 }
 
@@ -303,9 +364,12 @@ const BODY_CHUNK: usize = 256;
 struct BodyPass<'a> {
     root: &'a Path,
     config: &'a SiteConfig,
+    images: &'a Images,
     library: &'a Library,
     /// `None` when the site has errors already: bodies are only checked.
     renderer: Option<&'a Renderer<'a>>,
+    /// Whether pages are minified.
+    minify: bool,
     sink: &'a Sink,
     /// Whether to make the search index.
     search: bool,
@@ -410,7 +474,7 @@ impl BodyPass<'_> {
                 return done;
             }
         };
-        let (body, problems) = article::parse_body_of(article, &text, self.config);
+        let (body, problems) = article::parse_body_of(article, &text, self.config, self.images);
         drop(text);
         done.problems = problems;
         let published = i < self.library.articles.len();
@@ -418,7 +482,7 @@ impl BodyPass<'_> {
             done.page = Some(match renderer.render_article(i, &body) {
                 Ok((path, html)) => self
                     .sink
-                    .write(&path, html.as_bytes())
+                    .write(&path, &page_bytes(&html, self.minify))
                     .map_err(RenderFailure::Output),
                 Err(diagnostic) => Err(RenderFailure::Template(diagnostic)),
             });
@@ -432,6 +496,14 @@ impl BodyPass<'_> {
         }
         done.outline = body.into_outline();
         done
+    }
+}
+
+/// A rendered page as written: minified or as it is.
+fn page_bytes(html: &str, minify: bool) -> std::borrow::Cow<'_, [u8]> {
+    match minify {
+        true => std::borrow::Cow::Owned(crate::minify::page(html)),
+        false => std::borrow::Cow::Borrowed(html.as_bytes()),
     }
 }
 
@@ -599,8 +671,10 @@ mod tests {
         let bodies = BodyPass {
             root: dir.path(),
             config: &loaded.config,
+            images: &loaded.images,
             library: &library,
             renderer: None,
+            minify: false,
             sink: &sink,
             search: false,
             bundle: false,
@@ -639,8 +713,10 @@ mod tests {
             let bodies = BodyPass {
                 root: dir.path(),
                 config: &loaded.config,
+                images: &loaded.images,
                 library: &library,
                 renderer: Some(&renderer),
+                minify: false,
                 sink: &sink,
                 search: true,
                 bundle: true,

@@ -32,6 +32,17 @@ pub struct SiteConfig {
     pub sections: SectionHeadings,
     #[serde(default)]
     pub privacy: Privacy,
+    /// The icon pages link to: a site path of a file in `static/` (an SVG or PNG). The default
+    /// theme ships `/favicon.svg` and the `/favicon.ico` browsers ask for on their own.
+    #[serde(default = "default_favicon")]
+    pub favicon: String,
+    /// "Edit this page" link on articles: a URL with `{path}` for the article's file, e.g.
+    /// `https://github.com/acme/help/edit/main/{path}`. Empty: no link.
+    #[serde(default)]
+    pub edit_url: String,
+    /// `[images]`: how article images are published.
+    #[serde(default)]
+    pub images: crate::images::ImageSettings,
     /// In display order. Articles must name one of these, so a typo cannot create a category.
     pub categories: Vec<CategoryConfig>,
 }
@@ -120,6 +131,10 @@ fn default_theme() -> String {
     "default".into()
 }
 
+fn default_favicon() -> String {
+    "/favicon.svg".into()
+}
+
 impl SiteConfig {
     /// Parses and validates `site.toml`. Pure: `path` is only used in diagnostics.
     pub fn parse(path: &Path, text: &str) -> Result<Self, Vec<Diagnostic>> {
@@ -146,6 +161,32 @@ impl SiteConfig {
                     .with_hint(
                         "use the full address, like `base_url = \"https://help.example.com\"`",
                     ),
+            );
+        }
+        if !self.edit_url.is_empty()
+            && (!self.edit_url.contains("{path}")
+                || !(self.edit_url.starts_with("https://") || self.edit_url.starts_with("http://")))
+        {
+            problems.push(
+                Diagnostic::error(path, "edit_url must be an http(s) URL containing {path}")
+                    .at(text, index, at("edit_url"))
+                    .with_hint(
+                        "e.g. `edit_url = \"https://github.com/acme/help/edit/main/{path}\"`",
+                    ),
+            );
+        }
+        if !self.favicon.starts_with('/') {
+            problems.push(
+                Diagnostic::error(path, "favicon must be a site path such as \"/favicon.svg\"")
+                    .at(text, index, at("favicon"))
+                    .with_hint("put the icon in static/ and name it from the site root"),
+            );
+        }
+        if self.images.max_width < 100 {
+            problems.push(
+                Diagnostic::error(path, "images.max_width must be at least 100 (px)")
+                    .at(text, index, at("max_width"))
+                    .with_hint("the default, 1200, suits screenshots"),
             );
         }
         if self.categories.is_empty() {

@@ -586,6 +586,7 @@ mod tests {
                 text,
             },
             config,
+            &crate::images::Images::for_tests(),
         );
         assert!(problems.is_empty(), "{problems:?}");
         parsed.unwrap()

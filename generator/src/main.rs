@@ -36,6 +36,9 @@ enum Command {
         /// Output folder [default: ROOT/public]
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write pages, CSS and JavaScript as they are, not minified
+        #[arg(long)]
+        no_minify: bool,
     },
     /// Check every article and template without writing anything; exits 1 on any error.
     Check {
@@ -57,6 +60,12 @@ enum Command {
         /// Publish articles marked draft = true
         #[arg(long)]
         drafts: bool,
+    },
+    /// Start a new site in DIR (new or empty): site.toml, an example article, a CI workflow.
+    Init {
+        /// Folder to create the site in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
     /// Write a new article skeleton with the required sections (as a draft).
     New {
@@ -99,6 +108,8 @@ impl SiteArgs {
             include_drafts: self.drafts,
             write,
             ask_endpoint: None,
+            minify: false,
+            cache_dir: None,
         }
     }
 }
@@ -124,9 +135,14 @@ fn print_diagnostics(diagnostics: &[Diagnostic], format: Format) {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Build { site, out } => {
+        Command::Build {
+            site,
+            out,
+            no_minify,
+        } => {
             let mut options = site.options(true);
             options.out = out;
+            options.minify = !no_minify;
             finish(build::build(&options), Format::Human, "Built")
         }
         Command::Check { site, format } => {
@@ -148,6 +164,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(generator::serve::serve(options))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => {
+            let written = generator::init::init(&dir)?;
+            for path in &written {
+                println!("  {}", path.display());
+            }
+            let root = dir.display();
+            println!(
+                "Created a site in {root}. Next:\n  tryfirst serve --root {root}    # preview at http://127.0.0.1:8000\n  tryfirst check --root {root}    # what CI runs on every pull request\n  tryfirst build --root {root}    # the site, into {root}/public"
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::New {
@@ -197,8 +224,12 @@ fn finish(
                 .out_dir
                 .map(|dir| format!(" into {}", dir.display()))
                 .unwrap_or_default();
+            let encoded = match report.images_encoded {
+                0 => String::new(),
+                n => format!(" ({n} image(s) encoded)"),
+            };
             eprintln!(
-                "{verb} {} articles{drafts}: {} pages, {} files{destination} in {} ms{}",
+                "{verb} {} articles{drafts}: {} pages, {} files{encoded}{destination} in {} ms{}",
                 report.articles,
                 report.pages,
                 report.files,

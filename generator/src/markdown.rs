@@ -7,11 +7,13 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 
 use crate::config::SectionHeadings;
 use crate::diagnostics::Severity;
-use crate::text::slugify;
+use crate::text::{escape_markup, slugify};
 use crate::urls;
 
 /// What a section is for, by its heading. Only `Steps` and `Escalation` are required.
@@ -76,6 +78,40 @@ pub struct BodyProblem {
     pub hint: Option<String>,
 }
 
+/// Finds the file behind an image reference and says how to show it. The I/O lives behind this
+/// trait (see `crate::images`), so rendering stays a pure function of the text.
+pub trait ImageResolver {
+    /// `Ok(None)`: not a file of the site (`https://…`), shown as written.
+    fn resolve(&self, src: &str) -> Result<Option<ResolvedImage>, ImageProblem>;
+}
+
+/// How to show one image of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedImage {
+    /// The published image in its own format.
+    pub src: String,
+    /// A WebP version, offered first through `<picture>`.
+    pub webp: Option<String>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Why an image reference cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageProblem {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// A resolver that finds nothing: every image shown as written (tests of other features).
+pub struct NoImages;
+
+impl ImageResolver for NoImages {
+    fn resolve(&self, _src: &str) -> Result<Option<ResolvedImage>, ImageProblem> {
+        Ok(None)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RenderedBody {
     pub intro_html: String,
@@ -126,12 +162,25 @@ pub const THEME_IDS: &[&str] = &[
 ];
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+    // ENABLE_GFM: GitHub's callouts, `> [!NOTE]` and the like.
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
 }
 
-/// Renders `body` and extracts its anatomy.
+/// Renders `body` and extracts its anatomy, with images shown as written.
 pub fn render(body: &str, headings: &SectionHeadings) -> RenderedBody {
-    let mut walker = Walker::new(headings);
+    render_with(body, headings, &NoImages)
+}
+
+/// Renders `body` and extracts its anatomy; `images` finds and measures its images.
+pub fn render_with(
+    body: &str,
+    headings: &SectionHeadings,
+    images: &dyn ImageResolver,
+) -> RenderedBody {
+    let mut walker = Walker::new(headings, images);
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     if body.contains("###") {
         // A level-3+ heading's anchor is made from its text, which follows its start event:
@@ -184,8 +233,20 @@ struct Bucket<'a> {
     text: String,
 }
 
+/// An image being read: its alt text follows its start event.
+struct PendingImage {
+    dest: String,
+    title: String,
+    alt: String,
+    offset: usize,
+}
+
 struct Walker<'h, 'a> {
     headings: &'h SectionHeadings,
+    images: &'h dyn ImageResolver,
+    image: Option<PendingImage>,
+    /// Images so far: only the first, near the top, is loaded at once.
+    images_seen: usize,
     out: RenderedBody,
     bucket: Bucket<'a>,
     /// Set while inside an H2: its text becomes the next section's heading.
@@ -198,16 +259,18 @@ struct Walker<'h, 'a> {
     /// Inside a top-level item of the steps list: its text goes to `step_text`.
     in_step: bool,
     step_text: String,
-    image_alt: Option<(String, usize)>,
     saw_steps: bool,
     saw_escalation: bool,
     steps_offset: usize,
 }
 
 impl<'h, 'a> Walker<'h, 'a> {
-    fn new(headings: &'h SectionHeadings) -> Self {
+    fn new(headings: &'h SectionHeadings, images: &'h dyn ImageResolver) -> Self {
         Self {
             headings,
+            images,
+            image: None,
+            images_seen: 0,
             out: RenderedBody::default(),
             bucket: Bucket {
                 kind: None,
@@ -226,7 +289,6 @@ impl<'h, 'a> Walker<'h, 'a> {
             capturing_steps: false,
             in_step: false,
             step_text: String::new(),
-            image_alt: None,
             saw_steps: false,
             saw_escalation: false,
             steps_offset: 0,
@@ -289,7 +351,30 @@ impl<'h, 'a> Walker<'h, 'a> {
             }
             return;
         }
+        // Inside an image: its text is the alt text; the image is written at its end.
+        if self.image.is_some() {
+            match event {
+                Event::End(TagEnd::Image) => {
+                    let html = self.finish_image();
+                    self.bucket.events.push(Event::InlineHtml(html.into()));
+                }
+                other => self.track(&other, offset),
+            }
+            return;
+        }
         let event = match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = callout(kind);
+                // A labelled note: screen readers announce "Warning" before its text, and the
+                // label is visible too (colour alone carries no meaning).
+                Event::Html(
+                    format!(
+                        "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
+                    )
+                    .into(),
+                )
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
             Event::Start(Tag::Heading {
                 level,
                 id,
@@ -355,22 +440,16 @@ impl<'h, 'a> Walker<'h, 'a> {
                     id,
                 })
             }
-            Event::Start(Tag::Image { .. }) => {
-                self.image_alt = Some((String::new(), offset));
-                event
-            }
-            Event::End(TagEnd::Image) => {
-                if let Some((alt, image_offset)) = self.image_alt.take() {
-                    if alt.trim().is_empty() {
-                        self.problem(
-                            Severity::Error,
-                            image_offset,
-                            "image has no alt text".into(),
-                            Some("describe the image in the brackets: ![Outlook's account settings](...)".into()),
-                        );
-                    }
-                }
-                event
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                self.image = Some(PendingImage {
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    alt: String::new(),
+                    offset,
+                });
+                return;
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 // Raw HTML would let an article carry scripts, styles or invalid markup past a
@@ -399,8 +478,8 @@ impl<'h, 'a> Walker<'h, 'a> {
     fn track(&mut self, event: &Event<'a>, offset: usize) {
         match event {
             Event::Text(text) | Event::Code(text) => {
-                if let Some((alt, _)) = self.image_alt.as_mut() {
-                    alt.push_str(text);
+                if let Some(image) = self.image.as_mut() {
+                    image.alt.push_str(text);
                 }
                 self.out.word_count += count_words(text);
                 self.bucket.text.push_str(text);
@@ -464,7 +543,73 @@ impl<'h, 'a> Walker<'h, 'a> {
         }
     }
 
+    /// The markup of the image just read: `<picture>` with a WebP source when there is one,
+    /// its size always (no layout shift), and lazy loading below the first screen.
+    fn finish_image(&mut self) -> String {
+        let Some(image) = self.image.take() else {
+            return String::new();
+        };
+        if image.alt.trim().is_empty() {
+            self.problem(
+                Severity::Error,
+                image.offset,
+                "image has no alt text".into(),
+                Some(
+                    "describe the image in the brackets: ![Outlook's account settings](...)".into(),
+                ),
+            );
+        }
+        let mut src = image.dest.clone();
+        let mut resolved = None;
+        if let Some(problem) = dangerous_scheme(&image.dest) {
+            self.problem(Severity::Error, image.offset, problem.0, Some(problem.1));
+            src = String::new();
+        } else {
+            match self.images.resolve(&image.dest) {
+                Ok(found) => resolved = found,
+                Err(problem) => {
+                    self.problem(Severity::Error, image.offset, problem.message, problem.hint)
+                }
+            }
+        }
+        // The first image near the top is likely on the first screen: loading it lazily would
+        // delay the page's largest paint. Every other one waits until it is scrolled to.
+        let eager = self.images_seen == 0 && self.out.word_count < 150;
+        self.images_seen += 1;
+        let mut img = String::from("<img src=\"");
+        img.push_str(&escape_markup(
+            resolved.as_ref().map_or(src.as_str(), |r| r.src.as_str()),
+        ));
+        img.push_str("\" alt=\"");
+        img.push_str(&escape_markup(&collapse_whitespace(&image.alt)));
+        img.push('"');
+        if !image.title.is_empty() {
+            img.push_str(&format!(" title=\"{}\"", escape_markup(&image.title)));
+        }
+        if let Some(resolved) = &resolved {
+            img.push_str(&format!(
+                " width=\"{}\" height=\"{}\"",
+                resolved.width, resolved.height
+            ));
+        }
+        if !eager {
+            img.push_str(" loading=\"lazy\" decoding=\"async\"");
+        }
+        img.push('>');
+        match resolved.and_then(|r| r.webp) {
+            Some(webp) => format!(
+                "<picture><source srcset=\"{}\" type=\"image/webp\">{img}</picture>",
+                escape_markup(&webp)
+            ),
+            None => img,
+        }
+    }
+
     fn internal_link(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        if let Some((message, hint)) = dangerous_scheme(&dest) {
+            self.problem(Severity::Error, offset, message, Some(hint));
+            return CowStr::from("#");
+        }
         if let Some(rest) = dest.strip_prefix("@/") {
             let (slug, fragment) = split_fragment(rest);
             let slug = slug
@@ -608,6 +753,44 @@ impl<'h, 'a> Walker<'h, 'a> {
         }
         self.out
     }
+}
+
+/// The class and the visible label of a GitHub-style callout.
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// A link or image target that would run code or smuggle content into the page:
+/// `javascript:`, `vbscript:` or `data:`, written the way browsers read it (case, spaces, tabs
+/// and control characters ignored). The message and a hint.
+fn dangerous_scheme(dest: &str) -> Option<(String, String)> {
+    let cleaned: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let scheme = ["javascript:", "vbscript:", "data:"]
+        .into_iter()
+        .find(|scheme| cleaned.starts_with(scheme))?;
+    let shown: String = dest.chars().take(40).collect();
+    let (message, hint) = match scheme {
+        "data:" => (
+            format!("link target `{shown}` is a data: URL, which the site does not allow"),
+            "put the file next to the article and link to it by name".to_owned(),
+        ),
+        _ => (
+            format!("link target `{shown}` uses the {scheme} scheme, which runs code in the reader's browser"),
+            "link to a page (`https://…`) or an article (`@/slug`) instead".to_owned(),
+        ),
+    };
+    Some((message, hint))
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -890,6 +1073,118 @@ mod tests {
                 .join(" ");
             assert_eq!(appended, joined, "{text:?}");
         }
+    }
+
+    /// A resolver that knows one file, `shot.png`, 800 × 600 with a WebP version.
+    struct OneShot;
+
+    impl ImageResolver for OneShot {
+        fn resolve(&self, src: &str) -> Result<Option<ResolvedImage>, ImageProblem> {
+            match src {
+                "shot.png" => Ok(Some(ResolvedImage {
+                    src: "/assets/images/shot.abc.png".into(),
+                    webp: Some("/assets/images/shot.abc.webp".into()),
+                    width: 800,
+                    height: 600,
+                })),
+                s if s.starts_with("https:") => Ok(None),
+                _ => Err(ImageProblem {
+                    message: format!("image `{src}` not found"),
+                    hint: Some("did you mean `shot.png`?".into()),
+                }),
+            }
+        }
+    }
+
+    #[test]
+    fn images_get_their_size_a_webp_source_and_lazy_loading_below_the_top() {
+        let text = "![First \"shot\" & co](shot.png)\n\n## Try this first\n\n1. a ![Again](shot.png \"T\")\n\n## When to bring us in\n\n![Remote](https://example.com/x.png) ![Lost](nope.png)\n";
+        let body = render_with(text, &SectionHeadings::default(), &OneShot);
+        assert_eq!(
+            body.intro_html,
+            "<p><picture><source srcset=\"/assets/images/shot.abc.webp\" type=\"image/webp\"><img src=\"/assets/images/shot.abc.png\" alt=\"First &quot;shot&quot; &amp; co\" width=\"800\" height=\"600\"></picture></p>\n"
+        );
+        assert!(body.sections[0].html.contains("<img src=\"/assets/images/shot.abc.png\" alt=\"Again\" title=\"T\" width=\"800\" height=\"600\" loading=\"lazy\" decoding=\"async\">"), "{}", body.sections[0].html);
+        assert!(body.sections[1].html.contains("<img src=\"https://example.com/x.png\" alt=\"Remote\" loading=\"lazy\" decoding=\"async\">"), "{}", body.sections[1].html);
+        assert_eq!(
+            messages(&body),
+            [(text.find("![Lost]").unwrap(), "image `nope.png` not found")]
+        );
+        assert_eq!(
+            body.problems[0].hint.as_deref(),
+            Some("did you mean `shot.png`?")
+        );
+        // The alt text still counts as words, as before.
+        assert_eq!(body.intro_text, "First \"shot\" & co");
+    }
+
+    #[test]
+    fn a_first_image_far_down_is_lazy_too() {
+        let words = "word ".repeat(200);
+        let text = format!("{words}\n\n![Shot](shot.png)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
+        let body = render_with(&text, &SectionHeadings::default(), &OneShot);
+        assert!(
+            body.intro_html.contains("loading=\"lazy\""),
+            "{}",
+            body.intro_html
+        );
+    }
+
+    #[test]
+    fn callouts_are_labelled_notes() {
+        let text = "> [!NOTE]\n> Read **this**.\n\n> [!CAUTION]\n> Careful.\n\n> A plain quote.\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n";
+        let body = rendered(text);
+        assert!(body.problems.is_empty(), "{:?}", body.problems);
+        assert_eq!(
+            body.intro_html,
+            "<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">Note</p>\n<p>Read <strong>this</strong>.</p>\n</div>\n<div class=\"callout callout-caution\" role=\"note\">\n<p class=\"callout-title\">Caution</p>\n<p>Careful.</p>\n</div>\n<blockquote>\n<p>A plain quote.</p>\n</blockquote>\n"
+        );
+        for (kind, label) in [
+            ("TIP", "Tip"),
+            ("IMPORTANT", "Important"),
+            ("WARNING", "Warning"),
+        ] {
+            let body = rendered(&format!(
+                "> [!{kind}]\n> x\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n"
+            ));
+            assert!(
+                body.intro_html.contains(&format!(
+                    "callout-{}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>",
+                    kind.to_lowercase()
+                )),
+                "{}",
+                body.intro_html
+            );
+        }
+    }
+
+    #[test]
+    fn script_and_data_link_targets_are_errors() {
+        for target in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "<java\tscript:alert(1)>",
+            "&#106;avascript:alert(1)",
+            "vbscript:msgbox",
+            "data:text/html;base64,PHNjcmlwdD4=",
+        ] {
+            let text = format!("Intro [click]({target}).\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
+            let body = rendered(&text);
+            assert_eq!(body.problems.len(), 1, "{target}: {:?}", body.problems);
+            assert_eq!(body.problems[0].offset, 6, "{target}");
+            assert!(!body.intro_html.contains("script:"), "{}", body.intro_html);
+            assert!(
+                body.intro_html.contains("href=\"#\""),
+                "{}",
+                body.intro_html
+            );
+        }
+        let body = rendered("![x](data:image/png;base64,AAAA)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
+        assert_eq!(messages(&body).len(), 1);
+        assert!(body.problems[0].message.contains("data: URL"));
+        // Ordinary targets pass.
+        let body = rendered("[a](https://x.test/javascript:) [b](mailto:x@y.test) [c](/data:x)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
+        assert!(body.problems.is_empty(), "{:?}", body.problems);
     }
 
     #[test]

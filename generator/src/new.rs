@@ -169,6 +169,7 @@ mod tests {
                 text,
             },
             &config,
+            &crate::images::Images::for_tests(),
         );
         assert!(problems.is_empty(), "{problems:?}");
         let article = article.unwrap();
@@ -193,6 +194,7 @@ mod tests {
                 text,
             },
             &config,
+            &crate::images::Images::for_tests(),
         );
         assert_eq!(problems[0].message, "the article still contains TODO");
     }

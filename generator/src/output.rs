@@ -83,6 +83,20 @@ impl Sink {
         Ok(())
     }
 
+    /// Copies the file at `from` to a site path (an image: never read into memory here).
+    pub fn copy(&self, site_path: &str, from: &Path) -> Result<(), OutputError> {
+        if let Sink::Staging(staging) = self {
+            let file = staging.prepare(site_path)?;
+            fs::copy(from, &file).map_err(|source| OutputError {
+                action: "cannot copy image to",
+                path: file.clone(),
+                source,
+            })?;
+        }
+        self.count_file();
+        Ok(())
+    }
+
     /// Opens one file at a site path for writing bit by bit (the question function's bundle
     /// is tens of MiB on a large site: streamed, it is never held whole in memory). The file
     /// counts as written once [`SinkFile::finish`] succeeds.

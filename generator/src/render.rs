@@ -67,6 +67,7 @@ struct SiteView<'a> {
     og_locale: String,
     company_tel: String,
     company_url_label: String,
+    favicon: &'a str,
 }
 
 #[derive(Serialize, Clone, Hash)]
@@ -252,11 +253,13 @@ impl Views {
                 og_locale: config.language.replace('-', "_"),
                 company_tel: config.company.phone.replace(' ', ""),
                 company_url_label: url_label(&config.company.url).to_owned(),
+                favicon: &config.favicon,
             },
         );
         common.insert("stylesheet_url", &theme.stylesheet_url);
         common.insert("script_url", &theme.script_url);
         common.insert("search_script_url", &theme.search_script_url);
+        common.insert("copy_script_url", &theme.copy_script_url);
         common.insert("search_url", urls::SEARCH);
         common.insert("feed_url", urls::FEED);
         common.insert("categories_url", urls::CATEGORIES);
@@ -577,9 +580,26 @@ impl<'a> Renderer<'a> {
             &article_json_ld(self.config, article, &category.name),
         );
         context.insert("article", &view);
+        context.insert(
+            "edit_url",
+            &edit_url(&self.config.edit_url, &article.source.path),
+        );
         context.insert("see_also", &self.summaries_of(&self.library.see_also[i]));
         (summary.url.clone(), "article.html", context)
     }
+}
+
+/// The "Edit this page" link: `template` with `{path}` replaced by the article's file, relative
+/// to the site root with `/` separators; empty without a template.
+fn edit_url(template: &str, path: &std::path::Path) -> String {
+    if template.is_empty() {
+        return String::new();
+    }
+    let path: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    template.replace("{path}", &path.join("/"))
 }
 
 fn hash_of(value: &impl Hash) -> u64 {

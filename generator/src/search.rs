@@ -14,7 +14,11 @@
 //!   per word whatever the site's size;
 //! - `docs-<k>.json`: `[[url, title, category, description], …]` for articles `k × chunk ..`;
 //! - `words.json`: every word as written (not stemmed), for correcting misspellings (a misspelt
-//!   word otherwise matches nothing).
+//!   word otherwise matches nothing);
+//! - `text-<k>.json`: `[text, …]` for articles `k × text_chunk ..`: the start of each article's
+//!   text (intro, steps, when to bring us in; at most [`TEXT_LIMIT`] bytes), from which a
+//!   result's excerpt around the matched words is cut. Small chunks: a results page fetches
+//!   only those of the articles it shows.
 //!
 //! `search.js` repeats [`terms`] (split, lower-case, [`stem`]) and [`fnv1a`]: the two must stay in
 //! step, which the e2e suite checks by searching for a misspelt and an inflected word.
@@ -36,7 +40,12 @@ pub const WORDS_PATH: &str = "/search/words.json";
 /// The file `search.js` reads first.
 pub const MANIFEST_PATH: &str = "/search/index.json";
 /// Bumped when the file layout changes, so a cached old `search.js` can tell.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Articles per `text-<k>.json`.
+const TEXT_CHUNK: usize = 50;
+/// How much of an article's text the excerpts are cut from: its first screen or so, where the
+/// steps are. Keeps the text files about a KiB per article.
+pub const TEXT_LIMIT: usize = 1200;
 /// Articles per `docs-<k>.json`: a results page needs at most a few of these files.
 const DOCS_CHUNK: usize = 500;
 /// Distinct terms aimed at per shard: a shard stays a few tens of KiB.
@@ -55,6 +64,7 @@ struct Manifest {
     articles: usize,
     shards: u32,
     chunk: usize,
+    text_chunk: usize,
     stem: bool,
 }
 
@@ -66,6 +76,8 @@ pub struct Entry {
     terms: Vec<(String, u32)>,
     /// Each distinct word as written (lower-cased, unstemmed), for typo correction.
     words: Vec<String>,
+    /// The start of the article's text, for excerpts (see [`TEXT_LIMIT`]).
+    text: String,
 }
 
 /// The index entry of one article: its text is read once, for both its terms and its words.
@@ -88,7 +100,29 @@ pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -
         collector.add(&step.text, BODY_WEIGHT);
     }
     collector.add(&body.escalation_text, BODY_WEIGHT);
-    collector.into_entry(stems(&config.language))
+    let mut entry = collector.into_entry(stems(&config.language));
+    entry.text = excerpt_text(body);
+    entry
+}
+
+/// Intro, steps and escalation as one line of text, cut at a word before [`TEXT_LIMIT`] bytes.
+fn excerpt_text(body: &RenderedBody) -> String {
+    let mut text = String::with_capacity(TEXT_LIMIT + 8);
+    let parts = std::iter::once(body.intro_text.as_str())
+        .chain(body.steps.iter().map(|step| step.text.as_str()))
+        .chain(std::iter::once(body.escalation_text.as_str()));
+    'parts: for part in parts {
+        for word in part.split_whitespace() {
+            if text.len() + word.len() + 1 > TEXT_LIMIT {
+                break 'parts;
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+    }
+    text
 }
 
 /// One article's runs of letters and digits, lower-cased, each with its weight so far. An
@@ -165,7 +199,11 @@ impl Collector {
             .map(str::to_owned)
             .collect();
         words.sort_unstable();
-        Entry { terms, words }
+        Entry {
+            terms,
+            words,
+            text: String::new(),
+        }
     }
 }
 
@@ -187,6 +225,8 @@ pub struct Index<'e> {
     /// of insertions); each shard is sorted once at the end.
     postings: FxHashMap<Cow<'e, str>, Vec<u32>>,
     words: FxHashSet<Cow<'e, str>>,
+    /// Each article's excerpt text, in order.
+    texts: Vec<Cow<'e, str>>,
     articles: u32,
 }
 
@@ -202,6 +242,7 @@ impl<'e> Index<'e> {
                 self.words.insert(Cow::Owned(word));
             }
         }
+        self.texts.push(Cow::Owned(entry.text));
     }
 
     /// Adds the next article's entry, borrowing its strings (`serve` keeps its entries).
@@ -212,6 +253,7 @@ impl<'e> Index<'e> {
         }
         self.words
             .extend(entry.words.iter().map(|word| Cow::Borrowed(word.as_str())));
+        self.texts.push(Cow::Borrowed(entry.text.as_str()));
     }
 
     fn next_doc(&mut self) -> u32 {
@@ -233,7 +275,10 @@ impl<'e> Index<'e> {
     pub fn files(self, library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
         debug_assert_eq!(self.articles as usize, library.articles.len());
         let Index {
-            postings, words, ..
+            postings,
+            words,
+            texts,
+            ..
         } = self;
         let (sharded, vocabulary) = rayon::join(|| shards(postings), || vocabulary(words));
         let shard_count = sharded.len();
@@ -244,6 +289,7 @@ impl<'e> Index<'e> {
                 articles: library.articles.len(),
                 shards: shard_count as u32,
                 chunk: DOCS_CHUNK,
+                text_chunk: TEXT_CHUNK,
                 stem: stems(&config.language),
             }),
         )];
@@ -272,6 +318,12 @@ impl<'e> Index<'e> {
                         .collect();
                     (format!("/search/docs-{k}.json"), json(&docs))
                 }),
+        );
+        files.extend(
+            texts
+                .chunks(TEXT_CHUNK)
+                .enumerate()
+                .map(|(k, chunk)| (format!("/search/text-{k}.json"), json(&chunk))),
         );
         files.push((WORDS_PATH.to_owned(), vocabulary));
         files
@@ -392,6 +444,72 @@ fn vocabulary(words: FxHashSet<Cow<'_, str>>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_excerpt_text_is_the_articles_start_cut_at_a_word() {
+        let body = RenderedBody {
+            intro_text: "Most offline printers\n\nare asleep.".into(),
+            steps: vec![
+                crate::markdown::Step {
+                    text: "Wake it.".into(),
+                },
+                crate::markdown::Step {
+                    text: "Clear the queue.".into(),
+                },
+            ],
+            escalation_text: "When nobody can print.".into(),
+            ..RenderedBody::default()
+        };
+        assert_eq!(
+            excerpt_text(&body),
+            "Most offline printers are asleep. Wake it. Clear the queue. When nobody can print."
+        );
+        let long = RenderedBody {
+            intro_text: "word ".repeat(1000),
+            ..RenderedBody::default()
+        };
+        let text = excerpt_text(&long);
+        assert!(text.len() <= TEXT_LIMIT && text.len() > TEXT_LIMIT - 10);
+        assert!(text.ends_with("word"));
+    }
+
+    #[test]
+    fn text_files_hold_each_articles_text_in_order() {
+        let mut index = Index::default();
+        for n in 0..(TEXT_CHUNK + 3) {
+            index.add(Entry {
+                terms: vec![(format!("t{n}"), 1)],
+                words: Vec::new(),
+                text: format!("text of {n}"),
+            });
+        }
+        let config = SiteConfig::for_tests();
+        let articles = (0..TEXT_CHUNK + 3)
+            .map(|n| {
+                let text = format!("+++\ntitle = \"Article {n}\"\ndescription = \"d\"\ncategory = \"accounts\"\nupdated = 2026-11-20\nrisk = \"low\"\n+++\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nb\n");
+                let source = crate::article::SourceFile {
+                    path: format!("content/a{n}.md").into(),
+                    text,
+                };
+                let images = crate::images::Images::for_tests();
+                crate::article::parse(source, &config, &images).0.unwrap()
+            })
+            .collect();
+        let (library, problems) =
+            Library::new(articles, &config, false, &std::collections::HashSet::new());
+        assert!(problems.is_empty(), "{problems:?}");
+        let files = index.files(&library, &config);
+        let file = |name: &str| -> serde_json::Value {
+            let (_, bytes) = files.iter().find(|(path, _)| path == name).unwrap();
+            serde_json::from_slice(bytes).unwrap()
+        };
+        assert_eq!(file("/search/index.json")["text_chunk"], TEXT_CHUNK);
+        assert_eq!(file("/search/text-0.json")[0], "text of 0");
+        assert_eq!(
+            file("/search/text-1.json")[2],
+            format!("text of {}", TEXT_CHUNK + 2)
+        );
+    }
 
     #[test]
     fn inflections_share_a_stem() {

@@ -19,6 +19,7 @@ use crate::article::{self, Article};
 use crate::build::{self, BuildError, BuildOptions};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
+use crate::images::Images;
 use crate::library::Library;
 use crate::output;
 use crate::render::{self, PageJob, Renderer, Snapshot, Views};
@@ -54,6 +55,9 @@ struct Settings {
     config: SiteConfig,
     theme: Theme,
     static_paths: HashSet<String>,
+    /// Lives as long as the settings: an image used by an edited article is not processed
+    /// again (and the encode cache on disk spares even a new session the work).
+    images: Images,
 }
 
 /// What the last good update wrote.
@@ -183,10 +187,17 @@ impl Session {
             self.library = None;
             let (config, theme) = build::load_settings(&self.options)?;
             let static_paths = theme.assets.iter().map(|a| a.path.clone()).collect();
+            let images = Images::new(
+                &root,
+                &config.theme,
+                config.images.clone(),
+                Some(self.options.image_cache()),
+            );
             self.settings = Some(Settings {
                 config,
                 theme,
                 static_paths,
+                images,
             });
         }
         let settings = self.settings.as_ref().expect("loaded above");
@@ -219,7 +230,11 @@ impl Session {
         let mut stale = Vec::new();
         for (path, shown, now) in &listed {
             match self.entries.get(shown) {
-                Some(entry) if entry.stamp == *now => still_there += 1,
+                // An article whose image was missing is read again when files were added: the
+                // image may be one of them.
+                Some(entry) if entry.stamp == *now && !(listed_all && misses_an_image(entry)) => {
+                    still_there += 1
+                }
                 Some(_) => {
                     still_there += 1;
                     stale.push((path.clone(), shown.clone(), *now));
@@ -239,7 +254,7 @@ impl Session {
             .into_par_iter()
             .map(|(path, shown, stamp)| {
                 let (article, problems) = match build::read_source(&root, &path) {
-                    Ok(source) => article::parse(source, &settings.config),
+                    Ok(source) => article::parse(source, &settings.config, &settings.images),
                     Err(problem) => (None, vec![problem]),
                 };
                 (
@@ -384,12 +399,13 @@ impl Session {
         for &i in &edits {
             self.search_entries[i] = search::entry(&library.articles[i], &settings.config);
         }
-        let files_written = match write_files(
-            &self.out_dir,
+        let files_written = match site_files_with_images(settings, || {
             build::site_files(library, &settings.config, &settings.theme, true, || {
                 search::files(library, &settings.config, &self.search_entries)
-            }),
-        ) {
+            })
+        })
+        .and_then(|files| write_files(&self.out_dir, files))
+        {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
         };
@@ -442,6 +458,31 @@ fn render_and_write(
     })?;
     let paths = rendered.into_iter().map(|(path, _)| path).collect();
     Ok((pages_written.into_inner(), paths))
+}
+
+/// Whether the article had an image problem when last read (see [`crate::images`]).
+fn misses_an_image(entry: &Entry) -> bool {
+    entry
+        .problems
+        .iter()
+        .any(|problem| problem.message.starts_with("image `"))
+}
+
+/// The site's files and its images' (read from the encode cache or the image itself).
+fn site_files_with_images(
+    settings: &Settings,
+    files: impl FnOnce() -> Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+    let mut files = files();
+    for (site_path, file) in settings.images.files() {
+        let bytes = std::fs::read(&file).map_err(|source| output::OutputError {
+            action: "cannot read",
+            path: file.clone(),
+            source,
+        })?;
+        files.push((site_path, bytes));
+    }
+    Ok(files)
 }
 
 /// Writes the files whose bytes changed: how many did, and every file's site path.
@@ -522,9 +563,11 @@ fn write(
         .collect();
     let (files_written, files) = write_files(
         out_dir,
-        build::site_files(library, &settings.config, &settings.theme, true, || {
-            search::files(library, &settings.config, &search_entries)
-        }),
+        site_files_with_images(settings, || {
+            build::site_files(library, &settings.config, &settings.theme, true, || {
+                search::files(library, &settings.config, &search_entries)
+            })
+        })?,
     )?;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
@@ -679,6 +722,31 @@ mod tests {
             t.replace("the [queue]", "the print [queue]")
         });
         assert!(session.update().unwrap().in_place);
+    }
+
+    /// A missing image is an error until the image is added; adding it is enough (the
+    /// article need not be saved again).
+    #[test]
+    fn adding_a_missing_image_recovers_without_saving_the_article() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        edit(dir.path(), "content/devices/printer.md", |text| {
+            text.replace("(printer-panel.png)", "(panel-two.png)")
+        });
+        let Err(BuildError::Invalid(problems)) = session.update() else {
+            panic!("the missing image is an error");
+        };
+        assert!(problems[0]
+            .message
+            .starts_with("image `panel-two.png` not found"));
+        std::fs::copy(
+            dir.path().join("content/devices/printer-panel.png"),
+            dir.path().join("content/devices/panel-two.png"),
+        )
+        .unwrap();
+        session.update().expect("the image is there now");
+        // The same bytes as printer-panel.png: published once, under the first name seen.
+        assert!(read(dir.path(), "printer/index.html").contains("width=\"1200\" height=\"360\""));
     }
 
     #[test]

@@ -182,7 +182,8 @@ const MONTHS: [&str; 12] = [
 impl Date {
     /// `None` for a day that does not exist (e.g. 2026-02-30).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days_in_month = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,

@@ -90,6 +90,20 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         "search.js",
         include_bytes!("../../themes/default/static/search.js"),
     ),
+    (
+        "copy.js",
+        include_bytes!("../../themes/default/static/copy.js"),
+    ),
+    // Browsers ask for /favicon.ico whatever the page says: the ICO answers them, the SVG is
+    // what the pages link to. A site's static/ replaces either.
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
+    (
+        "favicon.ico",
+        include_bytes!("../../themes/default/static/favicon.ico"),
+    ),
 ];
 
 /// Templates every theme must end up providing (after layering, the built-ins always do).
@@ -125,6 +139,8 @@ pub struct Theme {
     pub script_url: String,
     /// The search page's script (`static/search.js`), fingerprinted; empty if none.
     pub search_script_url: String,
+    /// Code blocks' copy button (`static/copy.js`), fingerprinted; empty if none.
+    pub copy_script_url: String,
 }
 
 /// Where a template came from, for error messages.
@@ -200,6 +216,7 @@ impl Theme {
         let stylesheet_url = url_of("style.css");
         let script_url = url_of("ask.js");
         let search_script_url = url_of("search.js");
+        let copy_script_url = url_of("copy.js");
         Ok(Theme {
             tera,
             origins,
@@ -207,6 +224,7 @@ impl Theme {
             stylesheet_url,
             script_url,
             search_script_url,
+            copy_script_url,
         })
     }
 

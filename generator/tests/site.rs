@@ -23,6 +23,8 @@ fn fixture(name: &str) -> PathBuf {
 fn options(root: PathBuf, out: &Path) -> BuildOptions {
     BuildOptions {
         out: Some(out.to_path_buf()),
+        // The image cache beside the output, not in the fixture's folder.
+        cache_dir: Some(std::env::temp_dir().join("tryfirst-site-tests-image-cache")),
         ..BuildOptions::new(root)
     }
 }
@@ -82,8 +84,9 @@ fn article_page_has_anatomy_metadata_and_hash() {
             && html.contains("href=\"https://fixture.test/clients\"")
     );
     assert!(html.contains("id=\"ask-heading\""));
-    // No inline script: only the JSON-LD data block.
-    assert_eq!(html.matches("<script").count(), 1);
+    // No inline script: the JSON-LD data block and the copy button's external script.
+    assert_eq!(html.matches("<script").count(), 2);
+    assert_eq!(html.matches("<script src=\"/copy.").count(), 1);
     assert!(!html.contains(" style=") && !html.contains(" onclick="));
 
     let bundle = Bundle::from_json(&read(&out, "tryfirst-bundle.json")).unwrap();
@@ -308,7 +311,8 @@ fn broken_internal_links(out: &Path) -> Vec<String> {
                     .map_or((link, None), |(p, f)| (p, Some(f)));
                 let file = out.join(generator::urls::output_file(path));
                 let shown = format!("{} → {link}", page.strip_prefix(out).unwrap().display());
-                match fs::read_to_string(&file) {
+                // Images too: read as bytes, searched for ids only when text.
+                match fs::read(&file).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()) {
                     Err(_) => {
                         broken.insert(shown);
                     }
@@ -401,6 +405,12 @@ const EXPECTED_INVALID: &[(&str, u32, u32, &str)] = &[
         "content/accounts/missing-sections.md",
         9,
         47,
+        "image `screen.png` not found (looked for content/accounts/screen.png)",
+    ),
+    (
+        "content/accounts/missing-sections.md",
+        9,
+        47,
         "image has no alt text",
     ),
     (
@@ -478,9 +488,9 @@ fn invalid_site_reports_every_problem_with_file_line_and_message() {
         .map(|p| p.hint.as_deref().unwrap_or(""))
         .collect();
     assert_eq!(hints[1], "did you mean \"accounts\"?");
-    assert_eq!(hints[7], "did you mean `description`?");
-    assert_eq!(hints[9], "did you mean @/printer?");
-    assert_eq!(hints[10], "add the trailing slash: /tags/");
+    assert_eq!(hints[8], "did you mean `description`?");
+    assert_eq!(hints[10], "did you mean @/printer?");
+    assert_eq!(hints[11], "add the trailing slash: /tags/");
     assert!(!dir.path().join("out").exists());
 }
 
@@ -587,7 +597,7 @@ fn cli_check_exit_codes_and_formats() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("content/accounts/unknown-field.md:3:1: error: unknown field `descripton`\n   |\n 3 | descripton = \"The description key has a typo.\"\n   | ^\n  = hint: did you mean `description`?"), "{stderr}");
     assert!(
-        stderr.ends_with("13 error(s); nothing was written.\n"),
+        stderr.ends_with("14 error(s); nothing was written.\n"),
         "{stderr}"
     );
 
@@ -613,7 +623,7 @@ fn cli_check_exit_codes_and_formats() {
     );
     assert!(String::from_utf8(output.stderr)
         .unwrap()
-        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 24 files in "));
+        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 28 files in "));
 }
 
 #[test]

@@ -63,6 +63,21 @@ describe('search', () => {
     await context.close();
   });
 
+  it('shows the words around the match in the article, highlighted', async () => {
+    const context = await browser.newContext(CONTEXT_DEFAULTS);
+    const page = await context.newPage();
+    // "toner" is in a step of printer-offline, not in its title or description.
+    await page.goto(stack.url('/search/?q=toner'));
+    const { hrefs } = await resultsFor(page);
+    const at = hrefs.indexOf('/printer-offline/');
+    assert.ok(at >= 0, `results: ${hrefs.join(' | ')}`);
+    const excerpt = await page.$$eval('.search-results .excerpt', (ps) => ps.map((p) => p.innerHTML));
+    assert.match(excerpt[at], /<mark>toner<\/mark>/);
+    assert.match(excerpt[at], /…/, 'cut out of the longer text');
+    assert.doesNotMatch(excerpt[at], /^Check the printer itself, clear/, 'not the description');
+    await context.close();
+  });
+
   it('says so when nothing matches, and axe finds no violations on the results', async () => {
     const context = await browser.newContext(CONTEXT_DEFAULTS);
     const page = await context.newPage();

@@ -103,7 +103,17 @@
     return Promise.all(best.map(async ([doc]) => {
       const chunk = await load(`/search/docs-${Math.floor(doc / manifest.chunk)}.json`);
       const [url, title, category, description] = chunk[doc % manifest.chunk];
-      return { url, title, category, description };
+      // The start of the article's text, for an excerpt around the matched words (index v2).
+      let text = '';
+      if (manifest.text_chunk) {
+        try {
+          const texts = await load(`/search/text-${Math.floor(doc / manifest.text_chunk)}.json`);
+          text = texts[doc % manifest.text_chunk] || '';
+        } catch (_) {
+          text = '';
+        }
+      }
+      return { url, title, category, description, text };
     }));
   };
 
@@ -177,6 +187,19 @@
     return p;
   };
 
+  // About 30 words of the article's text around its first word that matches the query, with
+  // "…" where it was cut; null when the text has none of the query's words.
+  const WINDOW = 30;
+  const passage = (text, query, stemming) => {
+    const wanted = new Set(terms(query, stemming));
+    const words = text.split(/\s+/).filter(Boolean);
+    const first = words.findIndex((word) => terms(word, stemming).some((term) => wanted.has(term)));
+    if (first < 0) return null;
+    const start = Math.max(0, first - Math.floor(WINDOW / 3));
+    const end = Math.min(words.length, start + WINDOW);
+    return `${start > 0 ? '… ' : ''}${words.slice(start, end).join(' ')}${end < words.length ? ' …' : ''}`;
+  };
+
   const render = (results, query, stemming) => {
     list.textContent = '';
     for (const result of results) {
@@ -187,7 +210,10 @@
       const heading = document.createElement('h2');
       heading.appendChild(link);
       li.appendChild(heading);
-      li.appendChild(excerpt(result.description || '', query, stemming));
+      // What the article says around the matched words; its description when they are only in
+      // its title, tags or category.
+      const around = passage(result.text || '', query, stemming);
+      li.appendChild(excerpt(around || result.description || '', query, stemming));
       if (result.category) {
         const meta = document.createElement('p');
         meta.className = 'meta';
