@@ -296,6 +296,7 @@ fn openai(fake: FakeLlm) -> Llm {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
     let fake = FakeLlm::start().await;
     fake.set_default(Behaviour::Answer(answer_json(
@@ -381,6 +382,7 @@ async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn third_question_in_an_hour_is_refused_with_when() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -531,6 +533,7 @@ async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn llm_failures_keep_the_lead_and_answer_honestly() {
     let failures = [
         (
@@ -589,6 +592,7 @@ async fn llm_failures_keep_the_lead_and_answer_honestly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
     let fake = FakeLlm::start().await;
     fake.set_default(Behaviour::Answer(answer_json(
@@ -620,6 +624,7 @@ async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn daily_cap_keeps_questions_as_leads_without_calling_the_llm() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -662,6 +667,7 @@ async fn dynamodb_down_means_503_and_no_llm_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn without_an_llm_the_answer_comes_from_the_knowledge_base_and_says_so() {
     let h = harness(Options::default()).await;
     let mut body = question("hank@example.com");
@@ -893,6 +899,7 @@ impl std::io::Write for Capture {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn secrets_typed_in_never_reach_the_llm_or_the_lead() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -958,6 +965,7 @@ fn key_question(email: &str) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn a_follow_up_lead_reaches_teams_with_everything_to_act_on() {
     let hook = Receiver::start(Reply::Accept).await;
     let h = harness(Options {
@@ -1007,6 +1015,7 @@ async fn a_follow_up_lead_reaches_teams_with_everything_to_act_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn answered_leads_are_sent_only_when_every_lead_is_wanted() {
     for (policy, expected_posts, expected_state) in [
         (Policy::FollowUpOnly, 0, NotifyState::NotRequired),
@@ -1041,6 +1050,7 @@ async fn answered_leads_are_sent_only_when_every_lead_is_wanted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn a_down_failing_or_hanging_webhook_never_fails_the_visitor() {
     let down = Receiver::down().await;
     let failing = Receiver::start(Reply::Fail(404)).await;
@@ -1085,6 +1095,7 @@ async fn a_down_failing_or_hanging_webhook_never_fails_the_visitor() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn llm_failure_and_no_channel_are_recorded_too() {
     let hook = Receiver::start(Reply::Accept).await;
     let h = harness(Options {
@@ -1169,6 +1180,7 @@ async fn sent_by(endpoint: &str, sender: &str) -> Vec<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
     let (client, endpoint) = ses().await;
     let sender = format!("help-{}@msp.example.test", std::process::id());
@@ -1257,6 +1269,7 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn an_accepted_question_costs_two_dynamodb_round_trips() {
     let h = harness(Options {
         llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),

@@ -116,6 +116,7 @@ impl Tables {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn list_puts_what_needs_a_person_first_and_handle_takes_it_off() {
     let t = tables().await;
     let nov = |d: u32| day(&format!("2026-11-{d:02}"));
@@ -248,6 +249,7 @@ async fn list_puts_what_needs_a_person_first_and_handle_takes_it_off() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn export_writes_the_period_as_csv_oldest_first() {
     let t = tables().await;
     let first = t
@@ -313,6 +315,7 @@ async fn export_writes_the_period_as_csv_oldest_first() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn erase_shows_first_then_deletes_everything_of_one_address() {
     let t = tables().await;
     let at = day("2026-11-20");
@@ -400,6 +403,7 @@ async fn erase_shows_first_then_deletes_everything_of_one_address() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() {
     let t = tables().await;
     let at = day("2026-11-10");

@@ -1,8 +1,11 @@
-//! One behaviour, two stores: every test here runs against the in-memory store and against a
-//! real DynamoDB-compatible server (started by scripts/test), through the same `Store` trait.
+//! One behaviour, three stores: every test here runs against the in-memory store and against two
+//! DynamoDB servers (started by scripts/test), through the same `Store` trait: moto, and Amazon
+//! DynamoDB Local, which runs requests concurrently and so judges the concurrency tests.
 
 #[path = "support/dynamo.rs"]
 mod dynamo;
+
+use dynamo::Backend;
 
 use std::sync::Arc;
 
@@ -43,7 +46,7 @@ fn check(key: &str) -> QuotaCheck {
     }
 }
 
-/// Runs one async test body against both stores.
+/// Runs one async test body against every store.
 macro_rules! conformance {
     ($name:ident, $body:expr) => {
         mod $name {
@@ -56,8 +59,17 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            #[ignore = "needs the moto emulator: run scripts/test"]
             async fn dynamodb() {
-                let (store, ..) = dynamo::store().await;
+                let (store, ..) = Backend::Moto.store().await;
+                let store: Arc<dyn Store> = Arc::new(store);
+                ($body)(store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            #[ignore = "needs DynamoDB Local: run scripts/test"]
+            async fn dynamodb_local() {
+                let (store, ..) = Backend::Local.store().await;
                 let store: Arc<dyn Store> = Arc::new(store);
                 ($body)(store).await;
             }
@@ -491,11 +503,22 @@ conformance!(
     }
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
+    instances_that_guess_wrong_still_count_exactly(Backend::Moto).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DynamoDB Local: run scripts/test"]
+async fn dynamodb_local_instances_that_guess_wrong_still_count_exactly() {
+    instances_that_guess_wrong_still_count_exactly(Backend::Local).await;
+}
+
 /// Two Lambda instances on the same tables: each guesses the quota state from what it saw last,
 /// and a wrong guess is corrected from the cancelled transaction, with exact results.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
-    let (first, client, quota, leads) = dynamo::store().await;
+async fn instances_that_guess_wrong_still_count_exactly(backend: Backend) {
+    let (first, client, quota, leads) = backend.store().await;
     let second = ask_fn::store::dynamo::DynamoStore::new(client, &quota, &leads);
     let accepted = |admission: Admission| match admission {
         Admission::Accepted { remaining, .. } => (remaining[0].hour, remaining[0].day),
@@ -527,6 +550,7 @@ async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
 }
 
 #[tokio::test]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn dynamodb_items_carry_the_ttl_attribute() {
     let (store, client, quota, leads) = dynamo::store().await;
     let stored = lead(T0, "ttl@x.test");

@@ -255,6 +255,7 @@ async fn query_index(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn the_store_works_on_tables_built_from_the_template() {
     let (quota, leads) = template_tables();
     let client = dynamo::client().await;
