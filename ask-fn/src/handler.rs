@@ -20,9 +20,11 @@ use crate::notify::{LeadNotice, Notifier};
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
 use crate::store::{
-    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
 };
 use crate::{answer_html, scrub};
+
+mod admission;
 
 /// How many of our articles the LLM is offered to cite (the best matches for the question).
 const CATALOGUE_SIZE: usize = 8;
@@ -181,20 +183,8 @@ impl App {
             .and_then(|slug| self.article(slug));
         let scrubbed = scrub::scrub(&question.text);
         let now = self.clock.now();
-        let ip_hash = client_ip.map(|ip| pseudonym(salt, "ip", &ip.to_string()));
-        let mut checks = vec![QuotaCheck {
-            key: format!(
-                "email#{}",
-                pseudonym(salt, "email", &question.email.quota_identity())
-            ),
-            limits: self.settings.email_limits,
-        }];
-        if let Some(hash) = &ip_hash {
-            checks.push(QuotaCheck {
-                key: format!("ip#{hash}"),
-                limits: self.settings.ip_limits,
-            });
-        }
+        let email_hash = pseudonym(salt, "email", &question.email.quota_identity());
+        let checks = self.quota_checks(&email_hash, client_ip);
         let lead = Lead {
             removed_secrets: scrubbed
                 .removed
@@ -204,7 +194,6 @@ impl App {
             article: article.map(|a| a.slug.clone()),
             content_hash: question.content_hash.clone(),
             stale_page: matches!((article, &question.content_hash), (Some(a), Some(hash)) if *hash != a.content_hash),
-            ip_hash,
             ..Lead::pending(
                 now,
                 question.email.as_str(),
@@ -213,6 +202,14 @@ impl App {
                 now / 1_000 + i64::from(self.settings.lead_retention_days) * 86_400,
             )
         };
+        // The page script's id for this question, tied to the address: a retry is answered
+        // with the first result, without a second lead or a second place in the allowance.
+        let once = question.request_id.as_ref().map(|id| {
+            format!(
+                "req#{}",
+                pseudonym(salt, "request", &format!("{email_hash}:{}", id.as_str()))
+            )
+        });
 
         // Quota, lead and the LLM call's place under the daily cap in one atomic write, before
         // any LLM is involved.
@@ -221,11 +218,17 @@ impl App {
             cap: self.settings.llm_daily_cap,
             expires_at: now / 1_000 + 2 * 86_400,
         });
-        let (remaining, llm_call) = match self
+        let admission = self
             .store
-            .admit_asking(&checks, now, &lead, budget.as_ref())
-            .await
-        {
+            .admit_ask(&Ask {
+                checks: &checks,
+                now,
+                lead: &lead,
+                llm: budget.as_ref(),
+                once: once.as_deref(),
+            })
+            .await;
+        let (remaining, llm_call) = match admission {
             Ok(Admission::Accepted {
                 remaining,
                 llm_call,
@@ -236,7 +239,18 @@ impl App {
             Ok(Admission::Refused { retry_at, check }) => {
                 crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
                 let limits = checks[check].limits;
-                return Err(rate_limited(retry_at, now, limits));
+                let kept = check == 0
+                    && self
+                        .hold(&checks, &email_hash, &lead, now, request_id)
+                        .await;
+                return Err(rate_limited(retry_at, now, limits, kept));
+            }
+            Ok(Admission::Duplicate { lead_id }) => {
+                tracing::info!(
+                    request_id,
+                    "a retry of an admitted question; answering with the first result"
+                );
+                return self.replay(&lead_id, &checks, now, request_id).await;
             }
             Err(error) => {
                 tracing::error!(request_id, error = %error, "store unavailable; question refused before any LLM call");
@@ -422,7 +436,9 @@ pub fn body_too_large() -> ApiError {
     too_large()
 }
 
-fn rate_limited(retry_at: Millis, now: Millis, limits: Limits) -> ApiError {
+/// The 429 for a refused question; `kept`: it was stored as a `rate_limited` lead, which the
+/// visitor is told (a person will reply), without promising an answer.
+fn rate_limited(retry_at: Millis, now: Millis, limits: Limits, kept: bool) -> ApiError {
     let wait_seconds = ((retry_at - now).max(0) + 999) / 1_000;
     let minutes = (wait_seconds + 59) / 60;
     let when = clock::rfc3339(retry_at);
@@ -437,14 +453,19 @@ fn rate_limited(retry_at: Millis, now: Millis, limits: Limits) -> ApiError {
     } else {
         format!("{minutes} minutes")
     };
+    let next = if kept {
+        "We have kept this question and someone will reply by email."
+    } else {
+        "For anything urgent, contact us directly."
+    };
     let mut error = ApiError::new(
         429,
         "rate_limited",
-        format!("You have reached the limit of {count} questions per {window}. You can ask again at {clock_time} UTC (in {wait}). For anything urgent, contact us directly."),
+        format!("You have reached the limit of {count} questions per {window}. You can ask again at {clock_time} UTC (in {wait}). {next}"),
     );
     error.retry_after = Some(wait_seconds as u64);
     error.extra = Some(Box::new(
-        serde_json::json!({ "retry_at": when, "retry_after_seconds": wait_seconds }),
+        serde_json::json!({ "retry_at": when, "retry_after_seconds": wait_seconds, "kept": kept }),
     ));
     error
 }
@@ -492,6 +513,7 @@ mod tests {
                 per_hour: 2,
                 per_day: 5,
             },
+            false,
         );
         assert_eq!(error.status, 429);
         assert_eq!(error.retry_after, Some(23 * 60));
@@ -504,8 +526,9 @@ mod tests {
                 per_hour: 2,
                 per_day: 5,
             },
+            true,
         );
-        assert!(daily.headline().message.starts_with("You have reached the limit of 5 questions per 24 hours. You can ask again at 00:05 UTC (in about 10 hours)."), "{}", daily.headline().message);
+        assert!(daily.headline().message.starts_with("You have reached the limit of 5 questions per 24 hours. You can ask again at 00:05 UTC (in about 10 hours). We have kept this question"), "{}", daily.headline().message);
     }
 
     #[test]

@@ -99,6 +99,7 @@ struct Options {
     cap: u64,
     email_limits: Limits,
     ip_limits: Limits,
+    net_limits: Limits,
     unreachable_dynamo: bool,
     notifier: Option<Notifier>,
     /// Record every DynamoDB request in `Harness::requests`.
@@ -118,6 +119,10 @@ impl Default for Options {
             ip_limits: Limits {
                 per_hour: 2,
                 per_day: 5,
+            },
+            net_limits: Limits {
+                per_hour: 0,
+                per_day: 0,
             },
             unreachable_dynamo: false,
             notifier: None,
@@ -142,6 +147,7 @@ fn settings(options: &Options) -> Settings {
     settings.allowed_origin = Some(BASE_URL.into());
     settings.email_limits = options.email_limits;
     settings.ip_limits = options.ip_limits;
+    settings.net_limits = options.net_limits;
     settings.llm_daily_cap = options.cap;
     settings
 }
@@ -1274,6 +1280,10 @@ async fn an_accepted_question_costs_two_dynamodb_round_trips() {
     let h = harness(Options {
         llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),
         log_requests: true,
+        ip_limits: Limits {
+            per_hour: 20,
+            per_day: 60,
+        },
         ..Options::default()
     })
     .await;
@@ -1291,14 +1301,185 @@ async fn an_accepted_question_costs_two_dynamodb_round_trips() {
         (200, Some(0))
     );
     assert_eq!(requests.take(), ["TransactWriteItems", "UpdateItem"]);
-    // Refused: this process knows the allowance is used up; one read confirms it, nothing is
-    // written.
+    // Refused: this process knows the allowance is used up; one read confirms it, and the
+    // question is kept as a `rate_limited` lead in one more write (no LLM call).
     let (status, _, _) = h.post_json(&question("pat@example.com")).await;
     assert_eq!(status, 429);
     assert_eq!(
         requests.take(),
-        ["BatchGetItem"],
+        ["BatchGetItem", "TransactWriteItems"],
         "refused on this process's known state, confirmed by one read"
     );
     assert_eq!(h.llm().request_count(), 2);
+}
+
+/// Office-sized address limits: the email's allowance is what counts.
+const LOOSE: Limits = Limits {
+    per_hour: 20,
+    per_day: 60,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn a_retry_with_the_same_request_id_gets_the_first_result() {
+    let h = harness(Options {
+        llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),
+        ip_limits: LOOSE,
+        ..Options::default()
+    })
+    .await;
+    let mut first = question("retry@example.com");
+    first["request_id"] = json!("0123456789abcdef0123456789abcdef");
+    let (status, _, answer) = h.post_json(&first).await;
+    assert_eq!(status, 200, "{answer}");
+    // The page timed out waiting and sends the same question again, a little later.
+    h.clock.advance(30_000);
+    let (status, _, again) = h.post_json(&first).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["lead_id"], answer["lead_id"], "the first lead");
+    assert_eq!(
+        again["answer_html"], answer["answer_html"],
+        "the first answer"
+    );
+    assert_eq!(again["status"], "answered");
+    assert_eq!(h.llm().request_count(), 1, "no second LLM call");
+    assert_eq!(
+        h.store
+            .leads_by_email("retry@example.com")
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "no second lead"
+    );
+    // A new question (a new id) is a new question, and uses the second place of the hour ...
+    let mut second = question("retry@example.com");
+    second["request_id"] = json!("fedcba9876543210fedcba9876543210");
+    let (status, _, other) = h.post_json(&second).await;
+    assert_eq!(status, 200);
+    assert_ne!(other["lead_id"], answer["lead_id"]);
+    assert_eq!(other["quota"]["remaining_hour"], 0);
+    // ... so a retry of the first, now, is still its first result, not a 429.
+    let (status, _, late) = h.post_json(&first).await;
+    assert_eq!((status, &late["lead_id"]), (200, &answer["lead_id"]));
+    // A malformed id is not something our page sends.
+    let mut bad = question("retry@example.com");
+    bad["request_id"] = json!("../../etc");
+    assert_eq!(h.post_json(&bad).await.0, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn a_question_past_the_email_limit_is_kept_as_a_rate_limited_lead() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        ip_limits: LOOSE,
+        ..Options::default()
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(h.post_json(&question("keen@example.com")).await.0, 200);
+    }
+    let held_per_day = Settings::from_vars(|_| None).unwrap().held_per_day;
+    for n in 0..held_per_day + 1 {
+        h.clock.advance(60_000);
+        let (status, _, body) = h.post_json(&question("keen@example.com")).await;
+        assert_eq!(status, 429, "{body}");
+        let kept = n < held_per_day;
+        assert_eq!(body["kept"], kept, "question {n} past the limit: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert_eq!(
+            message.contains("We have kept this question"),
+            kept,
+            "{message}"
+        );
+    }
+    assert_eq!(
+        h.llm().request_count(),
+        2,
+        "no LLM call for a kept question"
+    );
+    let leads = h.store.leads_by_email("keen@example.com").await.unwrap();
+    let held: Vec<_> = leads
+        .iter()
+        .filter(|l| l.status == LeadStatus::RateLimited)
+        .collect();
+    assert_eq!(held.len() as u32, held_per_day, "bounded per email and day");
+    assert!(held
+        .iter()
+        .all(|l| l.follow_up_reason.as_deref() == Some("rate_limited")
+            && l.question.contains("printer")));
+    assert_eq!(
+        h.store
+            .leads_by_status(LeadStatus::RateLimited, T0, T0 + HOUR)
+            .await
+            .unwrap()
+            .len() as u32,
+        held_per_day,
+        "listed for the team"
+    );
+}
+
+/// Asks through the handler as if from `ip` (the HTTP tests all come from 127.0.0.1).
+async fn ask_from(h: &Harness, ip: &str, email: &str) -> Result<String, u16> {
+    let body = question(email).to_string();
+    h.app
+        .ask(ask_fn::handler::AskInput {
+            body: body.as_bytes(),
+            content_type: Some("application/json"),
+            client_ip: Some(ip.parse().unwrap()),
+            request_id: "test",
+        })
+        .await
+        .map(|answer| answer.lead_id)
+        .map_err(|error| error.status)
+}
+
+#[tokio::test]
+async fn ipv6_clients_are_keyed_by_their_64_and_networks_have_a_limit_of_their_own() {
+    let h = harness(Options {
+        dynamo: false,
+        ip_limits: Limits {
+            per_hour: 2,
+            per_day: 0,
+        },
+        net_limits: Limits {
+            per_hour: 3,
+            per_day: 0,
+        },
+        ..Options::default()
+    })
+    .await;
+    // Two addresses of one /64 are one client: a new address per question does not help.
+    assert!(ask_from(&h, "2001:db8:1:2::1", "a@example.com")
+        .await
+        .is_ok());
+    assert!(ask_from(&h, "2001:db8:1:2::2", "b@example.com")
+        .await
+        .is_ok());
+    assert_eq!(
+        ask_from(&h, "2001:db8:1:2:ffff::3", "c@example.com").await,
+        Err(429)
+    );
+    // Another /64 of the same /48 is another client, but the same network (3 per hour).
+    assert!(ask_from(&h, "2001:db8:1:3::1", "c@example.com")
+        .await
+        .is_ok());
+    assert_eq!(
+        ask_from(&h, "2001:db8:1:4::1", "d@example.com").await,
+        Err(429)
+    );
+    // IPv4: an address pool in one /24 shares the network limit.
+    for n in 1..=3 {
+        assert!(
+            ask_from(&h, &format!("203.0.113.{n}"), &format!("v{n}@example.com"))
+                .await
+                .is_ok()
+        );
+    }
+    assert_eq!(
+        ask_from(&h, "203.0.113.9", "v9@example.com").await,
+        Err(429)
+    );
+    assert!(ask_from(&h, "198.51.100.1", "v9@example.com").await.is_ok());
 }

@@ -30,7 +30,8 @@ impl Policy {
         match status {
             LeadStatus::NeedsFollowUp | LeadStatus::LlmFailed => true,
             LeadStatus::Answered => self == Policy::Every,
-            LeadStatus::Pending | LeadStatus::Handled => false,
+            // Listed in `leads list`; not pushed, so asking past the limit cannot flood the team.
+            LeadStatus::Pending | LeadStatus::RateLimited | LeadStatus::Handled => false,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, QuotaCheck, Store, StoreError};
+use super::{Admission, Ask, Lead, LeadOutcome, LeadStatus, Store, StoreError};
 use crate::clock::Millis;
 use crate::quota::{self, Decision};
 
@@ -18,6 +18,8 @@ struct State {
     quotas: HashMap<String, Vec<Millis>>,
     llm_calls: HashMap<String, u64>,
     leads: HashMap<String, Lead>,
+    /// Request keys already admitted, and their lead.
+    once: HashMap<String, String>,
 }
 
 impl MemoryStore {
@@ -43,14 +45,20 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
-    async fn admit_asking(
-        &self,
-        checks: &[QuotaCheck],
-        now: Millis,
-        lead: &Lead,
-        llm: Option<&LlmBudget>,
-    ) -> Result<Admission, StoreError> {
+    async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
+        let Ask {
+            checks,
+            now,
+            lead,
+            llm,
+            once,
+        } = *ask;
         let mut state = self.state();
+        if let Some(lead_id) = once.and_then(|key| state.once.get(key)) {
+            return Ok(Admission::Duplicate {
+                lead_id: lead_id.clone(),
+            });
+        }
         let mut updates = Vec::with_capacity(checks.len());
         let mut refused: Option<(Millis, usize)> = None;
         for (index, check) in checks.iter().enumerate() {
@@ -80,6 +88,9 @@ impl Store for MemoryStore {
             state.quotas.insert(check.key.clone(), times);
         }
         state.leads.insert(lead.id.clone(), lead.clone());
+        if let Some(key) = once {
+            state.once.insert(key.to_owned(), lead.id.clone());
+        }
         let llm_call = match llm {
             Some(budget) => {
                 let count = state.llm_calls.entry(budget.day.clone()).or_default();

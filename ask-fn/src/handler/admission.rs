@@ -1,0 +1,181 @@
+//! The admission side of the request path: which identities a question counts against, what
+//! happens to a question asked past the visitor's allowance, and how a retried request is
+//! answered with its first result.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::{quota_view, App, AskAnswer, CitedArticle};
+use crate::clock::{Millis, DAY};
+use crate::email::pseudonym;
+use crate::error::ApiError;
+use crate::llm::{AdviceSource, Verdict};
+use crate::network;
+use crate::quota::Limits;
+use crate::store::{Admission, Lead, LeadStatus, NotifyState, QuotaCheck};
+
+/// How long a retry waits for the first request of the same question to finish (it may still be
+/// waiting for the LLM), checking this often.
+const REPLAY_WAIT: Duration = Duration::from_secs(15);
+const REPLAY_POLL: Duration = Duration::from_millis(300);
+
+impl App {
+    /// The identities a question counts against, the visitor's own (email) first: the email's
+    /// allowance, then the loose abuse guards for the client's address (an IPv6 /64) and network
+    /// (an IPv4 /24, an IPv6 /48), all as salted pseudonyms.
+    pub(super) fn quota_checks(
+        &self,
+        email_hash: &str,
+        client_ip: Option<IpAddr>,
+    ) -> Vec<QuotaCheck> {
+        let salt = &self.settings.hash_salt;
+        let mut checks = vec![QuotaCheck {
+            key: format!("email#{email_hash}"),
+            limits: self.settings.email_limits,
+        }];
+        if let Some(ip) = client_ip {
+            checks.push(QuotaCheck {
+                key: format!(
+                    "ip#{}",
+                    pseudonym(salt, "ip", &network::address_identity(ip))
+                ),
+                limits: self.settings.ip_limits,
+            });
+            checks.push(QuotaCheck {
+                key: format!(
+                    "net#{}",
+                    pseudonym(salt, "net", &network::network_identity(ip))
+                ),
+                limits: self.settings.net_limits,
+            });
+        }
+        checks
+    }
+
+    /// Keeps a question the email's allowance refused as a `rate_limited` lead (no LLM call, no
+    /// notification), at most `held_per_day` per email and day, and only within the address
+    /// and network guards (which it counts against). Whether it was kept.
+    pub(super) async fn hold(
+        &self,
+        checks: &[QuotaCheck],
+        email_hash: &str,
+        lead: &Lead,
+        now: Millis,
+        request_id: &str,
+    ) -> bool {
+        if self.settings.held_per_day == 0 {
+            return false;
+        }
+        let mut held_checks = vec![QuotaCheck {
+            key: format!("held#{email_hash}"),
+            limits: Limits {
+                per_hour: 0,
+                per_day: self.settings.held_per_day,
+            },
+        }];
+        held_checks.extend(checks.iter().skip(1).cloned());
+        let held = Lead {
+            status: LeadStatus::RateLimited,
+            follow_up_reason: Some("rate_limited".to_owned()),
+            notification: NotifyState::NotRequired,
+            ..lead.clone()
+        };
+        match self.store.admit(&held_checks, now, &held).await {
+            Ok(Admission::Accepted { .. }) => true,
+            Ok(_) => false,
+            Err(error) => {
+                tracing::warn!(request_id, error = %error, "could not keep a question asked past the limit");
+                false
+            }
+        }
+    }
+
+    /// The answer to a retried request, from the lead its first attempt stored: the same
+    /// advice, or (if the first attempt is still running after a wait) that we have it.
+    pub(super) async fn replay(
+        &self,
+        lead_id: &str,
+        checks: &[QuotaCheck],
+        now: Millis,
+        request_id: &str,
+    ) -> Result<AskAnswer, ApiError> {
+        let unavailable = |error: crate::store::StoreError| {
+            tracing::error!(request_id, error = %error, "store unavailable while answering a retry");
+            ApiError::store_unavailable()
+        };
+        let started = std::time::Instant::now();
+        let lead = loop {
+            let lead = self.store.lead(lead_id).await.map_err(unavailable)?;
+            match lead {
+                Some(lead)
+                    if lead.status == LeadStatus::Pending && started.elapsed() < REPLAY_WAIT =>
+                {
+                    tokio::time::sleep(REPLAY_POLL).await;
+                }
+                Some(lead) => break lead,
+                // Erased by the team in between: nothing to replay, and nothing to redo.
+                None => {
+                    return Err(ApiError::new(
+                        409,
+                        "already_asked",
+                        "We already received this question. Please reload the page to ask another.",
+                    ))
+                }
+            }
+        };
+        let mut remaining = Vec::with_capacity(checks.len());
+        for check in checks {
+            let times = self
+                .store
+                .quota_times(&check.key)
+                .await
+                .map_err(unavailable)?;
+            let recent: Vec<Millis> = times.into_iter().filter(|&t| t > now - DAY).collect();
+            remaining.push(crate::quota::remaining(&recent, now, check.limits));
+        }
+        let article = lead.article.as_deref().and_then(|slug| self.article(slug));
+        let advice = lead.answer.as_deref().zip(lead.verdict);
+        let follow_up = lead.status != LeadStatus::Answered;
+        let email = lead.email.as_str();
+        let message = match (advice, lead.status) {
+            (Some(_), LeadStatus::NeedsFollowUp) => format!(
+                "This is one to leave to us. We have your question and will email you at {email}."
+            ),
+            (Some(_), _) if lead.answer_source == Some(AdviceSource::KnowledgeBase) => {
+                "These are the closest matching steps from our knowledge base (not written by AI)."
+                    .to_owned()
+            }
+            (Some(_), _) => {
+                "Here is our advice. If it does not solve it, reply to our email or contact us."
+                    .to_owned()
+            }
+            (None, _) => format!("We have your question and will reply by email to {email}."),
+        };
+        let cited = lead
+            .cited
+            .iter()
+            .filter_map(|slug| self.article(slug))
+            .map(|a| CitedArticle {
+                slug: a.slug.clone(),
+                title: a.title.clone(),
+                url: a.url.clone(),
+            })
+            .collect();
+        Ok(AskAnswer {
+            lead_id: lead.id.clone(),
+            status: if follow_up { "follow_up" } else { "answered" },
+            follow_up,
+            source: advice.and(lead.answer_source),
+            verdict: advice.map(|(_, verdict): (&str, Verdict)| verdict),
+            verdict_label: advice.map(|(_, verdict)| verdict.label()),
+            answer_html: advice
+                .map(|(markdown, _)| crate::answer_html::render(markdown, &self.bundle.base_url)),
+            message,
+            cited,
+            quota: quota_view(&remaining, checks),
+            back_url: article
+                .map_or_else(|| format!("{}/", self.bundle.base_url), |a| a.url.clone()),
+            back_is_article: article.is_some(),
+        })
+    }
+}
