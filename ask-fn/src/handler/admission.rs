@@ -49,6 +49,9 @@ impl App {
                 limits: self.settings.net_limits,
             });
         }
+        // A guard switched off (0 and 0) needs no item: nothing to count, nothing to write.
+        let unlimited = |limits: Limits| limits.per_hour == 0 && limits.per_day == 0;
+        checks.retain(|check| check.key.starts_with("email#") || !unlimited(check.limits));
         checks
     }
 
