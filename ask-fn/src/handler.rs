@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::form::{self, Question};
 use crate::llm::retrieval::SearchIndex;
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
-use crate::notify::{LeadNotice, Notifier};
+use crate::notify::Notifier;
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
 use crate::store::{
@@ -25,6 +25,7 @@ use crate::store::{
 use crate::{answer_html, scrub};
 
 mod admission;
+mod notify_cap;
 
 /// How many of our articles the LLM is offered to cite (the best matches for the question).
 const CATALOGUE_SIZE: usize = 8;
@@ -284,11 +285,12 @@ impl App {
         // The lead is stored; now tell the team (best effort, bounded), then record the outcome
         // and whether they were told in one write.
         let delivery = self
-            .notifier
-            .notify(&LeadNotice::new(
+            .notify_within_cap(
                 &lead.with_outcome(&outcome),
                 article.map(|a| (a.title.as_str(), a.url.as_str())),
-            ))
+                now,
+                request_id,
+            )
             .await;
         if delivery.state == NotifyState::Failed {
             crate::metrics::emit(crate::metrics::Metric::NotificationFailed);

@@ -60,6 +60,9 @@ pub struct NotifySettings {
     pub policy: Policy,
     /// Per channel; the visitor waits at most this long for notifications.
     pub timeout: Duration,
+    /// Leads notified one by one per UTC hour (`0`: no cap); the rest go out as one digest
+    /// with the first notification of a later hour, so a flood cannot bury the team.
+    pub per_hour: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -217,6 +220,7 @@ impl Settings {
                 }
             },
             timeout: Duration::from_millis(number("TRYFIRST_NOTIFY_TIMEOUT_MS", 2_500)?),
+            per_hour: number("TRYFIRST_NOTIFY_PER_HOUR", 20)?,
         };
         Ok(Self {
             bundle_path: PathBuf::from(

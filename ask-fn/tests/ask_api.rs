@@ -100,6 +100,8 @@ struct Options {
     email_limits: Limits,
     ip_limits: Limits,
     net_limits: Limits,
+    /// Overrides `TRYFIRST_NOTIFY_PER_HOUR`.
+    notify_per_hour: Option<u64>,
     unreachable_dynamo: bool,
     notifier: Option<Notifier>,
     /// Record every DynamoDB request in `Harness::requests`.
@@ -124,6 +126,7 @@ impl Default for Options {
                 per_hour: 0,
                 per_day: 0,
             },
+            notify_per_hour: None,
             unreachable_dynamo: false,
             notifier: None,
             log_requests: false,
@@ -148,6 +151,9 @@ fn settings(options: &Options) -> Settings {
     settings.email_limits = options.email_limits;
     settings.ip_limits = options.ip_limits;
     settings.net_limits = options.net_limits;
+    if let Some(cap) = options.notify_per_hour {
+        settings.notify.per_hour = cap;
+    }
     settings.llm_daily_cap = options.cap;
     settings
 }
@@ -1482,4 +1488,59 @@ async fn ipv6_clients_are_keyed_by_their_64_and_networks_have_a_limit_of_their_o
         Err(429)
     );
     assert!(ask_from(&h, "198.51.100.1", "v9@example.com").await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
+    let hook = Receiver::start(Reply::Accept).await;
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        ip_limits: LOOSE,
+        notify_per_hour: Some(2),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            Some(webhook(
+                &hook.url,
+                WebhookFormat::Slack,
+                Duration::from_millis(600),
+            )),
+            None,
+        )),
+        ..Options::default()
+    })
+    .await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let (status, _, answer) = h
+            .post_json(&key_question(&format!("f{n}@example.com")))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        ids.push(answer["lead_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        hook.received().len(),
+        2,
+        "two notified one by one in the hour"
+    );
+    for id in &ids[2..] {
+        assert_eq!(h.lead(id).await.notification, NotifyState::Digest);
+    }
+    // The next hour's first notification brings the digest of the three held back.
+    h.clock.advance(HOUR);
+    let (status, _, _) = h.post_json(&key_question("later@example.com")).await;
+    assert_eq!(status, 200);
+    let received = hook.received();
+    assert_eq!(
+        received.len(),
+        4,
+        "the digest and the new lead: {received:?}"
+    );
+    let digest = received[2].to_string();
+    assert!(digest.contains("Digest: 3 more lead(s)"), "{digest}");
+    for id in &ids[2..] {
+        assert!(digest.contains(id.as_str()), "{id} missing from {digest}");
+        assert_eq!(h.lead(id).await.notification, NotifyState::Sent);
+    }
+    assert!(!digest.contains(ids[0].as_str()), "already notified");
 }

@@ -410,6 +410,26 @@ conformance!(
     }
 );
 
+conformance!(
+    a_capped_counter_hands_out_numbered_places_until_full,
+    |store: Arc<dyn Store>| async move {
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.take_slot("notify#1", 5, 0).await.unwrap() })
+            })
+            .collect();
+        let mut places = Vec::new();
+        for task in tasks {
+            places.extend(task.await.unwrap());
+        }
+        places.sort_unstable();
+        assert_eq!(places, [1, 2, 3, 4, 5], "each place once, then none");
+        assert_eq!(store.take_slot("notify#2", 5, 0).await.unwrap(), Some(1));
+        assert_eq!(store.take_slot("notify#3", 0, 0).await.unwrap(), None);
+    }
+);
+
 conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
     dyn Store,
 >| async move {

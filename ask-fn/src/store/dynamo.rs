@@ -711,6 +711,77 @@ impl Store for DynamoStore {
         self.delete_item(&self.quota_table, schema::QUOTA_KEY, key)
             .await
     }
+
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        if cap == 0 {
+            return Ok(None);
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.quota_table)
+            .key(schema::QUOTA_KEY, AttributeValue::S(key.to_owned()))
+            .update_expression("ADD #calls :one SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
+            .expression_attribute_names("#calls", schema::LLM_CALLS)
+            .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
+            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(Some(
+                output
+                    .attributes()
+                    .and_then(|a| number(a, schema::LLM_CALLS))
+                    .unwrap_or(1) as u64,
+            )),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(StoreError::Unavailable(describe(&error))),
+        }
+    }
+
+    async fn set_notification(
+        &self,
+        id: &str,
+        notification: NotifyState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.leads_table)
+            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
+            .condition_expression("attribute_exists(#id)")
+            .expression_attribute_names("#id", schema::LEAD_ID)
+            .expression_attribute_values(
+                ":notification",
+                AttributeValue::S(notification.as_str().to_owned()),
+            );
+        let expression = match error {
+            Some(error) => {
+                request = request
+                    .expression_attribute_values(":error", AttributeValue::S(error.to_owned()));
+                "SET notification = :notification, notification_error = :error"
+            }
+            None => "SET notification = :notification REMOVE notification_error",
+        };
+        lead_updated(request.update_expression(expression).send().await, id)
+    }
 }
 
 impl DynamoStore {

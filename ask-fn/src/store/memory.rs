@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Admission, Ask, Lead, LeadOutcome, LeadStatus, Store, StoreError};
+use super::{Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Store, StoreError};
 use crate::clock::Millis;
 use crate::quota::{self, Decision};
 
@@ -16,6 +16,7 @@ pub struct MemoryStore {
 #[derive(Default)]
 struct State {
     quotas: HashMap<String, Vec<Millis>>,
+    /// The LLM counters by day, and other capped counters by key (`take_slot`).
     llm_calls: HashMap<String, u64>,
     leads: HashMap<String, Lead>,
     /// Request keys already admitted, and their lead.
@@ -184,5 +185,36 @@ impl Store for MemoryStore {
 
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.state().quotas.remove(key).is_some())
+    }
+
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        _expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut state = self.state();
+        let count = state.llm_calls.entry(key.to_owned()).or_default();
+        if *count >= cap {
+            return Ok(None);
+        }
+        *count += 1;
+        Ok(Some(*count))
+    }
+
+    async fn set_notification(
+        &self,
+        id: &str,
+        notification: NotifyState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let lead = state
+            .leads
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        lead.notification = notification;
+        lead.notification_error = error.map(str::to_owned);
+        Ok(())
     }
 }

@@ -133,6 +133,8 @@ pub enum NotifyState {
     NotRequired,
     /// It needed one but no channel is configured.
     NotConfigured,
+    /// Past the hour's cap on notifications: it goes out in the next hourly digest.
+    Digest,
 }
 
 impl NotifyState {
@@ -143,6 +145,7 @@ impl NotifyState {
             Self::Failed => "failed",
             Self::NotRequired => "not_required",
             Self::NotConfigured => "not_configured",
+            Self::Digest => "digest",
         }
     }
 
@@ -153,6 +156,7 @@ impl NotifyState {
             Self::Failed,
             Self::NotRequired,
             Self::NotConfigured,
+            Self::Digest,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -339,6 +343,24 @@ pub trait Store: Send + Sync {
 
     /// Deletes a quota item; `false` when there was none.
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError>;
+
+    /// Takes one place of a capped counter (e.g. `notify#<hour>`): the place's number (1 for
+    /// the first) or `None` when all `cap` are taken. Atomic across instances. `expires_at`:
+    /// the counter item's TTL, Unix seconds.
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<Option<u64>, StoreError>;
+
+    /// Records how the team was told about a lead, and nothing else (the hourly digest).
+    async fn set_notification(
+        &self,
+        id: &str,
+        notification: NotifyState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
 }
 
 /// 128 random bits as 32 hex digits: a quota item's version token, a transaction's idempotency
@@ -402,6 +424,7 @@ mod tests {
             NotifyState::Failed,
             NotifyState::NotRequired,
             NotifyState::NotConfigured,
+            NotifyState::Digest,
         ] {
             assert_eq!(NotifyState::parse(state.as_str()), Some(state));
         }
