@@ -259,9 +259,11 @@ impl App {
             }
         };
 
-        let (advice, reason) = self
-            .advise(article, &scrubbed.text, llm_call, request_id)
-            .await;
+        let (advice, reason) = crate::llm::retry_budget::with_permit(
+            self.llm_retry_permit(budget.as_ref()),
+            self.advise(article, &scrubbed.text, llm_call, request_id),
+        )
+        .await;
         let status = match (&advice, reason.as_deref()) {
             (Some(advice), _) if advice.verdict == Verdict::BringUsIn => LeadStatus::NeedsFollowUp,
             (Some(_), _) => LeadStatus::Answered,

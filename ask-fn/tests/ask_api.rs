@@ -1544,3 +1544,50 @@ async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
     }
     assert!(!digest.contains(ids[0].as_str()), "already notified");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn an_llm_retry_counts_against_the_daily_cap() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        cap: 2,
+        ip_limits: LOOSE,
+        ..Options::default()
+    })
+    .await;
+    // The first attempt fails (a retryable 500), the retry answers: two paid calls.
+    h.llm().push(Behaviour::Status(500));
+    let (status, _, first) = h.post_json(&question("r1@example.com")).await;
+    assert_eq!((status, first["status"].as_str()), (200, Some("answered")));
+    assert_eq!(h.llm().request_count(), 2);
+    // So the cap of 2 is used up: the next question is kept for a person, no LLM call.
+    let (status, _, second) = h.post_json(&question("r2@example.com")).await;
+    assert_eq!(
+        (status, second["status"].as_str()),
+        (200, Some("follow_up"))
+    );
+    assert_eq!(
+        h.llm().request_count(),
+        2,
+        "the cap holds, retries included"
+    );
+    let lead = h.lead(second["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.follow_up_reason.as_deref(), Some("daily_cap"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn no_llm_retry_past_the_daily_cap() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        cap: 1,
+        ..Options::default()
+    })
+    .await;
+    h.llm().push(Behaviour::Status(500));
+    let (status, _, body) = h.post_json(&question("r3@example.com")).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("follow_up")));
+    assert_eq!(h.llm().request_count(), 1, "the retry would pass the cap");
+    let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::LlmFailed);
+}

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::llm::{AdviceSource, Verdict};
 use crate::network;
 use crate::quota::Limits;
-use crate::store::{Admission, Lead, LeadStatus, NotifyState, QuotaCheck};
+use crate::store::{Admission, Lead, LeadStatus, LlmBudget, NotifyState, QuotaCheck};
 
 /// How long a retry waits for the first request of the same question to finish (it may still be
 /// waiting for the LLM), checking this often.
@@ -91,6 +91,29 @@ impl App {
                 false
             }
         }
+    }
+
+    /// Counts an LLM retry against the same daily cap as first calls (`llm#<day>`); no budget
+    /// (no LLM): nothing to count.
+    pub(super) fn llm_retry_permit(
+        &self,
+        budget: Option<&LlmBudget>,
+    ) -> crate::llm::retry_budget::RetryPermit {
+        let store = self.store.clone();
+        let budget = budget.cloned();
+        std::sync::Arc::new(move || {
+            let store = store.clone();
+            let budget = budget.clone();
+            Box::pin(async move {
+                let Some(budget) = budget else { return true };
+                let key = format!("llm#{}", budget.day);
+                match store.take_slot(&key, budget.cap, budget.expires_at).await {
+                    Ok(slot) => slot.is_some(),
+                    // Unsure whether it fits: no retry; the lead is kept and followed up.
+                    Err(_) => false,
+                }
+            })
+        })
     }
 
     /// The answer to a retried request, from the lead its first attempt stored: the same

@@ -94,7 +94,10 @@ impl Store for MemoryStore {
         }
         let llm_call = match llm {
             Some(budget) => {
-                let count = state.llm_calls.entry(budget.day.clone()).or_default();
+                let count = state
+                    .llm_calls
+                    .entry(format!("llm#{}", budget.day))
+                    .or_default();
                 let allowed = *count < budget.cap;
                 *count += u64::from(allowed);
                 allowed
