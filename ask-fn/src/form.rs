@@ -40,6 +40,9 @@ struct RawForm {
     /// Honeypot: hidden from people, filled in by bots.
     #[serde(default)]
     website: Option<String>,
+    /// The page script's id for this question, the same on a retry (see [`RequestId`]).
+    #[serde(default)]
+    request_id: Option<String>,
 }
 
 /// A checkbox: `true` in JSON, `on`/`yes`/`true`/`1` from an HTML form.
@@ -72,6 +75,28 @@ pub struct Question {
     pub text: String,
     pub email: Email,
     pub company: String,
+    /// Sent by the page's script; absent from the form without JavaScript.
+    pub request_id: Option<RequestId>,
+}
+
+/// The page script's random id for one question, resent unchanged when the visitor retries after
+/// a timeout, so the retry gets the first result instead of a second lead. 16–64 characters of
+/// `[A-Za-z0-9_-]`: anything else is not something our script sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(String);
+
+impl RequestId {
+    pub fn parse(text: &str) -> Option<RequestId> {
+        let valid = (16..=64).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        valid.then(|| RequestId(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Which encoding a `Content-Type` header names, if one we accept.
@@ -155,6 +180,16 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             return Err(ApiError::field(422, "unknown_article", "article", "This page is no longer in our knowledge base. Please reload the page and ask again."));
         }
     }
+    let request_id = match raw.request_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(RequestId::parse(text).ok_or_else(|| {
+            ApiError::new(
+                400,
+                "bad_form",
+                "The form data could not be read. Please reload the page and try again.",
+            )
+        })?),
+    };
     let content_hash = raw
         .content_hash
         .map(|h| h.trim().to_owned())
@@ -222,6 +257,7 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             text,
             email,
             company,
+            request_id,
         }),
         _ => Err(ApiError::fields(errors)),
     }
@@ -260,6 +296,25 @@ mod tests {
         assert_eq!(question.email.as_str(), "ann@example.com");
         assert_eq!(question.company, "Acme BV");
         assert_eq!(question.content_hash.as_deref(), Some("e3f7cadf764f36ab"));
+    }
+
+    #[test]
+    fn a_request_id_is_kept_when_well_formed_and_refused_otherwise() {
+        assert_eq!(json(good()).unwrap().request_id, None, "optional");
+        let mut body = good();
+        body["request_id"] = "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into();
+        assert_eq!(
+            json(body.clone()).unwrap().request_id.unwrap().as_str(),
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+        );
+        for bad in [
+            "short",
+            "has space in it 123456",
+            "<script>alert(1)</script>",
+        ] {
+            body["request_id"] = bad.into();
+            assert_eq!(json(body.clone()).unwrap_err().status, 400, "{bad}");
+        }
     }
 
     #[test]

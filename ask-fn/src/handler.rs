@@ -16,14 +16,17 @@ use crate::error::ApiError;
 use crate::form::{self, Question};
 use crate::llm::retrieval::{self, SearchIndex};
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
-use crate::notify::{LeadNotice, Notifier};
+use crate::notify::Notifier;
 use crate::policy::{self, Floor, FloorRule};
 use crate::quota::{Limits, Remaining};
 use crate::settings::Settings;
 use crate::store::{
-    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
 };
 use crate::{answer_html, scrub};
+
+mod admission;
+mod notify_cap;
 
 /// How many of our articles the LLM is offered to cite (the best matches for the question).
 const CATALOGUE_SIZE: usize = 8;
@@ -187,20 +190,8 @@ impl App {
             .and_then(|slug| self.article(slug));
         let scrubbed = scrub::scrub(&question.text);
         let now = self.clock.now();
-        let ip_hash = client_ip.map(|ip| pseudonym(salt, "ip", &ip.to_string()));
-        let mut checks = vec![QuotaCheck {
-            key: format!(
-                "email#{}",
-                pseudonym(salt, "email", &question.email.quota_identity())
-            ),
-            limits: self.settings.email_limits,
-        }];
-        if let Some(hash) = &ip_hash {
-            checks.push(QuotaCheck {
-                key: format!("ip#{hash}"),
-                limits: self.settings.ip_limits,
-            });
-        }
+        let email_hash = pseudonym(salt, "email", &question.email.quota_identity());
+        let checks = self.quota_checks(&email_hash, client_ip);
         let lead = Lead {
             removed_secrets: scrubbed
                 .removed
@@ -210,7 +201,6 @@ impl App {
             article: article.map(|a| a.slug.clone()),
             content_hash: question.content_hash.clone(),
             stale_page: matches!((article, &question.content_hash), (Some(a), Some(hash)) if *hash != a.content_hash),
-            ip_hash,
             ..Lead::pending(
                 now,
                 question.email.as_str(),
@@ -219,6 +209,14 @@ impl App {
                 now / 1_000 + i64::from(self.settings.lead_retention_days) * 86_400,
             )
         };
+        // The page script's id for this question, tied to the address: a retry is answered
+        // with the first result, without a second lead or a second place in the allowance.
+        let once = question.request_id.as_ref().map(|id| {
+            format!(
+                "req#{}",
+                pseudonym(salt, "request", &format!("{email_hash}:{}", id.as_str()))
+            )
+        });
 
         // Quota, lead and the LLM call's place under the daily cap in one atomic write, before
         // any LLM is involved.
@@ -227,11 +225,17 @@ impl App {
             cap: self.settings.llm_daily_cap,
             expires_at: now / 1_000 + 2 * 86_400,
         });
-        let (remaining, llm_call) = match self
+        let admission = self
             .store
-            .admit_asking(&checks, now, &lead, budget.as_ref())
-            .await
-        {
+            .admit_ask(&Ask {
+                checks: &checks,
+                now,
+                lead: &lead,
+                llm: budget.as_ref(),
+                once: once.as_deref(),
+            })
+            .await;
+        let (remaining, llm_call) = match admission {
             Ok(Admission::Accepted {
                 remaining,
                 llm_call,
@@ -242,7 +246,18 @@ impl App {
             Ok(Admission::Refused { retry_at, check }) => {
                 crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
                 let limits = checks[check].limits;
-                return Err(rate_limited(retry_at, now, limits));
+                let kept = check == 0
+                    && self
+                        .hold(&checks, &email_hash, &lead, now, request_id)
+                        .await;
+                return Err(rate_limited(retry_at, now, limits, kept));
+            }
+            Ok(Admission::Duplicate { lead_id }) => {
+                tracing::info!(
+                    request_id,
+                    "a retry of an admitted question; answering with the first result"
+                );
+                return self.replay(&lead_id, &checks, now, request_id).await;
             }
             Err(error) => {
                 tracing::error!(request_id, error = %error, "store unavailable; question refused before any LLM call");
@@ -268,9 +283,11 @@ impl App {
                 ..
             })
         );
-        let (advice, reason) = self
-            .advise(article, &scrubbed.text, llm_call, request_id, floor)
-            .await;
+        let (advice, reason) = crate::llm::retry_budget::with_permit(
+            self.llm_retry_permit(budget.as_ref()),
+            self.advise(article, &scrubbed.text, llm_call, request_id, floor),
+        )
+        .await;
         let status = match (&advice, reason.as_deref()) {
             (Some(advice), _) if advice.verdict == Verdict::BringUsIn => LeadStatus::NeedsFollowUp,
             (Some(_), _) => LeadStatus::Answered,
@@ -301,11 +318,12 @@ impl App {
         // The lead is stored; now tell the team (best effort, bounded), then record the outcome
         // and whether they were told in one write.
         let delivery = self
-            .notifier
-            .notify(&LeadNotice::new(
+            .notify_within_cap(
                 &lead.with_outcome(&outcome),
                 article.map(|a| (a.title.as_str(), a.url.as_str())),
-            ))
+                now,
+                request_id,
+            )
             .await;
         if delivery.state == NotifyState::Failed {
             crate::metrics::emit(crate::metrics::Metric::NotificationFailed);
@@ -327,10 +345,36 @@ impl App {
             tracing::error!(request_id, lead_id = %lead.id, error = %error, "could not record the outcome on the lead");
         }
 
+        Ok(self.respond(
+            lead.id,
+            question.email.as_str(),
+            advice.as_ref(),
+            status,
+            phone_first,
+            article,
+            quota_view(&remaining, &checks),
+        ))
+    }
+
+    /// The visitor's answer for a lead's outcome: made once here, for a first attempt and for
+    /// a retry replayed from the stored lead alike, so the two can never say different things.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one field each of the answer; a struct would only rename them"
+    )]
+    fn respond(
+        &self,
+        lead_id: String,
+        email: &str,
+        advice: Option<&crate::llm::Advice>,
+        status: LeadStatus,
+        phone_first: bool,
+        article: Option<&BundleArticle>,
+        quota: QuotaView,
+    ) -> AskAnswer {
         let follow_up = matches!(status, LeadStatus::NeedsFollowUp | LeadStatus::LlmFailed);
-        let email = question.email.as_str();
         let phone = self.bundle.company_phone.trim();
-        let message = match (&advice, status) {
+        let message = match (advice, status) {
             _ if phone_first && !phone.is_empty() => format!("Phone us now: {phone}. This may be a security incident, so do not wait for an email. We also have your question and will follow up at {email}."),
             _ if phone_first => format!("Phone us now. This may be a security incident, so do not wait for an email. We also have your question and will follow up at {email}."),
             (Some(_), LeadStatus::NeedsFollowUp) => format!("This is one to leave to us. We have your question and will email you at {email}."),
@@ -340,7 +384,6 @@ impl App {
             (None, _) => format!("We have your question and will reply by email to {email}."),
         };
         let cited: Vec<CitedArticle> = advice
-            .as_ref()
             .map(|a| {
                 a.cited
                     .iter()
@@ -353,25 +396,25 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(AskAnswer {
-            lead_id: lead.id,
+        AskAnswer {
+            lead_id,
             status: if follow_up { "follow_up" } else { "answered" },
             follow_up,
-            source: advice.as_ref().map(|a| a.source),
-            verdict: advice.as_ref().map(|a| a.verdict),
-            verdict_label: advice.as_ref().and_then(|a| self.badge(a)),
+            source: advice.map(|a| a.source),
+            verdict: advice.map(|a| a.verdict),
+            verdict_label: advice.and_then(|a| self.badge(a)),
             phone_first,
-            answer_html: advice.as_ref().map(|a| {
+            answer_html: advice.map(|a| {
                 let urls: Vec<String> = cited.iter().map(|c| c.url.clone()).collect();
                 answer_html::render_answer(&a.markdown, &self.bundle.base_url, &urls)
             }),
             message,
             cited,
-            quota: quota_view(&remaining, &checks),
+            quota,
             back_url: article
                 .map_or_else(|| format!("{}/", self.bundle.base_url), |a| a.url.clone()),
             back_is_article: article.is_some(),
-        })
+        }
     }
 
     /// The badge words: the verdict for AI advice; for a knowledge-base answer the risk of the
@@ -537,7 +580,9 @@ pub fn body_too_large() -> ApiError {
     too_large()
 }
 
-fn rate_limited(retry_at: Millis, now: Millis, limits: Limits) -> ApiError {
+/// The 429 for a refused question; `kept`: it was stored as a `rate_limited` lead, which the
+/// visitor is told (a person will reply), without promising an answer.
+fn rate_limited(retry_at: Millis, now: Millis, limits: Limits, kept: bool) -> ApiError {
     let wait_seconds = ((retry_at - now).max(0) + 999) / 1_000;
     let minutes = (wait_seconds + 59) / 60;
     let when = clock::rfc3339(retry_at);
@@ -552,14 +597,19 @@ fn rate_limited(retry_at: Millis, now: Millis, limits: Limits) -> ApiError {
     } else {
         format!("{minutes} minutes")
     };
+    let next = if kept {
+        "We have kept this question and someone will reply by email."
+    } else {
+        "For anything urgent, contact us directly."
+    };
     let mut error = ApiError::new(
         429,
         "rate_limited",
-        format!("You have reached the limit of {count} questions per {window}. You can ask again at {clock_time} UTC (in {wait}). For anything urgent, contact us directly."),
+        format!("You have reached the limit of {count} questions per {window}. You can ask again at {clock_time} UTC (in {wait}). {next}"),
     );
     error.retry_after = Some(wait_seconds as u64);
     error.extra = Some(Box::new(
-        serde_json::json!({ "retry_at": when, "retry_after_seconds": wait_seconds }),
+        serde_json::json!({ "retry_at": when, "retry_after_seconds": wait_seconds, "kept": kept }),
     ));
     error
 }
@@ -607,6 +657,7 @@ mod tests {
                 per_hour: 2,
                 per_day: 5,
             },
+            false,
         );
         assert_eq!(error.status, 429);
         assert_eq!(error.retry_after, Some(23 * 60));
@@ -619,8 +670,9 @@ mod tests {
                 per_hour: 2,
                 per_day: 5,
             },
+            true,
         );
-        assert!(daily.headline().message.starts_with("You have reached the limit of 5 questions per 24 hours. You can ask again at 00:05 UTC (in about 10 hours)."), "{}", daily.headline().message);
+        assert!(daily.headline().message.starts_with("You have reached the limit of 5 questions per 24 hours. You can ask again at 00:05 UTC (in about 10 hours). We have kept this question"), "{}", daily.headline().message);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod handler;
 pub mod http;
 pub mod llm;
 pub mod metrics;
+pub mod network;
 pub mod notify;
 pub mod page;
 pub mod policy;

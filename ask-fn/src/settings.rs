@@ -30,7 +30,15 @@ pub struct Settings {
     /// The site's origin (`https://help.example.com`); the only one CORS allows.
     pub allowed_origin: Option<String>,
     pub email_limits: Limits,
+    /// A loose abuse guard per client address (an IPv6 /64), not the visitor's allowance: a
+    /// whole office behind one NAT asks from one address.
     pub ip_limits: Limits,
+    /// Looser still, per network (an IPv4 /24, an IPv6 /48): a pool of addresses from one
+    /// provider cannot burn the daily LLM cap.
+    pub net_limits: Limits,
+    /// Questions per email and day kept as `rate_limited` leads (no LLM call) once the email's
+    /// allowance is used up: an engaged prospect is not dropped, and the list stays bounded.
+    pub held_per_day: u32,
     /// LLM calls per UTC day across all visitors; past it, questions are kept as leads and
     /// answered by email.
     pub llm_daily_cap: u64,
@@ -52,6 +60,9 @@ pub struct NotifySettings {
     pub policy: Policy,
     /// Per channel; the visitor waits at most this long for notifications.
     pub timeout: Duration,
+    /// Leads notified one by one per UTC hour (`0`: no cap); the rest go out as one digest
+    /// with the first notification of a later hour, so a flood cannot bury the team.
+    pub per_hour: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -209,6 +220,7 @@ impl Settings {
                 }
             },
             timeout: Duration::from_millis(number("TRYFIRST_NOTIFY_TIMEOUT_MS", 2_500)?),
+            per_hour: number("TRYFIRST_NOTIFY_PER_HOUR", 20)?,
         };
         Ok(Self {
             bundle_path: PathBuf::from(
@@ -223,9 +235,14 @@ impl Settings {
                 per_day: limit("TRYFIRST_EMAIL_PER_DAY", 5)?,
             },
             ip_limits: Limits {
-                per_hour: limit("TRYFIRST_IP_PER_HOUR", 2)?,
-                per_day: limit("TRYFIRST_IP_PER_DAY", 5)?,
+                per_hour: limit("TRYFIRST_IP_PER_HOUR", 20)?,
+                per_day: limit("TRYFIRST_IP_PER_DAY", 60)?,
             },
+            net_limits: Limits {
+                per_hour: limit("TRYFIRST_NET_PER_HOUR", 60)?,
+                per_day: limit("TRYFIRST_NET_PER_DAY", 200)?,
+            },
+            held_per_day: limit("TRYFIRST_HELD_PER_DAY", 3)?,
             llm_daily_cap: number("TRYFIRST_LLM_DAILY_CAP", 500)?,
             llm,
             lead_retention_days: limit("TRYFIRST_LEAD_RETENTION_DAYS", 365)?,
@@ -269,6 +286,24 @@ mod tests {
         );
         assert_eq!(s.bundle_path, PathBuf::from("public/tryfirst-bundle.json"));
         assert_eq!(s.allowed_origin, None);
+    }
+
+    #[test]
+    fn address_limits_are_a_loose_abuse_guard_not_the_visitor_allowance() {
+        let s = settings(&[]).unwrap();
+        let email = s.email_limits;
+        for guard in [s.ip_limits, s.net_limits] {
+            assert!(
+                guard.per_hour >= 10 * email.per_hour && guard.per_day >= 10 * email.per_day,
+                "a whole office behind one NAT must not share one visitor's allowance: {guard:?}"
+            );
+        }
+        assert_eq!(
+            (s.ip_limits.per_hour, s.ip_limits.per_day),
+            (20, 60),
+            "the documented defaults"
+        );
+        assert!(s.held_per_day > 0);
     }
 
     #[test]

@@ -100,6 +100,9 @@ struct Options {
     cap: u64,
     email_limits: Limits,
     ip_limits: Limits,
+    net_limits: Limits,
+    /// Overrides `TRYFIRST_NOTIFY_PER_HOUR`.
+    notify_per_hour: Option<u64>,
     unreachable_dynamo: bool,
     notifier: Option<Notifier>,
     /// Record every DynamoDB request in `Harness::requests`.
@@ -120,6 +123,11 @@ impl Default for Options {
                 per_hour: 2,
                 per_day: 5,
             },
+            net_limits: Limits {
+                per_hour: 0,
+                per_day: 0,
+            },
+            notify_per_hour: None,
             unreachable_dynamo: false,
             notifier: None,
             log_requests: false,
@@ -143,6 +151,10 @@ fn settings(options: &Options) -> Settings {
     settings.allowed_origin = Some(BASE_URL.into());
     settings.email_limits = options.email_limits;
     settings.ip_limits = options.ip_limits;
+    settings.net_limits = options.net_limits;
+    if let Some(cap) = options.notify_per_hour {
+        settings.notify.per_hour = cap;
+    }
     settings.llm_daily_cap = options.cap;
     settings
 }
@@ -297,6 +309,7 @@ fn openai(fake: FakeLlm) -> Llm {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
     let fake = FakeLlm::start().await;
     fake.set_default(Behaviour::Answer(answer_json(
@@ -382,6 +395,7 @@ async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn third_question_in_an_hour_is_refused_with_when() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -532,6 +546,7 @@ async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn llm_failures_keep_the_lead_and_answer_honestly() {
     let failures = [
         (
@@ -590,6 +605,7 @@ async fn llm_failures_keep_the_lead_and_answer_honestly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
     let fake = FakeLlm::start().await;
     fake.set_default(Behaviour::Answer(answer_json(
@@ -621,6 +637,7 @@ async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn an_incident_is_bring_us_in_and_phone_first_whatever_the_model_says() {
     let fake = llm_that(Behaviour::Answer(answer_json(
         "Just buy a new laptop, nothing to worry about.",
@@ -662,6 +679,7 @@ async fn an_incident_is_bring_us_in_and_phone_first_whatever_the_model_says() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn a_high_risk_article_never_comes_back_diy() {
     let fake = llm_that(Behaviour::Answer(answer_json(
         "Sign in with the backup key.",
@@ -691,6 +709,7 @@ async fn a_high_risk_article_never_comes_back_diy() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn daily_cap_keeps_questions_as_leads_without_calling_the_llm() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -733,6 +752,7 @@ async fn dynamodb_down_means_503_and_no_llm_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn without_an_llm_the_answer_comes_from_the_knowledge_base_and_says_so() {
     let h = harness(Options::default()).await;
     let mut body = question("hank@example.com");
@@ -755,6 +775,7 @@ async fn without_an_llm_the_answer_comes_from_the_knowledge_base_and_says_so() {
 }
 
 #[tokio::test]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn without_an_llm_an_off_topic_question_gets_no_article_and_the_lead_is_kept() {
     let h = harness(Options::default()).await;
     let mut body = question("ivy@example.com");
@@ -986,6 +1007,7 @@ impl std::io::Write for Capture {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn secrets_typed_in_never_reach_the_llm_or_the_lead() {
     let h = harness(Options {
         llm: openai(FakeLlm::start().await),
@@ -1051,6 +1073,7 @@ fn key_question(email: &str) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn a_follow_up_lead_reaches_teams_with_everything_to_act_on() {
     let hook = Receiver::start(Reply::Accept).await;
     let h = harness(Options {
@@ -1100,6 +1123,7 @@ async fn a_follow_up_lead_reaches_teams_with_everything_to_act_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn answered_leads_are_sent_only_when_every_lead_is_wanted() {
     for (policy, expected_posts, expected_state) in [
         (Policy::FollowUpOnly, 0, NotifyState::NotRequired),
@@ -1134,6 +1158,7 @@ async fn answered_leads_are_sent_only_when_every_lead_is_wanted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn a_down_failing_or_hanging_webhook_never_fails_the_visitor() {
     let down = Receiver::down().await;
     let failing = Receiver::start(Reply::Fail(404)).await;
@@ -1178,6 +1203,7 @@ async fn a_down_failing_or_hanging_webhook_never_fails_the_visitor() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn llm_failure_and_no_channel_are_recorded_too() {
     let hook = Receiver::start(Reply::Accept).await;
     let h = harness(Options {
@@ -1262,6 +1288,7 @@ async fn sent_by(endpoint: &str, sender: &str) -> Vec<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
     let (client, endpoint) = ses().await;
     let sender = format!("help-{}@msp.example.test", std::process::id());
@@ -1350,10 +1377,15 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn an_accepted_question_costs_two_dynamodb_round_trips() {
     let h = harness(Options {
         llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),
         log_requests: true,
+        ip_limits: Limits {
+            per_hour: 20,
+            per_day: 60,
+        },
         ..Options::default()
     })
     .await;
@@ -1371,14 +1403,287 @@ async fn an_accepted_question_costs_two_dynamodb_round_trips() {
         (200, Some(0))
     );
     assert_eq!(requests.take(), ["TransactWriteItems", "UpdateItem"]);
-    // Refused: this process knows the allowance is used up; one read confirms it, nothing is
-    // written.
+    // Refused: this process knows the allowance is used up; one read confirms it, and the
+    // question is kept as a `rate_limited` lead in one more write (no LLM call).
     let (status, _, _) = h.post_json(&question("pat@example.com")).await;
     assert_eq!(status, 429);
     assert_eq!(
         requests.take(),
-        ["BatchGetItem"],
+        ["BatchGetItem", "TransactWriteItems"],
         "refused on this process's known state, confirmed by one read"
     );
     assert_eq!(h.llm().request_count(), 2);
+}
+
+/// Office-sized address limits: the email's allowance is what counts.
+const LOOSE: Limits = Limits {
+    per_hour: 20,
+    per_day: 60,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn a_retry_with_the_same_request_id_gets_the_first_result() {
+    let h = harness(Options {
+        llm: openai(llm_that(Behaviour::Answer(answer_json("Restart it.", "diy", &[]))).await),
+        ip_limits: LOOSE,
+        ..Options::default()
+    })
+    .await;
+    let mut first = question("retry@example.com");
+    first["request_id"] = json!("0123456789abcdef0123456789abcdef");
+    let (status, _, answer) = h.post_json(&first).await;
+    assert_eq!(status, 200, "{answer}");
+    // The page timed out waiting and sends the same question again, a little later.
+    h.clock.advance(30_000);
+    let (status, _, again) = h.post_json(&first).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["lead_id"], answer["lead_id"], "the first lead");
+    assert_eq!(
+        again["answer_html"], answer["answer_html"],
+        "the first answer"
+    );
+    assert_eq!(again["status"], "answered");
+    assert_eq!(h.llm().request_count(), 1, "no second LLM call");
+    assert_eq!(
+        h.store
+            .leads_by_email("retry@example.com")
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "no second lead"
+    );
+    // A new question (a new id) is a new question, and uses the second place of the hour ...
+    let mut second = question("retry@example.com");
+    second["request_id"] = json!("fedcba9876543210fedcba9876543210");
+    let (status, _, other) = h.post_json(&second).await;
+    assert_eq!(status, 200);
+    assert_ne!(other["lead_id"], answer["lead_id"]);
+    assert_eq!(other["quota"]["remaining_hour"], 0);
+    // ... so a retry of the first, now, is still its first result, not a 429.
+    let (status, _, late) = h.post_json(&first).await;
+    assert_eq!((status, &late["lead_id"]), (200, &answer["lead_id"]));
+    // A malformed id is not something our page sends.
+    let mut bad = question("retry@example.com");
+    bad["request_id"] = json!("../../etc");
+    assert_eq!(h.post_json(&bad).await.0, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn a_question_past_the_email_limit_is_kept_as_a_rate_limited_lead() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        ip_limits: LOOSE,
+        ..Options::default()
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(h.post_json(&question("keen@example.com")).await.0, 200);
+    }
+    let held_per_day = Settings::from_vars(|_| None).unwrap().held_per_day;
+    for n in 0..held_per_day + 1 {
+        h.clock.advance(60_000);
+        let (status, _, body) = h.post_json(&question("keen@example.com")).await;
+        assert_eq!(status, 429, "{body}");
+        let kept = n < held_per_day;
+        assert_eq!(body["kept"], kept, "question {n} past the limit: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert_eq!(
+            message.contains("We have kept this question"),
+            kept,
+            "{message}"
+        );
+    }
+    assert_eq!(
+        h.llm().request_count(),
+        2,
+        "no LLM call for a kept question"
+    );
+    let leads = h.store.leads_by_email("keen@example.com").await.unwrap();
+    let held: Vec<_> = leads
+        .iter()
+        .filter(|l| l.status == LeadStatus::RateLimited)
+        .collect();
+    assert_eq!(held.len() as u32, held_per_day, "bounded per email and day");
+    assert!(held
+        .iter()
+        .all(|l| l.follow_up_reason.as_deref() == Some("rate_limited")
+            && l.question.contains("printer")));
+    assert_eq!(
+        h.store
+            .leads_by_status(LeadStatus::RateLimited, T0, T0 + HOUR)
+            .await
+            .unwrap()
+            .len() as u32,
+        held_per_day,
+        "listed for the team"
+    );
+}
+
+/// Asks through the handler as if from `ip` (the HTTP tests all come from 127.0.0.1).
+async fn ask_from(h: &Harness, ip: &str, email: &str) -> Result<String, u16> {
+    let body = question(email).to_string();
+    h.app
+        .ask(ask_fn::handler::AskInput {
+            body: body.as_bytes(),
+            content_type: Some("application/json"),
+            client_ip: Some(ip.parse().unwrap()),
+            request_id: "test",
+        })
+        .await
+        .map(|answer| answer.lead_id)
+        .map_err(|error| error.status)
+}
+
+#[tokio::test]
+async fn ipv6_clients_are_keyed_by_their_64_and_networks_have_a_limit_of_their_own() {
+    let h = harness(Options {
+        dynamo: false,
+        ip_limits: Limits {
+            per_hour: 2,
+            per_day: 0,
+        },
+        net_limits: Limits {
+            per_hour: 3,
+            per_day: 0,
+        },
+        ..Options::default()
+    })
+    .await;
+    // Two addresses of one /64 are one client: a new address per question does not help.
+    assert!(ask_from(&h, "2001:db8:1:2::1", "a@example.com")
+        .await
+        .is_ok());
+    assert!(ask_from(&h, "2001:db8:1:2::2", "b@example.com")
+        .await
+        .is_ok());
+    assert_eq!(
+        ask_from(&h, "2001:db8:1:2:ffff::3", "c@example.com").await,
+        Err(429)
+    );
+    // Another /64 of the same /48 is another client, but the same network (3 per hour).
+    assert!(ask_from(&h, "2001:db8:1:3::1", "c@example.com")
+        .await
+        .is_ok());
+    assert_eq!(
+        ask_from(&h, "2001:db8:1:4::1", "d@example.com").await,
+        Err(429)
+    );
+    // IPv4: an address pool in one /24 shares the network limit.
+    for n in 1..=3 {
+        assert!(
+            ask_from(&h, &format!("203.0.113.{n}"), &format!("v{n}@example.com"))
+                .await
+                .is_ok()
+        );
+    }
+    assert_eq!(
+        ask_from(&h, "203.0.113.9", "v9@example.com").await,
+        Err(429)
+    );
+    assert!(ask_from(&h, "198.51.100.1", "v9@example.com").await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
+    let hook = Receiver::start(Reply::Accept).await;
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        ip_limits: LOOSE,
+        notify_per_hour: Some(2),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            Some(webhook(
+                &hook.url,
+                WebhookFormat::Slack,
+                Duration::from_millis(600),
+            )),
+            None,
+        )),
+        ..Options::default()
+    })
+    .await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let (status, _, answer) = h
+            .post_json(&key_question(&format!("f{n}@example.com")))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        ids.push(answer["lead_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        hook.received().len(),
+        2,
+        "two notified one by one in the hour"
+    );
+    for id in &ids[2..] {
+        assert_eq!(h.lead(id).await.notification, NotifyState::Digest);
+    }
+    // The next hour's first notification brings the digest of the three held back.
+    h.clock.advance(HOUR);
+    let (status, _, _) = h.post_json(&key_question("later@example.com")).await;
+    assert_eq!(status, 200);
+    let received = hook.received();
+    assert_eq!(
+        received.len(),
+        4,
+        "the digest and the new lead: {received:?}"
+    );
+    let digest = received[2].to_string();
+    assert!(digest.contains("Digest: 3 more lead(s)"), "{digest}");
+    for id in &ids[2..] {
+        assert!(digest.contains(id.as_str()), "{id} missing from {digest}");
+        assert_eq!(h.lead(id).await.notification, NotifyState::Sent);
+    }
+    assert!(!digest.contains(ids[0].as_str()), "already notified");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn an_llm_retry_counts_against_the_daily_cap() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        cap: 2,
+        ip_limits: LOOSE,
+        ..Options::default()
+    })
+    .await;
+    // The first attempt fails (a retryable 500), the retry answers: two paid calls.
+    h.llm().push(Behaviour::Status(500));
+    let (status, _, first) = h.post_json(&question("r1@example.com")).await;
+    assert_eq!((status, first["status"].as_str()), (200, Some("answered")));
+    assert_eq!(h.llm().request_count(), 2);
+    // So the cap of 2 is used up: the next question is kept for a person, no LLM call.
+    let (status, _, second) = h.post_json(&question("r2@example.com")).await;
+    assert_eq!(
+        (status, second["status"].as_str()),
+        (200, Some("follow_up"))
+    );
+    assert_eq!(
+        h.llm().request_count(),
+        2,
+        "the cap holds, retries included"
+    );
+    let lead = h.lead(second["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.follow_up_reason.as_deref(), Some("daily_cap"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn no_llm_retry_past_the_daily_cap() {
+    let h = harness(Options {
+        llm: openai(FakeLlm::start().await),
+        cap: 1,
+        ..Options::default()
+    })
+    .await;
+    h.llm().push(Behaviour::Status(500));
+    let (status, _, body) = h.post_json(&question("r3@example.com")).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("follow_up")));
+    assert_eq!(h.llm().request_count(), 1, "the retry would pass the cap");
+    let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
+    assert_eq!(lead.status, LeadStatus::LlmFailed);
 }

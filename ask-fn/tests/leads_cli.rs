@@ -51,7 +51,6 @@ impl Tables {
         let email = Email::parse(email).unwrap();
         let lead = Lead {
             article: article.map(str::to_owned),
-            ip_hash: Some(format!("ip-of-{}", email.as_str())),
             ..Lead::pending(
                 at,
                 email.as_str(),
@@ -116,6 +115,7 @@ impl Tables {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn list_puts_what_needs_a_person_first_and_handle_takes_it_off() {
     let t = tables().await;
     let nov = |d: u32| day(&format!("2026-11-{d:02}"));
@@ -248,6 +248,7 @@ async fn list_puts_what_needs_a_person_first_and_handle_takes_it_off() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn export_writes_the_period_as_csv_oldest_first() {
     let t = tables().await;
     let first = t
@@ -313,6 +314,7 @@ async fn export_writes_the_period_as_csv_oldest_first() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn erase_shows_first_then_deletes_everything_of_one_address() {
     let t = tables().await;
     let at = day("2026-11-20");
@@ -365,8 +367,8 @@ async fn erase_shows_first_then_deletes_everything_of_one_address() {
         "{plan}"
     );
     assert!(
-        plan.contains("ip#ip-of-gone+kb@x.test  2 question time(s)"),
-        "{plan}"
+        !plan.contains("ip#"),
+        "leads do not record the network address, so no address item is linked to the person: {plan}"
     );
     assert!(
         plan.contains("1 lead(s) were sent to the team's chat or mailbox"),
@@ -381,7 +383,7 @@ async fn erase_shows_first_then_deletes_everything_of_one_address() {
     let (again, note) = t.ok(&["leads", "erase", "gone+kb@x.test"]);
     assert_eq!(again, plan, "the real run shows the same plan");
     assert!(
-        note.contains("Deleted 2 lead(s) and 2 quota item(s)."),
+        note.contains("Deleted 2 lead(s) and 1 quota item(s)."),
         "{note}"
     );
     assert!(t.store.lead(&one.id).await.unwrap().is_none());
@@ -400,6 +402,7 @@ async fn erase_shows_first_then_deletes_everything_of_one_address() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() {
     let t = tables().await;
     let at = day("2026-11-10");

@@ -17,6 +17,7 @@ async fn ssm_client() -> aws_sdk_ssm::Client {
 }
 
 #[tokio::test]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn a_securestring_named_by_the_parameter_variable_is_fetched_decrypted() {
     let client = ssm_client().await;
     let name = format!("/tryfirst-test/{}/llm-api-key", std::process::id());

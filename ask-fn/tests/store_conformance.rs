@@ -1,8 +1,11 @@
-//! One behaviour, two stores: every test here runs against the in-memory store and against a
-//! real DynamoDB-compatible server (started by scripts/test), through the same `Store` trait.
+//! One behaviour, three stores: every test here runs against the in-memory store and against two
+//! DynamoDB servers (started by scripts/test), through the same `Store` trait: moto, and Amazon
+//! DynamoDB Local, which runs requests concurrently and so judges the concurrency tests.
 
 #[path = "support/dynamo.rs"]
 mod dynamo;
+
+use dynamo::Backend;
 
 use std::sync::Arc;
 
@@ -11,7 +14,8 @@ use ask_fn::llm::{AdviceSource, Verdict};
 use ask_fn::quota::Limits;
 use ask_fn::store::memory::MemoryStore;
 use ask_fn::store::{
-    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store, StoreError,
+    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    StoreError,
 };
 
 const T0: Millis = 1_800_000_000_000;
@@ -25,7 +29,6 @@ fn lead(now: Millis, email: &str) -> Lead {
         removed_secrets: vec!["one_time_code".into()],
         article: Some("printer-offline".into()),
         content_hash: Some("e3f7cadf764f36ab".into()),
-        ip_hash: Some("abc".into()),
         ..Lead::pending(
             now,
             email,
@@ -43,7 +46,7 @@ fn check(key: &str) -> QuotaCheck {
     }
 }
 
-/// Runs one async test body against both stores.
+/// Runs one async test body against every store.
 macro_rules! conformance {
     ($name:ident, $body:expr) => {
         mod $name {
@@ -56,8 +59,17 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            #[ignore = "needs the moto emulator: run scripts/test"]
             async fn dynamodb() {
-                let (store, ..) = dynamo::store().await;
+                let (store, ..) = Backend::Moto.store().await;
+                let store: Arc<dyn Store> = Arc::new(store);
+                ($body)(store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            #[ignore = "needs DynamoDB Local: run scripts/test"]
+            async fn dynamodb_local() {
+                let (store, ..) = Backend::Local.store().await;
                 let store: Arc<dyn Store> = Arc::new(store);
                 ($body)(store).await;
             }
@@ -265,7 +277,7 @@ conformance!(
         };
         let llm_calls = |admission: &Admission| match admission {
             Admission::Accepted { llm_call, .. } => Some(*llm_call),
-            Admission::Refused { .. } => None,
+            _ => None,
         };
         for (n, expected) in [(1, true), (2, true), (3, false), (4, false)] {
             let (admission, stored) = ask(n, "2026-11-29").await;
@@ -300,6 +312,121 @@ conformance!(
             assert_eq!(llm_calls(&ask(n, "2026-12-01").await.0), Some(true));
         }
         assert_eq!(llm_calls(&ask(8, "2026-12-01").await.0), Some(false));
+    }
+);
+
+conformance!(a_daily_cap_of_zero_allows_no_llm_call, |store: Arc<
+    dyn Store,
+>| async move {
+    let budget = LlmBudget {
+        day: "2026-11-29".to_owned(),
+        cap: 0,
+        expires_at: 0,
+    };
+    for n in 0..2 {
+        let at = T0 + n;
+        let stored = lead(at, "zero@x.test");
+        let admission = store
+            .admit_asking(
+                &[check(&format!("email#zero{n}"))],
+                at,
+                &stored,
+                Some(&budget),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                admission,
+                Admission::Accepted {
+                    llm_call: false,
+                    ..
+                }
+            ),
+            "question {n}: {admission:?}"
+        );
+        assert!(store.lead(&stored.id).await.unwrap().is_some());
+    }
+});
+
+conformance!(
+    a_request_is_admitted_once_and_a_retry_gets_the_first_lead,
+    |store: Arc<dyn Store>| async move {
+        let checks = [check("email#retry")];
+        let ask = |lead: &Lead, at: Millis, once: &'static str| {
+            let store = store.clone();
+            let lead = lead.clone();
+            let checks = checks.clone();
+            async move {
+                store
+                    .admit_ask(&Ask {
+                        checks: &checks,
+                        now: at,
+                        lead: &lead,
+                        llm: None,
+                        once: Some(once),
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = lead(T0, "retry@x.test");
+        assert!(matches!(
+            ask(&first, T0, "req#one").await,
+            Admission::Accepted { .. }
+        ));
+        // The visitor's page timed out and sent the same request again (a new lead id).
+        let retry = lead(T0 + 5_000, "retry@x.test");
+        assert_eq!(
+            ask(&retry, T0 + 5_000, "req#one").await,
+            Admission::Duplicate {
+                lead_id: first.id.clone()
+            }
+        );
+        assert_eq!(store.lead(&retry.id).await.unwrap(), None, "no second lead");
+        assert_eq!(
+            store.quota_times("email#retry").await.unwrap(),
+            [T0],
+            "no second place in the allowance"
+        );
+        // Another question is admitted as usual, and fills the allowance.
+        let second = lead(T0 + 6_000, "retry@x.test");
+        assert!(matches!(
+            ask(&second, T0 + 6_000, "req#two").await,
+            Admission::Accepted { .. }
+        ));
+        // A retry of an admitted request is still its first result once the allowance is full,
+        // not a refusal.
+        assert_eq!(
+            ask(&lead(T0 + 7_000, "retry@x.test"), T0 + 7_000, "req#two").await,
+            Admission::Duplicate {
+                lead_id: second.id.clone()
+            }
+        );
+        assert!(matches!(
+            ask(&lead(T0 + 8_000, "retry@x.test"), T0 + 8_000, "req#three").await,
+            Admission::Refused { .. }
+        ));
+    }
+);
+
+conformance!(
+    a_capped_counter_hands_out_numbered_places_until_full,
+    |store: Arc<dyn Store>| async move {
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.take_slot("notify#1", 5, 0).await.unwrap() })
+            })
+            .collect();
+        let mut places = Vec::new();
+        for task in tasks {
+            places.extend(task.await.unwrap());
+        }
+        places.sort_unstable();
+        assert_eq!(places, [1, 2, 3, 4, 5], "each place once, then none");
+        assert_eq!(store.take_slot("notify#2", 5, 0).await.unwrap(), Some(1));
+        assert_eq!(store.take_slot("notify#3", 0, 0).await.unwrap(), None);
     }
 );
 
@@ -491,15 +618,26 @@ conformance!(
     }
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
+    instances_that_guess_wrong_still_count_exactly(Backend::Moto).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DynamoDB Local: run scripts/test"]
+async fn dynamodb_local_instances_that_guess_wrong_still_count_exactly() {
+    instances_that_guess_wrong_still_count_exactly(Backend::Local).await;
+}
+
 /// Two Lambda instances on the same tables: each guesses the quota state from what it saw last,
 /// and a wrong guess is corrected from the cancelled transaction, with exact results.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
-    let (first, client, quota, leads) = dynamo::store().await;
+async fn instances_that_guess_wrong_still_count_exactly(backend: Backend) {
+    let (first, client, quota, leads) = backend.store().await;
     let second = ask_fn::store::dynamo::DynamoStore::new(client, &quota, &leads);
     let accepted = |admission: Admission| match admission {
         Admission::Accepted { remaining, .. } => (remaining[0].hour, remaining[0].day),
-        Admission::Refused { .. } => panic!("refused"),
+        other => panic!("{other:?}"),
     };
     async fn on(store: &ask_fn::store::dynamo::DynamoStore, at: Millis) -> Admission {
         let checks = [check("email#two-instances")];
@@ -527,6 +665,7 @@ async fn dynamodb_instances_that_guess_wrong_still_count_exactly() {
 }
 
 #[tokio::test]
+#[ignore = "needs the moto emulator: run scripts/test"]
 async fn dynamodb_items_carry_the_ttl_attribute() {
     let (store, client, quota, leads) = dynamo::store().await;
     let stored = lead(T0, "ttl@x.test");
@@ -582,4 +721,195 @@ async fn unreachable_dynamodb_is_unavailable_not_a_panic() {
         matches!(outcome, Err(StoreError::Unavailable(_))),
         "{outcome:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn dynamodb_a_recreated_quota_item_is_not_taken_for_the_one_remembered() {
+    recreated_quota_item_is_not_taken_for_the_one_remembered(Backend::Moto).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DynamoDB Local: run scripts/test"]
+async fn dynamodb_local_a_recreated_quota_item_is_not_taken_for_the_one_remembered() {
+    recreated_quota_item_is_not_taken_for_the_one_remembered(Backend::Local).await;
+}
+
+/// ABA: an instance remembers a quota item as it wrote it; the item is deleted (TTL, `erase`)
+/// and recreated by another instance. Its version must not match the remembered one by
+/// coincidence, or the stale times would overwrite the new ones and let a question through.
+async fn recreated_quota_item_is_not_taken_for_the_one_remembered(backend: Backend) {
+    let (first, client, quota, leads) = backend.store().await;
+    let second = ask_fn::store::dynamo::DynamoStore::new(client, &quota, &leads);
+    async fn ask(store: &ask_fn::store::dynamo::DynamoStore, at: Millis) -> Admission {
+        store
+            .admit(&[check("email#aba")], at, &lead(at, "aba@x.test"))
+            .await
+            .unwrap()
+    }
+    assert!(matches!(
+        ask(&first, T0 - 2 * HOUR).await,
+        Admission::Accepted { .. }
+    ));
+    // Gone (as TTL or an erasure would do it), then recreated by the other instance.
+    assert!(second.delete_quota("email#aba").await.unwrap());
+    assert!(matches!(ask(&second, T0).await, Admission::Accepted { .. }));
+    // `first` still remembers the item it wrote two hours ago.
+    assert!(matches!(
+        ask(&first, T0 + MINUTE).await,
+        Admission::Accepted { .. }
+    ));
+    assert_eq!(
+        first.quota_times("email#aba").await.unwrap(),
+        [T0, T0 + MINUTE],
+        "the recreated item's question is kept, not overwritten by stale times"
+    );
+    assert!(
+        matches!(
+            ask(&second, T0 + 2 * MINUTE).await,
+            Admission::Refused { .. }
+        ),
+        "a third question in the hour is refused"
+    );
+}
+
+/// Lets every request through, then answers the first `TransactWriteItems` sends with
+/// `TransactionInProgressException`, as DynamoDB does when a resend arrives while the first
+/// send is still being applied: the transaction commits, but the client does not learn it.
+/// As many sends as the SDK makes for one call (it retries this error itself, with the same
+/// token), so the error reaches the store.
+const LOST_SENDS: u32 = 3;
+
+#[derive(Debug, Default)]
+struct LoseFirstCommit {
+    state: std::sync::Mutex<(bool, u32)>,
+}
+
+impl aws_sdk_dynamodb::config::Intercept for LoseFirstCommit {
+    fn name(&self) -> &'static str {
+        "LoseFirstCommit"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or_default();
+        let mut state = self.state.lock().unwrap();
+        state.0 = target.ends_with(".TransactWriteItems");
+        if state.0 {
+            state.1 += 1;
+        }
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let (transaction, count) = *self.state.lock().unwrap();
+        if transaction && count <= LOST_SENDS {
+            fn like<B: From<String>>(_: &B, text: String) -> B {
+                B::from(text)
+            }
+            let response = context.response_mut();
+            *response.status_mut() = 400.try_into().unwrap();
+            response.headers_mut().remove("x-amz-crc32");
+            // The SDK reads the error type from this header first, when there is one.
+            response.headers_mut().remove("x-amzn-errortype");
+            response.headers_mut().remove("content-length");
+            let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionInProgressException","message":"Transaction is in progress"}"#;
+            let replacement = like(response.body(), body.to_owned());
+            *response.body_mut() = replacement;
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn dynamodb_a_commit_whose_answer_was_lost_is_success_not_a_second_question() {
+    commit_whose_answer_was_lost_is_success(Backend::Moto).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DynamoDB Local: run scripts/test"]
+async fn dynamodb_local_a_commit_whose_answer_was_lost_is_success_not_a_second_question() {
+    commit_whose_answer_was_lost_is_success(Backend::Local).await;
+}
+
+/// `TransactionInProgress` after the transaction committed: the store sends the same
+/// transaction again (same token) and takes "this lead already exists" as the success it is:
+/// the visitor is accepted once, with one lead and one place used, not a 503 or a false 429.
+async fn commit_whose_answer_was_lost_is_success(backend: Backend) {
+    let interceptor = std::sync::Arc::new(LoseFirstCommit::default());
+    let shared = interceptor.clone();
+    let config = backend
+        .config(move |builder| builder.interceptor(SharedIntercept(shared)))
+        .await;
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let (quota, leads) = dynamo::table_names();
+    let store = ask_fn::store::dynamo::DynamoStore::new(client.clone(), &quota, &leads);
+    store.create_tables().await.unwrap();
+    let checks = [QuotaCheck {
+        key: "email#lost".into(),
+        limits: Limits {
+            per_hour: 1,
+            per_day: 5,
+        },
+    }];
+    let stored = lead(T0, "lost@x.test");
+    let admission = store.admit(&checks, T0, &stored).await.unwrap();
+    assert!(
+        matches!(admission, Admission::Accepted { .. }),
+        "{admission:?}"
+    );
+    assert!(
+        interceptor.state.lock().unwrap().1 > LOST_SENDS,
+        "the first answers were lost"
+    );
+    assert_eq!(store.quota_times("email#lost").await.unwrap(), [T0]);
+    let items = dynamo::scan_leads(&client, &leads).await;
+    assert_eq!(items.len(), 1, "one lead");
+    assert_eq!(
+        store.lead(&stored.id).await.unwrap().unwrap().status,
+        LeadStatus::Pending
+    );
+}
+
+/// An `Arc`'d interceptor the test can still read.
+#[derive(Debug)]
+struct SharedIntercept(std::sync::Arc<LoseFirstCommit>);
+
+impl aws_sdk_dynamodb::config::Intercept for SharedIntercept {
+    fn name(&self) -> &'static str {
+        "SharedIntercept"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0.read_before_transmit(context, components, cfg)
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextMut<'_>,
+        components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0
+            .modify_before_deserialization(context, components, cfg)
+    }
 }

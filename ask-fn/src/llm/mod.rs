@@ -14,6 +14,7 @@ pub mod openai;
 pub mod parse;
 pub mod prompt;
 pub mod retrieval;
+pub mod retry_budget;
 mod transport;
 
 use std::time::Duration;

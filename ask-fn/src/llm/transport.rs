@@ -117,7 +117,11 @@ pub(crate) async fn call_with_retry(call: HttpCall<'_>) -> Result<Advice, LlmErr
                 let wait = retry_wait(failure.retry_after);
                 let fits =
                     started.elapsed() + wait + settings.request_timeout <= settings.total_budget;
-                let retry = attempts == 1 && failure.error.is_retryable() && fits;
+                // A retry is another paid call: it must fit the daily cap too.
+                let retry = attempts == 1
+                    && failure.error.is_retryable()
+                    && fits
+                    && super::retry_budget::allowed().await;
                 tracing::warn!(
                     provider = call.provider,
                     outcome = failure.error.kind(),

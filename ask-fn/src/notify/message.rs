@@ -67,6 +67,7 @@ fn headline(lead: &Lead) -> String {
         }
         LeadStatus::NeedsFollowUp => "Not answered: please follow up".to_owned(),
         LeadStatus::LlmFailed => "The AI could not answer: please follow up".to_owned(),
+        LeadStatus::RateLimited => "Asked past the limit, not answered: please reply".to_owned(),
         LeadStatus::Answered => match lead.verdict {
             Some(verdict) => format!("Answered ({})", verdict.label()),
             None => "Answered".to_owned(),

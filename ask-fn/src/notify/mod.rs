@@ -6,6 +6,7 @@
 //! lead ([`NotifyState`]) and shows up in `ask-fn leads list`, so nothing slips through silently.
 //! Each channel has its own short timeout and they run concurrently.
 
+pub mod digest;
 pub mod email;
 pub mod message;
 pub mod webhook;
@@ -30,7 +31,8 @@ impl Policy {
         match status {
             LeadStatus::NeedsFollowUp | LeadStatus::LlmFailed => true,
             LeadStatus::Answered => self == Policy::Every,
-            LeadStatus::Pending | LeadStatus::Handled => false,
+            // Listed in `leads list`; not pushed, so asking past the limit cannot flood the team.
+            LeadStatus::Pending | LeadStatus::RateLimited | LeadStatus::Handled => false,
         }
     }
 }
@@ -77,6 +79,12 @@ impl Notifier {
 
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// Whether a lead in this state would be sent anywhere (the policy wants it and a channel
+    /// is configured): only those count against the hourly cap.
+    pub fn would_send(&self, status: LeadStatus) -> bool {
+        self.policy.wants(status) && (self.webhook.is_some() || self.email.is_some())
     }
 
     /// Sends `notice` on every channel if the policy wants this lead; never fails.

@@ -27,7 +27,8 @@ use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, KeyType, TableSpec};
 use super::{
-    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store, StoreError,
+    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    StoreError,
 };
 use crate::clock::{Millis, DAY};
 use crate::llm::{AdviceSource, Verdict};
@@ -45,12 +46,17 @@ pub struct DynamoStore {
     known: std::sync::Mutex<HashMap<String, QuotaState>>,
 }
 
-/// A quota item's accepted times and version; `None` version: the item does not exist.
-type QuotaState = (Vec<Millis>, Option<i64>);
+/// A quota item's accepted times and version; `None` version: the item does not exist. The
+/// version is compared as DynamoDB holds it: a random token (see [`super::random_token`]), or a
+/// number on items written before tokens replaced counters.
+type QuotaState = (Vec<Millis>, Option<AttributeValue>);
 
 /// How many quota states `known` keeps before it starts over (a warm Lambda serves many
 /// visitors; an entry is a few dozen bytes).
 const KNOWN_LIMIT: usize = 10_000;
+
+/// How long a request key stays admitted: a visitor's retry comes within minutes.
+const ONCE_SECONDS: i64 = 86_400;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -110,16 +116,14 @@ impl DynamoStore {
         Ok(())
     }
 
-    async fn read_quotas(
-        &self,
-        checks: &[QuotaCheck],
-    ) -> Result<HashMap<String, (Vec<Millis>, Option<i64>)>, StoreError> {
-        let keys: Vec<Item> = checks
+    /// The items with these keys in the quota table (one consistent `BatchGetItem`), by key.
+    async fn read_quota_items(&self, keys: &[&str]) -> Result<HashMap<String, Item>, StoreError> {
+        let keys: Vec<Item> = keys
             .iter()
-            .map(|c| {
+            .map(|key| {
                 HashMap::from([(
                     schema::QUOTA_KEY.to_owned(),
-                    AttributeValue::S(c.key.clone()),
+                    AttributeValue::S((*key).to_owned()),
                 )])
             })
             .collect();
@@ -147,10 +151,9 @@ impl DynamoStore {
             .map(Vec::as_slice)
             .unwrap_or_default()
         {
-            let Some(key) = string(item, schema::QUOTA_KEY) else {
-                continue;
-            };
-            found.insert(key, quota_state(item));
+            if let Some(key) = string(item, schema::QUOTA_KEY) {
+                found.insert(key, item.clone());
+            }
         }
         Ok(found)
     }
@@ -173,36 +176,77 @@ impl DynamoStore {
             .expression_attribute_values(":status", AttributeValue::S(status.as_str().to_owned()))
     }
 
-    /// The quota items as DynamoDB has them now (one consistent `BatchGetItem`).
+    /// The quota items as DynamoDB has them now, and the lead already admitted for the request
+    /// key, if any (one consistent `BatchGetItem`).
     async fn confirmed_states(
         &self,
         checks: &[QuotaCheck],
-    ) -> Result<Vec<(QuotaState, bool)>, StoreError> {
-        let mut found = self.read_quotas(checks).await?;
-        Ok(checks
+        once: Option<&str>,
+    ) -> Result<(Vec<(QuotaState, bool)>, Option<String>), StoreError> {
+        let mut keys: Vec<&str> = checks.iter().map(|c| c.key.as_str()).collect();
+        keys.extend(once);
+        let mut found = self.read_quota_items(&keys).await?;
+        let admitted = once
+            .and_then(|key| found.remove(key))
+            .and_then(|item| string(&item, ONCE_LEAD));
+        let states = checks
             .iter()
-            .map(|c| (found.remove(&c.key).unwrap_or_default(), true))
-            .collect())
+            .map(|c| (found.get(&c.key).map(quota_state).unwrap_or_default(), true))
+            .collect();
+        Ok((states, admitted))
+    }
+}
+
+/// The attribute of a `req#…` item naming the lead its request was admitted as.
+const ONCE_LEAD: &str = "lead_id";
+
+/// Where each part of an `admit` transaction is: the quota writes first, then the lead, then
+/// the LLM counter and the request key when present.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    quota_items: usize,
+    llm: bool,
+    once: bool,
+}
+
+impl Layout {
+    fn lead(self) -> usize {
+        self.quota_items
+    }
+    fn llm(self) -> Option<usize> {
+        self.llm.then_some(self.quota_items + 1)
+    }
+    fn once(self) -> Option<usize> {
+        self.once
+            .then_some(self.quota_items + 1 + usize::from(self.llm))
     }
 }
 
 /// Why a transaction was cancelled, and what to do about it.
+#[derive(Debug)]
 enum Cancelled {
     /// Some quota items are not in the state we assumed; each entry is `Some(real state)` for
     /// those (an absent item is the default state), `None` for items whose check passed.
     QuotaChanged(Vec<Option<QuotaState>>),
     /// Only the LLM counter's condition failed: the daily cap is reached.
     LlmCapReached,
-    /// DynamoDB saw a concurrent transaction on the same items.
+    /// DynamoDB saw a concurrent transaction on the same items, or is still running an earlier
+    /// send of this one (`TransactionInProgress`): send the same transaction again, with the
+    /// same token, so it is applied at most once.
     Conflict,
+    /// Our lead (or our request key pointing at it) is already there: an earlier send of this
+    /// very transaction committed, and its answer was lost. That is success.
+    AlreadyCommitted,
+    /// The request key was admitted before, as this lead.
+    Duplicate(String),
     Other(String),
 }
 
-/// Reads a cancelled `admit` transaction: `quota_items` quota writes, then the lead, then the
-/// LLM counter if present.
+/// Reads a cancelled `admit` transaction laid out as `layout`, for the lead `lead_id`.
 fn cancellation(
     error: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
-    quota_items: usize,
+    layout: Layout,
+    lead_id: &str,
 ) -> Cancelled {
     let SdkError::ServiceError(service) = error else {
         return Cancelled::Other(describe(error));
@@ -220,7 +264,11 @@ fn cancellation(
         }
         _ => return Cancelled::Other(describe(error)),
     };
-    let failed = |r: &CancellationReason| r.code() == Some("ConditionalCheckFailed");
+    let failed = |index: Option<usize>| {
+        index
+            .and_then(|i| reasons.get(i))
+            .is_some_and(|r| r.code() == Some("ConditionalCheckFailed"))
+    };
     if reasons.iter().any(|r| {
         matches!(
             r.code(),
@@ -235,21 +283,67 @@ fn cancellation(
     {
         return Cancelled::Conflict;
     }
-    if reasons.get(quota_items).is_some_and(failed) {
-        return Cancelled::Other("a lead with this id already exists".into());
+    if failed(Some(layout.lead())) {
+        // Lead ids are random per question: only our own earlier send can have written it.
+        return Cancelled::AlreadyCommitted;
+    }
+    if failed(layout.once()) {
+        let admitted = layout
+            .once()
+            .and_then(|i| reasons.get(i))
+            .and_then(|r| r.item())
+            .and_then(|item| string(item, ONCE_LEAD))
+            .unwrap_or_default();
+        return if admitted == lead_id {
+            Cancelled::AlreadyCommitted
+        } else {
+            Cancelled::Duplicate(admitted)
+        };
     }
     let quota: Vec<Option<QuotaState>> = reasons
         .iter()
-        .take(quota_items)
-        .map(|r| failed(r).then(|| r.item().map(quota_state).unwrap_or_default()))
+        .take(layout.quota_items)
+        .map(|r| {
+            (r.code() == Some("ConditionalCheckFailed"))
+                .then(|| r.item().map(quota_state).unwrap_or_default())
+        })
         .collect();
     if quota.iter().any(Option::is_some) {
         Cancelled::QuotaChanged(quota)
-    } else if reasons.get(quota_items + 1).is_some_and(failed) {
+    } else if failed(layout.llm()) {
         Cancelled::LlmCapReached
     } else {
         Cancelled::Other(describe(error))
     }
+}
+
+/// Marks a request key as admitted, as `lead_id`, unless it already is.
+fn once_put(
+    table: &str,
+    key: &str,
+    lead_id: &str,
+    now: Millis,
+) -> Result<TransactWriteItem, StoreError> {
+    let item: Item = HashMap::from([
+        (
+            schema::QUOTA_KEY.to_owned(),
+            AttributeValue::S(key.to_owned()),
+        ),
+        (ONCE_LEAD.to_owned(), AttributeValue::S(lead_id.to_owned())),
+        (
+            schema::TTL_ATTRIBUTE.to_owned(),
+            AttributeValue::N((now / 1_000 + ONCE_SECONDS).to_string()),
+        ),
+    ]);
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", schema::QUOTA_KEY)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(unavailable)?;
+    Ok(TransactWriteItem::builder().put(put).build())
 }
 
 /// Counts one LLM call on `llm#<day>` if it stays within the cap.
@@ -302,18 +396,29 @@ fn quota_state(item: &Item) -> QuotaState {
                 .collect()
         })
         .unwrap_or_default();
-    (times, number(item, schema::QUOTA_VERSION))
+    (times, item.get(schema::QUOTA_VERSION).cloned())
+}
+
+/// One `admit` transaction as sent: resent as is (same token) after a conflict.
+struct Attempt {
+    writes: Vec<TransactWriteItem>,
+    token: String,
+    layout: Layout,
+    /// Each quota item's times and version token as this transaction writes them.
+    written: Vec<(Vec<Millis>, String)>,
+    llm_call: bool,
 }
 
 #[async_trait::async_trait]
 impl Store for DynamoStore {
-    async fn admit_asking(
-        &self,
-        checks: &[QuotaCheck],
-        now: Millis,
-        lead: &Lead,
-        llm: Option<&LlmBudget>,
-    ) -> Result<Admission, StoreError> {
+    async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
+        let Ask {
+            checks,
+            now,
+            lead,
+            llm,
+            once,
+        } = *ask;
         // The state each decision is based on, and whether DynamoDB confirmed it in this call
         // (a refusal is only final on confirmed data: a guess may be stale).
         let mut states: Vec<(QuotaState, bool)> = {
@@ -323,95 +428,134 @@ impl Store for DynamoStore {
                 .map(|c| (known.get(&c.key).cloned().unwrap_or_default(), false))
                 .collect()
         };
-        let mut llm = llm;
+        // A cap of 0 allows no call at all (a missing counter would otherwise pass as under it).
+        let mut llm = llm.filter(|budget| budget.cap > 0);
+        let mut pending: Option<Attempt> = None;
         for attempt in 0..MAX_ATTEMPTS {
-            let mut writes = Vec::with_capacity(checks.len() + 2);
-            let mut written = Vec::with_capacity(checks.len());
-            let mut refused: Option<(Millis, usize)> = None;
-            for (index, (check, ((times, version), _))) in checks.iter().zip(&states).enumerate() {
-                match quota::decide(times, now, check.limits) {
-                    Decision::Deny { retry_at } => {
-                        if refused.is_none_or(|(at, _)| retry_at > at) {
-                            refused = Some((retry_at, index));
+            let current = match pending.take() {
+                Some(resend) => resend,
+                None => {
+                    let mut writes = Vec::with_capacity(checks.len() + 3);
+                    let mut written = Vec::with_capacity(checks.len());
+                    let mut refused: Option<(Millis, usize)> = None;
+                    for (index, (check, ((times, version), _))) in
+                        checks.iter().zip(&states).enumerate()
+                    {
+                        match quota::decide(times, now, check.limits) {
+                            Decision::Deny { retry_at } => {
+                                if refused.is_none_or(|(at, _)| retry_at > at) {
+                                    refused = Some((retry_at, index));
+                                }
+                            }
+                            Decision::Allow(times) => {
+                                let token = super::random_token();
+                                writes.push(quota_put(
+                                    &self.quota_table,
+                                    &check.key,
+                                    &times,
+                                    version.as_ref(),
+                                    &token,
+                                    now,
+                                )?);
+                                written.push((times, token));
+                            }
                         }
                     }
-                    Decision::Allow(times) => {
-                        writes.push(quota_put(
-                            &self.quota_table,
-                            &check.key,
-                            &times,
-                            *version,
-                            now,
-                        )?);
-                        written.push((times, version.unwrap_or(0) + 1));
+                    if let Some((retry_at, check)) = refused {
+                        if states.iter().all(|(_, confirmed)| *confirmed) && once.is_none() {
+                            return Ok(Admission::Refused { retry_at, check });
+                        }
+                        // Refused on a guess (or maybe a retry of an admitted request): read
+                        // what is really there and decide again.
+                        let (confirmed, admitted) = self.confirmed_states(checks, once).await?;
+                        if let Some(lead_id) = admitted {
+                            return Ok(Admission::Duplicate { lead_id });
+                        }
+                        if states.iter().all(|(_, confirmed)| *confirmed) {
+                            return Ok(Admission::Refused { retry_at, check });
+                        }
+                        states = confirmed;
+                        continue;
+                    }
+                    let lead_put = Put::builder()
+                        .table_name(&self.leads_table)
+                        .set_item(Some(lead_item(lead)))
+                        .condition_expression("attribute_not_exists(#id)")
+                        .expression_attribute_names("#id", schema::LEAD_ID)
+                        .build()
+                        .map_err(unavailable)?;
+                    writes.push(TransactWriteItem::builder().put(lead_put).build());
+                    if let Some(budget) = llm {
+                        writes.push(llm_count(&self.quota_table, budget)?);
+                    }
+                    if let Some(key) = once {
+                        writes.push(once_put(&self.quota_table, key, &lead.id, now)?);
+                    }
+                    Attempt {
+                        writes,
+                        token: super::random_token(),
+                        layout: Layout {
+                            quota_items: checks.len(),
+                            llm: llm.is_some(),
+                            once: once.is_some(),
+                        },
+                        written,
+                        llm_call: llm.is_some(),
                     }
                 }
-            }
-            if let Some((retry_at, check)) = refused {
-                if states.iter().all(|(_, confirmed)| *confirmed) {
-                    return Ok(Admission::Refused { retry_at, check });
-                }
-                // Refused on a guess: read what is really there and decide again.
-                states = self.confirmed_states(checks).await?;
-                continue;
-            }
-            let lead_put = Put::builder()
-                .table_name(&self.leads_table)
-                .set_item(Some(lead_item(lead)))
-                .condition_expression("attribute_not_exists(#id)")
-                .expression_attribute_names("#id", schema::LEAD_ID)
-                .build()
-                .map_err(unavailable)?;
-            writes.push(TransactWriteItem::builder().put(lead_put).build());
-            if let Some(budget) = llm {
-                writes.push(llm_count(&self.quota_table, budget)?);
-            }
-            match self
+            };
+            let sent = self
                 .client
                 .transact_write_items()
-                .set_transact_items(Some(writes))
+                .set_transact_items(Some(current.writes.clone()))
+                .client_request_token(&current.token)
                 .send()
-                .await
-            {
-                Ok(_) => {
+                .await;
+            let outcome = match sent {
+                Ok(_) => None,
+                Err(error) => Some(cancellation(&error, current.layout, &lead.id)),
+            };
+            match outcome {
+                None | Some(Cancelled::AlreadyCommitted) => {
                     let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
                     if known.len() >= KNOWN_LIMIT {
                         known.clear();
                     }
                     let mut remaining = Vec::with_capacity(checks.len());
-                    for (check, (times, version)) in checks.iter().zip(written) {
+                    for (check, (times, token)) in checks.iter().zip(current.written) {
                         remaining.push(quota::remaining(&times, now, check.limits));
-                        known.insert(check.key.clone(), (times, Some(version)));
+                        known.insert(check.key.clone(), (times, Some(AttributeValue::S(token))));
                     }
                     return Ok(Admission::Accepted {
                         remaining,
-                        llm_call: llm.is_some(),
+                        llm_call: current.llm_call,
                     });
                 }
-                Err(error) => match cancellation(&error, checks.len()) {
-                    Cancelled::QuotaChanged(current) => {
-                        // DynamoDB told us the real state of the items that differed.
-                        for (state, now_there) in states.iter_mut().zip(current) {
-                            match now_there {
-                                Some(real) => *state = (real, true),
-                                None => state.1 = true,
-                            }
+                Some(Cancelled::Duplicate(lead_id)) => {
+                    return Ok(Admission::Duplicate { lead_id });
+                }
+                Some(Cancelled::QuotaChanged(now_there)) => {
+                    // DynamoDB told us the real state of the items that differed.
+                    for (state, real) in states.iter_mut().zip(now_there) {
+                        match real {
+                            Some(real) => *state = (real, true),
+                            None => state.1 = true,
                         }
                     }
-                    Cancelled::LlmCapReached => llm = None,
-                    Cancelled::Conflict => {
-                        // A concurrent transaction on the same items: back off a little
-                        // (spread out by attempt), then read and decide again.
-                        let jitter =
-                            (now as u64 ^ u64::from(attempt).wrapping_mul(0x9e37_79b9)) % 20;
-                        tokio::time::sleep(Duration::from_millis(
-                            5 + u64::from(attempt) * 5 + jitter,
-                        ))
+                }
+                Some(Cancelled::LlmCapReached) => llm = None,
+                Some(Cancelled::Conflict) => {
+                    // A concurrent transaction on the same items, or an earlier send of this
+                    // one still running: back off a little (spread out by attempt), then send
+                    // the very same transaction again. Its token makes DynamoDB apply it at
+                    // most once, so an earlier send that did commit is not doubled, and is not
+                    // mistaken for someone else's question.
+                    let jitter = (now as u64 ^ u64::from(attempt).wrapping_mul(0x9e37_79b9)) % 20;
+                    tokio::time::sleep(Duration::from_millis(5 + u64::from(attempt) * 5 + jitter))
                         .await;
-                        states = self.confirmed_states(checks).await?;
-                    }
-                    Cancelled::Other(message) => return Err(StoreError::Unavailable(message)),
-                },
+                    pending = Some(current);
+                }
+                Some(Cancelled::Other(message)) => return Err(StoreError::Unavailable(message)),
             }
         }
         Err(StoreError::Contention)
@@ -498,18 +642,11 @@ impl Store for DynamoStore {
     }
 
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
-        let check = QuotaCheck {
-            key: key.to_owned(),
-            limits: quota::Limits {
-                per_hour: 0,
-                per_day: 0,
-            },
-        };
         Ok(self
-            .read_quotas(&[check])
+            .read_quota_items(&[key])
             .await?
-            .remove(key)
-            .map(|(times, _)| times)
+            .get(key)
+            .map(|item| quota_state(item).0)
             .unwrap_or_default())
     }
 
@@ -573,6 +710,77 @@ impl Store for DynamoStore {
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
         self.delete_item(&self.quota_table, schema::QUOTA_KEY, key)
             .await
+    }
+
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        if cap == 0 {
+            return Ok(None);
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.quota_table)
+            .key(schema::QUOTA_KEY, AttributeValue::S(key.to_owned()))
+            .update_expression("ADD #calls :one SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
+            .expression_attribute_names("#calls", schema::LLM_CALLS)
+            .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
+            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(Some(
+                output
+                    .attributes()
+                    .and_then(|a| number(a, schema::LLM_CALLS))
+                    .unwrap_or(1) as u64,
+            )),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(StoreError::Unavailable(describe(&error))),
+        }
+    }
+
+    async fn set_notification(
+        &self,
+        id: &str,
+        notification: NotifyState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.leads_table)
+            .key(schema::LEAD_ID, AttributeValue::S(id.to_owned()))
+            .condition_expression("attribute_exists(#id)")
+            .expression_attribute_names("#id", schema::LEAD_ID)
+            .expression_attribute_values(
+                ":notification",
+                AttributeValue::S(notification.as_str().to_owned()),
+            );
+        let expression = match error {
+            Some(error) => {
+                request = request
+                    .expression_attribute_values(":error", AttributeValue::S(error.to_owned()));
+                "SET notification = :notification, notification_error = :error"
+            }
+            None => "SET notification = :notification REMOVE notification_error",
+        };
+        lead_updated(request.update_expression(expression).send().await, id)
     }
 }
 
@@ -639,11 +847,14 @@ impl DynamoStore {
     }
 }
 
+/// Writes a quota item's new times under a fresh version `token`, on condition that it is still
+/// at `version` (or absent, for `None`).
 fn quota_put(
     table: &str,
     key: &str,
     times: &[Millis],
-    version: Option<i64>,
+    version: Option<&AttributeValue>,
+    token: &str,
     now: Millis,
 ) -> Result<TransactWriteItem, StoreError> {
     let item: Item = HashMap::from([
@@ -662,7 +873,7 @@ fn quota_put(
         ),
         (
             schema::QUOTA_VERSION.to_owned(),
-            AttributeValue::N((version.unwrap_or(0) + 1).to_string()),
+            AttributeValue::S(token.to_owned()),
         ),
         // Nothing in a quota item matters after a day without questions.
         (
@@ -675,7 +886,7 @@ fn quota_put(
         Some(version) => put
             .condition_expression("#version = :version")
             .expression_attribute_names("#version", schema::QUOTA_VERSION)
-            .expression_attribute_values(":version", AttributeValue::N(version.to_string())),
+            .expression_attribute_values(":version", version.clone()),
         None => put
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", schema::QUOTA_KEY),
@@ -760,7 +971,6 @@ fn lead_item(lead: &Lead) -> Item {
     let optional = [
         ("article", lead.article.clone()),
         ("content_hash", lead.content_hash.clone()),
-        ("ip_hash", lead.ip_hash.clone()),
         ("verdict", lead.verdict.map(|v| v.as_str().to_owned())),
         ("answer", lead.answer.clone()),
         (
@@ -803,7 +1013,6 @@ fn lead_from_item(item: &Item) -> Option<Lead> {
             .and_then(|v| v.as_bool().ok())
             .copied()
             .unwrap_or(false),
-        ip_hash: string(item, "ip_hash"),
         status: string(item, schema::LEAD_STATUS).and_then(|s| LeadStatus::parse(&s))?,
         verdict: string(item, "verdict").and_then(|v| match v.as_str() {
             "diy" => Some(Verdict::Diy),

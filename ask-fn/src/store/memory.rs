@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, QuotaCheck, Store, StoreError};
+use super::{Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Store, StoreError};
 use crate::clock::Millis;
 use crate::quota::{self, Decision};
 
@@ -16,8 +16,11 @@ pub struct MemoryStore {
 #[derive(Default)]
 struct State {
     quotas: HashMap<String, Vec<Millis>>,
+    /// The LLM counters by day, and other capped counters by key (`take_slot`).
     llm_calls: HashMap<String, u64>,
     leads: HashMap<String, Lead>,
+    /// Request keys already admitted, and their lead.
+    once: HashMap<String, String>,
 }
 
 impl MemoryStore {
@@ -43,14 +46,20 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
-    async fn admit_asking(
-        &self,
-        checks: &[QuotaCheck],
-        now: Millis,
-        lead: &Lead,
-        llm: Option<&LlmBudget>,
-    ) -> Result<Admission, StoreError> {
+    async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
+        let Ask {
+            checks,
+            now,
+            lead,
+            llm,
+            once,
+        } = *ask;
         let mut state = self.state();
+        if let Some(lead_id) = once.and_then(|key| state.once.get(key)) {
+            return Ok(Admission::Duplicate {
+                lead_id: lead_id.clone(),
+            });
+        }
         let mut updates = Vec::with_capacity(checks.len());
         let mut refused: Option<(Millis, usize)> = None;
         for (index, check) in checks.iter().enumerate() {
@@ -80,9 +89,15 @@ impl Store for MemoryStore {
             state.quotas.insert(check.key.clone(), times);
         }
         state.leads.insert(lead.id.clone(), lead.clone());
+        if let Some(key) = once {
+            state.once.insert(key.to_owned(), lead.id.clone());
+        }
         let llm_call = match llm {
             Some(budget) => {
-                let count = state.llm_calls.entry(budget.day.clone()).or_default();
+                let count = state
+                    .llm_calls
+                    .entry(format!("llm#{}", budget.day))
+                    .or_default();
                 let allowed = *count < budget.cap;
                 *count += u64::from(allowed);
                 allowed
@@ -173,5 +188,36 @@ impl Store for MemoryStore {
 
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.state().quotas.remove(key).is_some())
+    }
+
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        _expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut state = self.state();
+        let count = state.llm_calls.entry(key.to_owned()).or_default();
+        if *count >= cap {
+            return Ok(None);
+        }
+        *count += 1;
+        Ok(Some(*count))
+    }
+
+    async fn set_notification(
+        &self,
+        id: &str,
+        notification: NotifyState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let lead = state
+            .leads
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        lead.notification = notification;
+        lead.notification_error = error.map(str::to_owned);
+        Ok(())
     }
 }

@@ -37,6 +37,21 @@ pub enum Admission {
     /// Nothing written. `check` is the index of the identity that refused (the one that frees
     /// up last, when several do).
     Refused { retry_at: Millis, check: usize },
+    /// Nothing written: this request (its [`Ask::once`] key) was already admitted, as `lead_id`.
+    /// A visitor's retry after a timeout gets the first result, not a second lead or quota slot.
+    Duplicate { lead_id: String },
+}
+
+/// One question to admit, with everything the atomic write needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    pub checks: &'a [QuotaCheck],
+    pub now: Millis,
+    pub lead: &'a Lead,
+    /// Count an LLM call against this daily budget, if it is not used up.
+    pub llm: Option<&'a LlmBudget>,
+    /// The visitor's request, pseudonymised (`req#…`): admitted at most once (for a day).
+    pub once: Option<&'a str>,
 }
 
 /// Counting one LLM call against the global daily cap, as part of admitting a question, so the
@@ -60,6 +75,9 @@ pub enum LeadStatus {
     NeedsFollowUp,
     /// The LLM failed; a person follows up.
     LlmFailed,
+    /// Asked past the visitor's allowance: kept without an LLM call (at most a few per address
+    /// and day), because an engaged prospect is worth a reply.
+    RateLimited,
     /// Someone on the team dealt with it (`ask-fn leads handle`).
     Handled,
 }
@@ -71,14 +89,16 @@ impl LeadStatus {
             LeadStatus::Answered => "answered",
             LeadStatus::NeedsFollowUp => "needs_follow_up",
             LeadStatus::LlmFailed => "llm_failed",
+            LeadStatus::RateLimited => "rate_limited",
             LeadStatus::Handled => "handled",
         }
     }
 
     /// Every status, in the order the team works through them: what needs a person first.
-    pub const TRIAGE_ORDER: [Self; 5] = [
+    pub const TRIAGE_ORDER: [Self; 6] = [
         Self::NeedsFollowUp,
         Self::LlmFailed,
+        Self::RateLimited,
         // Stored but never finished: the function stopped mid-request, so nobody was told.
         Self::Pending,
         Self::Answered,
@@ -91,7 +111,10 @@ impl LeadStatus {
 
     /// Whether a person at the MSP has to act on a lead in this state.
     pub fn needs_a_person(self) -> bool {
-        matches!(self, Self::NeedsFollowUp | Self::LlmFailed | Self::Pending)
+        matches!(
+            self,
+            Self::NeedsFollowUp | Self::LlmFailed | Self::RateLimited | Self::Pending
+        )
     }
 }
 
@@ -110,6 +133,8 @@ pub enum NotifyState {
     NotRequired,
     /// It needed one but no channel is configured.
     NotConfigured,
+    /// Past the hour's cap on notifications: it goes out in the next hourly digest.
+    Digest,
 }
 
 impl NotifyState {
@@ -120,6 +145,7 @@ impl NotifyState {
             Self::Failed => "failed",
             Self::NotRequired => "not_required",
             Self::NotConfigured => "not_configured",
+            Self::Digest => "digest",
         }
     }
 
@@ -130,6 +156,7 @@ impl NotifyState {
             Self::Failed,
             Self::NotRequired,
             Self::NotConfigured,
+            Self::Digest,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -153,7 +180,6 @@ pub struct Lead {
     pub content_hash: Option<String>,
     /// The page the visitor read is older than the bundle (its hash differs).
     pub stale_page: bool,
-    pub ip_hash: Option<String>,
     pub status: LeadStatus,
     pub verdict: Option<Verdict>,
     pub answer: Option<String>,
@@ -174,7 +200,7 @@ pub struct Lead {
 
 impl Lead {
     /// A new lead asked at `now`, as it is first stored: pending, unanswered, nobody notified
-    /// yet, not about an article. The caller sets what else it knows (article, IP hash, …)
+    /// yet, not about an article. The caller sets what else it knows (article, page version, …)
     /// with struct update syntax, so the outcome fields are written in one place.
     pub fn pending(
         now: Millis,
@@ -193,7 +219,6 @@ impl Lead {
             article: None,
             content_hash: None,
             stale_page: false,
-            ip_hash: None,
             status: LeadStatus::Pending,
             verdict: None,
             answer: None,
@@ -251,16 +276,29 @@ pub enum StoreError {
 
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
-    /// Atomically: if every check allows a question at `now`, record it in each, store `lead`,
-    /// and count an LLM call against `llm` if it is given and not used up; otherwise write
-    /// nothing.
+    /// Atomically: if `ask.once` was admitted before, nothing but [`Admission::Duplicate`];
+    /// else if every check allows a question at `now`, record it in each, store the lead, mark
+    /// `once` as admitted, and count an LLM call against `llm` if it is given and not used up
+    /// (a cap of 0 allows none); otherwise write nothing.
+    async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError>;
+
+    /// [`Store::admit_ask`] without a request key.
     async fn admit_asking(
         &self,
         checks: &[QuotaCheck],
         now: Millis,
         lead: &Lead,
         llm: Option<&LlmBudget>,
-    ) -> Result<Admission, StoreError>;
+    ) -> Result<Admission, StoreError> {
+        self.admit_ask(&Ask {
+            checks,
+            now,
+            lead,
+            llm,
+            once: None,
+        })
+        .await
+    }
 
     /// [`Store::admit_asking`] without an LLM call.
     async fn admit(
@@ -306,6 +344,40 @@ pub trait Store: Send + Sync {
 
     /// Deletes a quota item; `false` when there was none.
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError>;
+
+    /// Takes one place of a capped counter (e.g. `notify#<hour>`): the place's number (1 for
+    /// the first) or `None` when all `cap` are taken. Atomic across instances. `expires_at`:
+    /// the counter item's TTL, Unix seconds.
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<Option<u64>, StoreError>;
+
+    /// Records how the team was told about a lead, and nothing else (the hourly digest).
+    async fn set_notification(
+        &self,
+        id: &str,
+        notification: NotifyState,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+}
+
+/// 128 random bits as 32 hex digits: a quota item's version token, a transaction's idempotency
+/// token. Random rather than counted, so a value never repeats after an item is deleted (by TTL
+/// or `erase`) and recreated: a stale writer cannot match it by coincidence (ABA).
+pub fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let part = |salt: u64| {
+        // RandomState's keys come from the OS once per thread, then change per instance.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed) ^ salt);
+        hasher.finish()
+    };
+    format!("{:016x}{:016x}", part(0), part(u64::MAX))
 }
 
 /// A new lead id: creation time first (so ids sort by time), then 64 random bits.
@@ -341,6 +413,7 @@ mod tests {
             LeadStatus::Answered,
             LeadStatus::NeedsFollowUp,
             LeadStatus::LlmFailed,
+            LeadStatus::RateLimited,
             LeadStatus::Handled,
         ] {
             assert_eq!(LeadStatus::parse(status.as_str()), Some(status));
@@ -352,6 +425,7 @@ mod tests {
             NotifyState::Failed,
             NotifyState::NotRequired,
             NotifyState::NotConfigured,
+            NotifyState::Digest,
         ] {
             assert_eq!(NotifyState::parse(state.as_str()), Some(state));
         }

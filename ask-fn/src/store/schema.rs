@@ -8,7 +8,8 @@ use serde::Serialize;
 pub const QUOTA_KEY: &str = "pk";
 /// Accepted question times (ms) in the last 24 h, sorted.
 pub const QUOTA_TIMES: &str = "times";
-/// Optimistic-concurrency version of a quota item.
+/// Optimistic-concurrency version of a quota item: a random token per write (never a counter,
+/// which would repeat after the item is deleted and recreated).
 pub const QUOTA_VERSION: &str = "version";
 /// Number of LLM calls on an `llm#<day>` item.
 pub const LLM_CALLS: &str = "calls";

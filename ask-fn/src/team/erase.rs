@@ -1,5 +1,7 @@
 //! Erasing everything stored about one email address (a GDPR Article 17 request): its leads
-//! and the quota items keyed by its pseudonym or by the addresses it asked from.
+//! and the quota items keyed by its pseudonym. Leads do not record the network address they
+//! came from, so the address quota items (shared by everyone behind that address, holding only
+//! times) cannot be linked to the person; they expire a day after their last question.
 //!
 //! Always planned first and shown, so `--dry-run` and the real run print the same list.
 
@@ -11,8 +13,8 @@ use crate::store::{Lead, NotifyState, Store, StoreError};
 pub struct ErasurePlan {
     pub email: String,
     pub leads: Vec<Lead>,
-    /// Quota items (`email#…` for the address, `ip#…` for the addresses its leads came
-    /// from) and how many question times each currently holds.
+    /// Quota items (`email#…` for the address, `held#…` for its questions kept past the
+    /// limit) and how many question times each currently holds.
     pub quotas: Vec<(String, usize)>,
 }
 
@@ -26,18 +28,8 @@ pub struct Erased {
 /// quota key is a salted hash of the address, never the address itself.
 pub async fn plan(store: &dyn Store, email: &Email, salt: &str) -> Result<ErasurePlan, StoreError> {
     let leads = store.leads_by_email(email.as_str()).await?;
-    let mut keys = vec![format!(
-        "email#{}",
-        pseudonym(salt, "email", &email.quota_identity())
-    )];
-    for lead in &leads {
-        if let Some(hash) = &lead.ip_hash {
-            let key = format!("ip#{hash}");
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-    }
+    let hash = pseudonym(salt, "email", &email.quota_identity());
+    let keys = [format!("email#{hash}"), format!("held#{hash}")];
     let mut quotas = Vec::new();
     for key in keys {
         let times = store.quota_times(&key).await?.len();
@@ -86,8 +78,8 @@ pub fn describe(plan: &ErasurePlan) -> String {
     }
     out.push_str(&format!("  {} quota item(s)\n", plan.quotas.len()));
     for (key, times) in &plan.quotas {
-        let kind = if key.starts_with("ip#") {
-            "the network address it asked from (shared by anyone behind it)"
+        let kind = if key.starts_with("held#") {
+            "its questions kept past the limit"
         } else {
             "the address itself"
         };

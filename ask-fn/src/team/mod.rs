@@ -105,6 +105,7 @@ fn notified(lead: &Lead) -> &'static str {
         NotifyState::NotConfigured => "no channel",
         NotifyState::NotRequired => "-",
         NotifyState::Pending => "?",
+        NotifyState::Digest => "in digest",
     }
 }
 

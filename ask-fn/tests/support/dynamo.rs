@@ -1,5 +1,11 @@
-//! Test access to the DynamoDB-compatible server that `scripts/test` starts (moto, or AWS's
-//! DynamoDB Local). Each test gets its own tables, so tests run in parallel.
+//! Test access to the DynamoDB-compatible servers that `scripts/test` starts: moto
+//! (`AWS_ENDPOINT_URL_DYNAMODB`, also SES and SSM, requests serialised) and Amazon DynamoDB
+//! Local (`TRYFIRST_DYNAMODB_LOCAL`, unserialised: the judge of concurrency). Each test gets its
+//! own tables, so tests run in parallel.
+//!
+//! Tests that need a server are `#[ignore = "…"]`, so a plain `cargo test` without one passes and
+//! names what it skipped; `scripts/test` runs them with `--include-ignored`, and then a missing
+//! server is a failure with instructions, never a silent pass.
 
 #![allow(dead_code, reason = "shared by several test binaries")]
 
@@ -7,14 +13,67 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use ask_fn::store::dynamo::DynamoStore;
 
-/// A client for the emulator named by `AWS_ENDPOINT_URL_DYNAMODB`. Panics with instructions when
-/// it is not set: these tests need the real server, they do not silently pass without it.
+/// Which emulator a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Moto,
+    Local,
+}
+
+impl Backend {
+    /// The endpoint's environment variable and the command that sets it.
+    fn variable(self) -> (&'static str, &'static str) {
+        match self {
+            Backend::Moto => ("AWS_ENDPOINT_URL_DYNAMODB", "scripts/dynamodb start"),
+            Backend::Local => ("TRYFIRST_DYNAMODB_LOCAL", "scripts/dynamodb start local"),
+        }
+    }
+
+    /// The endpoint. Panics with instructions when it is not set: a test that needs the server
+    /// does not silently pass without it.
+    pub fn endpoint(self) -> String {
+        let (name, command) = self.variable();
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set. Run the tests with scripts/test (it starts the emulators), or: eval \"$({command})\"")
+        })
+    }
+
+    /// An SDK config for this emulator, with `extra` applied (interceptors, retries).
+    pub async fn config(
+        self,
+        extra: impl FnOnce(aws_sdk_dynamodb::config::Builder) -> aws_sdk_dynamodb::config::Builder,
+    ) -> aws_sdk_dynamodb::Config {
+        let endpoint = self.endpoint();
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .load()
+            .await;
+        extra(aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(endpoint)).build()
+    }
+
+    pub async fn client(self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(self.config(|b| b).await)
+    }
+
+    /// A store on fresh tables of this emulator.
+    pub async fn store(self) -> (DynamoStore, aws_sdk_dynamodb::Client, String, String) {
+        let client = self.client().await;
+        let (quota, leads) = table_names();
+        let store = DynamoStore::new(client.clone(), &quota, &leads);
+        store
+            .create_tables()
+            .await
+            .expect("create tables on the emulator");
+        (store, client, quota, leads)
+    }
+}
+
+/// A client for moto (`AWS_ENDPOINT_URL_DYNAMODB`); panics with instructions when it is not set.
 pub async fn client() -> aws_sdk_dynamodb::Client {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "AWS_ENDPOINT_URL_DYNAMODB is not set. Run the tests with scripts/test (it starts moto), or: eval \"$(scripts/dynamodb start)\""
-    );
-    DynamoStore::client_from_env().await
+    Backend::Moto.client().await
 }
 
 /// Unique table names for one test: `t<pid>-<n>-quota` / `-leads`.
@@ -67,12 +126,10 @@ impl aws_sdk_dynamodb::config::Intercept for RequestLog {
 
 /// A store on fresh tables whose client records every request in the returned log.
 pub async fn logged_store() -> (DynamoStore, RequestLog) {
-    assert!(std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some());
     let log = RequestLog::default();
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
-        .interceptor(log.clone())
-        .build();
+    let config = Backend::Moto
+        .config(|builder| builder.interceptor(log.clone()))
+        .await;
     let client = aws_sdk_dynamodb::Client::from_conf(config);
     let (quota, leads) = table_names();
     let store = DynamoStore::new(client, &quota, &leads);
@@ -81,16 +138,9 @@ pub async fn logged_store() -> (DynamoStore, RequestLog) {
     (store, log)
 }
 
-/// A store on fresh tables.
+/// A store on fresh moto tables.
 pub async fn store() -> (DynamoStore, aws_sdk_dynamodb::Client, String, String) {
-    let client = client().await;
-    let (quota, leads) = table_names();
-    let store = DynamoStore::new(client.clone(), &quota, &leads);
-    store
-        .create_tables()
-        .await
-        .expect("create tables on the emulator");
-    (store, client, quota, leads)
+    Backend::Moto.store().await
 }
 
 /// Every lead item in a table (a Scan: fine for tests, never used by the function).

@@ -48,6 +48,9 @@ pub enum Behaviour {
     MalformedBody,
     /// 200 with the text this function makes from the request's JSON body.
     Scripted(Script),
+    /// Fails about `fail_percent` % of requests with a 500 (or a malformed body), chosen by a
+    /// seeded sequence so a run can be repeated, and answers `text` otherwise: for the soak.
+    Flaky { fail_percent: u64, text: String },
 }
 
 /// A function from the request body to the answer text.
@@ -296,13 +299,32 @@ async fn handle(
         Behaviour::Status(status) => error(wire, status, None),
         Behaviour::RateLimited { retry_after_secs } => error(wire, 429, retry_after_secs),
         Behaviour::Scripted(script) => success(wire, &model, &(script.0)(&request_body)),
-        Behaviour::MalformedBody => (
-            StatusCode::OK,
-            [("content-type", "text/html")],
-            "<html><body>502 upstream hiccup</body></html>",
-        )
-            .into_response(),
+        Behaviour::MalformedBody => malformed(),
+        Behaviour::Flaky { fail_percent, text } => {
+            // SplitMix64 over the request number: repeatable, and spread out.
+            static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let mut z = NEXT
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .wrapping_add(0x9e37_79b9_7f4a_7c15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            match z % 100 {
+                roll if roll < fail_percent / 2 => malformed(),
+                roll if roll < fail_percent => error(wire, 500, None),
+                _ => success(wire, &model, &text),
+            }
+        }
     }
+}
+
+fn malformed() -> Response {
+    (
+        StatusCode::OK,
+        [("content-type", "text/html")],
+        "<html><body>502 upstream hiccup</body></html>",
+    )
+        .into_response()
 }
 
 /// The provider's success body around `text`, shaped like the real APIs.

@@ -389,6 +389,24 @@
 
     // Sending.
 
+    // One id per question: kept while the same question is sent again (after a timeout or a
+    // network failure the first may still have arrived), so the server answers a retry with the
+    // first result instead of a second lead and a second place in the visitor's allowance.
+    var request = { fields: null, id: null };
+
+    function newRequestId() {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (b) {
+        return (b + 256).toString(16).slice(1);
+      }).join("");
+    }
+
+    function requestId(fields) {
+      if (request.fields !== fields || !request.id) request = { fields: fields, id: newRequestId() };
+      return request.id;
+    }
+
     function payload() {
       var body = {};
       var article = value("article");
@@ -400,6 +418,7 @@
       body.company = value("company");
       body.consent = true;
       body.website = value("website");
+      body.request_id = requestId(JSON.stringify(body));
       return JSON.stringify(body);
     }
 
@@ -496,6 +515,8 @@
       send()
         .then(function (result) {
           setBusy(false);
+          // A definite answer (not a server failure): the next send is a new question.
+          if (result.status < 500) request = { fields: null, id: null };
           handle(result);
         }, function () {
           // fetch rejects only when the server could not be reached (or we gave up waiting).
