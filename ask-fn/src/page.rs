@@ -114,9 +114,9 @@ pub fn error(
     base_url: &str,
     company: &str,
 ) -> String {
-    let back = if back.starts_with(&format!("{base_url}/"))
-        || (back.starts_with('/') && !back.starts_with("//"))
-    {
+    // The answer's link guard: `/\evil.example` or `/<tab>/evil.example` read as `//` in a
+    // browser, so a prefix test is not enough.
+    let back = if crate::answer_html::is_own_site(back, base_url) {
         back
     } else {
         base_url
@@ -233,5 +233,27 @@ mod tests {
             "foreign back links are replaced"
         );
         assert!(page.contains("href=\"https://help.example.test\""));
+    }
+
+    #[test]
+    fn back_links_that_a_browser_reads_as_another_host_are_replaced() {
+        let problem = ApiError::new(400, "bad_form", "Try again.");
+        let base = "https://help.example.test";
+        for foreign in [
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://help.example.test.evil.example/",
+            "javascript:alert(1)",
+        ] {
+            let page = error(&problem, &HashMap::new(), foreign, base, "Acme");
+            assert!(!page.contains("evil.example"), "{foreign:?}");
+            assert!(!page.contains("javascript:"), "{foreign:?}");
+        }
+        for own in ["/printer-offline/", "https://help.example.test/vpn/"] {
+            let page = error(&problem, &HashMap::new(), own, base, "Acme");
+            assert!(page.contains(&format!("href=\"{own}\"")), "{own}");
+        }
     }
 }
