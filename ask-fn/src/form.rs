@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::email::{Email, EmailError};
 use crate::error::{ApiError, FieldError};
+use crate::plain_text;
 
 pub const QUESTION_MIN_CHARS: usize = 10;
 pub const QUESTION_MAX_CHARS: usize = 2_000;
@@ -169,7 +170,10 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
         })
     };
 
-    let text = raw.question.unwrap_or_default().trim().to_owned();
+    // Control characters go before counting: they are not part of what the visitor said.
+    let text = plain_text::multi_line(&raw.question.unwrap_or_default())
+        .trim()
+        .to_owned();
     let length = text.chars().count();
     if length == 0 {
         fail(
@@ -193,7 +197,9 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             None
         }
     };
-    let company = raw.company.unwrap_or_default().trim().to_owned();
+    let company = plain_text::single_line(&raw.company.unwrap_or_default())
+        .trim()
+        .to_owned();
     if company.is_empty() {
         fail(
             "company_required",
@@ -335,6 +341,23 @@ mod tests {
         let mut wrong_type = good();
         wrong_type["email"] = serde_json::json!(42);
         assert_eq!(json(wrong_type).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn control_characters_are_removed_before_anything_is_kept() {
+        let mut sneaky = good();
+        sneaky["company"] = serde_json::json!("Acme\u{1b}[2J\r\nBV\u{9b}");
+        sneaky["question"] =
+            serde_json::json!("\u{1b}]0;pwned\u{7}The printer\r\nis offline\u{202e} again");
+        let question = json(sneaky).unwrap();
+        assert_eq!(question.company, "Acme[2J BV");
+        assert_eq!(question.text, "]0;pwnedThe printer\nis offline again");
+        let mut only_escapes = good();
+        only_escapes["company"] = serde_json::json!("\u{1b}\u{7}");
+        assert_eq!(
+            json(only_escapes).unwrap_err().headline().code,
+            "company_required"
+        );
     }
 
     #[test]

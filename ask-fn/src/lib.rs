@@ -19,6 +19,7 @@ pub mod llm;
 pub mod metrics;
 pub mod notify;
 pub mod page;
+pub mod plain_text;
 pub mod quota;
 pub mod scrub;
 pub mod secrets;

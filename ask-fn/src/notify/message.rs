@@ -79,7 +79,7 @@ fn headline(lead: &Lead) -> String {
 /// `text` on one line (control characters and line breaks become spaces), at most `max`
 /// characters: for subjects and titles, where a visitor's line break must not inject anything.
 pub fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text
+    let flat: String = crate::plain_text::single_line(text)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
