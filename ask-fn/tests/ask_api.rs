@@ -1212,7 +1212,10 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
         "{subject}"
     );
     let body = sent[0]["body"].as_str().unwrap();
-    assert!(body.contains("Email:    nina@example.com\n"), "{body}");
+    assert!(
+        body.contains("Email:    nina@example.com (unverified)\n"),
+        "{body}"
+    );
     assert!(body.contains("> Lost my YubiKey and the backup."));
     assert!(!body.contains("Winter2026"));
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;

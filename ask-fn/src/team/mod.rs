@@ -132,7 +132,7 @@ pub fn table(leads: &[Lead]) -> String {
                 lead.status.as_str().to_owned(),
                 notified(lead).to_owned(),
                 one_line(&lead.company, 24),
-                one_line(&lead.email, 254),
+                one_line(&crate::email::display_address(&lead.email), 254),
                 one_line(lead.article.as_deref().unwrap_or("-"), 80),
                 one_line(&lead.question, 48),
                 lead.id.clone(),
@@ -174,7 +174,7 @@ pub fn details(lead: &Lead) -> String {
     field("Asked", &clock::rfc3339(lead.created_at));
     field("Status", lead.status.as_str());
     field("Company", &lead.company);
-    field("Email", &lead.email);
+    field("Email", &crate::email::display_address(&lead.email));
     field("Article", lead.article.as_deref().unwrap_or("-"));
     if lead.stale_page {
         field("", "(they read an older version of the article)");
