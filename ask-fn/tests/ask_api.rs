@@ -827,6 +827,45 @@ async fn lambda_events_use_the_request_context_source_ip() {
     }
 }
 
+/// An event whose request context holds no usable source IP (an ALB event, where only the
+/// forgeable X-Forwarded-For has one, or API Gateway's console test with
+/// `test-invoke-source-ip`) is refused, not answered with the IP limit silently off.
+#[tokio::test]
+async fn an_event_without_a_source_ip_is_refused() {
+    let h = harness(Options {
+        dynamo: false,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = call_lambda(
+        &h.app,
+        lambda_event(
+            "apigw_rest.json",
+            "203.0.113.7",
+            &question("rest@example.com"),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "a REST API event with an IP is served: {body}");
+    let (status, body) = call_lambda(
+        &h.app,
+        lambda_event(
+            "apigw_rest.json",
+            "test-invoke-source-ip",
+            &question("no-ip@example.com"),
+        ),
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "no_client_ip", "{body}");
+    let mut stored = Vec::new();
+    for status in LeadStatus::TRIAGE_ORDER {
+        stored.extend(h.store.leads_by_status(status, 0, i64::MAX).await.unwrap());
+    }
+    assert_eq!(stored.len(), 1, "only the first question was stored");
+    assert_eq!(stored[0].email, "rest@example.com");
+}
+
 /// Logs carry outcomes and timings, never the visitor's email, IP, question or the API key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_hold_no_email_ip_question_or_key() {
