@@ -13,6 +13,10 @@ use crate::plain_text;
 pub const QUESTION_MIN_CHARS: usize = 10;
 pub const QUESTION_MAX_CHARS: usize = 2_000;
 pub const COMPANY_MAX_CHARS: usize = 200;
+/// The honeypot field's name: no autofill vocabulary (WHATWG `autocomplete` tokens, the
+/// words browsers' heuristics look for: name, email, url, website, company, phone, address…)
+/// contains it. The theme's form and `page.rs` use it, with `autocomplete="off"`.
+pub const HONEYPOT_FIELD: &str = "confirm_ref";
 
 /// How the form was sent, which decides how we answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,9 +42,12 @@ struct RawForm {
     company: Option<String>,
     #[serde(default)]
     consent: Option<Flag>,
-    /// Honeypot: hidden from people, filled in by bots.
+    /// Honeypot: hidden from people, filled in by bots. Its name ([`HONEYPOT_FIELD`]) is one
+    /// no browser autofills: the old `website` was filled in by some password managers and
+    /// autofill, which refused real visitors. A `website` sent by a page cached before the
+    /// rename is ignored like any unknown field.
     #[serde(default)]
-    website: Option<String>,
+    confirm_ref: Option<String>,
 }
 
 /// A checkbox: `true` in JSON, `on`/`yes`/`true`/`1` from an HTML form.
@@ -140,7 +147,11 @@ pub fn parse(
 }
 
 fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Question, ApiError> {
-    if raw.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+    if raw
+        .confirm_ref
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
         return Err(ApiError::new(
             400,
             "rejected",
@@ -254,7 +265,7 @@ mod tests {
             "email": " Ann@Example.com ",
             "company": "Acme BV",
             "consent": true,
-            "website": "",
+            "confirm_ref": "",
             "steps": ["ignored: steps come from the bundle"]
         })
     }
@@ -270,7 +281,7 @@ mod tests {
 
     #[test]
     fn a_good_urlencoded_question_without_article() {
-        let body = b"article=&question=Our+VPN+drops+every+hour%21&email=bob%40example.org&company=Acme&consent=on&website=";
+        let body = b"article=&question=Our+VPN+drops+every+hour%21&email=bob%40example.org&company=Acme&consent=on&confirm_ref=";
         let question = parse(body, Encoding::UrlEncoded, &known).unwrap();
         assert_eq!(question.article, None);
         assert_eq!(question.text, "Our VPN drops every hour!");
@@ -315,8 +326,12 @@ mod tests {
     #[test]
     fn honeypot_unknown_article_and_bad_bodies() {
         let mut bot = good();
-        bot["website"] = serde_json::json!("http://spam.example");
+        bot[HONEYPOT_FIELD] = serde_json::json!("http://spam.example");
         assert_eq!(json(bot).unwrap_err().headline().code, "rejected");
+        // What autofill put into the old field name, from a page cached before the rename.
+        let mut autofilled = good();
+        autofilled["website"] = serde_json::json!("https://acme.example");
+        assert!(json(autofilled).is_ok(), "the old honeypot name is ignored");
         let mut gone = good();
         gone["article"] = serde_json::json!("no-such-article");
         let error = json(gone).unwrap_err();

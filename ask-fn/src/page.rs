@@ -164,7 +164,7 @@ pub fn error(
 <label for=\"email\">Email</label>{email_error}\n<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autocomplete=\"email\"{email_described}>\n\
 <label for=\"company\">Company</label>{company_error}\n<input type=\"text\" id=\"company\" name=\"company\" value=\"{company}\" required autocomplete=\"organization\"{company_described}>\n\
 <label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that {company_name} uses these details to answer me, as described in the <a href=\"{privacy}\">privacy statement</a>.</label>{consent_error}\n\
-<div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label><input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
+<div class=\"hp\" aria-hidden=\"true\"><label for=\"confirm_ref\">Leave this empty</label><input type=\"text\" id=\"confirm_ref\" name=\"confirm_ref\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
 <button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">{back_text}</a></p>",
         summary = if error.status == 422 { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
         article = value("article"),
@@ -233,6 +233,26 @@ mod tests {
             "foreign back links are replaced"
         );
         assert!(page.contains("href=\"https://help.example.test\""));
+    }
+
+    #[test]
+    fn the_honeypot_is_the_one_form_reads_and_never_autofilled() {
+        let page = error(
+            &ApiError::new(400, "bad_form", "Try again."),
+            &HashMap::new(),
+            "/",
+            "https://help.example.test",
+            "Acme",
+        );
+        let input = format!(
+            "<input type=\"text\" id=\"{0}\" name=\"{0}\" tabindex=\"-1\" autocomplete=\"off\">",
+            crate::form::HONEYPOT_FIELD
+        );
+        assert!(
+            page.contains(&format!("<div class=\"hp\" aria-hidden=\"true\"><label for=\"{}\">Leave this empty</label>{input}</div>", crate::form::HONEYPOT_FIELD)),
+            "{page}"
+        );
+        assert!(!page.contains("website"));
     }
 
     #[test]

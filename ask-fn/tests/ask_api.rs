@@ -236,7 +236,7 @@ fn question(email: &str) -> Value {
         "email": email,
         "company": "Acme BV",
         "consent": true,
-        "website": ""
+        "confirm_ref": ""
     })
 }
 
@@ -494,7 +494,7 @@ async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
         ),
         (
             "application/json",
-            with("website", json!("https://spam.example")),
+            with("confirm_ref", json!("https://spam.example")),
             400,
             "rejected",
             None,
@@ -688,7 +688,7 @@ async fn the_form_without_javascript_gets_pages_and_keeps_what_was_typed() {
         ..Options::default()
     })
     .await;
-    let form = "article=printer-offline&question=The+printer+is+offline+since+this+morning&email=ivy%40example.com&company=Acme&consent=on&website=";
+    let form = "article=printer-offline&question=The+printer+is+offline+since+this+morning&email=ivy%40example.com&company=Acme&consent=on&confirm_ref=";
     let (status, page) = h
         .post_raw(
             "application/x-www-form-urlencoded",

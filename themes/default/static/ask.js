@@ -399,7 +399,7 @@
       body.email = value("email");
       body.company = value("company");
       body.consent = true;
-      body.website = value("website");
+      body.confirm_ref = value("confirm_ref");
       return JSON.stringify(body);
     }
 
