@@ -78,31 +78,22 @@ fn back_label(to_article: bool) -> &'static str {
     }
 }
 
-/// The same sentence the page's script shows, so both forms read alike.
+/// The same sentence the page's script shows, so both forms read alike: the limits, never
+/// what is left of them (see `handler::QuotaView`).
 fn quota_sentence(answer: &AskAnswer) -> String {
     let quota = &answer.quota;
-    match (
-        quota.remaining_hour,
-        quota.remaining_day,
-        &quota.next_question_at,
-    ) {
-        (Some(hour), Some(day), _) if hour > 0 && day > 0 => {
-            format!("You can ask {} this hour ({day} today).", plural(hour))
-        }
-        (_, _, Some(at)) if at.len() >= 16 => format!(
-            "You have used your questions for now. You can ask again at {} UTC on {}.",
-            &at[11..16],
-            &at[..10]
-        ),
-        _ => "You can ask again.".to_owned(),
-    }
+    format!(
+        "You can ask up to {} an hour and {} a day.",
+        questions(quota.per_hour),
+        quota.per_day
+    )
 }
 
-fn plural(n: u32) -> String {
+fn questions(n: u32) -> String {
     if n == 1 {
-        "1 more question".to_owned()
+        "1 question".to_owned()
     } else {
-        format!("{n} more questions")
+        format!("{n} questions")
     }
 }
 
