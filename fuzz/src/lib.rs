@@ -180,3 +180,60 @@ pub fn check_diagnostics(diagnostics: &[Diagnostic], file: &Path, text: &str) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://help.example.com";
+
+    #[test]
+    fn allowed_html_and_own_links_pass() {
+        check_answer_html(
+            "<p>See <a href=\"/printer-offline/\">this</a> and <a href=\"https://help.example.com/a?b=1&amp;c=2\">that</a></p>\n<ol start=\"3\">\n<li>x &gt; y</li>\n</ol>\n<br />",
+            BASE,
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "leaves the site")]
+    fn a_foreign_link_is_caught() {
+        check_answer_html("<p><a href=\"//evil.example/\">x</a></p>", BASE);
+    }
+
+    #[test]
+    #[should_panic(expected = "leaves the site")]
+    fn a_backslash_link_is_caught_as_a_browser_reads_it() {
+        check_answer_html("<p><a href=\"/\\evil.example\">x</a></p>", BASE);
+    }
+
+    #[test]
+    #[should_panic(expected = "tag <img>")]
+    fn a_foreign_tag_is_caught() {
+        check_answer_html("<p><img src=\"x\"></p>", BASE);
+    }
+
+    #[test]
+    #[should_panic(expected = "attribute `title`")]
+    fn a_foreign_attribute_is_caught() {
+        check_answer_html("<p><a href=\"/a/\" title=\"t\">x</a></p>", BASE);
+    }
+
+    #[test]
+    fn diagnostics_inside_the_file_pass_and_outside_panic() {
+        let text = "a = 1\nbé = \n";
+        let file = Path::new("site.toml");
+        let at = |line: u32, column: u32, quoted: &str| Diagnostic {
+            line,
+            column,
+            source_line: Some(quoted.to_owned()),
+            ..Diagnostic::error(file, "x")
+        };
+        check_diagnostics(&[at(2, 6, "bé = ")], file, text);
+        check_diagnostics(&[at(3, 1, "")], file, text);
+        for bad in [at(4, 1, ""), at(2, 7, "bé = "), at(1, 1, "bé = ")] {
+            let result = std::panic::catch_unwind(|| check_diagnostics(&[bad], file, text));
+            assert!(result.is_err());
+        }
+    }
+}
