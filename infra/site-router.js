@@ -34,9 +34,22 @@ async function lookup(key) {
   }
 }
 
+// The one-slash form of a path: tabs and line breaks dropped, a leading '/' ensured, and every
+// run of '/' and '\' made a single '/', as a browser's URL parser would read them. Without it
+// `//evil.example/login` would be answered with `Location: //evil.example/login/`, which a
+// browser follows to another host (an open redirect); `/\evil.example` reads the same way.
+function canonical(uri) {
+  return ('/' + uri).replace(/[\t\n\r]/g, '').replace(/[\/\\]+/g, '/');
+}
+
 async function handler(event) {
   var request = event.request;
   var uri = request.uri;
+  var clean = canonical(uri);
+  if (clean !== uri) {
+    // Never serve or redirect the doubtful form itself: one redirect to the same-site path.
+    return movedTo(isFile(clean) || clean.endsWith('/') ? clean : clean + '/');
+  }
   if (isFile(uri)) {
     return request;
   }

@@ -69,6 +69,32 @@ impl Email {
     }
 }
 
+/// `address` as the team should see it: the domain in ASCII (punycode, `xn--…`), so a
+/// look-alike such as `аcme.com` (Cyrillic `а`) cannot pass for `acme.com` in a notification.
+/// A domain IDNA refuses is shown as `[invalid domain]`. The visitor typed the address and
+/// nobody has verified it: display it as a claim, not an identity.
+pub fn display_address(address: &str) -> String {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return address.to_owned();
+    };
+    match idna::domain_to_ascii(domain) {
+        Ok(ascii) if !ascii.is_empty() => format!("{local}@{ascii}"),
+        _ => format!("{local}@[invalid domain]"),
+    }
+}
+
+/// `address` in the form mail systems accept in headers (SES's Reply-To among them): the
+/// domain in punycode. `None` when the part before `@` is not ASCII: that needs SMTPUTF8,
+/// which SES does not offer, so such an address cannot be a Reply-To at all.
+pub fn ascii_address(address: &str) -> Option<String> {
+    let (local, domain) = address.rsplit_once('@')?;
+    if !local.is_ascii() {
+        return None;
+    }
+    let domain = idna::domain_to_ascii(domain).ok()?;
+    (!domain.is_empty()).then(|| format!("{local}@{domain}"))
+}
+
 /// A salted SHA-256, hex: how emails and IPs appear in keys and logs. The salt (from the
 /// environment) keeps the hashes from being reversed by hashing guesses.
 pub fn pseudonym(salt: &str, kind: &str, value: &str) -> String {
@@ -101,6 +127,26 @@ mod tests {
         assert_eq!(
             Email::parse("jürgen@müller.de").unwrap().as_str(),
             "jürgen@müller.de"
+        );
+    }
+
+    #[test]
+    fn domains_are_shown_in_punycode() {
+        // `аcme.com` with a Cyrillic `а` looks like acme.com; punycode shows it is not.
+        assert_eq!(display_address("jo@\u{430}cme.com"), "jo@xn--cme-5cd.com");
+        assert_eq!(
+            display_address("jürgen@müller.de"),
+            "jürgen@xn--mller-kva.de"
+        );
+        assert_eq!(display_address("ann@example.com"), "ann@example.com");
+        assert_eq!(
+            ascii_address("ann@müller.de").as_deref(),
+            Some("ann@xn--mller-kva.de")
+        );
+        assert_eq!(
+            ascii_address("jürgen@example.com"),
+            None,
+            "SES has no SMTPUTF8"
         );
     }
 

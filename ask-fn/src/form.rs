@@ -8,10 +8,15 @@ use serde::Deserialize;
 
 use crate::email::{Email, EmailError};
 use crate::error::{ApiError, FieldError};
+use crate::plain_text;
 
 pub const QUESTION_MIN_CHARS: usize = 10;
 pub const QUESTION_MAX_CHARS: usize = 2_000;
 pub const COMPANY_MAX_CHARS: usize = 200;
+/// The honeypot field's name: no autofill vocabulary (WHATWG `autocomplete` tokens, the
+/// words browsers' heuristics look for: name, email, url, website, company, phone, address…)
+/// contains it. The theme's form and `page.rs` use it, with `autocomplete="off"`.
+pub const HONEYPOT_FIELD: &str = "confirm_ref";
 
 /// How the form was sent, which decides how we answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +42,12 @@ struct RawForm {
     company: Option<String>,
     #[serde(default)]
     consent: Option<Flag>,
-    /// Honeypot: hidden from people, filled in by bots.
+    /// Honeypot: hidden from people, filled in by bots. Its name ([`HONEYPOT_FIELD`]) is one
+    /// no browser autofills: the old `website` was filled in by some password managers and
+    /// autofill, which refused real visitors. A `website` sent by a page cached before the
+    /// rename is ignored like any unknown field.
     #[serde(default)]
-    website: Option<String>,
+    confirm_ref: Option<String>,
     /// The page script's id for this question, the same on a retry (see [`RequestId`]).
     #[serde(default)]
     request_id: Option<String>,
@@ -164,7 +172,11 @@ pub fn parse(
 }
 
 fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Question, ApiError> {
-    if raw.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+    if raw
+        .confirm_ref
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
         return Err(ApiError::new(
             400,
             "rejected",
@@ -204,7 +216,10 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
         })
     };
 
-    let text = raw.question.unwrap_or_default().trim().to_owned();
+    // Control characters go before counting: they are not part of what the visitor said.
+    let text = plain_text::multi_line(&raw.question.unwrap_or_default())
+        .trim()
+        .to_owned();
     let length = text.chars().count();
     if length == 0 {
         fail(
@@ -228,7 +243,9 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             None
         }
     };
-    let company = raw.company.unwrap_or_default().trim().to_owned();
+    let company = plain_text::single_line(&raw.company.unwrap_or_default())
+        .trim()
+        .to_owned();
     if company.is_empty() {
         fail(
             "company_required",
@@ -284,7 +301,7 @@ mod tests {
             "email": " Ann@Example.com ",
             "company": "Acme BV",
             "consent": true,
-            "website": "",
+            "confirm_ref": "",
             "steps": ["ignored: steps come from the bundle"]
         })
     }
@@ -319,7 +336,7 @@ mod tests {
 
     #[test]
     fn a_good_urlencoded_question_without_article() {
-        let body = b"article=&question=Our+VPN+drops+every+hour%21&email=bob%40example.org&company=Acme&consent=on&website=";
+        let body = b"article=&question=Our+VPN+drops+every+hour%21&email=bob%40example.org&company=Acme&consent=on&confirm_ref=";
         let question = parse(body, Encoding::UrlEncoded, &known).unwrap();
         assert_eq!(question.article, None);
         assert_eq!(question.text, "Our VPN drops every hour!");
@@ -364,8 +381,12 @@ mod tests {
     #[test]
     fn honeypot_unknown_article_and_bad_bodies() {
         let mut bot = good();
-        bot["website"] = serde_json::json!("http://spam.example");
+        bot[HONEYPOT_FIELD] = serde_json::json!("http://spam.example");
         assert_eq!(json(bot).unwrap_err().headline().code, "rejected");
+        // What autofill put into the old field name, from a page cached before the rename.
+        let mut autofilled = good();
+        autofilled["website"] = serde_json::json!("https://acme.example");
+        assert!(json(autofilled).is_ok(), "the old honeypot name is ignored");
         let mut gone = good();
         gone["article"] = serde_json::json!("no-such-article");
         let error = json(gone).unwrap_err();
@@ -390,6 +411,23 @@ mod tests {
         let mut wrong_type = good();
         wrong_type["email"] = serde_json::json!(42);
         assert_eq!(json(wrong_type).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn control_characters_are_removed_before_anything_is_kept() {
+        let mut sneaky = good();
+        sneaky["company"] = serde_json::json!("Acme\u{1b}[2J\r\nBV\u{9b}");
+        sneaky["question"] =
+            serde_json::json!("\u{1b}]0;pwned\u{7}The printer\r\nis offline\u{202e} again");
+        let question = json(sneaky).unwrap();
+        assert_eq!(question.company, "Acme[2J BV");
+        assert_eq!(question.text, "]0;pwnedThe printer\nis offline again");
+        let mut only_escapes = good();
+        only_escapes["company"] = serde_json::json!("\u{1b}\u{7}");
+        assert_eq!(
+            json(only_escapes).unwrap_err().headline().code,
+            "company_required"
+        );
     }
 
     #[test]

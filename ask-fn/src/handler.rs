@@ -18,7 +18,7 @@ use crate::llm::retrieval::{self, SearchIndex};
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
 use crate::notify::Notifier;
 use crate::policy::{self, Floor, FloorRule};
-use crate::quota::{Limits, Remaining};
+use crate::quota::Limits;
 use crate::settings::Settings;
 use crate::store::{
     Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
@@ -59,17 +59,14 @@ pub struct CitedArticle {
     pub url: String,
 }
 
-/// What is left of the visitor's allowance after this question.
+/// The visitor's allowance: the limits only. Nothing here depends on earlier questions: the
+/// address is typed, not verified, so anyone typing a known address would otherwise learn from
+/// a 200 how many questions its owner asked today, and when. A visitor who reaches a limit is
+/// told when they can ask again by the 429.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct QuotaView {
     pub per_hour: u32,
     pub per_day: u32,
-    pub remaining_hour: Option<u32>,
-    pub remaining_day: Option<u32>,
-    /// When one more question becomes possible, if the visitor has none left in that window.
-    pub next_question_at: Option<String>,
-    pub hour_frees_at: Option<String>,
-    pub day_frees_at: Option<String>,
 }
 
 /// An accepted question's response body.
@@ -235,13 +232,10 @@ impl App {
                 once: once.as_deref(),
             })
             .await;
-        let (remaining, llm_call) = match admission {
-            Ok(Admission::Accepted {
-                remaining,
-                llm_call,
-            }) => {
+        let llm_call = match admission {
+            Ok(Admission::Accepted { llm_call, .. }) => {
                 crate::metrics::emit(crate::metrics::Metric::LeadCaptured);
-                (remaining, llm_call)
+                llm_call
             }
             Ok(Admission::Refused { retry_at, check }) => {
                 crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
@@ -257,7 +251,7 @@ impl App {
                     request_id,
                     "a retry of an admitted question; answering with the first result"
                 );
-                return self.replay(&lead_id, &checks, now, request_id).await;
+                return self.replay(&lead_id, &checks, request_id).await;
             }
             Err(error) => {
                 tracing::error!(request_id, error = %error, "store unavailable; question refused before any LLM call");
@@ -352,7 +346,7 @@ impl App {
             status,
             phone_first,
             article,
-            quota_view(&remaining, &checks),
+            quota_view(&checks),
         ))
     }
 
@@ -614,31 +608,15 @@ fn rate_limited(retry_at: Millis, now: Millis, limits: Limits, kept: bool) -> Ap
     error
 }
 
-/// The strictest view across the identities checked (email, IP).
-fn quota_view(remaining: &[Remaining], checks: &[QuotaCheck]) -> QuotaView {
+/// The visitor's (email) limits; see [`QuotaView`] for why nothing more.
+fn quota_view(checks: &[QuotaCheck]) -> QuotaView {
     let email = checks.first().map(|c| c.limits).unwrap_or(Limits {
         per_hour: 0,
         per_day: 0,
     });
-    let min = |values: Vec<Option<u32>>| values.into_iter().flatten().min();
-    let max_time = |values: Vec<Option<Millis>>| values.into_iter().flatten().max();
-    let remaining_hour = min(remaining.iter().map(|r| r.hour).collect());
-    let remaining_day = min(remaining.iter().map(|r| r.day).collect());
-    let hour_frees_at = max_time(remaining.iter().map(|r| r.hour_frees_at).collect());
-    let day_frees_at = max_time(remaining.iter().map(|r| r.day_frees_at).collect());
-    let next = match (remaining_hour, remaining_day) {
-        (_, Some(0)) => day_frees_at,
-        (Some(0), _) => hour_frees_at,
-        _ => None,
-    };
     QuotaView {
         per_hour: email.per_hour,
         per_day: email.per_day,
-        remaining_hour,
-        remaining_day,
-        next_question_at: next.map(clock::rfc3339),
-        hour_frees_at: hour_frees_at.map(clock::rfc3339),
-        day_frees_at: day_frees_at.map(clock::rfc3339),
     }
 }
 
@@ -676,43 +654,17 @@ mod tests {
     }
 
     #[test]
-    fn quota_view_takes_the_strictest_identity() {
-        let checks = [
-            QuotaCheck {
-                key: "email#a".into(),
-                limits: Limits {
-                    per_hour: 2,
-                    per_day: 5,
-                },
+    fn the_quota_in_a_200_says_the_limits_and_nothing_learnt_from_earlier_questions() {
+        let checks = [QuotaCheck {
+            key: "email#a".into(),
+            limits: Limits {
+                per_hour: 2,
+                per_day: 5,
             },
-            QuotaCheck {
-                key: "ip#b".into(),
-                limits: Limits {
-                    per_hour: 2,
-                    per_day: 5,
-                },
-            },
-        ];
-        let remaining = [
-            Remaining {
-                hour: Some(1),
-                day: Some(4),
-                hour_frees_at: Some(HOUR),
-                day_frees_at: Some(24 * HOUR),
-            },
-            Remaining {
-                hour: Some(0),
-                day: Some(3),
-                hour_frees_at: Some(2 * HOUR),
-                day_frees_at: Some(25 * HOUR),
-            },
-        ];
-        let view = quota_view(&remaining, &checks);
-        assert_eq!(view.remaining_hour, Some(0));
-        assert_eq!(view.remaining_day, Some(3));
+        }];
         assert_eq!(
-            view.next_question_at.as_deref(),
-            Some("1970-01-01T02:00:00Z")
+            serde_json::to_value(quota_view(&checks)).unwrap(),
+            serde_json::json!({ "per_hour": 2, "per_day": 5 })
         );
     }
 }

@@ -35,7 +35,12 @@ pub fn router(app: Arc<App>) -> Router {
 /// Where a request came from, as far as we can trust it: the Lambda request context (API
 /// Gateway / Function URL fill it from the TCP connection), else the local socket. Headers like
 /// X-Forwarded-For are ignored: anyone can set them.
-fn client_ip(request: &Request<Body>) -> Option<IpAddr> {
+///
+/// In Lambda, an event without a source IP (an ALB target group, or a REST API event shaped by
+/// something else) is refused rather than served: serving it would silently switch the IP
+/// limit off. Locally, a request without a socket address (tests calling the router directly)
+/// has none and is served.
+fn client_ip(request: &Request<Body>) -> Result<Option<IpAddr>, ApiError> {
     use lambda_http::request::RequestContext;
     if let Some(context) = request.extensions().get::<RequestContext>() {
         let source = match context {
@@ -47,12 +52,22 @@ fn client_ip(request: &Request<Body>) -> Option<IpAddr> {
             )]
             _ => None,
         };
-        return source.and_then(|ip| ip.parse().ok());
+        return match source.and_then(|ip| ip.parse().ok()) {
+            Some(ip) => Ok(Some(ip)),
+            None => {
+                tracing::error!("the Lambda event carries no client IP (an ALB or another event source?); refused, as the IP limit would be off. Put the function behind the template's HTTP API");
+                Err(ApiError::new(
+                    503,
+                    "no_client_ip",
+                    "We cannot take questions right now. Please try again later, or contact us directly.",
+                ))
+            }
+        };
     }
-    request
+    Ok(request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
+        .map(|ConnectInfo(addr)| addr.ip()))
 }
 
 /// A request id for logs: Lambda's, or a local one.
@@ -120,7 +135,10 @@ async fn preflight(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
 }
 
 async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
-    let ip = client_ip(&request);
+    let ip = match client_ip(&request) {
+        Ok(ip) => ip,
+        Err(error) => return json_error(&error),
+    };
     let id = request_id(&request);
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
@@ -256,4 +274,42 @@ fn html_response(status: StatusCode, html: &str) -> Response {
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action *; base-uri 'none'; frame-ancestors 'none'"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::aws_lambda_events::apigw::{
+        ApiGatewayProxyRequestContext, ApiGatewayV2httpRequestContext,
+    };
+    use lambda_http::request::RequestContext;
+
+    fn with_context(context: RequestContext) -> Request<Body> {
+        let mut request = Request::new(Body::empty());
+        request.extensions_mut().insert(context);
+        request
+    }
+
+    #[test]
+    fn a_lambda_event_without_a_source_ip_is_refused_not_served_without_an_ip_limit() {
+        // What an ALB-shaped event parsed as a REST API event looks like: no identity.sourceIp.
+        let error = client_ip(&with_context(RequestContext::ApiGatewayV1(
+            ApiGatewayProxyRequestContext::default(),
+        )))
+        .unwrap_err();
+        assert_eq!((error.status, error.headline().code), (503, "no_client_ip"));
+        let mut v2 = ApiGatewayV2httpRequestContext::default();
+        v2.http.source_ip = Some("not an ip".into());
+        assert!(client_ip(&with_context(RequestContext::ApiGatewayV2(v2.clone()))).is_err());
+        v2.http.source_ip = Some("203.0.113.9".into());
+        assert_eq!(
+            client_ip(&with_context(RequestContext::ApiGatewayV2(v2))).unwrap(),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            client_ip(&Request::new(Body::empty())).unwrap(),
+            None,
+            "local, no socket"
+        );
+    }
 }

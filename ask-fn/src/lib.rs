@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod network;
 pub mod notify;
 pub mod page;
+pub mod plain_text;
 pub mod policy;
 pub mod quota;
 pub mod scrub;

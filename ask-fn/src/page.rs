@@ -78,31 +78,22 @@ fn back_label(to_article: bool) -> &'static str {
     }
 }
 
-/// The same sentence the page's script shows, so both forms read alike.
+/// The same sentence the page's script shows, so both forms read alike: the limits, never
+/// what is left of them (see `handler::QuotaView`).
 fn quota_sentence(answer: &AskAnswer) -> String {
     let quota = &answer.quota;
-    match (
-        quota.remaining_hour,
-        quota.remaining_day,
-        &quota.next_question_at,
-    ) {
-        (Some(hour), Some(day), _) if hour > 0 && day > 0 => {
-            format!("You can ask {} this hour ({day} today).", plural(hour))
-        }
-        (_, _, Some(at)) if at.len() >= 16 => format!(
-            "You have used your questions for now. You can ask again at {} UTC on {}.",
-            &at[11..16],
-            &at[..10]
-        ),
-        _ => "You can ask again.".to_owned(),
-    }
+    format!(
+        "You can ask up to {} an hour and {} a day.",
+        questions(quota.per_hour),
+        quota.per_day
+    )
 }
 
-fn plural(n: u32) -> String {
+fn questions(n: u32) -> String {
     if n == 1 {
-        "1 more question".to_owned()
+        "1 question".to_owned()
     } else {
-        format!("{n} more questions")
+        format!("{n} questions")
     }
 }
 
@@ -114,9 +105,9 @@ pub fn error(
     base_url: &str,
     company: &str,
 ) -> String {
-    let back = if back.starts_with(&format!("{base_url}/"))
-        || (back.starts_with('/') && !back.starts_with("//"))
-    {
+    // The answer's link guard: `/\evil.example` or `/<tab>/evil.example` read as `//` in a
+    // browser, so a prefix test is not enough.
+    let back = if crate::answer_html::is_own_site(back, base_url) {
         back
     } else {
         base_url
@@ -164,7 +155,7 @@ pub fn error(
 <label for=\"email\">Email</label>{email_error}\n<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autocomplete=\"email\"{email_described}>\n\
 <label for=\"company\">Company</label>{company_error}\n<input type=\"text\" id=\"company\" name=\"company\" value=\"{company}\" required autocomplete=\"organization\"{company_described}>\n\
 <label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that {company_name} uses these details to answer me, as described in the <a href=\"{privacy}\">privacy statement</a>.</label>{consent_error}\n\
-<div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label><input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
+<div class=\"hp\" aria-hidden=\"true\"><label for=\"confirm_ref\">Leave this empty</label><input type=\"text\" id=\"confirm_ref\" name=\"confirm_ref\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
 <button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">{back_text}</a></p>",
         summary = if error.status == 422 { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
         article = value("article"),
@@ -233,5 +224,47 @@ mod tests {
             "foreign back links are replaced"
         );
         assert!(page.contains("href=\"https://help.example.test\""));
+    }
+
+    #[test]
+    fn the_honeypot_is_the_one_form_reads_and_never_autofilled() {
+        let page = error(
+            &ApiError::new(400, "bad_form", "Try again."),
+            &HashMap::new(),
+            "/",
+            "https://help.example.test",
+            "Acme",
+        );
+        let input = format!(
+            "<input type=\"text\" id=\"{0}\" name=\"{0}\" tabindex=\"-1\" autocomplete=\"off\">",
+            crate::form::HONEYPOT_FIELD
+        );
+        assert!(
+            page.contains(&format!("<div class=\"hp\" aria-hidden=\"true\"><label for=\"{}\">Leave this empty</label>{input}</div>", crate::form::HONEYPOT_FIELD)),
+            "{page}"
+        );
+        assert!(!page.contains("website"));
+    }
+
+    #[test]
+    fn back_links_that_a_browser_reads_as_another_host_are_replaced() {
+        let problem = ApiError::new(400, "bad_form", "Try again.");
+        let base = "https://help.example.test";
+        for foreign in [
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://help.example.test.evil.example/",
+            "javascript:alert(1)",
+        ] {
+            let page = error(&problem, &HashMap::new(), foreign, base, "Acme");
+            assert!(!page.contains("evil.example"), "{foreign:?}");
+            assert!(!page.contains("javascript:"), "{foreign:?}");
+        }
+        for own in ["/printer-offline/", "https://help.example.test/vpn/"] {
+            let page = error(&problem, &HashMap::new(), own, base, "Acme");
+            assert!(page.contains(&format!("href=\"{own}\"")), "{own}");
+        }
     }
 }

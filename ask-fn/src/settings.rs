@@ -83,7 +83,15 @@ pub enum SettingsError {
     HalfEmailRoute,
     #[error("{name} must be `true` or `false`, got `{value}`")]
     NotABoolean { name: &'static str, value: String },
+    #[error("TRYFIRST_HASH_SALT (or TRYFIRST_HASH_SALT_PARAMETER) must name a secret of at least {MIN_SALT_CHARS} characters in AWS Lambda: with the public default, the hashed IPs and emails could be reversed by hashing guesses")]
+    MissingSalt,
 }
+
+/// The salt used when none is configured: public (it is in this file), so fine for a
+/// workstation and refused in Lambda.
+pub const LOCAL_SALT: &str = "tryfirst-local-salt";
+/// A salt shorter than this is guessable along with the IP it hides.
+pub const MIN_SALT_CHARS: usize = 16;
 
 pub const DEFAULT_TABLE_PREFIX: &str = "tryfirst-";
 
@@ -246,8 +254,15 @@ impl Settings {
             llm_daily_cap: number("TRYFIRST_LLM_DAILY_CAP", 500)?,
             llm,
             lead_retention_days: limit("TRYFIRST_LEAD_RETENTION_DAYS", 365)?,
-            hash_salt: get("TRYFIRST_HASH_SALT")
-                .unwrap_or_else(|| "tryfirst-local-salt".to_owned()),
+            hash_salt: match get("TRYFIRST_HASH_SALT") {
+                // Lambda sets AWS_LAMBDA_RUNTIME_API in every function's environment.
+                Some(salt) if salt.chars().count() >= MIN_SALT_CHARS && salt != LOCAL_SALT => salt,
+                _ if get("AWS_LAMBDA_RUNTIME_API").is_some() => {
+                    return Err(SettingsError::MissingSalt)
+                }
+                Some(salt) => salt,
+                None => LOCAL_SALT.to_owned(),
+            },
             max_body_bytes: number("TRYFIRST_MAX_BODY_BYTES", 16 * 1024)? as usize,
             notify,
         })
@@ -356,6 +371,24 @@ mod tests {
             Some("https://help.example.com")
         );
         assert_eq!(s.quota_table, "t1-quota");
+    }
+
+    #[test]
+    fn lambda_refuses_to_start_without_a_real_salt() {
+        const LAMBDA: (&str, &str) = ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+        assert_eq!(settings(&[]).unwrap().hash_salt, LOCAL_SALT, "fine locally");
+        assert_eq!(settings(&[LAMBDA]).unwrap_err(), SettingsError::MissingSalt);
+        for weak in [LOCAL_SALT, "short-salt", "   "] {
+            assert_eq!(
+                settings(&[LAMBDA, ("TRYFIRST_HASH_SALT", weak)]).unwrap_err(),
+                SettingsError::MissingSalt,
+                "{weak:?}"
+            );
+        }
+        let salt = "Qm9V3xk1Lr8pZ2wT7yHc4nJd";
+        let s = settings(&[LAMBDA, ("TRYFIRST_HASH_SALT", salt)]).unwrap();
+        assert_eq!(s.hash_salt, salt);
+        assert!(!SettingsError::MissingSalt.to_string().contains(salt));
     }
 
     #[test]

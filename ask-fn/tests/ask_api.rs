@@ -249,7 +249,7 @@ fn question(email: &str) -> Value {
         "email": email,
         "company": "Acme BV",
         "consent": true,
-        "website": ""
+        "confirm_ref": ""
     })
 }
 
@@ -364,8 +364,8 @@ async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
         answer["cited"],
         json!([{ "slug": "vpn-wont-connect", "title": "My VPN won't connect", "url": "https://help.example.test/vpn-wont-connect/" }])
     );
-    assert_eq!(answer["quota"]["remaining_hour"], 1);
-    assert_eq!(answer["quota"]["remaining_day"], 4);
+    // The limits only: nothing about earlier questions of this (unverified) address.
+    assert_eq!(answer["quota"], json!({ "per_hour": 2, "per_day": 5 }));
 
     assert_eq!(
         *seen_at_llm_call.lock().unwrap(),
@@ -509,7 +509,7 @@ async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
         ),
         (
             "application/json",
-            with("website", json!("https://spam.example")),
+            with("confirm_ref", json!("https://spam.example")),
             400,
             "rejected",
             None,
@@ -802,7 +802,7 @@ async fn the_form_without_javascript_gets_pages_and_keeps_what_was_typed() {
         ..Options::default()
     })
     .await;
-    let form = "article=printer-offline&question=The+printer+is+offline+since+this+morning&email=ivy%40example.com&company=Acme&consent=on&website=";
+    let form = "article=printer-offline&question=The+printer+is+offline+since+this+morning&email=ivy%40example.com&company=Acme&consent=on&confirm_ref=";
     let (status, page) = h
         .post_raw(
             "application/x-www-form-urlencoded",
@@ -814,7 +814,7 @@ async fn the_form_without_javascript_gets_pages_and_keeps_what_was_typed() {
     assert!(page
         .contains("href=\"https://help.example.test/printer-offline/\">Back to the article</a>"));
     assert!(
-        page.contains("You can ask 1 more question this hour (4 today)."),
+        page.contains("You can ask up to 2 questions an hour and 5 a day."),
         "{page}"
     );
 
@@ -939,6 +939,45 @@ async fn lambda_events_use_the_request_context_source_ip() {
         .await;
         assert_eq!(status, 200, "{file}");
     }
+}
+
+/// An event whose request context holds no usable source IP (an ALB event, where only the
+/// forgeable X-Forwarded-For has one, or API Gateway's console test with
+/// `test-invoke-source-ip`) is refused, not answered with the IP limit silently off.
+#[tokio::test]
+async fn an_event_without_a_source_ip_is_refused() {
+    let h = harness(Options {
+        dynamo: false,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = call_lambda(
+        &h.app,
+        lambda_event(
+            "apigw_rest.json",
+            "203.0.113.7",
+            &question("rest@example.com"),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "a REST API event with an IP is served: {body}");
+    let (status, body) = call_lambda(
+        &h.app,
+        lambda_event(
+            "apigw_rest.json",
+            "test-invoke-source-ip",
+            &question("no-ip@example.com"),
+        ),
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "no_client_ip", "{body}");
+    let mut stored = Vec::new();
+    for status in LeadStatus::TRIAGE_ORDER {
+        stored.extend(h.store.leads_by_status(status, 0, i64::MAX).await.unwrap());
+    }
+    assert_eq!(stored.len(), 1, "only the first question was stored");
+    assert_eq!(stored[0].email, "rest@example.com");
 }
 
 /// Logs carry outcomes and timings, never the visitor's email, IP, question or the API key.
@@ -1332,7 +1371,10 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
         "{subject}"
     );
     let body = sent[0]["body"].as_str().unwrap();
-    assert!(body.contains("Email:    nina@example.com\n"), "{body}");
+    assert!(
+        body.contains("Email:    nina@example.com (unverified)\n"),
+        "{body}"
+    );
     assert!(body.contains("> Lost my YubiKey and the backup."));
     assert!(!body.contains("Winter2026"));
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
@@ -1394,13 +1436,13 @@ async fn an_accepted_question_costs_two_dynamodb_round_trips() {
     let (status, _, first) = h.post_json(&question("pat@example.com")).await;
     assert_eq!((status, first["status"].as_str()), (200, Some("answered")));
     assert_eq!(requests.take(), ["TransactWriteItems", "UpdateItem"]);
-    assert_eq!(first["quota"]["remaining_hour"], 1, "exact, without a read");
     // The same visitor again, ten minutes later: still two.
     h.clock.advance(10 * 60 * 1_000);
     let (status, _, second) = h.post_json(&question("pat@example.com")).await;
+    assert_eq!(status, 200);
     assert_eq!(
-        (status, second["quota"]["remaining_hour"].as_u64()),
-        (200, Some(0))
+        second["quota"], first["quota"],
+        "a 200 tells nothing about the address's earlier questions"
     );
     assert_eq!(requests.take(), ["TransactWriteItems", "UpdateItem"]);
     // Refused: this process knows the allowance is used up; one read confirms it, and the

@@ -157,7 +157,7 @@ pub const THEME_IDS: &[&str] = &[
     "ask-company-error",
     "ask-consent",
     "ask-consent-error",
-    "ask-website",
+    "ask-confirm-ref",
     "cta-heading",
 ];
 

@@ -680,6 +680,51 @@ fn cli_new_writes_a_skeleton_that_checks_as_a_draft() {
         .contains("already exists"));
 }
 
+/// Words browsers' autofill (WHATWG `autocomplete` tokens and the heuristics that match field
+/// names) react to. The honeypot's name must contain none, or autofill fills it and a real
+/// visitor is refused as a bot.
+const AUTOFILL_WORDS: &[&str] = &[
+    "name", "mail", "url", "web", "site", "home", "company", "org", "tel", "phone", "mobile",
+    "fax", "address", "street", "city", "zip", "postal", "country", "region", "state", "user",
+    "login", "nick", "birth", "bday", "title", "cc", "card", "pass", "otp", "sex", "gender",
+    "lang", "photo",
+];
+
+/// The honeypot: off-screen, out of the tab order, `autocomplete="off"`, with a name no autofill
+/// vocabulary matches.
+fn assert_honeypot_escapes_autofill(form: &str) {
+    let hp = &form[form
+        .find("<div class=\"hp\" aria-hidden=\"true\">")
+        .expect("honeypot")..];
+    let hp = &hp[..hp.find("</div>").unwrap()];
+    let input = &hp[hp.find("<input").unwrap()..];
+    let input = &input[..input.find('>').unwrap()];
+    assert!(input.contains("autocomplete=\"off\""), "{input}");
+    assert!(input.contains("tabindex=\"-1\""), "{input}");
+    let name = input
+        .split("name=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(name, ask_fn_honeypot(), "the function reads this field");
+    for word in AUTOFILL_WORDS {
+        assert!(
+            !name.to_lowercase().contains(word),
+            "honeypot `{name}` contains `{word}`"
+        );
+    }
+}
+
+/// ask-fn's `form::HONEYPOT_FIELD` (the generator depends on ask-fn only with `serve`).
+fn ask_fn_honeypot() -> &'static str {
+    let form = include_str!("../../ask-fn/src/form.rs");
+    let at = form.find("pub const HONEYPOT_FIELD: &str = \"").unwrap() + 34;
+    let name = &form[at..];
+    &name[..name.find('"').unwrap()]
+}
+
 #[test]
 fn question_form_carries_slug_and_hash_but_never_the_steps() {
     let dir = tempfile::tempdir().unwrap();
@@ -703,7 +748,7 @@ fn question_form_carries_slug_and_hash_but_never_the_steps() {
             && form.contains("name=\"company\"")
             && form.contains("name=\"consent\"")
     );
-    assert!(form.contains("name=\"website\""), "honeypot");
+    assert_honeypot_escapes_autofill(form);
     assert!(
         !form.contains("Register two keys"),
         "steps are looked up server-side, never posted"

@@ -101,7 +101,7 @@ describe('HTML validity and links of the built site', () => {
         email: 'hal@example.com',
         company: 'Hal & Sons',
         consent: 'on',
-        website: '',
+        confirm_ref: '',
       };
       const refused = await post({ ...fields, email: 'hal@', company: '' });
       assert.equal(refused.status, 422);

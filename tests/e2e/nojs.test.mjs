@@ -71,7 +71,7 @@ describe('the question form without JavaScript', () => {
     assert.equal(await page.locator('.badge').textContent(), 'Be careful');
     const text = await page.locator('main').innerText();
     assert.match(text, /Print a configuration page from the printer's own menu/);
-    assert.match(text, /You can ask 1 more question this hour \(4 today\)\./);
+    assert.match(text, /You can ask up to 2 questions an hour and 5 a day\./);
     const printer = bundle.articles.find((a) => a.slug === ARTICLE);
     assert.equal(
       await page.getByRole('link', { name: printer.title }).getAttribute('href'),

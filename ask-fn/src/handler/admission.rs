@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{quota_view, App, AskAnswer};
-use crate::clock::{Millis, DAY};
+use crate::clock::Millis;
 use crate::email::pseudonym;
 use crate::error::ApiError;
 use crate::network;
@@ -121,7 +121,6 @@ impl App {
         &self,
         lead_id: &str,
         checks: &[QuotaCheck],
-        now: Millis,
         request_id: &str,
     ) -> Result<AskAnswer, ApiError> {
         let unavailable = |error: crate::store::StoreError| {
@@ -148,16 +147,6 @@ impl App {
                 }
             }
         };
-        let mut remaining = Vec::with_capacity(checks.len());
-        for check in checks {
-            let times = self
-                .store
-                .quota_times(&check.key)
-                .await
-                .map_err(unavailable)?;
-            let recent: Vec<Millis> = times.into_iter().filter(|&t| t > now - DAY).collect();
-            remaining.push(crate::quota::remaining(&recent, now, check.limits));
-        }
         let article = lead.article.as_deref().and_then(|slug| self.article(slug));
         let advice = lead
             .answer
@@ -189,7 +178,7 @@ impl App {
             lead.status,
             phone_first,
             article,
-            quota_view(&remaining, checks),
+            quota_view(checks),
         ))
     }
 }

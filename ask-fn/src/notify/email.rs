@@ -3,7 +3,7 @@
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
-use super::message::{one_line, LeadNotice};
+use super::message::{one_line, LeadNotice, UNVERIFIED};
 
 /// Subject and body of the notification email.
 pub fn compose(notice: &LeadNotice) -> (String, String) {
@@ -12,8 +12,11 @@ pub fn compose(notice: &LeadNotice) -> (String, String) {
         200,
     );
     let mut body = format!("{}\n\n", notice.headline);
-    body.push_str(&format!("Company:  {}\n", one_line(&notice.company, 200)));
-    body.push_str(&format!("Email:    {}\n", notice.email));
+    body.push_str(&format!(
+        "Company:  {} ({UNVERIFIED})\n",
+        one_line(&notice.company, 200)
+    ));
+    body.push_str(&format!("Email:    {} ({UNVERIFIED})\n", notice.email));
     if let (Some(title), Some(url)) = (&notice.article_title, &notice.article_url) {
         body.push_str(&format!("Article:  {} <{url}>\n", one_line(title, 200)));
     }
@@ -31,12 +34,21 @@ pub fn compose(notice: &LeadNotice) -> (String, String) {
         body.push_str(line);
         body.push('\n');
     }
-    body.push_str(
-        "\nReply to this email to answer them. Mark it handled with: ask-fn leads handle ",
-    );
+    body.push_str(if reply_to(notice).is_some() {
+        "\nReply to this email to answer them. Mark it handled with: ask-fn leads handle "
+    } else {
+        "\nTheir address has non-ASCII characters before the @, which cannot be a Reply-To: write to it yourself. Mark it handled with: ask-fn leads handle "
+    });
     body.push_str(&notice.lead_id);
     body.push('\n');
     (subject, body)
+}
+
+/// The visitor's address as a Reply-To SES accepts (domain in punycode), or `None` when it
+/// cannot be one: SES rejects the whole message over a non-ASCII address, and the team must
+/// still hear about the lead.
+pub fn reply_to(notice: &LeadNotice) -> Option<String> {
+    crate::email::ascii_address(&notice.email)
 }
 
 /// Sends notices from a verified SES identity to the team's addresses.
@@ -72,7 +84,7 @@ impl EmailChannel {
                     .set_to_addresses(Some(self.to.clone()))
                     .build(),
             )
-            .reply_to_addresses(&notice.email)
+            .set_reply_to_addresses(reply_to(notice).map(|address| vec![address]))
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
@@ -113,12 +125,32 @@ mod tests {
         assert!(subject.starts_with(
             "[Help desk] The AI could not answer: please follow up: Acme Bcc: evil@x.test about"
         ));
-        assert!(body.contains("Email:    jo@acme.test\n"));
+        assert!(body.contains("Email:    jo@acme.test (unverified)\n"));
+        assert!(body.contains("Company:  Acme Bcc: evil@x.test (unverified)\n"));
+        assert_eq!(reply_to(&notice).as_deref(), Some("jo@acme.test"));
         assert!(body.contains(
             "Article:  Why is my printer offline? <https://help.example.test/printer-offline/>\n"
         ));
         assert!(body.contains("Reason:   llm_failed:timeout\n"));
         assert!(body.contains("> The <!channel> printer"));
         assert!(body.ends_with("ask-fn leads handle 1795961109000-00000000000000ab\n"));
+    }
+
+    #[test]
+    fn a_unicode_address_is_punycoded_or_left_out_of_reply_to() {
+        let mut unicode = lead(LeadStatus::NeedsFollowUp, Some("bring_us_in"));
+        unicode.email = "ann@müller.de".into();
+        let notice = LeadNotice::new(&unicode, None);
+        assert_eq!(reply_to(&notice).as_deref(), Some("ann@xn--mller-kva.de"));
+        unicode.email = "jürgen@example.com".into();
+        let notice = LeadNotice::new(&unicode, None);
+        assert_eq!(
+            reply_to(&notice),
+            None,
+            "SES would refuse the whole message"
+        );
+        let (_, body) = compose(&notice);
+        assert!(body.contains("Email:    jürgen@example.com (unverified)\n"));
+        assert!(body.contains("cannot be a Reply-To: write to it yourself"));
     }
 }

@@ -17,7 +17,9 @@ pub struct LeadNotice {
     pub status: LeadStatus,
     /// One line saying why this reached the team.
     pub headline: String,
+    /// As typed by the visitor: unverified, and labelled so wherever it is shown.
     pub company: String,
+    /// The domain in punycode (see [`crate::email::display_address`]); unverified.
     pub email: String,
     /// The article the visitor was reading (title and absolute URL), if any.
     pub article_title: Option<String>,
@@ -37,7 +39,7 @@ impl LeadNotice {
             status: lead.status,
             headline: headline(lead),
             company: lead.company.clone(),
-            email: lead.email.clone(),
+            email: crate::email::display_address(&lead.email),
             article_title: article.map(|(title, _)| title.to_owned()),
             article_url: article.map(|(_, url)| url.to_owned()),
             question: lead.question.clone(),
@@ -77,10 +79,14 @@ fn headline(lead: &Lead) -> String {
     }
 }
 
+/// Said next to the company and the email in every notification: anyone can type any name and
+/// address into the form, and nothing has confirmed them yet.
+pub const UNVERIFIED: &str = "unverified";
+
 /// `text` on one line (control characters and line breaks become spaces), at most `max`
 /// characters: for subjects and titles, where a visitor's line break must not inject anything.
 pub fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text
+    let flat: String = crate::plain_text::single_line(text)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();

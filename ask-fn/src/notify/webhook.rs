@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use super::message::{one_line, LeadNotice};
+use super::message::{one_line, LeadNotice, UNVERIFIED};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebhookFormat {
@@ -120,6 +120,7 @@ pub fn payload(format: WebhookFormat, notice: &LeadNotice) -> Value {
             "headline": notice.headline,
             "company": notice.company,
             "email": notice.email,
+            "identity_verified": false,
             "article_title": notice.article_title,
             "article_url": notice.article_url,
             "question": notice.question,
@@ -129,19 +130,24 @@ pub fn payload(format: WebhookFormat, notice: &LeadNotice) -> Value {
     }
 }
 
-fn facts(notice: &LeadNotice) -> Vec<(&'static str, String)> {
+/// The labelled facts of a notice; the first two were typed by the visitor (see
+/// [`VISITOR_FACTS`]).
+fn facts(notice: &LeadNotice) -> Vec<(String, String)> {
     let mut facts = vec![
-        ("Company", one_line(&notice.company, 200)),
-        ("Email", notice.email.clone()),
+        (
+            format!("Company ({UNVERIFIED})"),
+            one_line(&notice.company, 200),
+        ),
+        (format!("Email ({UNVERIFIED})"), notice.email.clone()),
     ];
     if let Some(title) = &notice.article_title {
-        facts.push(("Article", one_line(title, 200)));
+        facts.push(("Article".to_owned(), one_line(title, 200)));
     }
     if let Some(verdict) = notice.verdict {
-        facts.push(("AI verdict", verdict.label().to_owned()));
+        facts.push(("AI verdict".to_owned(), verdict.label().to_owned()));
     }
     facts.push((
-        "Asked",
+        "Asked".to_owned(),
         notice.asked_at.replace('T', " ").replace('Z', " UTC"),
     ));
     facts
@@ -197,10 +203,22 @@ fn teams(notice: &LeadNotice) -> Value {
     })
 }
 
+/// How many of [`facts`] come first and were typed by the visitor.
+const VISITOR_FACTS: usize = 2;
+
 fn slack(notice: &LeadNotice) -> Value {
+    // `verbatim` stops Slack from turning a bare URL or `#channel` in the visitor's company
+    // name into a link; the escaping stops `<url|label>` and mentions.
     let fields: Vec<Value> = facts(notice)
         .into_iter()
-        .map(|(label, value)| json!({"type": "mrkdwn", "text": format!("*{label}*\n{}", slack_escape(&value))}))
+        .enumerate()
+        .map(|(i, (label, value))| {
+            json!({
+                "type": "mrkdwn",
+                "text": format!("*{label}*\n{}", slack_escape(&value)),
+                "verbatim": i < VISITOR_FACTS,
+            })
+        })
         .collect();
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": one_line(&notice.headline, 150)}}),
@@ -217,8 +235,13 @@ fn slack(notice: &LeadNotice) -> Value {
         json!({"type": "context", "elements": [{"type": "mrkdwn", "text": links.join(" · ")}]}),
     );
     json!({
-        // The notification text (and what clients without blocks show).
-        "text": slack_escape(&format!("{}: {}", notice.headline, notice.who_and_what())),
+        // The notification text (and what clients without blocks show). Top-level text is
+        // always auto-linked, so it carries nothing the visitor typed: the article's title is
+        // ours, the company is in the (verbatim) fields.
+        "text": slack_escape(&match &notice.article_title {
+            Some(title) => format!("{}: a question about \u{201c}{}\u{201d}", notice.headline, one_line(title, 100)),
+            None => notice.headline.clone(),
+        }),
         "blocks": blocks,
     })
 }
@@ -367,7 +390,10 @@ mod tests {
     fn slack_shows_visitor_text_as_plain_text_only() {
         let body = payload(WebhookFormat::Slack, &notice());
         let text = body["text"].as_str().unwrap();
-        assert!(text.starts_with("Too risky to do yourself: please follow up: Acme Bcc"));
+        assert_eq!(
+            text,
+            "Too risky to do yourself: please follow up: a question about \u{201c}Why is my printer offline?\u{201d}"
+        );
         let blocks = body["blocks"].as_array().unwrap();
         assert_eq!(blocks[0]["type"], "header");
         let question = &blocks[2]["text"];
@@ -375,7 +401,7 @@ mod tests {
         assert!(question["text"].as_str().unwrap().contains("<!channel>"));
         // Nowhere in mrkdwn can the visitor's `<!channel>` survive unescaped.
         let fields = serde_json::to_string(&blocks[1]).unwrap();
-        assert!(fields.contains("*Email*\\njo@acme.test"));
+        assert!(fields.contains("*Email (unverified)*\\njo@acme.test"));
         assert!(fields.contains("*AI verdict*\\nBring us in"));
         let context = blocks[3]["elements"][0]["text"].as_str().unwrap();
         assert!(context.contains("<mailto:jo@acme.test|Reply by email>"));
@@ -410,13 +436,57 @@ mod tests {
             .contains("[offline](https://evil.test)"));
         // Company sits in a TextRun, never in a Markdown TextBlock.
         let company = &blocks[1]["inlines"];
-        assert_eq!(company[0]["text"], "Company: ");
+        assert_eq!(company[0]["text"], "Company (unverified): ");
         assert_eq!(company[1]["text"], "Acme Bcc: evil@x.test");
         assert_eq!(card["actions"][0]["url"], "mailto:jo@acme.test");
         assert_eq!(
             card["actions"][1]["url"],
             "https://help.example.test/printer-offline/"
         );
+    }
+
+    #[test]
+    fn slack_never_links_what_the_visitor_typed() {
+        let mut lead = lead(LeadStatus::NeedsFollowUp, Some("bring_us_in"));
+        lead.company = "Acme https://evil.example/login #general".into();
+        let body = payload(WebhookFormat::Slack, &LeadNotice::new(&lead, None));
+        assert!(!body["text"].as_str().unwrap().contains("evil.example"));
+        let fields = body["blocks"][1]["fields"].as_array().unwrap();
+        let company = fields
+            .iter()
+            .find(|f| f["text"].as_str().unwrap().contains("evil.example"))
+            .expect("the company is shown");
+        assert_eq!(company["type"], "mrkdwn");
+        assert_eq!(company["verbatim"], true, "no auto-link: {company}");
+        assert_eq!(
+            fields[1]["verbatim"], true,
+            "the email is the visitor's too"
+        );
+        assert_eq!(
+            fields[2]["verbatim"], false,
+            "our own facts may be formatted"
+        );
+    }
+
+    #[test]
+    fn notifications_say_the_identity_is_unverified_and_show_punycode() {
+        let mut lead = lead(LeadStatus::NeedsFollowUp, Some("bring_us_in"));
+        lead.email = "jo@\u{430}cme.com".into();
+        let notice = LeadNotice::new(&lead, None);
+        assert_eq!(notice.email, "jo@xn--cme-5cd.com");
+        let slack = payload(WebhookFormat::Slack, &notice).to_string();
+        assert!(slack.contains("*Company (unverified)*"), "{slack}");
+        assert!(
+            slack.contains("*Email (unverified)*\\njo@xn--cme-5cd.com"),
+            "{slack}"
+        );
+        assert!(!slack.contains('\u{430}'));
+        let teams = payload(WebhookFormat::Teams, &notice).to_string();
+        assert!(teams.contains("Email (unverified): "), "{teams}");
+        assert!(teams.contains("mailto:jo@xn--cme-5cd.com"));
+        let json = payload(WebhookFormat::Json, &notice);
+        assert_eq!(json["identity_verified"], false);
+        assert_eq!(json["email"], "jo@xn--cme-5cd.com");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! A visitor types the company name and the question, and spreadsheet programs execute cells
 //! that start with `=`, `+`, `-` or `@` as formulas. Such cells get a leading `'`, the usual
-//! neutraliser, so opening the export cannot run anything a visitor wrote.
+//! neutraliser, so opening the export cannot run anything a visitor wrote. A cell holding `;` is
+//! quoted too: where `;` is the list separator (Excel in NL, DE, …) an unquoted `;` starts a new
+//! cell, and `Acme;=cmd|…` would put a formula at the start of one.
 
 use crate::clock;
 use crate::store::Lead;
@@ -62,7 +64,7 @@ fn field(text: &str) -> String {
     } else {
         text.to_owned()
     };
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+    if text.contains([',', ';', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
@@ -83,6 +85,11 @@ mod tests {
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
         assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(field("+31 20 123"), "'+31 20 123");
+        assert_eq!(
+            field("Acme;=cmd|' /C calc'!A0"),
+            "\"Acme;=cmd|' /C calc'!A0\"",
+            "a `;` list separator must not split the cell"
+        );
         assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(field(""), "");
     }

@@ -12,6 +12,7 @@ pub mod gaps;
 
 use crate::clock::{self, Millis, DAY};
 use crate::notify::message::one_line;
+use crate::plain_text;
 use crate::store::{Lead, LeadStatus, NotifyState, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -132,8 +133,8 @@ pub fn table(leads: &[Lead]) -> String {
                 lead.status.as_str().to_owned(),
                 notified(lead).to_owned(),
                 one_line(&lead.company, 24),
-                lead.email.clone(),
-                lead.article.clone().unwrap_or_else(|| "-".to_owned()),
+                one_line(&crate::email::display_address(&lead.email), 254),
+                one_line(lead.article.as_deref().unwrap_or("-"), 80),
                 one_line(&lead.question, 48),
                 lead.id.clone(),
             ]
@@ -165,12 +166,16 @@ pub fn table(leads: &[Lead]) -> String {
 /// Everything about one lead, for `ask-fn leads show`.
 pub fn details(lead: &Lead) -> String {
     let mut out = String::new();
-    let mut field = |name: &str, value: &str| out.push_str(&format!("{name:<13} {value}\n"));
+    // Stored text is printed through `plain_text`: a lead written before the form removed
+    // control characters must not be able to drive the team's terminal either.
+    let mut field = |name: &str, value: &str| {
+        out.push_str(&format!("{name:<13} {}\n", plain_text::single_line(value)))
+    };
     field("Lead", &lead.id);
     field("Asked", &clock::rfc3339(lead.created_at));
     field("Status", lead.status.as_str());
     field("Company", &lead.company);
-    field("Email", &lead.email);
+    field("Email", &crate::email::display_address(&lead.email));
     field("Article", lead.article.as_deref().unwrap_or("-"));
     if lead.stale_page {
         field("", "(they read an older version of the article)");
@@ -193,11 +198,11 @@ pub fn details(lead: &Lead) -> String {
         field("Removed", &lead.removed_secrets.join(", "));
     }
     out.push_str("\nQuestion:\n");
-    out.push_str(&lead.question);
+    out.push_str(&plain_text::multi_line(&lead.question));
     out.push('\n');
     if let Some(answer) = &lead.answer {
         out.push_str("\nAnswer given:\n");
-        out.push_str(answer);
+        out.push_str(&plain_text::multi_line(answer));
         out.push('\n');
     }
     out
@@ -252,5 +257,27 @@ mod tests {
             .iter()
             .all(|l| l[at..].starts_with(|c: char| c.is_alphabetic())));
         assert_eq!(table(&[]), "No leads in this period.\n");
+    }
+
+    /// Nothing a visitor typed can reach the terminal as an escape sequence (C0, C1, bidi).
+    #[test]
+    fn show_and_list_print_no_control_characters() {
+        let mut evil = lead(LeadStatus::NeedsFollowUp, Some("bring_us_in"));
+        evil.company = "Acme\u{1b}]0;owned\u{7}\u{9b}2J BV".into();
+        evil.question = "Line one\r\n\u{1b}[31mred\u{1b}[0m\u{202e}gnp.exe".into();
+        evil.answer = Some("Fine\u{1b}[8m hidden".into());
+        evil.handled_at = Some(NOW);
+        evil.handled_note = Some("note\u{7}".into());
+        let unsafe_char =
+            |c: char| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c);
+        for text in [details(&evil), table(&[evil.clone()])] {
+            assert!(!text.chars().any(unsafe_char), "{text:?}");
+        }
+        let shown = details(&evil);
+        assert!(
+            shown.contains("Company       Acme]0;owned2J BV\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("\nLine one\n[31mred[0mgnp.exe\n"), "{shown}");
     }
 }

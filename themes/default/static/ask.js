@@ -318,23 +318,15 @@
       return link;
     }
 
+    // The limits only: the function never says how many an address has left, since anyone
+    // can type anyone's address (a 429 says when the next question is possible).
     function quotaLine(quota) {
       if (!quota || typeof quota !== "object") return "";
-      var next = localTime(quota.next_question_at);
-      if (next) return "You can ask again at " + next + ".";
-      var hour = quota.remaining_hour;
-      var day = quota.remaining_day;
-      if (typeof hour === "number" && typeof day === "number") {
-        return "You can ask " + hour + " more question" + (hour === 1 ? "" : "s") +
-          " this hour (" + day + " today).";
-      }
-      if (typeof hour === "number") {
-        return "You can ask " + hour + " more question" + (hour === 1 ? "" : "s") + " this hour.";
-      }
-      if (typeof day === "number") {
-        return "You can ask " + day + " more question" + (day === 1 ? "" : "s") + " today.";
-      }
-      return "";
+      var hour = quota.per_hour;
+      var day = quota.per_day;
+      if (typeof hour !== "number" || typeof day !== "number") return "";
+      return "You can ask up to " + hour + " question" + (hour === 1 ? "" : "s") +
+        " an hour and " + day + " a day.";
     }
 
     function renderAnswer(data) {
@@ -417,7 +409,7 @@
       body.email = value("email");
       body.company = value("company");
       body.consent = true;
-      body.website = value("website");
+      body.confirm_ref = value("confirm_ref");
       body.request_id = requestId(JSON.stringify(body));
       return JSON.stringify(body);
     }

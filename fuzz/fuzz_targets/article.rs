@@ -1,0 +1,45 @@
+//! An article (front matter + Markdown → HTML + diagnostics): whatever the file, parsing never
+//! panics and every diagnostic points inside the file, at the line it quotes.
+#![no_main]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use generator::article::{parse, SourceFile};
+use generator::config::SiteConfig;
+use libfuzzer_sys::fuzz_target;
+use tryfirst_fuzz::check_diagnostics;
+
+const SITE: &str = r#"
+title = "Help"
+base_url = "https://help.example.test/"
+[company]
+name = "Example IT"
+email = "help@example.test"
+[cta]
+heading = "Skip the DIY"
+text = "Become a client."
+button_label = "Talk to us"
+url = "https://example.test/clients"
+[[categories]]
+slug = "accounts"
+name = "Accounts"
+[[categories]]
+slug = "devices"
+name = "Devices"
+"#;
+
+fn config() -> &'static SiteConfig {
+    static CONFIG: OnceLock<SiteConfig> = OnceLock::new();
+    CONFIG.get_or_init(|| SiteConfig::parse(Path::new("site.toml"), SITE).expect("valid site"))
+}
+
+fuzz_target!(|text: &str| {
+    let path = PathBuf::from("content/devices/printer-offline.md");
+    let source = SourceFile {
+        path: path.clone(),
+        text: text.to_owned(),
+    };
+    let (_article, diagnostics) = parse(source, config());
+    check_diagnostics(&diagnostics, &path, text);
+});
