@@ -33,6 +33,8 @@ pub enum Incident {
     Malware,
     RemoteAccessScam,
     Fraud,
+    PaymentFraud,
+    MisdirectedEmail,
 }
 
 impl Incident {
@@ -47,6 +49,8 @@ impl Incident {
             Incident::Malware => "malware",
             Incident::RemoteAccessScam => "remote_access_scam",
             Incident::Fraud => "fraud",
+            Incident::PaymentFraud => "payment_fraud",
+            Incident::MisdirectedEmail => "misdirected_email",
         }
     }
 }
@@ -238,8 +242,19 @@ const RULES: &[Rule] = &[
             "overname op afstand",
             "microsoft called",
             "called from microsoft",
+            "called me from microsoft",
+            "microsoft phoned",
+            "phoned from microsoft",
+            "microsoft support called",
+            "claimed to be from microsoft",
+            "said he was from microsoft",
+            "said she was from microsoft",
             "belde namens microsoft",
             "gebeld door microsoft",
+            "gebeld namens microsoft",
+            "microsoft belde",
+            "microsoft heeft gebeld",
+            "namens microsoft gebeld",
         ]],
     },
     Rule {
@@ -257,6 +272,67 @@ const RULES: &[Rule] = &[
             "code doorgegeven",
         ]],
     },
+    // Changed bank details or an urgent payment: invoice and CEO fraud, before or after paying.
+    Rule {
+        incident: Incident::PaymentFraud,
+        all_of: &[
+            &[
+                "bank details",
+                "bank account",
+                "account number",
+                "iban",
+                "rekeningnummer",
+                "bankrekening",
+                "bankgegevens",
+            ],
+            &[
+                "changed",
+                "new",
+                "different",
+                "urgent",
+                "gewijzigd",
+                "veranderd",
+                "nieuw",
+                "ander",
+                "dringend",
+                "spoed",
+            ],
+        ],
+    },
+    Rule {
+        incident: Incident::PaymentFraud,
+        all_of: &[&[
+            "urgent payment",
+            "invoice fraud",
+            "ceo fraud",
+            "fake invoice",
+            "spoedbetaling",
+            "dringende betaling",
+            "factuurfraude",
+            "valse factuur",
+            "nepfactuur",
+            "spookfactuur",
+        ]],
+    },
+    // Personal data sent to the wrong person: a possible data breach with a 72-hour clock.
+    Rule {
+        incident: Incident::MisdirectedEmail,
+        all_of: &[&[
+            "wrong person",
+            "wrong recipient",
+            "wrong people",
+            "wrong customer",
+            "wrong client",
+            "wrong email address",
+            "verkeerde persoon",
+            "verkeerde ontvanger",
+            "verkeerde klant",
+            "verkeerde e mailadres",
+            "verkeerde mailadres",
+            "verkeerd e mailadres",
+            "verkeerd mailadres",
+        ]],
+    },
 ];
 
 /// The incidents the question signals, in rule order, without repeats.
@@ -270,7 +346,12 @@ pub fn incidents(question: &str) -> Vec<Incident> {
                 .all(|group| group.iter().any(|phrase| starts_a_word(&text, phrase)))
         })
         .map(|rule| rule.incident)
-        .collect()
+        .fold(Vec::new(), |mut seen, incident| {
+            if !seen.contains(&incident) {
+                seen.push(incident);
+            }
+            seen
+        })
 }
 
 /// Lower case, every run of non-alphanumerics one space, with a space at both ends.
@@ -427,6 +508,22 @@ mod tests {
                 "Someone from Microsoft called and I installed AnyDesk",
                 Incident::RemoteAccessScam,
             ),
+            (
+                "A man who said he was from Microsoft phoned about my PC",
+                Incident::RemoteAccessScam,
+            ),
+            (
+                "The supplier's bank details have changed, we paid the new account",
+                Incident::PaymentFraud,
+            ),
+            (
+                "The director asks for an urgent payment by WhatsApp",
+                Incident::PaymentFraud,
+            ),
+            (
+                "I sent the payroll file to the wrong person",
+                Incident::MisdirectedEmail,
+            ),
         ] {
             assert_eq!(incident(question), Some(expected), "{question}");
         }
@@ -453,6 +550,18 @@ mod tests {
                 "Melding over een verdachte aanmelding",
                 Incident::SuspiciousSignIn,
             ),
+            (
+                "Ik ben gebeld door Microsoft over mijn computer",
+                Incident::RemoteAccessScam,
+            ),
+            (
+                "Het rekeningnummer van de leverancier is gewijzigd",
+                Incident::PaymentFraud,
+            ),
+            (
+                "Ik heb klantgegevens naar de verkeerde ontvanger gestuurd",
+                Incident::MisdirectedEmail,
+            ),
         ] {
             assert_eq!(incident(question), Some(expected), "{question}");
         }
@@ -468,6 +577,8 @@ mod tests {
             "Outlook keeps asking for my password",
             "I set up a new phone with Authenticator",
             "Can you recommend accounting software?",
+            "Where do I find our bank account number for an invoice?",
+            "I emailed the right person but got no answer",
         ] {
             assert_eq!(incidents(question), vec![], "{question}");
         }

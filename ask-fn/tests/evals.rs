@@ -3,7 +3,8 @@
 //! show the server's policy holds whatever the model says. Also `ask-fn eval` against the fake.
 //!
 //! `evals/bundle.json` is the bundle `tryfirst build` makes of this repository's `content/`
-//! (regenerate it with `scripts/eval-bundle` when articles change).
+//! (regenerate it with `cargo run -p generator -- build && cp public/tryfirst-bundle.json
+//! ask-fn/evals/bundle.json` when articles change; generator's `site` test fails until you do).
 
 #[path = "support/fake_llm.rs"]
 mod fake_llm;

@@ -871,3 +871,28 @@ fn high_risk_pages_put_the_phone_first_and_the_form_claims_nothing_it_cannot_kno
         assert!(!page.contains("to our AI"));
     }
 }
+
+/// `ask-fn/evals/bundle.json` is the snapshot of our content that the advice evaluation
+/// (`cargo test -p ask-fn --test evals`) runs on: it must be the bundle `content/` builds today,
+/// or the figures in the README describe articles that no longer exist. Compared as JSON, so a
+/// pretty-printed copy passes too.
+#[test]
+fn the_eval_bundle_is_the_bundle_of_our_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&options(repo(), &out)).expect("our content builds");
+    let built: serde_json::Value =
+        serde_json::from_str(&read(&out, "tryfirst-bundle.json")).unwrap();
+    let snapshot = repo().join("ask-fn/evals/bundle.json");
+    let committed: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(&snapshot).unwrap_or_else(|e| panic!("{}: {e}", snapshot.display())),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", snapshot.display()));
+    assert!(
+        built == committed,
+        "ask-fn/evals/bundle.json is not the bundle of today's content/: refresh it with\n  \
+         cargo run -p generator -- build && cp public/tryfirst-bundle.json ask-fn/evals/bundle.json\n\
+         then run `cargo test -p ask-fn --test evals`, add questions for new articles and update \
+         the figures in the README (Evaluating the advice)"
+    );
+}
