@@ -1502,7 +1502,10 @@ async fn a_retry_with_the_same_request_id_gets_the_first_result() {
     let (status, _, other) = h.post_json(&second).await;
     assert_eq!(status, 200);
     assert_ne!(other["lead_id"], answer["lead_id"]);
-    assert_eq!(other["quota"]["remaining_hour"], 0);
+    // (A 200 does not say what is left: the hour is full, so a third new question is refused.)
+    let mut third = question("retry@example.com");
+    third["request_id"] = json!("00112233445566778899aabbccddeeff");
+    assert_eq!(h.post_json(&third).await.0, 429);
     // ... so a retry of the first, now, is still its first result, not a 429.
     let (status, _, late) = h.post_json(&first).await;
     assert_eq!((status, &late["lead_id"]), (200, &answer["lead_id"]));

@@ -68,4 +68,20 @@ mod tests {
         assert_eq!(notice.question.lines().count(), 4, "{}", notice.question);
         assert!(!notice.question.contains("\nInjected"), "one line per lead");
     }
+
+    #[test]
+    fn a_digest_email_has_no_reply_to_and_does_not_blame_an_address() {
+        let lead = Lead::pending(
+            1_795_961_109_000,
+            "v@example.com".to_owned(),
+            String::new(),
+            "Q",
+            0,
+        );
+        let notice = notice(&[lead]);
+        assert_eq!(crate::notify::email::reply_to(&notice), None);
+        let (_, body) = crate::notify::email::compose(&notice);
+        assert!(!body.contains("non-ASCII"), "{body}");
+        assert!(body.contains("ask-fn leads handle "), "{body}");
+    }
 }

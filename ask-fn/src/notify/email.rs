@@ -34,10 +34,11 @@ pub fn compose(notice: &LeadNotice) -> (String, String) {
         body.push_str(line);
         body.push('\n');
     }
-    body.push_str(if reply_to(notice).is_some() {
-        "\nReply to this email to answer them. Mark it handled with: ask-fn leads handle "
-    } else {
-        "\nTheir address has non-ASCII characters before the @, which cannot be a Reply-To: write to it yourself. Mark it handled with: ask-fn leads handle "
+    body.push_str(match reply_to(notice) {
+        Some(_) => "\nReply to this email to answer them. Mark it handled with: ask-fn leads handle ",
+        // A digest stands for many visitors and has no address of its own.
+        None if notice.email.is_empty() => "\nMark it handled with: ask-fn leads handle ",
+        None => "\nTheir address has non-ASCII characters before the @, which cannot be a Reply-To: write to it yourself. Mark it handled with: ask-fn leads handle ",
     });
     body.push_str(&notice.lead_id);
     body.push('\n');
