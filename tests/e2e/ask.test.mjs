@@ -176,8 +176,15 @@ describe('the question form with JavaScript', () => {
       assert.match(await statusBox.getAttribute('class'), /\bis-error\b/);
       assert.equal(await page.locator('#ask-question').inputValue(), text, 'the typed text is still there');
       assert.equal(stack.llm.count, llmCalls, 'a refused question never reaches the LLM');
+      // Refused by the visitor's own limit, the question is still kept for the team, as a lead
+      // marked rate_limited (no LLM call, no notification).
       const leads = await readLeads(stack.serve.leadsTable);
-      assert.equal(leads.length, 2, 'a refused question writes no lead');
+      assert.equal(leads.length, 3, 'the refused question is kept as a lead');
+      assert.deepEqual(
+        leads.map((lead) => lead.status).filter((s) => s === 'rate_limited'),
+        ['rate_limited'],
+        'exactly one lead, the refused question, is rate_limited',
+      );
     });
   });
 
