@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use generator::article::{parse, SourceFile};
+use generator::images::{ImageSettings, Images};
 use generator::config::SiteConfig;
 use libfuzzer_sys::fuzz_target;
 use tryfirst_fuzz::check_diagnostics;
@@ -34,12 +35,26 @@ fn config() -> &'static SiteConfig {
     CONFIG.get_or_init(|| SiteConfig::parse(Path::new("site.toml"), SITE).expect("valid site"))
 }
 
+/// Check-only images (no cache folder): a referenced image is looked up and reported, never
+/// encoded, as in `tryfirst check`.
+fn images() -> &'static Images {
+    static IMAGES: OnceLock<Images> = OnceLock::new();
+    IMAGES.get_or_init(|| {
+        Images::new(
+            Path::new("/nonexistent-site"),
+            "default",
+            ImageSettings::default(),
+            None,
+        )
+    })
+}
+
 fuzz_target!(|text: &str| {
     let path = PathBuf::from("content/devices/printer-offline.md");
     let source = SourceFile {
         path: path.clone(),
         text: text.to_owned(),
     };
-    let (_article, diagnostics) = parse(source, config());
+    let (_article, diagnostics) = parse(source, config(), images());
     check_diagnostics(&diagnostics, &path, text);
 });
