@@ -1,4 +1,4 @@
-//! Themes: Tera templates and static files, layered so a site overrides one file at a time.
+//! Themes: Tera 2 templates and static files, layered so a site overrides one file at a time.
 //!
 //! Lookup order, first match wins, file by file: the site's own `templates/` and `static/`,
 //! then `themes/<theme>/`, then the default theme compiled into the binary (so `tryfirst` works
@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use tera::Tera;
+use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
@@ -60,8 +61,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/search.html"),
     ),
     (
-        "macros.html",
-        include_str!("../../themes/default/templates/macros.html"),
+        "components.html",
+        include_str!("../../themes/default/templates/components.html"),
     ),
     (
         "partials/article_list.html",
@@ -132,7 +133,7 @@ pub struct Asset {
 
 pub struct Theme {
     tera: Tera,
-    origins: BTreeMap<String, Origin>,
+    origins: Arc<Origins>,
     pub assets: Vec<Asset>,
     pub stylesheet_url: String,
     /// The question form's script (`static/ask.js`), fingerprinted; empty if the theme has none.
@@ -148,6 +149,38 @@ pub struct Theme {
 enum Origin {
     Builtin,
     File(PathBuf),
+}
+
+/// Every template's origin and text, to point an error at its file and line.
+#[derive(Debug)]
+struct Origins {
+    origins: BTreeMap<String, Origin>,
+    sources: BTreeMap<String, String>,
+}
+
+/// The theme's compiled templates with the values every page of one build shows (Tera's
+/// global context): made once per build, so a page's own context holds only what is its own.
+#[derive(Clone)]
+pub struct Pages {
+    tera: Tera,
+    origins: Arc<Origins>,
+}
+
+impl Pages {
+    /// Renders `template` straight into `out` (a page's buffer), with `context` over the
+    /// site-wide values; a failure names the template file and line.
+    pub fn render_to(
+        &self,
+        template: &str,
+        context: &Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        self.tera
+            .render_to(template, context, out)
+            .map_err(|error| {
+                template_diagnostic(&error, &self.origins.origins, &self.origins.sources)
+            })
+    }
 }
 
 impl Theme {
@@ -188,16 +221,21 @@ impl Theme {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut tera = Tera::default();
-        // Tera's default escaping also turns `/` into `&#x2F;`: safe, but every URL in the page
-        // source becomes unreadable. `/` needs no escaping in text or quoted attributes.
-        tera.set_escape_fn(crate::text::escape_markup);
         let origins: BTreeMap<String, Origin> = templates
             .iter()
             .map(|(name, (_, origin))| (name.clone(), origin.clone()))
             .collect();
-        tera.add_raw_templates(templates.into_iter().map(|(name, (text, _))| (name, text)))
-            .map_err(|error| vec![template_diagnostic(&error, &origins)])?;
+        let sources: BTreeMap<String, String> = templates
+            .into_iter()
+            .map(|(name, (text, _))| (name, text))
+            .collect();
+        let mut tera = Tera::new();
+        // Tera's default escaping leaves `'` as it is; ours also escapes it, as the feeds and
+        // the Markdown do, so every page escapes text one way.
+        tera.set_escape_fn(escape_markup_to);
+        tera.add_raw_templates(sources.iter())
+            .map_err(|error| vec![template_diagnostic(&error, &origins, &sources)])?;
+        let origins = Arc::new(Origins { origins, sources });
         let assets: Vec<Asset> = statics
             .into_iter()
             .map(|(name, bytes)| Asset {
@@ -228,11 +266,23 @@ impl Theme {
         })
     }
 
-    /// Renders one template; a failure names the template file and Tera's whole cause chain.
-    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(template, context)
-            .map_err(|error| template_diagnostic(&error, &self.origins))
+    /// The templates with `globals` given to every page they render (see [`Pages`]).
+    pub fn pages(&self, globals: Context) -> Pages {
+        let mut tera = self.tera.clone();
+        *tera.global_context() = globals;
+        Pages {
+            tera,
+            origins: Arc::clone(&self.origins),
+        }
+    }
+
+    /// Renders one template on its own; a failure names the template file and line.
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        let mut out = Vec::new();
+        self.pages(Context::new())
+            .render_to(template, context, &mut out)?;
+        String::from_utf8(out)
+            .map_err(|_| Diagnostic::error(Path::new("templates"), "the page is not UTF-8 text"))
     }
 }
 
@@ -294,18 +344,65 @@ fn fingerprinted(name: &str, bytes: &[u8]) -> String {
     }
 }
 
-/// Tera's error, with its cause chain (where the useful part is), against the template file.
-fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, Origin>) -> Diagnostic {
-    let message = error_chain(error);
-    let file = origins
-        .iter()
-        .find(|(name, _)| message.contains(&format!("'{name}'")))
-        .map(|(name, origin)| match origin {
-            Origin::File(path) => path.clone(),
-            Origin::Builtin => PathBuf::from(format!("(built-in theme)/{name}")),
-        })
-        .unwrap_or_else(|| PathBuf::from("templates"));
-    Diagnostic::error(&file, message)
+/// Tera's error against the template file it comes from, at its line and column when Tera
+/// gives them (syntax and rendering errors), with Tera's whole cause chain.
+fn template_diagnostic(
+    error: &tera::Error,
+    origins: &BTreeMap<String, Origin>,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostic {
+    let file_of = |name: &str| match origins.get(name) {
+        Some(Origin::File(path)) => path.clone(),
+        Some(Origin::Builtin) => PathBuf::from(format!("(built-in theme)/{name}")),
+        None => PathBuf::from("templates"),
+    };
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = report.filename();
+            let span = report.span();
+            let mut diagnostic = Diagnostic::error(
+                &file_of(name),
+                format!("{} (in template '{name}')", report.message()),
+            );
+            if let Some(source) = sources.get(name) {
+                let line = source.lines().nth(span.start_line.saturating_sub(1));
+                if let Some(line) = line {
+                    diagnostic.line = u32::try_from(span.start_line).unwrap_or(u32::MAX);
+                    diagnostic.column = u32::try_from(span.start_col + 1).unwrap_or(u32::MAX);
+                    diagnostic.source_line = Some(line.to_owned());
+                }
+            }
+            diagnostic
+        }
+        _ => {
+            let message = error_chain(error);
+            let file = origins
+                .keys()
+                .find(|name| message.contains(&format!("'{name}'")))
+                .map_or_else(|| PathBuf::from("templates"), |name| file_of(name));
+            Diagnostic::error(&file, message)
+        }
+    }
+}
+
+/// [`crate::text::escape_markup`] as Tera 2 calls an escape function: into the page's writer,
+/// copying the runs between special bytes whole.
+fn escape_markup_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&text.as_bytes()[start..at])?;
+        out.write_all(escaped)?;
+        start = at + 1;
+    }
+    out.write_all(&text.as_bytes()[start..])
 }
 
 pub fn error_chain(error: &dyn std::error::Error) -> String {
@@ -331,9 +428,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
         for name in PAGE_TEMPLATES {
-            assert!(theme.origins.contains_key(*name), "{name} missing");
+            assert!(theme.origins.origins.contains_key(*name), "{name} missing");
         }
-        assert!(theme.origins.contains_key("partials/ask.html"));
+        assert!(theme.origins.origins.contains_key("partials/ask.html"));
         assert!(
             theme.search_script_url.starts_with("/search.")
                 && theme.search_script_url.ends_with(".js")
@@ -350,9 +447,12 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/404.html"), "custom {{ 1 + 1 }}").unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
-        let rendered = theme.render("404.html", &tera::Context::new()).unwrap();
+        let rendered = theme.render("404.html", &Context::new()).unwrap();
         assert_eq!(rendered, "custom 2");
-        assert!(matches!(theme.origins["article.html"], Origin::Builtin));
+        assert!(matches!(
+            theme.origins.origins["article.html"],
+            Origin::Builtin
+        ));
     }
 
     #[test]
