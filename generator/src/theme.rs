@@ -343,6 +343,9 @@ fn fingerprinted(name: &str, bytes: &[u8]) -> String {
     }
 }
 
+/// Tera 1 syntax that Tera 2 refuses, in a line of a site's own older templates.
+const TERA_1_ONLY: &[&str] = &["{% import", "{% macro", "macros::"];
+
 /// Tera's error against the template file it comes from, at its line and column when Tera
 /// gives them (syntax and rendering errors), with Tera's whole cause chain.
 fn template_diagnostic(
@@ -369,6 +372,12 @@ fn template_diagnostic(
                     diagnostic.line = u32::try_from(span.start_line).unwrap_or(u32::MAX);
                     diagnostic.column = u32::try_from(span.start_col + 1).unwrap_or(u32::MAX);
                     diagnostic.source_line = Some(line.to_owned());
+                    if TERA_1_ONLY.iter().any(|old| line.contains(old)) {
+                        diagnostic = diagnostic.with_hint(
+                            "Tera 2 has components instead of macros: see \"Migrating a \
+                             company's own templates from Tera 1\" in docs/theming.md",
+                        );
+                    }
                 }
             }
             diagnostic
@@ -480,6 +489,26 @@ mod tests {
             problem.message.contains("no_such_value"),
             "{}",
             problem.message
+        );
+    }
+
+    #[test]
+    fn a_tera_1_macro_import_points_to_the_migration_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/tag.html"),
+            "{% extends \"base.html\" %}\n{% import \"macros.html\" as macros %}",
+        )
+        .unwrap();
+        let problems = Theme::load(dir.path(), "default").err().unwrap();
+        assert_eq!(problems[0].line, 2);
+        assert!(
+            problems[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("Migrating")),
+            "{problems:?}"
         );
     }
 
