@@ -5,7 +5,7 @@
 #[path = "support/dynamo.rs"]
 mod dynamo;
 
-use dynamo::Backend;
+use dynamo::{Backend, T0};
 
 use std::sync::Arc;
 
@@ -18,7 +18,6 @@ use ask_fn::store::{
     StoreError,
 };
 
-const T0: Millis = 1_800_000_000_000;
 const LIMITS: Limits = Limits {
     per_hour: 2,
     per_day: 5,
@@ -255,7 +254,8 @@ conformance!(
         let budget = |day: &str| LlmBudget {
             day: day.to_owned(),
             cap: 2,
-            expires_at: 0,
+            // An expired counter would be swept away by DynamoDB Local in mid-test.
+            expires_at: T0 / 1_000 + 2 * 86_400,
         };
         let ask = |n: i64, day: &'static str| {
             let store = store.clone();
@@ -321,7 +321,7 @@ conformance!(a_daily_cap_of_zero_allows_no_llm_call, |store: Arc<
     let budget = LlmBudget {
         day: "2026-11-29".to_owned(),
         cap: 0,
-        expires_at: 0,
+        expires_at: T0 / 1_000 + 2 * 86_400,
     };
     for n in 0..2 {
         let at = T0 + n;
@@ -733,6 +733,66 @@ async fn dynamodb_a_recreated_quota_item_is_not_taken_for_the_one_remembered() {
 #[ignore = "needs DynamoDB Local: run scripts/test"]
 async fn dynamodb_local_a_recreated_quota_item_is_not_taken_for_the_one_remembered() {
     recreated_quota_item_is_not_taken_for_the_one_remembered(Backend::Local).await;
+}
+
+/// The tests' clock ([`dynamo::T0`]) must keep items alive under DynamoDB Local's TTL sweeper:
+/// an expired sentinel item in the same table shows the sweeper has been through it, and the
+/// quota item the store wrote at `T0` must still be there. With a `T0` that the machine's
+/// clock has passed, the item is swept and the soak admits a visitor's third question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DynamoDB Local: run scripts/test"]
+async fn dynamodb_local_the_ttl_sweeper_keeps_what_the_tests_write() {
+    use ask_fn::store::schema;
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let (store, client, quota, _) = Backend::Local.store().await;
+    let at = T0;
+    assert!(matches!(
+        store
+            .admit(&[check("email#sweep")], at, &lead(at, "sweep@x.test"))
+            .await
+            .unwrap(),
+        Admission::Accepted { .. }
+    ));
+    let wall_clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sentinel = || AttributeValue::S("sentinel#expired".into());
+    client
+        .put_item()
+        .table_name(&quota)
+        .item(schema::QUOTA_KEY, sentinel())
+        .item(
+            schema::TTL_ATTRIBUTE,
+            AttributeValue::N((wall_clock - 3_600).to_string()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    loop {
+        let found = client
+            .get_item()
+            .table_name(&quota)
+            .key(schema::QUOTA_KEY, sentinel())
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap();
+        if found.item().is_none() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "DynamoDB Local's TTL sweeper did not remove an expired item within 4 minutes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        store.quota_times("email#sweep").await.unwrap(),
+        [at],
+        "the sweeper went through the table and left the quota item written at T0"
+    );
 }
 
 /// ABA: an instance remembers a quota item as it wrote it; the item is deleted (TTL, `erase`)
