@@ -241,15 +241,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Lambda => {
             let app = Arc::new(build_app(settings, None, false).await?);
-            // The same binary is the hourly digest function (infra/template.yaml).
-            if std::env::var(ask_fn::scheduled::TASK_VARIABLE).as_deref()
-                == Ok(ask_fn::scheduled::DIGEST_TASK)
-            {
-                ask_fn::scheduled::run_lambda(app).await
-            } else {
-                lambda_http::run(ask_fn::http::router(app)).await
-            }
-            .map_err(|error| anyhow::anyhow!("{error}"))?;
+            // HTTP requests and the hourly scheduled digest (ask_fn::scheduled).
+            ask_fn::scheduled::run_lambda(app)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
         }
         Command::Tables | Command::Leads { .. } | Command::Eval { .. } => {}
     }

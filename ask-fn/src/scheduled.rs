@@ -1,8 +1,11 @@
-//! The function's scheduled work: an EventBridge rule invokes the digest function (the same
-//! binary, `TRYFIRST_LAMBDA_TASK=digest`, see infra/template.yaml) every hour with
-//! `{"task": "digest"}`, and it sends the digest of the leads held back by the hourly
-//! notification cap. Without it, held leads would only go out when a later lead arrives: a
-//! quiet hour after a flood would leave them untold.
+//! The function's scheduled work: an EventBridge rule invokes the function every hour with
+//! `{"task": "digest"}` (infra/template.yaml), and it sends the digest of the leads held back
+//! by the hourly notification cap. Without it, held leads would only go out when a later lead
+//! arrives: a quiet hour after a flood would leave them untold.
+//!
+//! One function takes both kinds of event, so a deploy updates one piece of code: [`dispatch`]
+//! sends an event naming a task here and any other to the HTTP router, as `lambda_http::run`
+//! would.
 
 use std::sync::Arc;
 
@@ -10,8 +13,7 @@ use serde_json::Value;
 
 use crate::handler::{App, DigestRun};
 
-/// The environment variable that turns a Lambda into the digest function, and its value.
-pub const TASK_VARIABLE: &str = "TRYFIRST_LAMBDA_TASK";
+/// The task of the hourly scheduled event.
 pub const DIGEST_TASK: &str = "digest";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -41,16 +43,35 @@ pub async fn handle(
     }
 }
 
-/// Serves scheduled events in Lambda until the runtime stops.
+/// Serves the function's events in Lambda (HTTP and scheduled) until the runtime stops.
 pub async fn run_lambda(app: Arc<App>) -> Result<(), lambda_http::Error> {
+    let router = crate::http::router(app.clone());
     lambda_http::lambda_runtime::run(lambda_http::service_fn(
         move |event: lambda_http::LambdaEvent<Value>| {
             let app = app.clone();
-            async move {
-                let run = handle(&app, &event.payload, &event.context.request_id).await?;
-                Ok::<Value, lambda_http::Error>(serde_json::to_value(run)?)
-            }
+            let router = router.clone();
+            async move { dispatch(&app, router, event).await }
         },
     ))
     .await
+}
+
+/// One Lambda event: a scheduled task (it has a `task`), or an HTTP request for `router`,
+/// answered as `lambda_http::run` answers it.
+pub async fn dispatch(
+    app: &App,
+    router: axum::Router,
+    event: lambda_http::LambdaEvent<Value>,
+) -> Result<Value, lambda_http::Error> {
+    use lambda_http::tower::ServiceExt as _;
+    let lambda_http::LambdaEvent { payload, context } = event;
+    if payload.get("task").is_some() {
+        let run = handle(app, &payload, &context.request_id).await?;
+        return Ok(serde_json::to_value(run)?);
+    }
+    let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
+    let response = lambda_http::Adapter::from(router)
+        .oneshot(lambda_http::LambdaEvent::new(request, context))
+        .await?;
+    Ok(serde_json::to_value(response)?)
 }

@@ -1721,15 +1721,23 @@ async fn the_hourly_scheduled_event_sends_the_held_leads_digest() {
     assert_eq!(hook.received().len(), 1, "one notified, two held");
     let scheduled = json!({"task": "digest"});
 
-    // The next hour, no question arrives; the schedule fires.
+    // The next hour, no question arrives; the schedule fires, through the Lambda entry point.
     h.clock.advance(HOUR);
-    let run = handle(&h.app, &scheduled, "scheduled-1").await.unwrap();
-    assert_eq!(
-        run,
-        DigestRun::Sent {
-            leads: 2,
-            state: NotifyState::Sent
+    let lambda = |payload: Value| {
+        let app = h.app.clone();
+        async move {
+            ask_fn::scheduled::dispatch(
+                &app,
+                ask_fn::http::router(app.clone()),
+                lambda_http::LambdaEvent::new(payload, lambda_http::Context::default()),
+            )
+            .await
+            .unwrap()
         }
+    };
+    assert_eq!(
+        lambda(scheduled.clone()).await,
+        json!({"digest": "sent", "leads": 2, "state": "sent"})
     );
     let received = hook.received();
     assert_eq!(received.len(), 2, "{received:?}");
@@ -1769,6 +1777,29 @@ async fn the_hourly_scheduled_event_sends_the_held_leads_digest() {
     assert_eq!(
         handle(&h.app, &json!({"task": "reindex"}), "x").await,
         Err(ScheduledError::UnknownTask("reindex".into()))
+    );
+    // Any other event is an HTTP request for the router, answered as API Gateway expects.
+    let http = lambda(json!({
+        "version": "2.0",
+        "routeKey": "POST /ask",
+        "rawPath": "/ask",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "http": {"method": "POST", "path": "/ask", "protocol": "HTTP/1.1",
+                     "sourceIp": "198.51.100.7", "userAgent": "test"},
+            "requestId": "r1", "routeKey": "POST /ask", "stage": "$default",
+            "accountId": "1", "apiId": "a", "domainName": "d", "domainPrefix": "d",
+            "time": "04/Dec/2026:22:00:00 +0000", "timeEpoch": 0
+        },
+        "body": "{\"question\": \"\"}",
+        "isBase64Encoded": false
+    }))
+    .await;
+    assert_eq!(http["statusCode"], 422, "{http}");
+    assert!(
+        http["body"].as_str().unwrap().contains("question_required"),
+        "{http}"
     );
 }
 
