@@ -277,6 +277,11 @@ fn find_keyed_tokens(text: &str, masked: &[(usize, usize)], out: &mut Vec<Span>)
                 if in_masked(masked, offset, pos) {
                     break;
                 }
+                // A word the window cuts is not a token: removing its first part would leave
+                // the rest to start a new word (and a new find) on a second scrub.
+                if pos == window_end && text[pos..].starts_with(|c: char| !c.is_whitespace()) {
+                    break;
+                }
                 let trimmed = token.trim_matches(|c: char| {
                     matches!(c, '"' | '\'' | ':' | '=' | ',' | ';' | '(' | ')' | '`')
                 });
@@ -371,6 +376,21 @@ mod tests {
             "netwerksleutel[removed: Wi-Fi key] is Winte6\u{0}026!"
         );
         assert_eq!(scrub(&once.text).text, once.text);
+    }
+
+    #[test]
+    fn a_word_longer_than_the_window_is_not_cut_in_two() {
+        // Found by fuzzing (fuzz/corpus/scrub/wifi-window-cuts-a-word): the window ended inside
+        // a 65-character word, the first 60 were removed as a key, and the rest ("WW:WW")
+        // became a password keyword for the second scrub.
+        let input = "netwerksleutel9+\0\0\0werksleutel~el~W+W12n\0\0W+W12n\0\0\0\0\0\0W~W+W\0\0\0W\u{1}W+W13g\0\0WUWW:WW \u{17}inter2026!t";
+        let once = scrub(input);
+        assert_eq!(scrub(&once.text).text, once.text);
+        assert!(
+            !once.text.contains("[removed: Wi-Fi key]WW"),
+            "{:?}",
+            once.text
+        );
     }
 
     #[test]
