@@ -143,6 +143,11 @@ impl App {
         Arc::new(move |slug: &str| slugs.contains(slug))
     }
 
+    /// Counts `metric` (inside Lambda only).
+    fn metric(&self, metric: crate::metrics::Metric) {
+        crate::metrics::emit(self.settings.function_name.as_deref(), metric);
+    }
+
     fn article(&self, slug: &str) -> Option<&BundleArticle> {
         self.by_slug.get(slug).map(|&i| &self.bundle.articles[i])
     }
@@ -234,11 +239,11 @@ impl App {
             .await;
         let llm_call = match admission {
             Ok(Admission::Accepted { llm_call, .. }) => {
-                crate::metrics::emit(crate::metrics::Metric::LeadCaptured);
+                self.metric(crate::metrics::Metric::LeadCaptured);
                 llm_call
             }
             Ok(Admission::Refused { retry_at, check }) => {
-                crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
+                self.metric(crate::metrics::Metric::QuotaRefused);
                 let limits = checks[check].limits;
                 let kept = check == 0
                     && self
@@ -320,7 +325,7 @@ impl App {
             )
             .await;
         if delivery.state == NotifyState::Failed {
-            crate::metrics::emit(crate::metrics::Metric::NotificationFailed);
+            self.metric(crate::metrics::Metric::NotificationFailed);
             tracing::warn!(
                 request_id,
                 lead_id = %lead.id,
@@ -437,7 +442,7 @@ impl App {
         floor: Option<Floor>,
     ) -> (Option<crate::llm::Advice>, Option<String>) {
         if self.advisor.is_llm() && !llm_call {
-            crate::metrics::emit(crate::metrics::Metric::LlmDailyCapReached);
+            self.metric(crate::metrics::Metric::LlmDailyCapReached);
             tracing::warn!(
                 request_id,
                 metric = "llm_daily_cap_reached",
@@ -506,12 +511,12 @@ impl App {
                     "advice produced"
                 );
                 if raised.is_some() {
-                    crate::metrics::emit(crate::metrics::Metric::PolicyFloorRaised);
+                    self.metric(crate::metrics::Metric::PolicyFloorRaised);
                 }
                 (Some(advice), raised)
             }
             Err(error) => {
-                crate::metrics::emit(crate::metrics::Metric::LlmFailure);
+                self.metric(crate::metrics::Metric::LlmFailure);
                 tracing::warn!(
                     request_id,
                     metric = "llm_failure",

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
-use ask_fn::settings::Settings;
+use ask_fn::settings::{in_lambda, Settings};
 use ask_fn::setup;
 use ask_fn::store::dynamo::DynamoStore;
 use ask_fn::store::{schema, LeadStatus, Store};
@@ -145,44 +145,20 @@ fn parse_status(text: &str) -> Result<LeadStatus, String> {
     })
 }
 
-fn in_lambda() -> bool {
-    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
-}
-
+/// Logs: inside Lambda, lambda_http's subscriber, which follows the function's logging
+/// configuration (`AWS_LAMBDA_LOG_FORMAT`: JSON or text; `AWS_LAMBDA_LOG_LEVEL`, else
+/// `RUST_LOG`); locally, `RUST_LOG` (default `info`) on stderr.
 fn init_logging() {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     if in_lambda() {
-        // JSON lines for CloudWatch; no ANSI colours, no timestamps (CloudWatch adds them).
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .with_ansi(false)
-            .without_time()
-            .with_current_span(false)
-            .init();
+        lambda_http::tracing::init_default_subscriber();
     } else {
+        let filter =
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .init();
     }
-}
-
-async fn build_app(
-    mut settings: Settings,
-    bundle_override: Option<PathBuf>,
-    create_tables: bool,
-) -> anyhow::Result<App> {
-    if let Some(path) = bundle_override {
-        settings.bundle_path = path;
-    }
-    let bundle = setup::load_bundle(&settings.bundle_path)?;
-    let store = setup::store(&settings, create_tables).await?;
-    let advisor = setup::advisor(&settings, &bundle)?;
-    let notifier = setup::notifier(&settings).await?;
-    tracing::info!(articles = bundle.articles.len(), "bundle loaded");
-    Ok(App::new(settings, bundle, store, advisor, Arc::new(SystemClock)).with_notifier(notifier))
 }
 
 #[tokio::main]
@@ -218,21 +194,26 @@ async fn main() -> anyhow::Result<()> {
         return eval(set, bundle, verbose).await;
     }
     init_logging();
-    let settings = settings_with_secrets().await?;
+    let mut settings = Settings::load().await?;
     match command {
         Command::Serve {
             addr,
             create_tables,
             bundle,
         } => {
-            let app = Arc::new(build_app(settings, bundle, create_tables).await?);
+            if let Some(path) = bundle {
+                settings.bundle_path = path;
+            }
+            let bundle = ask_fn::load_bundle(&settings.bundle_path)?;
+            let store = ask_fn::open_store(&settings, create_tables).await?;
+            let app = ask_fn::app(settings, bundle, store).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             tracing::info!("ask-fn listening on http://{}", listener.local_addr()?);
             axum::serve(
                 listener,
-                ask_fn::http::router(app).into_make_service_with_connect_info::<SocketAddr>(),
+                app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -240,8 +221,9 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         }
         Command::Lambda => {
-            let app = Arc::new(build_app(settings, None, false).await?);
-            lambda_http::run(ask_fn::http::router(app))
+            let bundle = ask_fn::load_bundle(&settings.bundle_path)?;
+            let store = ask_fn::open_store(&settings, false).await?;
+            lambda_http::run(ask_fn::app(settings, bundle, store).await?)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
         }
@@ -253,7 +235,7 @@ async fn main() -> anyhow::Result<()> {
 /// `ask-fn eval`: the evaluation set through the whole request path with the configured advisor,
 /// an in-memory store, no notifications and no quota in the way.
 async fn eval(set: PathBuf, bundle: Option<PathBuf>, verbose: bool) -> anyhow::Result<()> {
-    let mut settings = settings_with_secrets().await?;
+    let mut settings = Settings::load().await?;
     if let Some(path) = bundle {
         settings.bundle_path = path;
     }
@@ -274,21 +256,6 @@ async fn eval(set: PathBuf, bundle: Option<PathBuf>, verbose: bool) -> anyhow::R
     Ok(())
 }
 
-/// The settings, with secrets named by `*_PARAMETER` variables read from SSM and laid over the
-/// environment.
-async fn settings_with_secrets() -> anyhow::Result<Settings> {
-    let secrets = ask_fn::secrets::from_env()
-        .await
-        .context("cannot read a secret from SSM Parameter Store")?;
-    Settings::from_vars(|name| {
-        secrets
-            .get(name)
-            .cloned()
-            .or_else(|| std::env::var(name).ok())
-    })
-    .context("invalid configuration")
-}
-
 /// Writes `text` to `output`, or to standard output.
 fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
     match output {
@@ -306,7 +273,7 @@ fn emit(text: &str, output: Option<&PathBuf>) -> anyhow::Result<()> {
 /// `ask-fn leads …`: always DynamoDB (the team's tools are useless against an in-memory store).
 async fn leads(command: LeadsCommand) -> anyhow::Result<()> {
     // The same secrets as the function: `erase` needs its hash salt.
-    let settings = settings_with_secrets().await?;
+    let settings = Settings::load().await?;
     let store = DynamoStore::new(
         DynamoStore::client_from_env().await,
         &settings.quota_table,
