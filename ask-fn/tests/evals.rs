@@ -1,6 +1,6 @@
 //! The evaluation set (`ask-fn/evals/`) through the whole request path: with the knowledge-base
 //! advisor (the figures in the README), and with a fake LLM that answers badly on purpose, to
-//! show the server's policy holds whatever the model says. Also `ask-fn eval` against the fake.
+//! show the server's policy holds whatever the model says. Also `ask-team eval` against the fake.
 //!
 //! `evals/bundle.json` is the bundle `tryfirst build` makes of this repository's `content/`
 //! (regenerate it with `cargo run -p generator -- build && cp public/tryfirst-bundle.json
@@ -285,7 +285,7 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
     let set = concat!(env!("CARGO_MANIFEST_DIR"), "/evals/questions.json");
     let base = fake.base_url_openai();
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ask-fn"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_ask-team"))
             .args(["eval", "--verbose", "--set", set, "--bundle"])
             .arg(&bundle_path)
             .env_clear()
@@ -294,7 +294,7 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
             .env("TRYFIRST_LLM_BASE_URL", base)
             .env("TRYFIRST_LLM_API_KEY", "sk-test")
             .output()
-            .expect("run ask-fn eval")
+            .expect("run ask-team eval")
     })
     .await
     .unwrap();
