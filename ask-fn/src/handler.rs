@@ -14,7 +14,6 @@ use crate::clock::{self, Clock, Millis, HOUR};
 use crate::email::pseudonym;
 use crate::error::ApiError;
 use crate::form::{self, Question};
-use crate::llm::retrieval::{self, SearchIndex};
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
 use crate::notify::Notifier;
 use crate::policy::{self, Floor, FloorRule};
@@ -24,6 +23,7 @@ use crate::store::{
     Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
 };
 use crate::{answer_html, scrub};
+use kb_model::retrieval::{self, SearchIndex};
 
 mod admission;
 mod notify_cap;
@@ -36,7 +36,8 @@ pub struct App {
     pub settings: Settings,
     bundle: Arc<Bundle>,
     by_slug: HashMap<String, usize>,
-    /// Ranks the articles the LLM may cite (shared with a retrieval advisor: built once).
+    /// Ranks the articles the LLM may cite and the floor's grounding; built once at wiring and
+    /// shared with a knowledge-base advisor.
     index: Arc<SearchIndex>,
     store: Arc<dyn Store>,
     advisor: Arc<dyn Advisor>,
@@ -102,6 +103,7 @@ impl App {
     pub fn new(
         settings: Settings,
         bundle: Arc<Bundle>,
+        index: Arc<SearchIndex>,
         store: Arc<dyn Store>,
         advisor: Arc<dyn Advisor>,
         clock: Arc<dyn Clock>,
@@ -112,9 +114,6 @@ impl App {
             .enumerate()
             .map(|(i, a)| (a.slug.clone(), i))
             .collect();
-        let index = advisor
-            .search_index()
-            .unwrap_or_else(|| Arc::new(SearchIndex::new(&bundle)));
         Self {
             settings,
             bundle,

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
+use kb_model::retrieval::SearchIndex;
 use kb_model::Bundle;
 
 use crate::clock::SystemClock;
@@ -98,21 +99,35 @@ pub async fn app(
     bundle: Arc<Bundle>,
     store: SharedStore,
 ) -> Result<Router, SetupError> {
-    let advisor = advisor(&settings, &bundle)?;
+    // One index for the handler (the articles an LLM may cite, the floor's grounding) and a
+    // knowledge-base advisor alike.
+    let index = Arc::new(SearchIndex::new(&bundle));
+    let advisor = advisor(&settings, &bundle, &index)?;
     let notifier = notifier(&settings).await?;
     tracing::info!(articles = bundle.articles.len(), "bundle loaded");
-    let app =
-        App::new(settings, bundle, store.0, advisor, Arc::new(SystemClock)).with_notifier(notifier);
+    let app = App::new(
+        settings,
+        bundle,
+        index,
+        store.0,
+        advisor,
+        Arc::new(SystemClock),
+    )
+    .with_notifier(notifier);
     Ok(crate::http::router(Arc::new(app)))
 }
 
 /// The configured LLM, or knowledge-base retrieval when there is none.
-pub fn advisor(settings: &Settings, bundle: &Arc<Bundle>) -> Result<Arc<dyn Advisor>, SetupError> {
+pub fn advisor(
+    settings: &Settings,
+    bundle: &Arc<Bundle>,
+    index: &Arc<SearchIndex>,
+) -> Result<Arc<dyn Advisor>, SetupError> {
     let known = App::slug_checker(bundle);
     Ok(match &settings.llm {
         LlmChoice::None => {
             tracing::info!("no LLM configured: answering from the knowledge base");
-            Arc::new(RetrievalAdvisor::new(bundle.clone()))
+            Arc::new(RetrievalAdvisor::new(bundle.clone(), index.clone()))
         }
         LlmChoice::OpenAi(http) => Arc::new(OpenAiAdvisor::new(http.clone(), known)?),
         LlmChoice::Anthropic(http) => Arc::new(AnthropicAdvisor::new(http.clone(), known)?),

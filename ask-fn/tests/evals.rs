@@ -23,6 +23,7 @@ use ask_fn::llm::{Advisor, ApiKey, HttpLlmSettings};
 use ask_fn::settings::Settings;
 use ask_fn::store::memory::MemoryStore;
 use fake_llm::{answer_json, system_prompt_of, Behaviour, FakeLlm, Script};
+use kb_model::retrieval::SearchIndex;
 use kb_model::Bundle;
 use serde_json::Value;
 
@@ -37,12 +38,18 @@ fn cases() -> Vec<Case> {
     eval::parse_cases(QUESTIONS).expect("evals/questions.json is an evaluation set")
 }
 
+/// The search index, built once per bundle as the wiring does.
+fn index(bundle: &Bundle) -> Arc<SearchIndex> {
+    Arc::new(SearchIndex::new(bundle))
+}
+
 fn app(bundle: Arc<Bundle>, advisor: Arc<dyn Advisor>) -> App {
     let mut settings = Settings::from_vars(|_| None).expect("default settings");
     settings.llm_daily_cap = 1_000_000;
     App::new(
         settings,
-        bundle,
+        bundle.clone(),
+        index(&bundle),
         Arc::new(MemoryStore::new()),
         advisor,
         Arc::new(SystemClock),
@@ -119,7 +126,8 @@ fn the_set_meets_its_own_specification() {
 #[tokio::test]
 async fn the_knowledge_base_advisor_cites_the_right_article_and_keeps_the_policy() {
     let bundle = bundle();
-    let app = app(bundle.clone(), Arc::new(RetrievalAdvisor::new(bundle)));
+    let advisor = RetrievalAdvisor::new(bundle.clone(), index(&bundle));
+    let app = app(bundle, Arc::new(advisor));
     let outcomes = eval::run(&app, &cases()).await;
     let card = report("knowledge-base advisor", &outcomes);
     assert_eq!(card.policy_held.0, card.policy_held.1, "policy broken");
@@ -315,12 +323,13 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
 }
 
 /// Prints each case's raw best match (no minimum relevance), to calibrate
-/// `retrieval::MIN_SCORE` and `MIN_COVERAGE`: `cargo test -p ask-fn --test evals calibration -- --ignored --nocapture`.
+/// `kb_model::retrieval::MIN_SCORE` and `MIN_COVERAGE`: `cargo test -p ask-fn --test evals calibration -- --ignored --nocapture`.
 #[test]
 #[ignore = "prints calibration data"]
 fn calibration() {
     let bundle = bundle();
-    let advisor = RetrievalAdvisor::new(bundle.clone()).with_min_relevance(0.0, 0.0);
+    let advisor =
+        RetrievalAdvisor::new(bundle.clone(), index(&bundle)).with_min_relevance(0.0, 0.0);
     for case in cases() {
         let best = advisor.best_match(&case.question);
         let (slug, score, coverage) = best.map_or(("-", 0.0, 0.0), |(i, s, c)| {

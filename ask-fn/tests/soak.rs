@@ -87,6 +87,7 @@ fn app(store: DynamoStore, llm: &FakeLlm, bundle: &Arc<Bundle>, clock: &Arc<Manu
     App::new(
         settings,
         bundle.clone(),
+        Arc::new(kb_model::retrieval::SearchIndex::new(bundle)),
         Arc::new(store),
         Arc::new(advisor),
         clock.clone(),

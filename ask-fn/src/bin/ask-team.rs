@@ -166,10 +166,18 @@ async fn eval(set: PathBuf, bundle: Option<PathBuf>, verbose: bool) -> anyhow::R
     let cases = ask_fn::eval::parse_cases(&json)
         .with_context(|| format!("{} is not a valid evaluation set", set.display()))?;
     let bundle = setup::load_bundle(&settings.bundle_path)?;
-    let advisor = setup::advisor(&settings, &bundle)?;
+    let index = Arc::new(kb_model::retrieval::SearchIndex::new(&bundle));
+    let advisor = setup::advisor(&settings, &bundle, &index)?;
     settings.llm_daily_cap = u64::MAX / 2;
     let store = Arc::new(ask_fn::store::memory::MemoryStore::new());
-    let app = App::new(settings, bundle, store, advisor, Arc::new(SystemClock));
+    let app = App::new(
+        settings,
+        bundle,
+        index,
+        store,
+        advisor,
+        Arc::new(SystemClock),
+    );
     let outcomes = ask_fn::eval::run(&app, &cases).await;
     println!("{}", ask_fn::eval::Scorecard::of(&outcomes));
     if verbose {
