@@ -14,6 +14,7 @@ use crate::clock::{self, Clock, Millis, HOUR};
 use crate::email::pseudonym;
 use crate::error::ApiError;
 use crate::form::{self, Question};
+use crate::llm::retry_budget::RetryPermit;
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
 use crate::notify::Notifier;
 use crate::policy::{self, Floor, FloorRule};
@@ -263,17 +264,7 @@ impl App {
             }
         };
 
-        // The floor follows the article read or, on the general form, the riskier of the two
-        // articles the question matches best: the advice is grounded in them, and when the
-        // match is unclear the stricter reading is the safe one.
-        let grounding_risk = article.map(|a| a.risk).or_else(|| {
-            self.index
-                .rank(&scrubbed.text, 2)
-                .iter()
-                .map(|&(i, _)| self.bundle.articles[i].risk)
-                .max()
-        });
-        let floor = policy::floor(grounding_risk, &scrubbed.text);
+        let floor = policy::floor(self.grounding_risk(article, &scrubbed.text), &scrubbed.text);
         let phone_first = matches!(
             floor,
             Some(Floor {
@@ -281,27 +272,24 @@ impl App {
                 ..
             })
         );
-        let (advice, reason) = crate::llm::retry_budget::with_permit(
-            self.llm_retry_permit(budget.as_ref()),
-            self.advise(article, &scrubbed.text, llm_call, request_id, floor),
-        )
-        .await;
-        let status = match (&advice, reason.as_deref()) {
-            (Some(advice), _) if advice.verdict == Verdict::BringUsIn => LeadStatus::NeedsFollowUp,
-            (Some(_), _) => LeadStatus::Answered,
-            (None, Some(reason)) if reason.starts_with("llm_failed") => LeadStatus::LlmFailed,
-            (None, _) => LeadStatus::NeedsFollowUp,
-        };
-        let follow_up_reason = match status {
-            // The floor's note (`policy_floor:<rule>:model_<verdict>`) says why it is theirs.
-            _ if reason
-                .as_deref()
-                .is_some_and(|r| r.starts_with("policy_floor:")) =>
-            {
-                reason
+        let permit = self.llm_retry_permit(budget.as_ref());
+        let advised = self
+            .advise(article, &scrubbed.text, llm_call, request_id, floor, permit)
+            .await;
+        let (advice, status, follow_up_reason) = match advised {
+            Ok((advice, raised)) => {
+                let status = if advice.verdict == Verdict::BringUsIn {
+                    LeadStatus::NeedsFollowUp
+                } else {
+                    LeadStatus::Answered
+                };
+                // The floor's note (`policy_floor:<rule>:model_<verdict>`) says why it is theirs.
+                let reason = raised.or_else(|| {
+                    (status == LeadStatus::NeedsFollowUp).then(|| "bring_us_in".to_owned())
+                });
+                (Some(advice), status, reason)
             }
-            LeadStatus::NeedsFollowUp if advice.is_some() => Some("bring_us_in".to_owned()),
-            _ => reason,
+            Err(none) => (None, none.status(), Some(none.note())),
         };
         let outcome = LeadOutcome {
             status,
@@ -428,10 +416,28 @@ impl App {
         }
     }
 
+    /// The risk the floor follows: the article read or, on the general form, the riskier of the
+    /// two articles the question matches best: the advice is grounded in them, and when the
+    /// match is unclear the stricter reading is the safe one. One place, so a retry replayed
+    /// from the stored lead gets the first attempt's floor.
+    pub(crate) fn grounding_risk(
+        &self,
+        article: Option<&BundleArticle>,
+        question: &str,
+    ) -> Option<kb_model::Risk> {
+        article.map(|a| a.risk).or_else(|| {
+            self.index
+                .rank(question, 2)
+                .iter()
+                .map(|&(i, _)| self.bundle.articles[i].risk)
+                .max()
+        })
+    }
+
     /// Asks the advisor, if an LLM call fits under the global daily cap (`llm_call`, counted
-    /// when the question was admitted), then puts the server's floor under the verdict. Returns
-    /// the advice, or why there is none; the reason is `policy_floor:…` when the floor raised
-    /// the verdict.
+    /// when the question was admitted; a retry takes `retry_permit`), then puts the server's
+    /// floor under the verdict. Returns the advice with the lead's note `policy_floor:…` when
+    /// the floor raised the verdict, or why there is none.
     async fn advise(
         &self,
         article: Option<&BundleArticle>,
@@ -439,7 +445,8 @@ impl App {
         llm_call: bool,
         request_id: &str,
         floor: Option<Floor>,
-    ) -> (Option<crate::llm::Advice>, Option<String>) {
+        retry_permit: RetryPermit,
+    ) -> Result<(crate::llm::Advice, Option<String>), NoAdvice> {
         if self.advisor.is_llm() && !llm_call {
             self.metric(crate::metrics::Metric::LlmDailyCapReached);
             tracing::warn!(
@@ -447,7 +454,7 @@ impl App {
                 metric = "llm_daily_cap_reached",
                 "global daily LLM cap reached; question kept as a lead"
             );
-            return (None, Some("daily_cap".to_owned()));
+            return Err(NoAdvice::DailyCap);
         }
         let catalogue_query = match article {
             Some(article) => format!("{text} {}", article.title),
@@ -497,6 +504,7 @@ impl App {
                     ..
                 })
             ),
+            retry_permit: Some(retry_permit),
         };
         let started = Instant::now();
         match self.advisor.advise(&request).await {
@@ -512,7 +520,7 @@ impl App {
                 if raised.is_some() {
                     self.metric(crate::metrics::Metric::PolicyFloorRaised);
                 }
-                (Some(advice), raised)
+                Ok((advice, raised))
             }
             Err(error) => {
                 self.metric(crate::metrics::Metric::LlmFailure);
@@ -523,8 +531,35 @@ impl App {
                     llm_ms = started.elapsed().as_millis() as u64,
                     "no advice"
                 );
-                (None, Some(format!("llm_failed:{}", error.kind())))
+                Err(NoAdvice::LlmFailed(error.kind()))
             }
+        }
+    }
+}
+
+/// Why a question got no advice: a person follows it up either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoAdvice {
+    /// The global daily LLM cap was reached before this question.
+    DailyCap,
+    /// The LLM failed; the kind is [`LlmError::kind`](crate::llm::LlmError::kind).
+    LlmFailed(&'static str),
+}
+
+impl NoAdvice {
+    /// The lead's status: a failure is told apart so the team sees the LLM is the problem.
+    fn status(self) -> LeadStatus {
+        match self {
+            NoAdvice::DailyCap => LeadStatus::NeedsFollowUp,
+            NoAdvice::LlmFailed(_) => LeadStatus::LlmFailed,
+        }
+    }
+
+    /// The lead's `follow_up_reason` (a stored format: `daily_cap`, `llm_failed:<kind>`).
+    fn note(self) -> String {
+        match self {
+            NoAdvice::DailyCap => "daily_cap".to_owned(),
+            NoAdvice::LlmFailed(kind) => format!("llm_failed:{kind}"),
         }
     }
 }
@@ -628,6 +663,15 @@ fn quota_view(checks: &[QuotaCheck]) -> QuotaView {
 mod tests {
     use super::*;
     use crate::clock::MINUTE;
+
+    #[test]
+    fn no_advice_keeps_the_lead_statuses_and_notes_the_team_reads() {
+        assert_eq!(NoAdvice::DailyCap.status(), LeadStatus::NeedsFollowUp);
+        assert_eq!(NoAdvice::DailyCap.note(), "daily_cap");
+        let failed = NoAdvice::LlmFailed("timeout");
+        assert_eq!(failed.status(), LeadStatus::LlmFailed);
+        assert_eq!(failed.note(), "llm_failed:timeout");
+    }
 
     #[test]
     fn rate_limit_message_says_when() {

@@ -68,6 +68,7 @@ fn request() -> AdviceRequest {
         company_name: "Northwind IT".into(),
         company_phone: "+31 20 123 4567".into(),
         phone_first: false,
+        retry_permit: None,
     }
 }
 

@@ -102,6 +102,9 @@ pub struct AdviceRequest {
     pub company_phone: String,
     /// The server saw an incident signal: the answer must open with the phone number.
     pub phone_first: bool,
+    /// What a retry of a paid call is counted against (the daily cap); `None`: retries are
+    /// not counted.
+    pub retry_permit: Option<retry_budget::RetryPermit>,
 }
 
 /// Validated advice.
