@@ -6,9 +6,7 @@
 //! (regenerate it with `cargo run -p generator -- build && cp public/tryfirst-bundle.json
 //! ask-fn/evals/bundle.json` when articles change; generator's `site` test fails until you do).
 
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-
+use crate::support::fake_llm;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,8 +25,8 @@ use kb_model::retrieval::SearchIndex;
 use kb_model::Bundle;
 use serde_json::Value;
 
-const BUNDLE: &str = include_str!("../evals/bundle.json");
-const QUESTIONS: &str = include_str!("../evals/questions.json");
+const BUNDLE: &str = include_str!("../../evals/bundle.json");
+const QUESTIONS: &str = include_str!("../../evals/questions.json");
 
 fn bundle() -> Arc<Bundle> {
     Arc::new(Bundle::from_json(BUNDLE).expect("evals/bundle.json is a bundle"))
@@ -323,7 +321,7 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
 }
 
 /// Prints each case's raw best match (no minimum relevance), to calibrate
-/// `kb_model::retrieval::MIN_SCORE` and `MIN_COVERAGE`: `cargo test -p ask-fn --test evals calibration -- --ignored --nocapture`.
+/// `kb_model::retrieval::MIN_SCORE` and `MIN_COVERAGE`: `cargo test -p ask-fn --test it evals::calibration -- --ignored --nocapture`.
 #[test]
 #[ignore = "prints calibration data"]
 fn calibration() {

@@ -1,9 +1,7 @@
 //! The HTTP advisors against a fake provider speaking the real wire formats: request shape,
 //! auth, parsing, timeouts, the retry policy and error mapping, for both providers.
 
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-
+use crate::support::fake_llm;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

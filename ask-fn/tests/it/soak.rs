@@ -9,11 +9,7 @@
 //! on moto with 20 visitors (moto answers one request at a time, so there it only checks the
 //! bookkeeping, and a larger crowd would only take longer).
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-
+use crate::support::{dynamo, fake_llm};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,9 +1,7 @@
 //! `ask-team leads …` as the team runs it: the real binary against a DynamoDB-compatible server,
 //! on leads stored through the same store the function uses.
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-
+use crate::support::dynamo;
 use std::process::{Command, Output};
 
 use ask_fn::clock::{parse_utc_day, Millis, HOUR};

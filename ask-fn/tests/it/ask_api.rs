@@ -2,13 +2,7 @@
 //! Lambda runs), a real DynamoDB-compatible server, and a fake LLM that speaks the providers'
 //! wire formats. Also real Lambda event JSON through `lambda_http`.
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-#[path = "support/receiver.rs"]
-mod receiver;
-
+use crate::support::{dynamo, fake_llm, receiver};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
