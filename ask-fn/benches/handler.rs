@@ -138,9 +138,11 @@ fn main() {
         settings.ip_limits.per_hour = 0;
         settings.ip_limits.per_day = 0;
         settings.llm_daily_cap = u64::MAX; // every question goes through the advisor
+        let index = Arc::new(kb_model::retrieval::SearchIndex::new(&bundle));
         let app = App::new(
             settings,
             bundle,
+            index,
             Arc::new(MemoryStore::new()),
             Arc::new(InstantAdvisor),
             Arc::new(ManualClock::new(1_795_961_109_000)),

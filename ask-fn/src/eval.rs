@@ -4,7 +4,7 @@
 //! whole request path ([`App::ask`], with an in-memory store and the configured advisor), so
 //! what is scored is what a visitor would be shown: the verdict after the server's floor, the
 //! links left after `answer_html`, the phone-first message. `cargo test` runs the set through
-//! the knowledge-base advisor and through a fake LLM that answers badly on purpose; `ask-fn eval`
+//! the knowledge-base advisor and through a fake LLM that answers badly on purpose; `ask-team eval`
 //! runs it against the configured provider.
 
 use std::fmt::{self, Write as _};

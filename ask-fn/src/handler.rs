@@ -14,7 +14,7 @@ use crate::clock::{self, Clock, Millis, HOUR};
 use crate::email::pseudonym;
 use crate::error::ApiError;
 use crate::form::{self, Question};
-use crate::llm::retrieval::{self, SearchIndex};
+use crate::llm::retry_budget::RetryPermit;
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
 use crate::notify::Notifier;
 use crate::policy::{self, Floor, FloorRule};
@@ -24,6 +24,7 @@ use crate::store::{
     Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
 };
 use crate::{answer_html, scrub};
+use kb_model::retrieval::{self, SearchIndex};
 
 mod admission;
 mod notify_cap;
@@ -37,7 +38,8 @@ pub struct App {
     pub settings: Settings,
     bundle: Arc<Bundle>,
     by_slug: HashMap<String, usize>,
-    /// Ranks the articles the LLM may cite (shared with a retrieval advisor: built once).
+    /// Ranks the articles the LLM may cite and the floor's grounding; built once at wiring and
+    /// shared with a knowledge-base advisor.
     index: Arc<SearchIndex>,
     store: Arc<dyn Store>,
     advisor: Arc<dyn Advisor>,
@@ -103,6 +105,7 @@ impl App {
     pub fn new(
         settings: Settings,
         bundle: Arc<Bundle>,
+        index: Arc<SearchIndex>,
         store: Arc<dyn Store>,
         advisor: Arc<dyn Advisor>,
         clock: Arc<dyn Clock>,
@@ -113,9 +116,6 @@ impl App {
             .enumerate()
             .map(|(i, a)| (a.slug.clone(), i))
             .collect();
-        let index = advisor
-            .search_index()
-            .unwrap_or_else(|| Arc::new(SearchIndex::new(&bundle)));
         Self {
             settings,
             bundle,
@@ -142,6 +142,11 @@ impl App {
     pub fn slug_checker(bundle: &Bundle) -> Arc<dyn Fn(&str) -> bool + Send + Sync> {
         let slugs: HashSet<String> = bundle.articles.iter().map(|a| a.slug.clone()).collect();
         Arc::new(move |slug: &str| slugs.contains(slug))
+    }
+
+    /// Counts `metric` (inside Lambda only).
+    fn metric(&self, metric: crate::metrics::Metric) {
+        crate::metrics::emit(self.settings.function_name.as_deref(), metric);
     }
 
     fn article(&self, slug: &str) -> Option<&BundleArticle> {
@@ -235,11 +240,11 @@ impl App {
             .await;
         let llm_call = match admission {
             Ok(Admission::Accepted { llm_call, .. }) => {
-                crate::metrics::emit(crate::metrics::Metric::LeadCaptured);
+                self.metric(crate::metrics::Metric::LeadCaptured);
                 llm_call
             }
             Ok(Admission::Refused { retry_at, check }) => {
-                crate::metrics::emit(crate::metrics::Metric::QuotaRefused);
+                self.metric(crate::metrics::Metric::QuotaRefused);
                 let limits = checks[check].limits;
                 let kept = check == 0
                     && self
@@ -260,17 +265,7 @@ impl App {
             }
         };
 
-        // The floor follows the article read or, on the general form, the riskier of the two
-        // articles the question matches best: the advice is grounded in them, and when the
-        // match is unclear the stricter reading is the safe one.
-        let grounding_risk = article.map(|a| a.risk).or_else(|| {
-            self.index
-                .rank(&scrubbed.text, 2)
-                .iter()
-                .map(|&(i, _)| self.bundle.articles[i].risk)
-                .max()
-        });
-        let floor = policy::floor(grounding_risk, &scrubbed.text);
+        let floor = policy::floor(self.grounding_risk(article, &scrubbed.text), &scrubbed.text);
         let phone_first = matches!(
             floor,
             Some(Floor {
@@ -278,27 +273,24 @@ impl App {
                 ..
             })
         );
-        let (advice, reason) = crate::llm::retry_budget::with_permit(
-            self.llm_retry_permit(budget.as_ref()),
-            self.advise(article, &scrubbed.text, llm_call, request_id, floor),
-        )
-        .await;
-        let status = match (&advice, reason.as_deref()) {
-            (Some(advice), _) if advice.verdict == Verdict::BringUsIn => LeadStatus::NeedsFollowUp,
-            (Some(_), _) => LeadStatus::Answered,
-            (None, Some(reason)) if reason.starts_with("llm_failed") => LeadStatus::LlmFailed,
-            (None, _) => LeadStatus::NeedsFollowUp,
-        };
-        let follow_up_reason = match status {
-            // The floor's note (`policy_floor:<rule>:model_<verdict>`) says why it is theirs.
-            _ if reason
-                .as_deref()
-                .is_some_and(|r| r.starts_with("policy_floor:")) =>
-            {
-                reason
+        let permit = self.llm_retry_permit(budget.as_ref());
+        let advised = self
+            .advise(article, &scrubbed.text, llm_call, request_id, floor, permit)
+            .await;
+        let (advice, status, follow_up_reason) = match advised {
+            Ok((advice, raised)) => {
+                let status = if advice.verdict == Verdict::BringUsIn {
+                    LeadStatus::NeedsFollowUp
+                } else {
+                    LeadStatus::Answered
+                };
+                // The floor's note (`policy_floor:<rule>:model_<verdict>`) says why it is theirs.
+                let reason = raised.or_else(|| {
+                    (status == LeadStatus::NeedsFollowUp).then(|| "bring_us_in".to_owned())
+                });
+                (Some(advice), status, reason)
             }
-            LeadStatus::NeedsFollowUp if advice.is_some() => Some("bring_us_in".to_owned()),
-            _ => reason,
+            Err(none) => (None, none.status(), Some(none.note())),
         };
         let outcome = LeadOutcome {
             status,
@@ -321,7 +313,7 @@ impl App {
             )
             .await;
         if delivery.state == NotifyState::Failed {
-            crate::metrics::emit(crate::metrics::Metric::NotificationFailed);
+            self.metric(crate::metrics::Metric::NotificationFailed);
             tracing::warn!(
                 request_id,
                 lead_id = %lead.id,
@@ -425,10 +417,28 @@ impl App {
         }
     }
 
+    /// The risk the floor follows: the article read or, on the general form, the riskier of the
+    /// two articles the question matches best: the advice is grounded in them, and when the
+    /// match is unclear the stricter reading is the safe one. One place, so a retry replayed
+    /// from the stored lead gets the first attempt's floor.
+    pub(crate) fn grounding_risk(
+        &self,
+        article: Option<&BundleArticle>,
+        question: &str,
+    ) -> Option<kb_model::Risk> {
+        article.map(|a| a.risk).or_else(|| {
+            self.index
+                .rank(question, 2)
+                .iter()
+                .map(|&(i, _)| self.bundle.articles[i].risk)
+                .max()
+        })
+    }
+
     /// Asks the advisor, if an LLM call fits under the global daily cap (`llm_call`, counted
-    /// when the question was admitted), then puts the server's floor under the verdict. Returns
-    /// the advice, or why there is none; the reason is `policy_floor:…` when the floor raised
-    /// the verdict.
+    /// when the question was admitted; a retry takes `retry_permit`), then puts the server's
+    /// floor under the verdict. Returns the advice with the lead's note `policy_floor:…` when
+    /// the floor raised the verdict, or why there is none.
     async fn advise(
         &self,
         article: Option<&BundleArticle>,
@@ -436,15 +446,16 @@ impl App {
         llm_call: bool,
         request_id: &str,
         floor: Option<Floor>,
-    ) -> (Option<crate::llm::Advice>, Option<String>) {
+        retry_permit: RetryPermit,
+    ) -> Result<(crate::llm::Advice, Option<String>), NoAdvice> {
         if self.advisor.is_llm() && !llm_call {
-            crate::metrics::emit(crate::metrics::Metric::LlmDailyCapReached);
+            self.metric(crate::metrics::Metric::LlmDailyCapReached);
             tracing::warn!(
                 request_id,
                 metric = "llm_daily_cap_reached",
                 "global daily LLM cap reached; question kept as a lead"
             );
-            return (None, Some("daily_cap".to_owned()));
+            return Err(NoAdvice::DailyCap);
         }
         let catalogue_query = match article {
             Some(article) => format!("{text} {}", article.title),
@@ -494,6 +505,7 @@ impl App {
                     ..
                 })
             ),
+            retry_permit: Some(retry_permit),
         };
         let started = Instant::now();
         match self.advisor.advise(&request).await {
@@ -507,12 +519,12 @@ impl App {
                     "advice produced"
                 );
                 if raised.is_some() {
-                    crate::metrics::emit(crate::metrics::Metric::PolicyFloorRaised);
+                    self.metric(crate::metrics::Metric::PolicyFloorRaised);
                 }
-                (Some(advice), raised)
+                Ok((advice, raised))
             }
             Err(error) => {
-                crate::metrics::emit(crate::metrics::Metric::LlmFailure);
+                self.metric(crate::metrics::Metric::LlmFailure);
                 tracing::warn!(
                     request_id,
                     metric = "llm_failure",
@@ -520,8 +532,35 @@ impl App {
                     llm_ms = started.elapsed().as_millis() as u64,
                     "no advice"
                 );
-                (None, Some(format!("llm_failed:{}", error.kind())))
+                Err(NoAdvice::LlmFailed(error.kind()))
             }
+        }
+    }
+}
+
+/// Why a question got no advice: a person follows it up either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoAdvice {
+    /// The global daily LLM cap was reached before this question.
+    DailyCap,
+    /// The LLM failed; the kind is [`LlmError::kind`](crate::llm::LlmError::kind).
+    LlmFailed(&'static str),
+}
+
+impl NoAdvice {
+    /// The lead's status: a failure is told apart so the team sees the LLM is the problem.
+    fn status(self) -> LeadStatus {
+        match self {
+            NoAdvice::DailyCap => LeadStatus::NeedsFollowUp,
+            NoAdvice::LlmFailed(_) => LeadStatus::LlmFailed,
+        }
+    }
+
+    /// The lead's `follow_up_reason` (a stored format: `daily_cap`, `llm_failed:<kind>`).
+    fn note(self) -> String {
+        match self {
+            NoAdvice::DailyCap => "daily_cap".to_owned(),
+            NoAdvice::LlmFailed(kind) => format!("llm_failed:{kind}"),
         }
     }
 }
@@ -625,6 +664,15 @@ fn quota_view(checks: &[QuotaCheck]) -> QuotaView {
 mod tests {
     use super::*;
     use crate::clock::MINUTE;
+
+    #[test]
+    fn no_advice_keeps_the_lead_statuses_and_notes_the_team_reads() {
+        assert_eq!(NoAdvice::DailyCap.status(), LeadStatus::NeedsFollowUp);
+        assert_eq!(NoAdvice::DailyCap.note(), "daily_cap");
+        let failed = NoAdvice::LlmFailed("timeout");
+        assert_eq!(failed.status(), LeadStatus::LlmFailed);
+        assert_eq!(failed.note(), "llm_failed:timeout");
+    }
 
     #[test]
     fn rate_limit_message_says_when() {

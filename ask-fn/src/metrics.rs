@@ -58,16 +58,17 @@ pub fn emf_line(metric: Metric, function: &str, timestamp_ms: u64) -> String {
     .to_string()
 }
 
-/// Counts `metric` once: an EMF line on stdout inside Lambda, nothing elsewhere.
-pub fn emit(metric: Metric) {
-    let Some(function) = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME") else {
+/// Counts `metric` once: an EMF line on stdout inside Lambda (`function`: the function's name,
+/// from the settings), nothing elsewhere.
+pub fn emit(function: Option<&str>, metric: Metric) {
+    let Some(function) = function else {
         return;
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or_default();
-    println!("{}", emf_line(metric, &function.to_string_lossy(), now));
+    println!("{}", emf_line(metric, function, now));
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Visitor-typed text made safe to store and to print on a terminal.
 //!
-//! A company name or question is shown raw by `ask-fn leads show`; an ESC (C0) or CSI (C1)
+//! A company name or question is shown raw by `ask-team leads show`; an ESC (C0) or CSI (C1)
 //! character in it would be a terminal escape sequence, able to rewrite the screen, set the
 //! window title or, in some terminals, write the clipboard. Bidirectional overrides would make
 //! the text read differently from what it is. So these characters are removed on the way in

@@ -123,14 +123,16 @@ impl ParameterSource for Ssm {
     }
 }
 
-/// The overlay from the process environment, fetching from SSM only when some `_PARAMETER`
-/// variable asks for it (so local runs never need AWS credentials).
-pub async fn from_env() -> Result<HashMap<String, String>, SecretError> {
-    let env = |name: &str| std::env::var(name).ok();
-    if plan(SECRET_VARS, env).is_empty() {
+/// The overlay for the variables `env` reads (the settings module passes the process
+/// environment), fetching from SSM only when some `_PARAMETER` variable asks for it (so local
+/// runs never need AWS credentials).
+pub async fn overlay(
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<HashMap<String, String>, SecretError> {
+    if plan(SECRET_VARS, &env).is_empty() {
         return Ok(HashMap::new());
     }
-    resolve(SECRET_VARS, env, &Ssm::from_env().await).await
+    resolve(SECRET_VARS, &env, &Ssm::from_env().await).await
 }
 
 #[cfg(test)]

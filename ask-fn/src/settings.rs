@@ -1,4 +1,5 @@
-//! Configuration from the environment, parsed and validated once at start-up.
+//! Configuration from the environment, parsed and validated once at start-up. The only module
+//! that reads environment variables: everything else is handed a [`Settings`].
 //!
 //! Every variable has a default that works locally (no LLM, in-memory store); what a deployment
 //! must set is checked here so a typo fails the cold start, not a visitor's request. The
@@ -49,6 +50,19 @@ pub struct Settings {
     pub hash_salt: String,
     pub max_body_bytes: usize,
     pub notify: NotifySettings,
+    /// Where leads and quotas are kept: DynamoDB inside Lambda or with an endpoint override
+    /// (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL`), else in memory.
+    pub store: StoreChoice,
+    /// The Lambda function's name (`AWS_LAMBDA_FUNCTION_NAME`): metrics are written only inside
+    /// Lambda, with it as their dimension.
+    pub function_name: Option<String>,
+}
+
+/// Which store the request path uses; the AWS SDK finds the endpoint and region itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreChoice {
+    DynamoDb,
+    Memory,
 }
 
 /// Where the team hears about leads (see `notify`). Every channel is optional.
@@ -265,12 +279,56 @@ impl Settings {
             },
             max_body_bytes: number("TRYFIRST_MAX_BODY_BYTES", 16 * 1024)? as usize,
             notify,
+            store: if [
+                "AWS_LAMBDA_RUNTIME_API",
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                "AWS_ENDPOINT_URL",
+            ]
+            .iter()
+            .any(|name| get(name).is_some())
+            {
+                StoreChoice::DynamoDb
+            } else {
+                StoreChoice::Memory
+            },
+            function_name: get("AWS_LAMBDA_FUNCTION_NAME"),
         })
     }
 
+    /// The process environment alone, without fetching secrets (the table names for
+    /// `ask-team tables`; tests).
     pub fn from_env() -> Result<Self, SettingsError> {
-        Self::from_vars(|name| std::env::var(name).ok())
+        Self::from_vars(env)
     }
+
+    /// The settings every process that serves questions or reads leads uses: the environment,
+    /// with the secrets named by `*_PARAMETER` variables fetched from SSM Parameter Store (or
+    /// Secrets Manager through its `/aws/reference/secretsmanager/` names) laid over it.
+    pub async fn load() -> Result<Self, LoadError> {
+        let secrets = crate::secrets::overlay(env).await?;
+        Ok(Self::from_vars(|name| {
+            secrets.get(name).cloned().or_else(|| env(name))
+        })?)
+    }
+}
+
+/// One variable of the process environment.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Whether this process runs inside AWS Lambda (which sets `AWS_LAMBDA_RUNTIME_API`).
+pub fn in_lambda() -> bool {
+    env("AWS_LAMBDA_RUNTIME_API").is_some()
+}
+
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read a secret from SSM Parameter Store: {0}")]
+    Secret(#[from] crate::secrets::SecretError),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] SettingsError),
 }
 
 #[cfg(test)]
@@ -284,6 +342,28 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_store_is_dynamodb_in_lambda_or_with_an_endpoint_else_memory() {
+        assert_eq!(settings(&[]).unwrap().store, StoreChoice::Memory);
+        for name in [
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "AWS_ENDPOINT_URL",
+            "AWS_LAMBDA_RUNTIME_API",
+        ] {
+            let vars = [
+                (name, "http://127.0.0.1:8000"),
+                ("TRYFIRST_HASH_SALT", "a-long-enough-test-salt"),
+            ];
+            assert_eq!(
+                settings(&vars).unwrap().store,
+                StoreChoice::DynamoDb,
+                "{name}"
+            );
+        }
+        let metrics = settings(&[("AWS_LAMBDA_FUNCTION_NAME", "stack-ask")]).unwrap();
+        assert_eq!(metrics.function_name.as_deref(), Some("stack-ask"));
     }
 
     #[test]

@@ -1,13 +1,17 @@
-//! Building the parts of an [`App`] from configuration, once per process:
-//! the bundle, the store (DynamoDB when an endpoint is configured, else in memory) and the
-//! advisor (an LLM when a provider is configured, else knowledge-base retrieval). Shared by the
-//! `ask-fn` binary and `tryfirst serve`.
+//! The one way to wire the function, used by the Lambda, `ask-fn serve` and `tryfirst serve`
+//! alike: [`Settings::load`](crate::settings::Settings::load) → [`load_bundle`] →
+//! [`open_store`] → [`app`]. Everything is built once per process (per bundle, under
+//! `tryfirst serve`): the store (DynamoDB when configured, else in memory), the advisor (an LLM
+//! when a provider is configured, else knowledge-base retrieval) and the notifier.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::Router;
+use kb_model::retrieval::SearchIndex;
 use kb_model::Bundle;
 
+use crate::clock::SystemClock;
 use crate::handler::App;
 use crate::llm::anthropic::AnthropicAdvisor;
 use crate::llm::openai::OpenAiAdvisor;
@@ -16,7 +20,7 @@ use crate::llm::Advisor;
 use crate::notify::email::EmailChannel;
 use crate::notify::webhook::WebhookChannel;
 use crate::notify::Notifier;
-use crate::settings::{LlmChoice, Settings};
+use crate::settings::{LlmChoice, Settings, StoreChoice};
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
 use crate::store::{Store, StoreError};
@@ -55,18 +59,27 @@ pub fn load_bundle(path: &Path) -> Result<Arc<Bundle>, SetupError> {
         })
 }
 
-/// Whether the AWS SDK will find DynamoDB: inside Lambda, or with an endpoint override.
-pub fn dynamodb_configured() -> bool {
-    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
-        || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some()
-        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+/// Where leads and quotas are kept, opened once and shared by every [`app`] built over it (so
+/// `tryfirst serve` keeps quotas and leads across rebuilds). Which store is behind it is the
+/// wiring's business only.
+#[derive(Clone)]
+pub struct SharedStore(Arc<dyn Store>);
+
+impl SharedStore {
+    /// A store of the caller's choosing (tests, benches).
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self(store)
+    }
 }
 
 /// DynamoDB when configured (creating missing tables if asked, for emulators), else memory.
-pub async fn store(settings: &Settings, create_tables: bool) -> Result<Arc<dyn Store>, SetupError> {
-    if !dynamodb_configured() {
+pub async fn open_store(
+    settings: &Settings,
+    create_tables: bool,
+) -> Result<SharedStore, SetupError> {
+    if settings.store == StoreChoice::Memory {
         tracing::info!("no DynamoDB endpoint configured: using the in-memory store");
-        return Ok(Arc::new(MemoryStore::new()));
+        return Ok(SharedStore(Arc::new(MemoryStore::new())));
     }
     let dynamo = DynamoStore::new(
         DynamoStore::client_from_env().await,
@@ -76,16 +89,55 @@ pub async fn store(settings: &Settings, create_tables: bool) -> Result<Arc<dyn S
     if create_tables {
         dynamo.create_tables().await.map_err(SetupError::Tables)?;
     }
-    Ok(Arc::new(dynamo))
+    Ok(SharedStore(Arc::new(dynamo)))
+}
+
+/// The function's HTTP face over `bundle` and `store`: `POST /ask` and `GET /healthz`, with the
+/// advisor and notifier the settings configure.
+pub async fn app(
+    settings: Settings,
+    bundle: Arc<Bundle>,
+    store: SharedStore,
+) -> Result<Router, SetupError> {
+    Ok(crate::http::router(wire(settings, bundle, store).await?))
+}
+
+/// The request path itself, for a host that takes more than HTTP: Lambda also runs the hourly
+/// scheduled digest on it (`scheduled::run_lambda`).
+pub async fn wire(
+    settings: Settings,
+    bundle: Arc<Bundle>,
+    store: SharedStore,
+) -> Result<Arc<App>, SetupError> {
+    // One index for the handler (the articles an LLM may cite, the floor's grounding) and a
+    // knowledge-base advisor alike.
+    let index = Arc::new(SearchIndex::new(&bundle));
+    let advisor = advisor(&settings, &bundle, &index)?;
+    let notifier = notifier(&settings).await?;
+    tracing::info!(articles = bundle.articles.len(), "bundle loaded");
+    let app = App::new(
+        settings,
+        bundle,
+        index,
+        store.0,
+        advisor,
+        Arc::new(SystemClock),
+    )
+    .with_notifier(notifier);
+    Ok(Arc::new(app))
 }
 
 /// The configured LLM, or knowledge-base retrieval when there is none.
-pub fn advisor(settings: &Settings, bundle: &Arc<Bundle>) -> Result<Arc<dyn Advisor>, SetupError> {
+pub fn advisor(
+    settings: &Settings,
+    bundle: &Arc<Bundle>,
+    index: &Arc<SearchIndex>,
+) -> Result<Arc<dyn Advisor>, SetupError> {
     let known = App::slug_checker(bundle);
     Ok(match &settings.llm {
         LlmChoice::None => {
             tracing::info!("no LLM configured: answering from the knowledge base");
-            Arc::new(RetrievalAdvisor::new(bundle.clone()))
+            Arc::new(RetrievalAdvisor::new(bundle.clone(), index.clone()))
         }
         LlmChoice::OpenAi(http) => Arc::new(OpenAiAdvisor::new(http.clone(), known)?),
         LlmChoice::Anthropic(http) => Arc::new(AnthropicAdvisor::new(http.clone(), known)?),
@@ -114,7 +166,7 @@ pub async fn notifier(settings: &Settings) -> Result<Notifier, SetupError> {
     };
     if webhook.is_none() && email.is_none() {
         tracing::info!(
-            "no notification channel configured: leads are only listed by `ask-fn leads`"
+            "no notification channel configured: leads are only listed by `ask-team leads`"
         );
     }
     Ok(Notifier::new(notify.policy, notify.timeout, webhook, email))

@@ -21,10 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use ask_fn::clock::SystemClock;
-use ask_fn::handler::App;
-use ask_fn::settings::Settings;
-use ask_fn::store::Store;
+use ask_fn::{Settings, SharedStore};
 use axum::body::Body;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
@@ -80,7 +77,7 @@ struct Server {
     ask: RwLock<Option<Router>>,
     ask_settings: Settings,
     /// Kept across rebuilds, so quotas and leads survive an edit.
-    store: Arc<dyn Store>,
+    store: SharedStore,
 }
 
 pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
@@ -93,8 +90,11 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
     let options = ServeOptions { addr, ..options };
     let out_dir = std::env::temp_dir().join(format!("tryfirst-serve-{}", addr.port()));
-    let ask_settings = Settings::from_env().map_err(|e| ServeError::Ask(e.to_string()))?;
-    let store = ask_fn::setup::store(&ask_settings, true)
+    // The same loading as the Lambda's: secrets named by `*_PARAMETER` variables are fetched.
+    let ask_settings = Settings::load()
+        .await
+        .map_err(|e| ServeError::Ask(e.to_string()))?;
+    let store = ask_fn::open_store(&ask_settings, true)
         .await
         .map_err(|e| ServeError::Ask(e.to_string()))?;
     let (state, _) = watch::channel(BuildState {
@@ -203,41 +203,20 @@ impl Server {
 
     /// Points the question form at the freshly built bundle.
     async fn refresh_ask(&self) {
-        let bundle =
-            match ask_fn::setup::load_bundle(&self.out_dir.join(kb_model::BUNDLE_FILE_NAME)) {
-                Ok(bundle) => bundle,
-                Err(error) => {
-                    eprintln!("warning: the question form is not available: {error}");
-                    return;
-                }
-            };
-        let advisor = match ask_fn::setup::advisor(&self.ask_settings, &bundle) {
-            Ok(advisor) => advisor,
-            Err(error) => {
-                eprintln!("warning: the question form is not available: {error}");
-                return;
-            }
+        let bundle_path = self.out_dir.join(kb_model::BUNDLE_FILE_NAME);
+        let router = match ask_fn::load_bundle(&bundle_path) {
+            Ok(bundle) => ask_fn::app(self.ask_settings.clone(), bundle, self.store.clone()).await,
+            Err(error) => Err(error),
         };
-        let notifier = match ask_fn::setup::notifier(&self.ask_settings).await {
-            Ok(notifier) => notifier,
-            Err(error) => {
-                eprintln!("warning: the question form is not available: {error}");
-                return;
+        match router {
+            Ok(router) => {
+                *self
+                    .ask
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(router);
             }
-        };
-        let app = App::new(
-            self.ask_settings.clone(),
-            bundle,
-            self.store.clone(),
-            advisor,
-            Arc::new(SystemClock),
-        )
-        .with_notifier(notifier);
-        let router = ask_fn::http::router(Arc::new(app));
-        *self
-            .ask
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(router);
+            Err(error) => eprintln!("warning: the question form is not available: {error}"),
+        }
     }
 }
 

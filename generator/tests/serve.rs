@@ -274,3 +274,55 @@ fn an_edit_rewrites_only_the_pages_that_show_the_article() {
 fn read_out(out: &Path, page: &str) -> String {
     std::fs::read_to_string(out.join(page)).unwrap()
 }
+
+/// `serve` loads the question function's settings as the Lambda does: a secret named by a
+/// `*_PARAMETER` variable is fetched from SSM Parameter Store, so one that cannot be read stops
+/// the start with a message naming it (plain environment reading would ignore it silently).
+#[test]
+fn the_question_function_reads_its_secrets_from_ssm_as_in_lambda() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(), site.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tryfirst"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(site.path())
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("TRYFIRST_LLM_PROVIDER")
+        .env("TRYFIRST_HASH_SALT_PARAMETER", "/tryfirst/missing-salt")
+        // Nothing listens there: the fetch fails at once, without leaving the machine.
+        .env("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("serve started without the secret its settings name");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "TRYFIRST_HASH_SALT_PARAMETER names the SSM parameter `/tryfirst/missing-salt`"
+        ),
+        "{stderr}"
+    );
+}

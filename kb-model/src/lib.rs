@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub mod retrieval;
 pub mod text;
 
 /// Version of the bundle format. Bumped on any incompatible change so the reader can refuse a

@@ -100,7 +100,7 @@ impl App {
     ) -> crate::llm::retry_budget::RetryPermit {
         let store = self.store.clone();
         let budget = budget.cloned();
-        std::sync::Arc::new(move || {
+        crate::llm::retry_budget::RetryPermit::new(move || {
             let store = store.clone();
             let budget = budget.clone();
             Box::pin(async move {
@@ -160,17 +160,9 @@ impl App {
                 source,
             });
         // The first attempt's floor, from the same inputs it had.
-        let phone_first = crate::policy::floor(
-            article.map(|a| a.risk).or_else(|| {
-                self.index
-                    .rank(&lead.question, 2)
-                    .iter()
-                    .map(|&(i, _)| self.bundle.articles[i].risk)
-                    .max()
-            }),
-            &lead.question,
-        )
-        .is_some_and(|floor| matches!(floor.rule, crate::policy::FloorRule::Incident(_)));
+        let phone_first =
+            crate::policy::floor(self.grounding_risk(article, &lead.question), &lead.question)
+                .is_some_and(|floor| matches!(floor.rule, crate::policy::FloorRule::Incident(_)));
         Ok(self.respond(
             lead.id.clone(),
             lead.email.as_str(),

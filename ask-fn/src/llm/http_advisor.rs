@@ -85,6 +85,7 @@ impl<W: WireFormat> Advisor for HttpAdvisor<W> {
             body: W::body(&self.settings, request).to_string().into_bytes(),
             extract: W::extract,
             known_slugs: &*self.known_slugs,
+            retry_permit: request.retry_permit.as_ref(),
         })
         .await
     }

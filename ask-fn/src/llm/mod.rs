@@ -3,7 +3,8 @@
 //! - [`openai::OpenAiAdvisor`]: any OpenAI-compatible chat-completions endpoint.
 //! - [`anthropic::AnthropicAdvisor`]: Anthropic's Messages API.
 //! - [`retrieval::RetrievalAdvisor`]: no LLM at all; ranks our own articles against the question
-//!   (BM25) and returns the best matching steps, labelled as not AI-generated. The local default.
+//!   (BM25, [`kb_model::retrieval`]) and returns the best matching steps, labelled as not
+//!   AI-generated. The local default.
 //!
 //! Every implementation returns the same validated [`Advice`]; the handler never sees a
 //! provider's wire format.
@@ -101,6 +102,9 @@ pub struct AdviceRequest {
     pub company_phone: String,
     /// The server saw an incident signal: the answer must open with the phone number.
     pub phone_first: bool,
+    /// What a retry of a paid call is counted against (the daily cap); `None`: retries are
+    /// not counted.
+    pub retry_permit: Option<retry_budget::RetryPermit>,
 }
 
 /// Validated advice.
@@ -161,11 +165,6 @@ pub trait Advisor: Send + Sync {
     async fn advise(&self, request: &AdviceRequest) -> Result<Advice, LlmError>;
     /// Whether calls cost money and count against the global daily cap.
     fn is_llm(&self) -> bool;
-    /// The knowledge-base index this advisor already built, if any, so the handler can share
-    /// it instead of building a second one at cold start.
-    fn search_index(&self) -> Option<std::sync::Arc<retrieval::SearchIndex>> {
-        None
-    }
 }
 
 /// Settings shared by both HTTP providers.

@@ -194,6 +194,7 @@ mod tests {
             company_name: "Northwind IT".into(),
             company_phone: "+31 20 123 4567".into(),
             phone_first: false,
+            retry_permit: None,
         }
     }
 

@@ -1,16 +1,11 @@
 //! Answers from our own knowledge base when no LLM is configured (the local default).
 //!
 //! Why: the question form must be useful without an API key, in development and for companies
-//! that do not want an AI in the loop. Instead of a model, [`SearchIndex`] ranks our published
-//! articles against the question with BM25, and [`RetrievalAdvisor`] answers with the best
-//! match's steps. The answer says plainly that no AI wrote it, so nobody mistakes a search result
-//! for advice tailored to them.
-//!
-//! The index is built once per bundle (at cold start) with the shared analyser of
-//! [`kb_model::text`]: English and Dutch stop words dropped, Dutch help-desk words translated to
-//! the English of our articles ("wachtwoord verlopen" meets "password expired"), Snowball
-//! English stems. A query word with no exact match may match a vocabulary term one typo away
-//! (two for long words), at a penalty, because visitors type in a hurry ("pirnter", "bitlocer").
+//! that do not want an AI in the loop. Instead of a model, the search index
+//! ([`kb_model::retrieval::SearchIndex`], built once at wiring and shared with the handler)
+//! ranks our published articles against the question with BM25, and [`RetrievalAdvisor`]
+//! answers with the best match's steps. The answer says plainly that no AI wrote it, so nobody
+//! mistakes a search result for advice tailored to them.
 //!
 //! The advisor earns its answer: a best match must reach [`MIN_SCORE`] and cover
 //! [`MIN_COVERAGE`] of the question's words (both calibrated on `ask-fn/evals/`), otherwise it
@@ -20,67 +15,17 @@
 //!
 //! Pure: no I/O; the advisor is `async` only because the [`Advisor`] port is.
 
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
+use kb_model::retrieval::{top, SearchIndex, MIN_COVERAGE, MIN_SCORE};
 use kb_model::{text, Bundle, BundleArticle, Risk};
 
 use super::{Advice, AdviceRequest, AdviceSource, Advisor, LlmError, Verdict};
 use crate::policy;
 
-/// BM25 term-frequency saturation.
-const K1: f32 = 1.2;
-/// BM25 document-length normalisation.
-const B: f32 = 0.75;
-
-const TITLE_WEIGHT: f32 = 3.0;
-const DESCRIPTION_WEIGHT: f32 = 2.0;
-const TAG_WEIGHT: f32 = 2.0;
-const BODY_WEIGHT: f32 = 1.0;
-
-/// Score multiplier per edit for a typo-tolerant match.
-const FUZZY_PENALTY: f32 = 0.7;
-/// Typed words at least this long may match with one edit…
-const FUZZY_ONE_EDIT_LEN: usize = 5;
-/// …and at least this long with two.
-const FUZZY_TWO_EDITS_LEN: usize = 8;
-
 /// Other matches must score at least this share of the best match to be offered.
 const RELATIVE_FLOOR: f32 = 0.5;
-
-/// The least BM25 score a best match needs to be offered at all. Calibrated on the evaluation
-/// set (`ask-fn/evals/questions.json`; print the data with the `calibration` test in
-/// `tests/evals.rs`): off-topic questions matched by one shared word scored under 3, the
-/// weakest right on-topic match 3.9.
-pub const MIN_SCORE: f32 = 3.5;
-
-/// The least share of the question's distinct terms the best match must contain, unless it
-/// scores [`STRONG_SCORE`]: an off-topic question sharing one word of three scored 5.3, while
-/// questions wrapped in an injection attempt ("ignore all previous instructions…") cover few
-/// of their words but match their article strongly.
-pub const MIN_COVERAGE: f32 = 0.4;
-
-/// A score that stands without [`MIN_COVERAGE`].
-pub const STRONG_SCORE: f32 = 10.0;
-
-/// Words that put a question outside what an IT help desk's articles answer: someone's private
-/// life, or a request to recommend a product. With one of them, only a strong match counts.
-const OUT_OF_SCOPE: &[&str] = &[
-    "aanbevelen",
-    "aanraden",
-    "boyfriend",
-    "daughter",
-    "dochter",
-    "girlfriend",
-    "husband",
-    "kids",
-    "kinderen",
-    "recommend",
-    "son",
-    "wife",
-    "zoon",
-];
 
 /// Weight of the current article's title in the ranking: a tie-breaker only.
 const CURRENT_TITLE_TIE_BREAK: f32 = 1e-3;
@@ -122,260 +67,6 @@ in onze kennisbank gezocht.",
     ),
 ];
 
-/// A BM25 index over a bundle's articles, built once.
-pub struct SearchIndex {
-    /// Term → term id.
-    term_ids: HashMap<String, usize>,
-    /// Term id → the term's characters, for the typo-tolerant scan.
-    vocabulary: Vec<Box<[char]>>,
-    /// Term id → (article index, weighted term frequency).
-    postings: Vec<Vec<(usize, f32)>>,
-    /// Article index → weighted length in tokens.
-    doc_lengths: Vec<f32>,
-    avg_doc_length: f32,
-}
-
-impl fmt::Debug for SearchIndex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SearchIndex")
-            .field("articles", &self.doc_lengths.len())
-            .field("terms", &self.vocabulary.len())
-            .finish()
-    }
-}
-
-impl SearchIndex {
-    /// Indexes every article of the bundle, in O(total tokens).
-    pub fn new(bundle: &Bundle) -> Self {
-        let mut index = SearchIndex {
-            term_ids: HashMap::new(),
-            vocabulary: Vec::new(),
-            postings: Vec::new(),
-            doc_lengths: Vec::with_capacity(bundle.articles.len()),
-            avg_doc_length: 0.0,
-        };
-        for (doc, article) in bundle.articles.iter().enumerate() {
-            let mut frequencies: HashMap<usize, f32> = HashMap::new();
-            let mut length = 0.0;
-            for (text, weight) in fields(article) {
-                for term in text::terms(text) {
-                    let id = index.term_id(term.stem);
-                    *frequencies.entry(id).or_insert(0.0) += weight;
-                    length += weight;
-                }
-            }
-            let mut frequencies: Vec<(usize, f32)> = frequencies.into_iter().collect();
-            frequencies.sort_unstable_by_key(|&(id, _)| id);
-            for (id, frequency) in frequencies {
-                index.postings[id].push((doc, frequency));
-            }
-            index.doc_lengths.push(length);
-        }
-        let total: f32 = index.doc_lengths.iter().sum();
-        index.avg_doc_length = if index.doc_lengths.is_empty() {
-            0.0
-        } else {
-            total / index.doc_lengths.len() as f32
-        };
-        index
-    }
-
-    fn term_id(&mut self, term: String) -> usize {
-        if let Some(&id) = self.term_ids.get(&term) {
-            return id;
-        }
-        let id = self.vocabulary.len();
-        self.vocabulary.push(term.chars().collect());
-        self.postings.push(Vec::new());
-        self.term_ids.insert(term, id);
-        id
-    }
-
-    /// Articles matching `query`, best first, as (index in the bundle, score); only positive
-    /// scores, ties broken by index, at most `limit`.
-    pub fn rank(&self, query: &str, limit: usize) -> Vec<(usize, f32)> {
-        top(&self.scores(query), limit)
-    }
-
-    /// The BM25 score of every article for `query` (0 for no match).
-    fn scores(&self, query: &str) -> Vec<f32> {
-        self.scores_and_coverage(query).0
-    }
-
-    /// The BM25 score of every article for `query`, and the share of the query's distinct
-    /// terms each article contains (typo matches included).
-    fn scores_and_coverage(&self, query: &str) -> (Vec<f32>, Vec<f32>) {
-        let mut scores = vec![0.0; self.doc_lengths.len()];
-        let mut matched = vec![0usize; self.doc_lengths.len()];
-        let mut query_terms: Vec<(String, usize)> = Vec::new();
-        for term in text::terms(query) {
-            match query_terms.iter_mut().find(|(t, _)| *t == term.stem) {
-                Some(existing) => existing.1 = existing.1.max(term.typed_len),
-                None => query_terms.push((term.stem, term.typed_len)),
-            }
-        }
-        for (term, typed_len) in &query_terms {
-            let (ids, factor) = match self.term_ids.get(term) {
-                Some(&id) => (vec![id], 1.0),
-                None => {
-                    let (ids, edits) = self.near_terms(term, *typed_len);
-                    (ids, FUZZY_PENALTY.powi(edits as i32))
-                }
-            };
-            let mut docs = std::collections::HashSet::new();
-            for id in ids {
-                self.add_term(id, factor, &mut scores);
-                docs.extend(self.postings[id].iter().map(|&(doc, _)| doc));
-            }
-            for doc in docs {
-                matched[doc] += 1;
-            }
-        }
-        let total = query_terms.len().max(1) as f32;
-        let coverage = matched.into_iter().map(|m| m as f32 / total).collect();
-        (scores, coverage)
-    }
-
-    /// Whether the best match for `question` is relevant enough to be offered at all: a score of
-    /// at least `min_score`, covering `min_coverage` of the question's terms (unless the score
-    /// is [`STRONG_SCORE`]), and no [`OUT_OF_SCOPE`] word (unless strong). The handler uses the
-    /// defaults ([`MIN_SCORE`], [`MIN_COVERAGE`]) to decide which articles an LLM may cite.
-    pub fn is_relevant(&self, question: &str, min_score: f32, min_coverage: f32) -> bool {
-        let (scores, coverage) = self.scores_and_coverage(question);
-        let Some(&(best, score)) = top(&scores, 1).first() else {
-            return false;
-        };
-        let out_of_scope = question
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|word| OUT_OF_SCOPE.contains(&word.to_lowercase().as_str()));
-        let strong = score >= STRONG_SCORE.max(min_score);
-        if out_of_scope {
-            return strong;
-        }
-        score >= min_score && (coverage[best] >= min_coverage || strong)
-    }
-
-    fn add_term(&self, id: usize, factor: f32, scores: &mut [f32]) {
-        let Some(postings) = self.postings.get(id) else {
-            return;
-        };
-        let n = self.doc_lengths.len() as f32;
-        let df = postings.len() as f32;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let avg = if self.avg_doc_length > 0.0 {
-            self.avg_doc_length
-        } else {
-            1.0
-        };
-        for &(doc, tf) in postings {
-            let length = self.doc_lengths.get(doc).copied().unwrap_or(avg);
-            let norm = K1 * (1.0 - B + B * length / avg);
-            if let Some(score) = scores.get_mut(doc) {
-                *score += factor * idf * tf * (K1 + 1.0) / (tf + norm);
-            }
-        }
-    }
-
-    /// The vocabulary terms closest to a term with no exact match, within the typo budget of a
-    /// word typed `typed_len` characters long, and their edit distance. Scans the vocabulary.
-    fn near_terms(&self, term: &str, typed_len: usize) -> (Vec<usize>, usize) {
-        let budget = if typed_len >= FUZZY_TWO_EDITS_LEN {
-            2
-        } else if typed_len >= FUZZY_ONE_EDIT_LEN {
-            1
-        } else {
-            return (Vec::new(), 0);
-        };
-        let query: Vec<char> = term.chars().collect();
-        // Very short stems match too much by accident.
-        if query.len() < 4 {
-            return (Vec::new(), 0);
-        }
-        let mut best = budget + 1;
-        let mut ids = Vec::new();
-        for (id, candidate) in self.vocabulary.iter().enumerate() {
-            if candidate.len().abs_diff(query.len()) > best.min(budget) {
-                continue;
-            }
-            let distance = edit_distance(&query, candidate, budget);
-            if distance < best {
-                best = distance;
-                ids.clear();
-            }
-            if distance == best {
-                ids.push(id);
-            }
-        }
-        if best > budget {
-            ids.clear();
-        }
-        (ids, best)
-    }
-}
-
-/// An article's indexed fields with their weights.
-fn fields(article: &BundleArticle) -> impl Iterator<Item = (&str, f32)> {
-    [
-        (article.title.as_str(), TITLE_WEIGHT),
-        (article.description.as_str(), DESCRIPTION_WEIGHT),
-        (article.escalation.as_str(), BODY_WEIGHT),
-    ]
-    .into_iter()
-    .chain(article.tags.iter().map(|tag| (tag.as_str(), TAG_WEIGHT)))
-    .chain(
-        article
-            .steps
-            .iter()
-            .map(|step| (step.as_str(), BODY_WEIGHT)),
-    )
-}
-
-/// The best `limit` positive scores, best first, ties by index.
-fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
-    let mut ranked: Vec<(usize, f32)> = scores
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|&(_, score)| score > 0.0 && score.is_finite())
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked.truncate(limit);
-    ranked
-}
-
-/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), or `max + 1`
-/// as soon as it is certain to exceed `max`.
-pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
-    if a.len().abs_diff(b.len()) > max {
-        return max + 1;
-    }
-    let width = b.len() + 1;
-    let mut before_previous: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current: Vec<usize> = vec![0; width];
-    for i in 1..=a.len() {
-        current[0] = i;
-        let mut row_min = current[0];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(before_previous[j - 2] + 1);
-            }
-            current[j] = value;
-            row_min = row_min.min(value);
-        }
-        if row_min > max {
-            return max + 1;
-        }
-        std::mem::swap(&mut before_previous, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()].min(max + 1)
-}
-
 // ---------------------------------------------------------------------------------------------
 // The advisor
 
@@ -397,9 +88,8 @@ impl fmt::Debug for RetrievalAdvisor {
 }
 
 impl RetrievalAdvisor {
-    /// Builds the index once; keep the advisor for the life of the process.
-    pub fn new(bundle: Arc<Bundle>) -> Self {
-        let index = Arc::new(SearchIndex::new(&bundle));
+    /// Answers from `bundle`, ranked by `index` (built from it once, at wiring).
+    pub fn new(bundle: Arc<Bundle>, index: Arc<SearchIndex>) -> Self {
         Self {
             bundle,
             index,
@@ -558,10 +248,6 @@ impl Advisor for RetrievalAdvisor {
 
     fn is_llm(&self) -> bool {
         false
-    }
-
-    fn search_index(&self) -> Option<Arc<SearchIndex>> {
-        Some(self.index.clone())
     }
 }
 
@@ -773,8 +459,17 @@ mod tests {
 
     /// An advisor without minimum relevance: the defaults are calibrated on the real knowledge
     /// base, and BM25 scores of a five-article bundle are far lower.
+    impl RetrievalAdvisor {
+        /// An advisor over `bundle` with its own index.
+        fn over(bundle: Bundle) -> Self {
+            let bundle = Arc::new(bundle);
+            let index = Arc::new(SearchIndex::new(&bundle));
+            Self::new(bundle, index)
+        }
+    }
+
     fn lenient(bundle: Bundle) -> RetrievalAdvisor {
-        RetrievalAdvisor::new(Arc::new(bundle)).with_min_relevance(0.0, 0.0)
+        RetrievalAdvisor::over(bundle).with_min_relevance(0.0, 0.0)
     }
 
     #[test]
@@ -798,13 +493,13 @@ mod tests {
 
     #[test]
     fn weak_matches_are_not_offered() {
-        let strict = RetrievalAdvisor::new(Arc::new(sample())).with_min_relevance(100.0, 0.0);
+        let strict = RetrievalAdvisor::over(sample()).with_min_relevance(100.0, 0.0);
         let advice = strict.answer(&request("printer offline", None));
         assert!(advice.cited.is_empty());
         assert!(advice
             .markdown
             .contains("matched your question closely enough"));
-        let covering = RetrievalAdvisor::new(Arc::new(sample())).with_min_relevance(0.0, 0.9);
+        let covering = RetrievalAdvisor::over(sample()).with_min_relevance(0.0, 0.9);
         // One of three words matches: not enough of the question is covered.
         assert!(covering
             .answer(&request("printer lunch menu", None))
@@ -835,16 +530,6 @@ mod tests {
             .is_empty());
     }
 
-    fn best(index: &SearchIndex, query: &str) -> Option<usize> {
-        index.rank(query, 5).first().map(|&(i, _)| i)
-    }
-
-    fn slug_of(bundle: &Bundle, index: Option<usize>) -> Option<&str> {
-        index
-            .and_then(|i| bundle.articles.get(i))
-            .map(|a| a.slug.as_str())
-    }
-
     fn request(question: &str, current: Option<&BundleArticle>) -> AdviceRequest {
         AdviceRequest {
             article: current.map(ArticleContext::from),
@@ -853,111 +538,8 @@ mod tests {
             company_name: "Acme IT".into(),
             company_phone: "+31 20 123 4567".into(),
             phone_first: false,
+            retry_permit: None,
         }
-    }
-
-    #[test]
-    fn edit_distance_counts_typos() {
-        let d = |a: &str, b: &str| {
-            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-            edit_distance(&a, &b, 2)
-        };
-        assert_eq!(d("print", "print"), 0);
-        assert_eq!(d("pirnt", "print"), 1); // transposition
-        assert_eq!(d("bitloc", "bitlock"), 1); // insertion
-        assert_eq!(d("prnt", "print"), 1);
-        assert_eq!(d("kitten", "sitting"), 3); // capped at max + 1
-        assert_eq!(d("", "ab"), 2);
-        assert_eq!(d("wachtwoord", "wagtwoord"), 2);
-    }
-
-    #[test]
-    fn ranks_english_inflections() {
-        let bundle = sample();
-        let index = SearchIndex::new(&bundle);
-        let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
-        assert_eq!(
-            slug("my printers stopped printing").as_deref(),
-            Some("printer-offline")
-        );
-        assert_eq!(
-            slug("the laptop is not connecting to wifi").as_deref(),
-            Some("wifi-connect")
-        );
-        assert_eq!(
-            slug("Recovery keys for Bitlocker?").as_deref(),
-            Some("bitlocker-recovery")
-        );
-    }
-
-    #[test]
-    fn ranks_dutch_inflections() {
-        let bundle = sample();
-        let index = SearchIndex::new(&bundle);
-        let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
-        assert_eq!(
-            slug("alle wachtwoorden kwijt").as_deref(),
-            Some("wachtwoord-vergeten")
-        );
-        assert_eq!(
-            slug("verbindingen vallen weg").as_deref(),
-            Some("vpn-verbinding")
-        );
-    }
-
-    #[test]
-    fn tolerates_typos() {
-        let bundle = sample();
-        let index = SearchIndex::new(&bundle);
-        let slug = |q: &str| slug_of(&bundle, best(&index, q)).map(str::to_owned);
-        assert_eq!(slug("pirnter").as_deref(), Some("printer-offline"));
-        assert_eq!(slug("bitlocer").as_deref(), Some("bitlocker-recovery"));
-        // Short words get no typo budget.
-        assert!(index.rank("vnp", 5).is_empty());
-    }
-
-    #[test]
-    fn typo_matches_score_below_exact_ones() {
-        let index = SearchIndex::new(&sample());
-        let exact = index.rank("printer", 1)[0].1;
-        let typo = index.rank("pirnter", 1)[0].1;
-        assert!(typo < exact, "{typo} !< {exact}");
-    }
-
-    #[test]
-    fn stop_words_alone_match_nothing() {
-        let index = SearchIndex::new(&sample());
-        assert!(index.rank("the and of is it de het een niet", 5).is_empty());
-        assert!(index.rank("", 5).is_empty());
-        assert!(index.rank("?!", 5).is_empty());
-    }
-
-    #[test]
-    fn ranking_is_deterministic_and_ties_go_to_the_lower_index() {
-        let twin = |slug: &str| {
-            article(
-                slug,
-                "Printer offline",
-                "Printer offline",
-                &[],
-                Risk::Low,
-                &[],
-            )
-        };
-        let bundle = bundle(vec![twin("b"), twin("a"), twin("c")]);
-        let index = SearchIndex::new(&bundle);
-        let first = index.rank("printer", 10);
-        assert_eq!(first.iter().map(|r| r.0).collect::<Vec<_>>(), vec![0, 1, 2]);
-        for _ in 0..5 {
-            assert_eq!(index.rank("printer", 10), first);
-        }
-        assert_eq!(index.rank("printer", 2).len(), 2);
-    }
-
-    #[test]
-    fn empty_bundle_matches_nothing() {
-        let index = SearchIndex::new(&bundle(vec![]));
-        assert!(index.rank("printer", 5).is_empty());
     }
 
     #[test]
@@ -1054,7 +636,7 @@ mod tests {
             ),
         ]);
         let current = bundle.articles[2].clone();
-        let advisor = RetrievalAdvisor::new(Arc::new(bundle)).with_min_relevance(0.0, 0.0);
+        let advisor = RetrievalAdvisor::over(bundle).with_min_relevance(0.0, 0.0);
         assert_eq!(
             advisor.answer(&request("mail problems", None)).cited,
             vec!["a", "b"]
@@ -1145,8 +727,7 @@ mod tests {
             ],
         );
         tricky.url = "https://help.example.com/a (b)/".into();
-        let advisor =
-            RetrievalAdvisor::new(Arc::new(bundle(vec![tricky]))).with_min_relevance(0.0, 0.0);
+        let advisor = RetrievalAdvisor::over(bundle(vec![tricky])).with_min_relevance(0.0, 0.0);
         let advice = advisor.answer(&request("tricky", None));
         let html = crate::answer_html::render(&advice.markdown, "https://help.example.com");
         assert!(html.contains("Use &lt;Ctrl&gt; + [Alt] *now*"), "{html}");

@@ -1,31 +1,45 @@
 //! Whether an LLM retry may be made: a retry is a second paid call, so it must fit under the
 //! global daily cap like the first (which is counted when the question is admitted).
 //!
-//! The request path sets a permit around its advisor call ([`with_permit`]); the transport asks
-//! for it right before retrying ([`allowed`]). A task-local, so the advisors' interface stays
-//! the same and code without a permit (tests, tools) keeps its plain single retry.
+//! The request path puts a [`RetryPermit`] in the [`AdviceRequest`](super::AdviceRequest); the
+//! transport asks it right before retrying. Passed explicitly, so what a call may spend is
+//! visible at the call; a request without one (tests, tools) keeps its plain single retry.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+type Take = dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync;
+
 /// Takes one LLM call from the daily budget: `true` if it fit.
-pub type RetryPermit = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+#[derive(Clone)]
+pub struct RetryPermit(Arc<Take>);
 
-tokio::task_local! {
-    static PERMIT: RetryPermit;
+impl RetryPermit {
+    pub fn new(
+        take: impl Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(take))
+    }
+
+    /// Whether a retry may be made now (counting it).
+    pub async fn take(&self) -> bool {
+        (self.0)().await
+    }
 }
 
-/// Runs `work` (an advisor call) with retries counted by `permit`.
-pub async fn with_permit<F: Future>(permit: RetryPermit, work: F) -> F::Output {
-    PERMIT.scope(permit, work).await
+impl fmt::Debug for RetryPermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RetryPermit")
+    }
 }
 
-/// Whether a retry may be made now (counting it if there is a permit).
-pub(crate) async fn allowed() -> bool {
-    match PERMIT.try_with(Arc::clone) {
-        Ok(permit) => permit().await,
-        Err(_) => true,
+/// Whether a retry may be made under `permit` (none: the plain single retry).
+pub(crate) async fn allowed(permit: Option<&RetryPermit>) -> bool {
+    match permit {
+        Some(permit) => permit.take().await,
+        None => true,
     }
 }
 
@@ -36,10 +50,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_permit_counts_each_retry_and_can_refuse() {
-        assert!(allowed().await, "no permit: the plain single retry");
+        assert!(allowed(None).await, "no permit: the plain single retry");
         let left = Arc::new(AtomicU32::new(1));
         let counter = left.clone();
-        let permit: RetryPermit = Arc::new(move || {
+        let permit = RetryPermit::new(move || {
             let counter = counter.clone();
             Box::pin(async move {
                 counter
@@ -47,7 +61,7 @@ mod tests {
                     .is_ok()
             })
         });
-        let answers = with_permit(permit, async { (allowed().await, allowed().await) }).await;
+        let answers = (allowed(Some(&permit)).await, allowed(Some(&permit)).await);
         assert_eq!(answers, (true, false));
         assert_eq!(left.load(Ordering::SeqCst), 0);
     }

@@ -41,6 +41,8 @@ pub(crate) struct HttpCall<'a> {
     pub extract: fn(&[u8]) -> Result<Reply, LlmError>,
     /// `Sync` because the advisor future must be `Send` (it runs on the multi-threaded runtime).
     pub known_slugs: &'a (dyn Fn(&str) -> bool + Send + Sync),
+    /// Counts a retry against the daily cap (from the request).
+    pub retry_permit: Option<&'a super::retry_budget::RetryPermit>,
 }
 
 /// Why one attempt failed, with what the retry decision and the logs need.
@@ -121,7 +123,7 @@ pub(crate) async fn call_with_retry(call: HttpCall<'_>) -> Result<Advice, LlmErr
                 let retry = attempts == 1
                     && failure.error.is_retryable()
                     && fits
-                    && super::retry_budget::allowed().await;
+                    && super::retry_budget::allowed(call.retry_permit).await;
                 tracing::warn!(
                     provider = call.provider,
                     outcome = failure.error.kind(),

@@ -36,7 +36,7 @@ pub fn notice(leads: &[Lead]) -> LeadNotice {
         email: String::new(),
         article_title: None,
         article_url: None,
-        question: format!("{}\nSee them with: ask-fn leads list", lines.join("\n")),
+        question: format!("{}\nSee them with: ask-team leads list", lines.join("\n")),
         verdict: None,
         follow_up_reason: Some("digest".to_owned()),
     }
@@ -82,6 +82,6 @@ mod tests {
         assert_eq!(crate::notify::email::reply_to(&notice), None);
         let (_, body) = crate::notify::email::compose(&notice);
         assert!(!body.contains("non-ASCII"), "{body}");
-        assert!(body.contains("ask-fn leads handle "), "{body}");
+        assert!(body.contains("ask-team leads handle "), "{body}");
     }
 }

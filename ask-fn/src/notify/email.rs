@@ -35,10 +35,10 @@ pub fn compose(notice: &LeadNotice) -> (String, String) {
         body.push('\n');
     }
     body.push_str(match reply_to(notice) {
-        Some(_) => "\nReply to this email to answer them. Mark it handled with: ask-fn leads handle ",
+        Some(_) => "\nReply to this email to answer them. Mark it handled with: ask-team leads handle ",
         // A digest stands for many visitors and has no address of its own.
-        None if notice.email.is_empty() => "\nMark it handled with: ask-fn leads handle ",
-        None => "\nTheir address has non-ASCII characters before the @, which cannot be a Reply-To: write to it yourself. Mark it handled with: ask-fn leads handle ",
+        None if notice.email.is_empty() => "\nMark it handled with: ask-team leads handle ",
+        None => "\nTheir address has non-ASCII characters before the @, which cannot be a Reply-To: write to it yourself. Mark it handled with: ask-team leads handle ",
     });
     body.push_str(&notice.lead_id);
     body.push('\n');
@@ -134,7 +134,7 @@ mod tests {
         ));
         assert!(body.contains("Reason:   llm_failed:timeout\n"));
         assert!(body.contains("> The <!channel> printer"));
-        assert!(body.ends_with("ask-fn leads handle 1795961109000-00000000000000ab\n"));
+        assert!(body.ends_with("ask-team leads handle 1795961109000-00000000000000ab\n"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! Best effort by design. The lead is already in the store when we get here, so a failed or
 //! slow notification must never fail the visitor's request; instead the result is recorded on the
-//! lead ([`NotifyState`]) and shows up in `ask-fn leads list`, so nothing slips through silently.
+//! lead ([`NotifyState`]) and shows up in `ask-team leads list`, so nothing slips through silently.
 //! Each channel has its own short timeout and they run concurrently.
 
 pub mod digest;

@@ -1,5 +1,5 @@
 //! Where quotas and leads live: the [`Store`] port, its data, and two implementations that pass
-//! the same conformance tests (`tests/store_conformance.rs`):
+//! the same conformance tests (`tests/it/store_conformance.rs`):
 //!
 //! - [`dynamo::DynamoStore`]: DynamoDB, for Lambda (and any DynamoDB-compatible server).
 //! - [`memory::MemoryStore`]: in-process, the default for `tryfirst serve`.

@@ -1,6 +1,6 @@
 //! The team's side of the leads: listing them in the order they need attention, marking them
 //! handled, exporting for a CRM, erasing one person's data, and the editors' content-gap report.
-//! Pure formatting lives here and in the submodules; the `ask-fn leads` commands in `main.rs`
+//! Pure formatting lives here and in the submodules; the `ask-team leads` commands in `bin/ask-team.rs`
 //! only read arguments and print.
 //!
 //! Everything reads through the `by_status` and `by_email` indexes: the leads table is never
@@ -163,7 +163,7 @@ pub fn table(leads: &[Lead]) -> String {
     out
 }
 
-/// Everything about one lead, for `ask-fn leads show`.
+/// Everything about one lead, for `ask-team leads show`.
 pub fn details(lead: &Lead) -> String {
     let mut out = String::new();
     // Stored text is printed through `plain_text`: a lead written before the form removed

@@ -1,14 +1,12 @@
 //! The evaluation set (`ask-fn/evals/`) through the whole request path: with the knowledge-base
 //! advisor (the figures in the README), and with a fake LLM that answers badly on purpose, to
-//! show the server's policy holds whatever the model says. Also `ask-fn eval` against the fake.
+//! show the server's policy holds whatever the model says. Also `ask-team eval` against the fake.
 //!
 //! `evals/bundle.json` is the bundle `tryfirst build` makes of this repository's `content/`
 //! (regenerate it with `cargo run -p generator -- build && cp public/tryfirst-bundle.json
 //! ask-fn/evals/bundle.json` when articles change; generator's `site` test fails until you do).
 
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-
+use crate::support::fake_llm;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,11 +21,12 @@ use ask_fn::llm::{Advisor, ApiKey, HttpLlmSettings};
 use ask_fn::settings::Settings;
 use ask_fn::store::memory::MemoryStore;
 use fake_llm::{answer_json, system_prompt_of, Behaviour, FakeLlm, Script};
+use kb_model::retrieval::SearchIndex;
 use kb_model::Bundle;
 use serde_json::Value;
 
-const BUNDLE: &str = include_str!("../evals/bundle.json");
-const QUESTIONS: &str = include_str!("../evals/questions.json");
+const BUNDLE: &str = include_str!("../../evals/bundle.json");
+const QUESTIONS: &str = include_str!("../../evals/questions.json");
 
 fn bundle() -> Arc<Bundle> {
     Arc::new(Bundle::from_json(BUNDLE).expect("evals/bundle.json is a bundle"))
@@ -37,12 +36,18 @@ fn cases() -> Vec<Case> {
     eval::parse_cases(QUESTIONS).expect("evals/questions.json is an evaluation set")
 }
 
+/// The search index, built once per bundle as the wiring does.
+fn index(bundle: &Bundle) -> Arc<SearchIndex> {
+    Arc::new(SearchIndex::new(bundle))
+}
+
 fn app(bundle: Arc<Bundle>, advisor: Arc<dyn Advisor>) -> App {
     let mut settings = Settings::from_vars(|_| None).expect("default settings");
     settings.llm_daily_cap = 1_000_000;
     App::new(
         settings,
-        bundle,
+        bundle.clone(),
+        index(&bundle),
         Arc::new(MemoryStore::new()),
         advisor,
         Arc::new(SystemClock),
@@ -119,7 +124,8 @@ fn the_set_meets_its_own_specification() {
 #[tokio::test]
 async fn the_knowledge_base_advisor_cites_the_right_article_and_keeps_the_policy() {
     let bundle = bundle();
-    let app = app(bundle.clone(), Arc::new(RetrievalAdvisor::new(bundle)));
+    let advisor = RetrievalAdvisor::new(bundle.clone(), index(&bundle));
+    let app = app(bundle, Arc::new(advisor));
     let outcomes = eval::run(&app, &cases()).await;
     let card = report("knowledge-base advisor", &outcomes);
     assert_eq!(card.policy_held.0, card.policy_held.1, "policy broken");
@@ -285,7 +291,7 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
     let set = concat!(env!("CARGO_MANIFEST_DIR"), "/evals/questions.json");
     let base = fake.base_url_openai();
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ask-fn"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_ask-team"))
             .args(["eval", "--verbose", "--set", set, "--bundle"])
             .arg(&bundle_path)
             .env_clear()
@@ -294,7 +300,7 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
             .env("TRYFIRST_LLM_BASE_URL", base)
             .env("TRYFIRST_LLM_API_KEY", "sk-test")
             .output()
-            .expect("run ask-fn eval")
+            .expect("run ask-team eval")
     })
     .await
     .unwrap();
@@ -315,12 +321,13 @@ async fn ask_fn_eval_prints_a_scorecard_against_the_fake_llm() {
 }
 
 /// Prints each case's raw best match (no minimum relevance), to calibrate
-/// `retrieval::MIN_SCORE` and `MIN_COVERAGE`: `cargo test -p ask-fn --test evals calibration -- --ignored --nocapture`.
+/// `kb_model::retrieval::MIN_SCORE` and `MIN_COVERAGE`: `cargo test -p ask-fn --test it evals::calibration -- --ignored --nocapture`.
 #[test]
 #[ignore = "prints calibration data"]
 fn calibration() {
     let bundle = bundle();
-    let advisor = RetrievalAdvisor::new(bundle.clone()).with_min_relevance(0.0, 0.0);
+    let advisor =
+        RetrievalAdvisor::new(bundle.clone(), index(&bundle)).with_min_relevance(0.0, 0.0);
     for case in cases() {
         let best = advisor.best_match(&case.question);
         let (slug, score, coverage) = best.map_or(("-", 0.0, 0.0), |(i, s, c)| {

@@ -1,9 +1,7 @@
 //! The HTTP advisors against a fake provider speaking the real wire formats: request shape,
 //! auth, parsing, timeouts, the retry policy and error mapping, for both providers.
 
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-
+use crate::support::fake_llm;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,6 +66,7 @@ fn request() -> AdviceRequest {
         company_name: "Northwind IT".into(),
         company_phone: "+31 20 123 4567".into(),
         phone_first: false,
+        retry_permit: None,
     }
 }
 

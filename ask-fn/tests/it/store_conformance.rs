@@ -2,9 +2,7 @@
 //! DynamoDB servers (started by scripts/test), through the same `Store` trait: moto, and Amazon
 //! DynamoDB Local, which runs requests concurrently and so judges the concurrency tests.
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-
+use crate::support::dynamo;
 use dynamo::{Backend, T0};
 
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! A local webhook receiver on 127.0.0.1 standing in for Teams or Slack: records every JSON
 //! body it is sent and answers as told (accept, fail, or hang past the sender's timeout).
 
-#![allow(dead_code, reason = "shared by several test binaries")]
+#![allow(dead_code, reason = "not every helper is used by every test module")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

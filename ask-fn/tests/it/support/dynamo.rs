@@ -7,7 +7,7 @@
 //! names what it skipped; `scripts/test` runs them with `--include-ignored`, and then a missing
 //! server is a failure with instructions, never a silent pass.
 
-#![allow(dead_code, reason = "shared by several test binaries")]
+#![allow(dead_code, reason = "not every helper is used by every test module")]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,9 +1,7 @@
-//! `ask-fn leads …` as the team runs it: the real binary against a DynamoDB-compatible server,
+//! `ask-team leads …` as the team runs it: the real binary against a DynamoDB-compatible server,
 //! on leads stored through the same store the function uses.
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-
+use crate::support::dynamo;
 use std::process::{Command, Output};
 
 use ask_fn::clock::{parse_utc_day, Millis, HOUR};
@@ -91,7 +89,7 @@ impl Tables {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let output = Command::new(env!("CARGO_BIN_EXE_ask-fn"))
+        let output = Command::new(env!("CARGO_BIN_EXE_ask-team"))
             .args(args)
             .env("TRYFIRST_QUOTA_TABLE", &self.quota)
             .env("TRYFIRST_LEADS_TABLE", &self.leads)
@@ -508,4 +506,26 @@ async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() 
         csv.contains("vpn-wont-connect,My VPN won't connect,4,2,0,1,1,0\r\n"),
         "{csv}"
     );
+}
+
+/// The deployed function is the request path only: the team's tools are `ask-team`'s, and the
+/// `ask-fn` binary (the Lambda's `bootstrap`) refuses them.
+#[test]
+fn the_function_binary_does_not_carry_the_team_tools() {
+    for tool in ["leads", "eval", "tables"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_ask-fn"))
+            .args([tool, "--help"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "ask-fn {tool}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("unrecognized subcommand"),
+            "ask-fn {tool}"
+        );
+        let team = Command::new(env!("CARGO_BIN_EXE_ask-team"))
+            .args([tool, "--help"])
+            .output()
+            .unwrap();
+        assert!(team.status.success(), "ask-team {tool}");
+    }
 }

@@ -9,11 +9,7 @@
 //! on moto with 20 visitors (moto answers one request at a time, so there it only checks the
 //! bookkeeping, and a larger crowd would only take longer).
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-
+use crate::support::{dynamo, fake_llm};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -86,6 +82,7 @@ fn app(store: DynamoStore, llm: &FakeLlm, bundle: &Arc<Bundle>, clock: &Arc<Manu
     App::new(
         settings,
         bundle.clone(),
+        Arc::new(kb_model::retrieval::SearchIndex::new(bundle)),
         Arc::new(store),
         Arc::new(advisor),
         clock.clone(),

@@ -2,13 +2,7 @@
 //! Lambda runs), a real DynamoDB-compatible server, and a fake LLM that speaks the providers'
 //! wire formats. Also real Lambda event JSON through `lambda_http`.
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-#[path = "support/fake_llm.rs"]
-mod fake_llm;
-#[path = "support/receiver.rs"]
-mod receiver;
-
+use crate::support::{dynamo, fake_llm, receiver};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -27,6 +21,7 @@ use ask_fn::settings::Settings;
 use ask_fn::store::memory::MemoryStore;
 use ask_fn::store::{LeadStatus, NotifyState, Store};
 use fake_llm::{answer_json, Behaviour, FakeLlm};
+use kb_model::retrieval::SearchIndex;
 use kb_model::{Bundle, BundleArticle, Risk, BUNDLE_FORMAT};
 use receiver::{Receiver, Reply};
 use serde_json::{json, Value};
@@ -191,8 +186,12 @@ async fn harness(options: Options) -> Harness {
     } else {
         Arc::new(MemoryStore::new())
     };
+    let index = Arc::new(SearchIndex::new(&bundle));
     let (advisor, fake): (Arc<dyn Advisor>, Option<FakeLlm>) = match options.llm {
-        Llm::None => (Arc::new(RetrievalAdvisor::new(bundle.clone())), None),
+        Llm::None => (
+            Arc::new(RetrievalAdvisor::new(bundle.clone(), index.clone())),
+            None,
+        ),
         Llm::OpenAi {
             fake,
             request_timeout,
@@ -213,7 +212,14 @@ async fn harness(options: Options) -> Harness {
         }
     };
     let clock = Arc::new(ManualClock::new(T0));
-    let mut app = App::new(settings, bundle, store.clone(), advisor, clock.clone());
+    let mut app = App::new(
+        settings,
+        bundle,
+        index,
+        store.clone(),
+        advisor,
+        clock.clone(),
+    );
     if let Some(notifier) = options.notifier {
         app = app.with_notifier(notifier);
     }

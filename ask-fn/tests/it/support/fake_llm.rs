@@ -16,7 +16,7 @@
 //! // point an advisor at fake.base_url_openai() or fake.base_url_anthropic() …
 //! assert_eq!(fake.request_count(), 2);
 //! ```
-#![allow(dead_code, reason = "shared by several test binaries")]
+#![allow(dead_code, reason = "not every helper is used by every test module")]
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;

@@ -7,9 +7,7 @@
 //! tables created on the DynamoDB-compatible server *from the template's definitions*, including
 //! queries on both indexes, so a renamed attribute in either place fails here.
 
-#[path = "support/dynamo.rs"]
-mod dynamo;
-
+use crate::support::dynamo;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

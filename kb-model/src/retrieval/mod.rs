@@ -1,0 +1,145 @@
+//! Ranking a bundle's articles against a question: BM25 over the articles' fields, with the
+//! shared English/Dutch analyser of [`crate::text`] (stop words dropped, Dutch help-desk words
+//! translated, Snowball stems) and typo tolerance. Not tied to any LLM: ask-fn's knowledge-base
+//! advisor answers with it, its handler picks the articles an LLM may cite with it, and the site
+//! search can share its tokenizer.
+//!
+//! The index is built once per bundle (at cold start). A query word with no exact match may
+//! match a vocabulary term one typo away (two for long words), at a penalty, because visitors
+//! type in a hurry ("pirnter", "bitlocer").
+//!
+//! - [`bm25`]: the scoring and the fields' weights;
+//! - [`fuzzy`]: typo-tolerant term matching (edit distance);
+//! - [`relevance`]: whether a best match is good enough to offer at all.
+//!
+//! Pure: no I/O.
+
+mod bm25;
+mod fuzzy;
+mod relevance;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::{text, Bundle};
+
+pub use bm25::top;
+pub use fuzzy::edit_distance;
+pub use relevance::{MIN_COVERAGE, MIN_SCORE, STRONG_SCORE};
+
+/// A BM25 index over a bundle's articles, built once.
+pub struct SearchIndex {
+    /// Term → term id.
+    term_ids: HashMap<String, usize>,
+    /// Term id → the term's characters, for the typo-tolerant scan.
+    vocabulary: Vec<Box<[char]>>,
+    /// Term id → (article index, weighted term frequency).
+    postings: Vec<Vec<(usize, f32)>>,
+    /// Article index → weighted length in tokens.
+    doc_lengths: Vec<f32>,
+    avg_doc_length: f32,
+}
+
+impl fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("articles", &self.doc_lengths.len())
+            .field("terms", &self.vocabulary.len())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Indexes every article of the bundle, in O(total tokens).
+    pub fn new(bundle: &Bundle) -> Self {
+        let mut index = SearchIndex {
+            term_ids: HashMap::new(),
+            vocabulary: Vec::new(),
+            postings: Vec::new(),
+            doc_lengths: Vec::with_capacity(bundle.articles.len()),
+            avg_doc_length: 0.0,
+        };
+        for (doc, article) in bundle.articles.iter().enumerate() {
+            let mut frequencies: HashMap<usize, f32> = HashMap::new();
+            let mut length = 0.0;
+            for (text, weight) in bm25::fields(article) {
+                for term in text::terms(text) {
+                    let id = index.term_id(term.stem);
+                    *frequencies.entry(id).or_insert(0.0) += weight;
+                    length += weight;
+                }
+            }
+            let mut frequencies: Vec<(usize, f32)> = frequencies.into_iter().collect();
+            frequencies.sort_unstable_by_key(|&(id, _)| id);
+            for (id, frequency) in frequencies {
+                index.postings[id].push((doc, frequency));
+            }
+            index.doc_lengths.push(length);
+        }
+        let total: f32 = index.doc_lengths.iter().sum();
+        index.avg_doc_length = if index.doc_lengths.is_empty() {
+            0.0
+        } else {
+            total / index.doc_lengths.len() as f32
+        };
+        index
+    }
+
+    fn term_id(&mut self, term: String) -> usize {
+        if let Some(&id) = self.term_ids.get(&term) {
+            return id;
+        }
+        let id = self.vocabulary.len();
+        self.vocabulary.push(term.chars().collect());
+        self.postings.push(Vec::new());
+        self.term_ids.insert(term, id);
+        id
+    }
+
+    /// Articles matching `query`, best first, as (index in the bundle, score); only positive
+    /// scores, ties broken by index, at most `limit`.
+    pub fn rank(&self, query: &str, limit: usize) -> Vec<(usize, f32)> {
+        top(&self.scores(query), limit)
+    }
+
+    /// The BM25 score of every article for `query` (0 for no match).
+    pub fn scores(&self, query: &str) -> Vec<f32> {
+        self.scores_and_coverage(query).0
+    }
+
+    /// The BM25 score of every article for `query`, and the share of the query's distinct
+    /// terms each article contains (typo matches included).
+    pub fn scores_and_coverage(&self, query: &str) -> (Vec<f32>, Vec<f32>) {
+        let mut scores = vec![0.0; self.doc_lengths.len()];
+        let mut matched = vec![0usize; self.doc_lengths.len()];
+        let mut query_terms: Vec<(String, usize)> = Vec::new();
+        for term in text::terms(query) {
+            match query_terms.iter_mut().find(|(t, _)| *t == term.stem) {
+                Some(existing) => existing.1 = existing.1.max(term.typed_len),
+                None => query_terms.push((term.stem, term.typed_len)),
+            }
+        }
+        for (term, typed_len) in &query_terms {
+            let (ids, factor) = match self.term_ids.get(term) {
+                Some(&id) => (vec![id], 1.0),
+                None => {
+                    let (ids, edits) = self.near_terms(term, *typed_len);
+                    (ids, fuzzy::PENALTY.powi(edits as i32))
+                }
+            };
+            let mut docs = std::collections::HashSet::new();
+            for id in ids {
+                self.add_term(id, factor, &mut scores);
+                docs.extend(self.postings[id].iter().map(|&(doc, _)| doc));
+            }
+            for doc in docs {
+                matched[doc] += 1;
+            }
+        }
+        let total = query_terms.len().max(1) as f32;
+        let coverage = matched.into_iter().map(|m| m as f32 / total).collect();
+        (scores, coverage)
+    }
+}
