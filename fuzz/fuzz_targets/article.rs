@@ -55,6 +55,6 @@ fuzz_target!(|text: &str| {
         path: path.clone(),
         text: text.to_owned(),
     };
-    let (_article, diagnostics) = parse(source, config(), images());
+    let (_article, diagnostics) = parse(&source, config(), images());
     check_diagnostics(&diagnostics, &path, text);
 });

@@ -24,9 +24,11 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod session;
+pub mod source;
 #[cfg(test)]
 mod test_support;
 pub mod text;
 pub mod theme;
+pub mod theme_ids;
 mod toml_errors;
 pub mod urls;

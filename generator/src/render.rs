@@ -10,18 +10,20 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 use tera::Context;
 
-use crate::article::Article;
+use crate::article::ArticleHead;
 use crate::config::{CallToAction, Company, Privacy, SectionHeadings, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::library::Library;
-use crate::markdown::{RenderedBody, SectionKind};
+use crate::markdown::{Body, SectionKind};
 use crate::theme::Theme;
 use crate::urls;
 
 /// How many articles each category shows on the home page.
 pub const HOME_CATEGORY_ARTICLES: usize = 5;
 
-/// One page to render; the list of jobs is made first so they can be rendered in parallel.
+/// One page to render besides the articles' (which need their bodies, see
+/// [`Renderer::render_article`]); the list of jobs is made first so they can be rendered in
+/// parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageJob {
     Home,
@@ -29,7 +31,6 @@ pub enum PageJob {
     Category(usize),
     Tags,
     Tag(usize),
-    Article(usize),
     Privacy,
     Search,
     NotFound,
@@ -47,7 +48,6 @@ pub fn jobs(library: &Library) -> Vec<PageJob> {
     ];
     jobs.extend((0..library.categories.len()).map(PageJob::Category));
     jobs.extend((0..library.tags.len()).map(PageJob::Tag));
-    jobs.extend((0..library.articles.len()).map(PageJob::Article));
     jobs.extend((0..library.redirects.len()).map(PageJob::Redirect));
     jobs
 }
@@ -312,25 +312,6 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page: its site path and its HTML.
     pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
-        self.render_page(job, None)
-    }
-
-    /// Renders the page of article `i` with `body`, the article's body rendered apart from the
-    /// library (`build` renders each body straight into its page, see
-    /// [`crate::article::parse_head`]).
-    pub fn render_article(
-        &self,
-        i: usize,
-        body: &RenderedBody,
-    ) -> Result<(String, String), Diagnostic> {
-        self.render_page(PageJob::Article(i), Some(body))
-    }
-
-    fn render_page(
-        &self,
-        job: PageJob,
-        body: Option<&RenderedBody>,
-    ) -> Result<(String, String), Diagnostic> {
         let config = self.config;
         let library = self.library;
         let (path, template, context) = match job {
@@ -395,7 +376,6 @@ impl<'a> Renderer<'a> {
                 context.insert("articles", &self.summaries_of(&library.tags[i].articles));
                 (view.url.clone(), "tag.html", context)
             }
-            PageJob::Article(i) => self.article_page(i, body.unwrap_or(&library.articles[i].body)),
             PageJob::Search => {
                 let description = format!("Search the help articles of {}.", config.title);
                 let mut meta = self.meta("Search", &description, urls::SEARCH);
@@ -441,6 +421,28 @@ impl<'a> Renderer<'a> {
                 (from.clone(), "redirect.html", context)
             }
         };
+        self.finish(path, template, context)
+    }
+
+    /// Renders the page of the library's article `i`, whose head is `head` (the library's, or
+    /// that of an edit `serve` applies in place, which shows the site the same) and whose body
+    /// is `body`: its site path and its HTML.
+    pub fn render_article(
+        &self,
+        i: usize,
+        head: &ArticleHead,
+        body: &Body,
+    ) -> Result<(String, String), Diagnostic> {
+        let (path, template, context) = self.article_page(i, head, body);
+        self.finish(path, template, context)
+    }
+
+    fn finish(
+        &self,
+        path: String,
+        template: &str,
+        context: Context,
+    ) -> Result<(String, String), Diagnostic> {
         let html = self
             .theme
             .render(template, &context)
@@ -451,12 +453,12 @@ impl<'a> Renderer<'a> {
         Ok((path, html))
     }
 
-    /// What every page is rendered from, reduced to hashes (see [`Snapshot`]).
-    pub fn snapshot(&self) -> Snapshot {
+    /// What every page is rendered from, reduced to hashes (see [`Snapshot`]). `heads` are the
+    /// articles' current heads, in the library's order (those of edits applied in place
+    /// included).
+    pub fn snapshot(&self, heads: &[&ArticleHead]) -> Snapshot {
         let common = hash_of(&self.views.common.clone().into_json().to_string());
-        let articles = self
-            .library
-            .articles
+        let articles = heads
             .iter()
             .enumerate()
             .map(|(i, article)| {
@@ -502,7 +504,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn category_of(&self, article: &Article) -> (usize, &CategoryView) {
+    fn category_of(&self, article: &ArticleHead) -> (usize, &CategoryView) {
         let index = self
             .library
             .categories
@@ -512,7 +514,7 @@ impl<'a> Renderer<'a> {
         (index, &self.views.categories[index])
     }
 
-    fn tag_views_of<'s>(&'s self, article: &'s Article) -> impl Iterator<Item = &'s TagView> {
+    fn tag_views_of<'s>(&'s self, article: &'s ArticleHead) -> impl Iterator<Item = &'s TagView> {
         article
             .tags
             .iter()
@@ -541,8 +543,12 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn article_page(&self, i: usize, body: &RenderedBody) -> (String, &'static str, Context) {
-        let article = &self.library.articles[i];
+    fn article_page(
+        &self,
+        i: usize,
+        article: &ArticleHead,
+        body: &Body,
+    ) -> (String, &'static str, Context) {
         let summary = &self.views.summaries[i];
         let (_, category) = self.category_of(article);
         let tags = self.tag_views_of(article).collect();
@@ -580,10 +586,7 @@ impl<'a> Renderer<'a> {
             &article_json_ld(self.config, article, &category.name),
         );
         context.insert("article", &view);
-        context.insert(
-            "edit_url",
-            &edit_url(&self.config.edit_url, &article.source.path),
-        );
+        context.insert("edit_url", &edit_url(&self.config.edit_url, &article.path));
         context.insert("see_also", &self.summaries_of(&self.library.see_also[i]));
         (summary.url.clone(), "article.html", context)
     }
@@ -638,11 +641,19 @@ struct ListStamp {
     members: Vec<usize>,
 }
 
+/// The pages to render again after an edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dirty {
+    pub pages: Vec<PageJob>,
+    /// Articles, by index in the library.
+    pub articles: Vec<usize>,
+}
+
 /// The pages to render again after an edit: those whose inputs differ between `old` and `new`,
 /// plus the pages of the articles in `reparsed` (their files changed). `None` when the set of
 /// articles, tags or redirects, or anything every page shows, changed: then every page must be
 /// rendered (and pages that no longer exist removed).
-pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<Vec<PageJob>> {
+pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<Dirty> {
     if old.common != new.common
         || old.slugs != new.slugs
         || old.tags.len() != new.tags.len()
@@ -658,12 +669,13 @@ pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<
         .map(|(a, b)| a.summary != b.summary)
         .collect();
     let lists_changed = |members: &[usize]| members.iter().any(|&i| summary_changed[i]);
-    let mut jobs = Vec::new();
+    let mut articles = Vec::new();
     for (i, (a, b)) in old.articles.iter().zip(&new.articles).enumerate() {
         if reparsed.contains(&i) || a != b || lists_changed(&b.see_also) {
-            jobs.push(PageJob::Article(i));
+            articles.push(i);
         }
     }
+    let mut jobs = Vec::new();
     let list_dirty = |a: &ListStamp, b: &ListStamp| a != b || lists_changed(&b.members);
     let mut any_category = false;
     for (c, (a, b)) in old.categories.iter().zip(&new.categories).enumerate() {
@@ -689,7 +701,10 @@ pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<
     if any_tag {
         jobs.push(PageJob::Tags);
     }
-    Some(jobs)
+    Some(Dirty {
+        pages: jobs,
+        articles,
+    })
 }
 
 /// A URL as shown to people: `https://example.com/` → `example.com`.
@@ -722,7 +737,7 @@ fn website_json_ld(config: &SiteConfig) -> String {
     }))
 }
 
-fn article_json_ld(config: &SiteConfig, article: &Article, category_name: &str) -> String {
+fn article_json_ld(config: &SiteConfig, article: &ArticleHead, category_name: &str) -> String {
     let url = config.permalink(&article.url());
     let crumbs = [
         ("Home", config.permalink(urls::HOME)),
@@ -798,9 +813,12 @@ mod tests {
         let old = snapshot();
         assert_eq!(
             dirty_jobs(&old, &old, &[0]),
-            Some(vec![PageJob::Article(0)])
+            Some(Dirty {
+                pages: vec![],
+                articles: vec![0]
+            })
         );
-        assert_eq!(dirty_jobs(&old, &old, &[]), Some(vec![]));
+        assert_eq!(dirty_jobs(&old, &old, &[]), Some(Dirty::default()));
     }
 
     #[test]
@@ -809,10 +827,13 @@ mod tests {
         let mut new = old.clone();
         new.articles[1].summary = 20;
         new.articles[1].page = 200;
-        let jobs = dirty_jobs(&old, &new, &[1]).unwrap();
+        let Dirty {
+            pages: jobs,
+            articles,
+        } = dirty_jobs(&old, &new, &[1]).unwrap();
+        // 2's See also shows the title.
+        assert_eq!(articles, [1, 2]);
         for job in [
-            PageJob::Article(1),
-            PageJob::Article(2), // its See also shows the title
             PageJob::Category(0),
             PageJob::Categories,
             PageJob::Home,
@@ -820,7 +841,6 @@ mod tests {
         ] {
             assert!(jobs.contains(&job), "{job:?} missing from {jobs:?}");
         }
-        assert!(!jobs.contains(&PageJob::Article(0)));
         assert!(!jobs.contains(&PageJob::Category(1)));
         assert!(!jobs.contains(&PageJob::Tags), "tag counts did not change");
     }

@@ -30,10 +30,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
 
-use crate::article::Article;
+use crate::article::ArticleHead;
 use crate::config::SiteConfig;
 use crate::library::Library;
-use crate::markdown::RenderedBody;
+use crate::markdown::Body;
 
 /// Where the vocabulary for typo correction is written.
 pub const WORDS_PATH: &str = "/search/words.json";
@@ -80,13 +80,9 @@ pub struct Entry {
     text: String,
 }
 
-/// The index entry of one article: its text is read once, for both its terms and its words.
-pub fn entry(article: &Article, config: &SiteConfig) -> Entry {
-    entry_with(article, &article.body, config)
-}
-
-/// [`entry`] of `article` with `body`, its body rendered apart from it (as `build` does).
-pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -> Entry {
+/// The index entry of one article, whose body is `body`: its text is read once, for both its
+/// terms and its words.
+pub fn entry(article: &ArticleHead, body: &Body, config: &SiteConfig) -> Entry {
     let mut collector = Collector::default();
     collector.add(&article.title, TITLE_WEIGHT);
     collector.add(&article.description, LABEL_WEIGHT);
@@ -106,7 +102,7 @@ pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -
 }
 
 /// Intro, steps and escalation as one line of text, cut at a word before [`TEXT_LIMIT`] bytes.
-fn excerpt_text(body: &RenderedBody) -> String {
+fn excerpt_text(body: &Body) -> String {
     let mut text = String::with_capacity(TEXT_LIMIT + 8);
     let parts = std::iter::once(body.intro_text.as_str())
         .chain(body.steps.iter().map(|step| step.text.as_str()))
@@ -340,7 +336,7 @@ fn shards(postings: FxHashMap<Cow<'_, str>, Vec<u32>>) -> Vec<BTreeMap<Cow<'_, s
     sharded
 }
 
-fn category_name<'a>(article: &'a Article, config: &'a SiteConfig) -> &'a str {
+fn category_name<'a>(article: &'a ArticleHead, config: &'a SiteConfig) -> &'a str {
     config
         .category(&article.category)
         .map_or(article.category.as_str(), |c| c.name.as_str())
@@ -447,7 +443,7 @@ mod tests {
 
     #[test]
     fn the_excerpt_text_is_the_articles_start_cut_at_a_word() {
-        let body = RenderedBody {
+        let body = Body {
             intro_text: "Most offline printers\n\nare asleep.".into(),
             steps: vec![
                 crate::markdown::Step {
@@ -458,15 +454,15 @@ mod tests {
                 },
             ],
             escalation_text: "When nobody can print.".into(),
-            ..RenderedBody::default()
+            ..Body::default()
         };
         assert_eq!(
             excerpt_text(&body),
             "Most offline printers are asleep. Wake it. Clear the queue. When nobody can print."
         );
-        let long = RenderedBody {
+        let long = Body {
             intro_text: "word ".repeat(1000),
-            ..RenderedBody::default()
+            ..Body::default()
         };
         let text = excerpt_text(&long);
         assert!(text.len() <= TEXT_LIMIT && text.len() > TEXT_LIMIT - 10);
@@ -492,7 +488,8 @@ mod tests {
                     text,
                 };
                 let images = crate::images::Images::for_tests();
-                crate::article::parse(source, &config, &images).0.unwrap()
+                let head = crate::article::parse_head(&source, &config, &images).0.unwrap();
+                std::sync::Arc::new(head)
             })
             .collect();
         let (library, problems) =

@@ -11,19 +11,23 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::article::{self, Article};
-use crate::build::{self, BuildError, BuildOptions};
+use crate::article::{self, ArticleHead};
+use crate::build::{self, ArticlePage, BuildError, BuildOptions};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::{self, Diagnostic};
+use crate::feeds;
 use crate::images::Images;
 use crate::library::Library;
+use crate::markdown::{Body, Outline};
 use crate::output;
-use crate::render::{self, PageJob, Renderer, Snapshot, Views};
+use crate::render::{self, Dirty, PageJob, Renderer, Snapshot, Views};
 use crate::search;
+use crate::source::Sources;
 use crate::theme::Theme;
 
 /// Folders besides `content/` whose files change how every page looks.
@@ -44,11 +48,36 @@ pub(crate) fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// One article as the session keeps it: its head, shared with the library, and its body.
+#[derive(Clone)]
+struct Parsed {
+    head: Arc<ArticleHead>,
+    body: Arc<Body>,
+}
+
 /// One article file as last read.
 struct Entry {
     stamp: Option<Stamp>,
-    article: Option<Article>,
+    parsed: Option<Parsed>,
     problems: Vec<Diagnostic>,
+}
+
+/// The site of the last good update.
+struct Site {
+    /// Made from the heads of that update; never changed, not even by an edit applied in
+    /// place, which changes nothing the library reads (see [`ArticleHead::same_outward`]).
+    library: Library,
+    /// Each article of [`Library::every_article`], in that order, as it is now: an edit
+    /// applied in place replaces its article here.
+    articles: Vec<Parsed>,
+    /// The search index's entry of each published article (same order).
+    search_entries: Vec<search::Entry>,
+}
+
+impl Site {
+    fn outlines(&self) -> Vec<&Outline> {
+        self.articles.iter().map(|a| &a.body.outline).collect()
+    }
 }
 
 struct Settings {
@@ -134,11 +163,9 @@ pub struct Session {
     /// Files read again since the last good update.
     pending: BTreeSet<PathBuf>,
     written: Option<Written>,
-    /// The library of the last good update, which owns its articles meanwhile (their entries
-    /// hold `None`): an edit that changes only its own page is applied to it in place.
-    library: Option<Library>,
-    /// The search index's entry of each of `library`'s articles (same order).
-    search_entries: Vec<search::Entry>,
+    /// The last good update's site: an edit that changes only its own page is applied to it
+    /// in place.
+    site: Option<Site>,
 }
 
 /// Files read again, with what reading them found.
@@ -155,8 +182,7 @@ impl Session {
             entries: HashMap::new(),
             pending: BTreeSet::new(),
             written: None,
-            library: None,
-            search_entries: Vec::new(),
+            site: None,
         }
     }
 
@@ -184,7 +210,7 @@ impl Session {
             self.settings = None;
             self.entries.clear();
             self.written = None;
-            self.library = None;
+            self.site = None;
             let (config, theme) = build::load_settings(&self.options)?;
             let static_paths = theme.assets.iter().map(|a| a.path.clone()).collect();
             let images = Images::new(
@@ -201,6 +227,7 @@ impl Session {
             });
         }
         let settings = self.settings.as_ref().expect("loaded above");
+        let sources = Sources::disk(&root);
 
         // Re-read what changed, in parallel.
         let known = |path: &PathBuf| {
@@ -212,7 +239,7 @@ impl Session {
                 (changed.to_vec(), Vec::new(), false)
             }
             _ => {
-                let (paths, problems) = build::content_paths(&root);
+                let (paths, problems) = crate::source::content_paths(&root);
                 (paths, problems, true)
             }
         };
@@ -252,16 +279,20 @@ impl Session {
         }
         let reread: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
-            .map(|(path, shown, stamp)| {
-                let (article, problems) = match build::read_source(&root, &path) {
-                    Ok(source) => article::parse(source, &settings.config, &settings.images),
+            .map(|(_, shown, stamp)| {
+                let (parsed, problems) = match sources.read(&shown) {
+                    Ok(source) => article::parse(&source, &settings.config, &settings.images),
                     Err(problem) => (None, vec![problem]),
                 };
+                let parsed = parsed.map(|(head, body)| Parsed {
+                    head: Arc::new(head),
+                    body: Arc::new(body),
+                });
                 (
                     shown,
                     Entry {
                         stamp,
-                        article,
+                        parsed,
                         problems,
                     },
                 )
@@ -273,11 +304,9 @@ impl Session {
             match self.apply_local_edits(reread, started) {
                 Ok(Ok(update)) => return Ok(update),
                 Ok(Err((error, edited))) => {
-                    // The library already holds the edited articles but their pages failed:
-                    // the next update goes the full way and renders them again.
-                    if let Some(library) = self.library.take() {
-                        self.take_back(library);
-                    }
+                    // The site already holds the edited articles but their pages failed: the
+                    // next update goes the full way and renders them again.
+                    self.site = None;
                     self.pending.extend(edited);
                     return Err(error);
                 }
@@ -285,70 +314,67 @@ impl Session {
             }
         };
         // The full way: every article goes through the library's checks again.
-        if let Some(library) = self.library.take() {
-            self.take_back(library);
-        }
+        self.site = None;
         for (shown, entry) in reread {
             self.pending.insert(shown.clone());
             self.entries.insert(shown, entry);
         }
         let settings = self.settings.as_ref().expect("loaded above");
         let mut diagnostics = listing_problems;
-        let mut articles = Vec::with_capacity(self.entries.len());
-        for entry in self.entries.values_mut() {
+        let mut heads = Vec::with_capacity(self.entries.len());
+        for entry in self.entries.values() {
             diagnostics.extend(entry.problems.iter().cloned());
-            articles.extend(entry.article.take());
+            heads.extend(entry.parsed.as_ref().map(|parsed| parsed.head.clone()));
         }
-        let (library, problems) = Library::new_checked(
-            articles,
+        let (library, mut problems) = Library::new(
+            heads,
             &settings.config,
             self.options.include_drafts,
             &settings.static_paths,
         );
+        let articles: Vec<Parsed> = library
+            .every_article()
+            .map(|head| {
+                let entry = &self.entries[&head.path];
+                entry
+                    .parsed
+                    .clone()
+                    .expect("the library's heads come from entries")
+            })
+            .collect();
+        let site = Site {
+            library,
+            articles,
+            search_entries: Vec::new(),
+        };
+        problems.extend(site.library.check_links(&site.outlines()));
+        sources.locate(&mut problems);
         diagnostics.extend(problems);
         diagnostics::sort(&mut diagnostics);
-        let result = if diagnostics::has_errors(&diagnostics) {
-            Err(BuildError::Invalid(diagnostics))
-        } else {
-            write(
-                &self.out_dir,
-                settings,
-                &library,
-                self.written.as_ref(),
-                &self.pending,
-                started,
-            )
-            .map(|(update, written, search_entries)| (update, written, search_entries, diagnostics))
-        };
-        let (mut update, written, search_entries, warnings) = match result {
-            Ok(done) => done,
-            Err(error) => {
-                self.take_back(library);
-                return Err(error);
-            }
-        };
-        update.warnings = warnings;
+        if diagnostics::has_errors(&diagnostics) {
+            return Err(BuildError::Invalid(diagnostics));
+        }
+        let (mut update, written, search_entries) = write(
+            &self.out_dir,
+            settings,
+            &site,
+            self.written.as_ref(),
+            &self.pending,
+            started,
+        )?;
+        update.warnings = diagnostics;
         update.elapsed = started.elapsed();
         self.written = Some(written);
-        self.library = Some(library);
-        self.search_entries = search_entries;
+        self.site = Some(Site {
+            search_entries,
+            ..site
+        });
         self.pending.clear();
         Ok(update)
     }
 
-    /// Returns the library's articles to their entries (an entry re-read since keeps its own).
-    fn take_back(&mut self, library: Library) {
-        for article in library.into_articles() {
-            if let Some(entry) = self.entries.get_mut(&article.source.path) {
-                if entry.article.is_none() {
-                    entry.article = Some(article);
-                }
-            }
-        }
-    }
-
     /// The quick way, for the common edit: files that existed before, still parse without
-    /// errors, and changed nothing other pages read of them (see [`Article::same_outward`]),
+    /// errors, and changed nothing other pages read of them (see [`ArticleHead::same_outward`]),
     /// with links that still check out. Then only their own pages are rendered, against the
     /// last good library, before anything else is done; the feeds, bundle and search index
     /// follow. Anything else gives `reread` back for the full way.
@@ -357,59 +383,76 @@ impl Session {
         reread: Reread,
         started: Instant,
     ) -> Result<Result<Update, (BuildError, Vec<PathBuf>)>, Reread> {
-        let (Some(settings), Some(library), Some(written)) =
-            (&self.settings, &mut self.library, &mut self.written)
+        let (Some(settings), Some(site), Some(written)) =
+            (&self.settings, &mut self.site, &mut self.written)
         else {
             return Err(reread);
         };
         let mut edits = Vec::with_capacity(reread.len());
-        for (shown, entry) in &reread {
-            let known = self.entries.contains_key(shown);
-            let parsed = entry
-                .article
-                .as_ref()
-                .filter(|_| known && !diagnostics::has_errors(&entry.problems));
-            let in_place = parsed.and_then(|new| {
-                library.index_of(&new.slug).filter(|&i| {
-                    library.articles[i].same_outward(new) && library.check_links_of(new).is_empty()
-                })
-            });
-            match in_place {
-                Some(i) => edits.push(i),
-                None => return Err(reread),
+        {
+            let outlines = site.outlines();
+            for (shown, entry) in &reread {
+                let known = self.entries.contains_key(shown);
+                let parsed = entry
+                    .parsed
+                    .as_ref()
+                    .filter(|_| known && !diagnostics::has_errors(&entry.problems));
+                let in_place = parsed.and_then(|new| {
+                    site.library.index_of(&new.head.slug).filter(|&i| {
+                        let old = &site.articles[i];
+                        old.head.same_outward(&new.head)
+                            && old.body.outline.anchors == new.body.outline.anchors
+                            && site
+                                .library
+                                .check_links_of(&new.head, &new.body.outline, &outlines)
+                                .is_empty()
+                    })
+                });
+                match in_place {
+                    Some(i) => edits.push(i),
+                    None => return Err(reread),
+                }
             }
         }
         let mut edited = Vec::with_capacity(edits.len());
-        for (i, (shown, mut entry)) in edits.iter().copied().zip(reread) {
-            library.articles[i] = entry.article.take().expect("checked above");
+        for (i, (shown, entry)) in edits.iter().copied().zip(reread) {
+            site.articles[i] = entry.parsed.clone().expect("checked above");
             edited.push(shown.clone());
             self.entries.insert(shown, entry);
         }
+        let library = &site.library;
 
         // The edits changed no title, tag or category: the last update's views still hold.
         let renderer =
             Renderer::with_views(&settings.config, library, &settings.theme, &written.views);
-        let jobs: Vec<PageJob> = edits.iter().map(|&i| PageJob::Article(i)).collect();
-        let pages_written = match render_and_write(&self.out_dir, &renderer, &jobs) {
+        let pages: Vec<ArticlePage> = edits
+            .iter()
+            .map(|&i| (i, &*site.articles[i].head, &*site.articles[i].body))
+            .collect();
+        let pages_written = match render_and_write(&self.out_dir, &renderer, &[], &pages) {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
         };
         let pages_elapsed = started.elapsed();
 
         for &i in &edits {
-            self.search_entries[i] = search::entry(&library.articles[i], &settings.config);
+            let Parsed { head, body } = &site.articles[i];
+            site.search_entries[i] = search::entry(head, body, &settings.config);
         }
+        let published = &site.articles[..library.articles.len()];
         let files_written = match site_files_with_images(settings, || {
-            build::site_files(library, &settings.config, &settings.theme, true, || {
-                search::files(library, &settings.config, &self.search_entries)
-            })
+            let mut files = build::site_files(library, &settings.config, &settings.theme, || {
+                search::files(library, &settings.config, &site.search_entries)
+            });
+            files.push(bundle_file(library, &settings.config, published));
+            files
         })
         .and_then(|files| write_files(&self.out_dir, files))
         {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
         };
-        written.snapshot = renderer.snapshot();
+        written.snapshot = renderer.snapshot(&heads_of(published));
         let mut warnings: Vec<Diagnostic> = self
             .entries
             .values()
@@ -419,7 +462,7 @@ impl Session {
         Ok(Ok(Update {
             articles: library.articles.len(),
             full: false,
-            pages_rendered: jobs.len(),
+            pages_rendered: pages.len(),
             pages_written,
             pages_elapsed,
             files_written,
@@ -430,16 +473,34 @@ impl Session {
     }
 }
 
-/// Renders `jobs` and writes the pages whose bytes changed: how many did, and every page's site
-/// path. A template error writes nothing.
+/// The heads of `articles`, in their order.
+fn heads_of(articles: &[Parsed]) -> Vec<&ArticleHead> {
+    articles.iter().map(|a| &*a.head).collect()
+}
+
+/// The bundle of the published `articles` (those of the library, in its order).
+fn bundle_file(library: &Library, config: &SiteConfig, articles: &[Parsed]) -> (String, Vec<u8>) {
+    let records = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| feeds::bundle_article(library, config, i, &a.head, &a.body));
+    (
+        format!("/{}", kb_model::BUNDLE_FILE_NAME),
+        feeds::bundle_head(config).to_json_with(records),
+    )
+}
+
+/// Renders `jobs` and `articles` and writes the pages whose bytes changed: how many did, and
+/// every page's site path. A template error writes nothing.
 fn render_and_write(
     out_dir: &Path,
     renderer: &Renderer,
     jobs: &[PageJob],
+    articles: &[ArticlePage<'_>],
 ) -> Result<(usize, Vec<String>), BuildError> {
     // Render every page first: a template error must leave the served site untouched.
-    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
-    build::render_pages(renderer, jobs, |path, html| {
+    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len() + articles.len()));
+    build::render_pages(renderer, jobs, articles, |path, html| {
         rendered
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -526,26 +587,37 @@ fn settings_stamps(root: &Path) -> BTreeMap<PathBuf, Option<Stamp>> {
 fn write(
     out_dir: &Path,
     settings: &Settings,
-    library: &Library,
+    site: &Site,
     written: Option<&Written>,
     pending: &BTreeSet<PathBuf>,
     started: Instant,
 ) -> Result<(Update, Written, Vec<search::Entry>), BuildError> {
+    let library = &site.library;
+    let published = &site.articles[..library.articles.len()];
     let renderer = Renderer::new(&settings.config, library, &settings.theme);
-    let snapshot = renderer.snapshot();
+    let snapshot = renderer.snapshot(&heads_of(published));
     let reparsed: Vec<usize> = library
         .articles
         .iter()
         .enumerate()
-        .filter(|(_, a)| pending.contains(&a.source.path))
+        .filter(|(_, a)| pending.contains(&a.path))
         .map(|(i, _)| i)
         .collect();
-    let all = render::jobs(library);
     let dirty = written.and_then(|w| render::dirty_jobs(&w.snapshot, &snapshot, &reparsed));
     let full = dirty.is_none();
-    let jobs = dirty.unwrap_or_else(|| all.clone());
+    let Dirty {
+        pages: jobs,
+        articles,
+    } = dirty.unwrap_or_else(|| Dirty {
+        pages: render::jobs(library),
+        articles: (0..published.len()).collect(),
+    });
+    let article_pages: Vec<ArticlePage> = articles
+        .iter()
+        .map(|&i| (i, &*published[i].head, &*published[i].body))
+        .collect();
 
-    let (pages_written, paths) = render_and_write(out_dir, &renderer, &jobs)?;
+    let (pages_written, paths) = render_and_write(out_dir, &renderer, &jobs, &article_pages)?;
     let mut pages: BTreeSet<String> = match written {
         Some(w) if !full => w.pages.clone(),
         _ => BTreeSet::new(),
@@ -556,17 +628,18 @@ fn write(
     }
     let pages_elapsed = started.elapsed();
 
-    let search_entries: Vec<search::Entry> = library
-        .articles
+    let search_entries: Vec<search::Entry> = published
         .par_iter()
-        .map(|article| search::entry(article, &settings.config))
+        .map(|Parsed { head, body }| search::entry(head, body, &settings.config))
         .collect();
     let (files_written, files) = write_files(
         out_dir,
         site_files_with_images(settings, || {
-            build::site_files(library, &settings.config, &settings.theme, true, || {
+            let mut files = build::site_files(library, &settings.config, &settings.theme, || {
                 search::files(library, &settings.config, &search_entries)
-            })
+            });
+            files.push(bundle_file(library, &settings.config, published));
+            files
         })?,
     )?;
     // Whatever the previous update wrote and this one did not is gone from the site.
@@ -580,7 +653,7 @@ fn write(
     let update = Update {
         articles: library.articles.len(),
         full,
-        pages_rendered: jobs.len(),
+        pages_rendered: jobs.len() + article_pages.len(),
         pages_written,
         pages_elapsed,
         files_written,
