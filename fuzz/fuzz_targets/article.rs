@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use generator::article::{parse, SourceFile};
+use generator::content::article::{parse, SourceFile};
 use generator::images::{ImageSettings, Images};
 use generator::config::SiteConfig;
 use libfuzzer_sys::fuzz_target;

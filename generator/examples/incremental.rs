@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use generator::build::BuildOptions;
-use generator::session::Session;
+use generator::serve::session::Session;
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(
@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
 fn measure(root: &std::path::Path, session: &mut Session) -> anyhow::Result<()> {
     let first = session.update().context("the site does not build")?;
     println!("first build:  {}", first.summary());
-    let (paths, _) = generator::source::content_paths(root);
+    let (paths, _) = generator::content::source::content_paths(root);
     let Some(article) = paths.get(paths.len() / 2) else {
         bail!("the site has no articles");
     };

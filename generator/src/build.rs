@@ -20,20 +20,18 @@ use rayon::prelude::*;
 
 use kb_model::{ArticleJson, BundleWriter};
 
-use crate::article::{self, ArticleHead};
 use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::content::article::{self, ArticleHead};
+use crate::content::markdown::{Body, Outline};
+use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
-use crate::feeds;
 use crate::images::Images;
 use crate::library::Library;
-use crate::markdown::{Body, Outline};
 use crate::output::{OutputError, Sink, SinkFile};
+use crate::render::feeds;
+use crate::render::search;
+use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer};
-use crate::search;
-use crate::source::Sources;
-use crate::theme::Theme;
-
-pub use crate::source::CONTENT_DIR;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {

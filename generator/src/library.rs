@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::article::{ArticleHead, TagRef};
 use crate::config::{CategoryConfig, SiteConfig};
+use crate::content::article::{ArticleHead, TagRef};
+use crate::content::markdown::{LinkTarget, Outline};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
-use crate::markdown::{LinkTarget, Outline};
-use crate::{theme_ids, urls};
+use crate::render::theme_ids;
+use crate::urls;
 
 /// How many articles "See also" lists at most.
 pub const SEE_ALSO_LIMIT: usize = 6;
@@ -569,8 +570,8 @@ fn collect_redirects(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{parse, SourceFile};
-    use crate::source::Sources;
+    use crate::content::article::{parse, SourceFile};
+    use crate::content::source::Sources;
     use std::cmp::Reverse;
     use std::path::PathBuf;
 

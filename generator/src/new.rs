@@ -92,7 +92,7 @@ pub fn create(
             .unwrap_or_default(),
     };
     let path = root
-        .join(crate::build::CONTENT_DIR)
+        .join(crate::content::source::CONTENT_DIR)
         .join(&category)
         .join(format!("{slug}.md"));
     if path.exists() {
@@ -145,7 +145,7 @@ fn civil_from_days(days: i64) -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{parse, SourceFile};
+    use crate::content::article::{parse, SourceFile};
 
     #[test]
     fn civil_dates() {

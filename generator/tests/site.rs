@@ -799,12 +799,12 @@ fn search_index_and_vocabulary_are_written() {
     let shards = manifest["shards"].as_u64().unwrap() as u32;
     let chunk = manifest["chunk"].as_u64().unwrap() as usize;
     let lookup = |word: &str| -> Vec<String> {
-        let term = generator::search::stem(word);
+        let term = generator::render::search::stem(word);
         let shard: serde_json::Value = serde_json::from_str(&read(
             &out,
             &format!(
                 "search/shard-{}.json",
-                generator::search::fnv1a(term) % shards
+                generator::render::search::fnv1a(term) % shards
             ),
         ))
         .unwrap();

@@ -1,6 +1,6 @@
 //! Incremental rebuilds for `serve`: the parsed site stays in memory between edits, an edit
 //! re-reads and re-parses only the files whose size or modification time changed, re-renders
-//! only the pages whose inputs changed (see [`render::dirty_jobs`]) and rewrites only files whose
+//! only the pages whose inputs changed (see [`dirty::dirty_jobs`]) and rewrites only files whose
 //! bytes changed, in place in `serve`'s private output folder.
 //!
 //! A change to `site.toml` or the theme starts over from scratch (every article is parsed
@@ -16,19 +16,20 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::article::{self, ArticleHead};
 use crate::build::{self, ArticlePage, BuildError, BuildOptions};
 use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::content::article::{self, ArticleHead};
+use crate::content::markdown::{Body, Outline};
+use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
-use crate::feeds;
 use crate::images::Images;
 use crate::library::Library;
-use crate::markdown::{Body, Outline};
 use crate::output;
-use crate::render::{self, Dirty, PageJob, Renderer, Snapshot, Views};
-use crate::search;
-use crate::source::Sources;
-use crate::theme::Theme;
+use crate::render::feeds;
+use crate::render::search;
+use crate::render::theme::Theme;
+use crate::render::{self, PageJob, Renderer, Views};
+use crate::serve::dirty::{self, Dirty, Snapshot};
 
 /// Folders besides `content/` whose files change how every page looks.
 pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static"];
@@ -239,7 +240,7 @@ impl Session {
                 (changed.to_vec(), Vec::new(), false)
             }
             _ => {
-                let (paths, problems) = crate::source::content_paths(&root);
+                let (paths, problems) = crate::content::source::content_paths(&root);
                 (paths, problems, true)
             }
         };
@@ -452,7 +453,7 @@ impl Session {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
         };
-        written.snapshot = renderer.snapshot(&heads_of(published));
+        written.snapshot = dirty::snapshot(&renderer, &heads_of(published));
         let mut warnings: Vec<Diagnostic> = self
             .entries
             .values()
@@ -595,7 +596,7 @@ fn write(
     let library = &site.library;
     let published = &site.articles[..library.articles.len()];
     let renderer = Renderer::new(&settings.config, library, &settings.theme);
-    let snapshot = renderer.snapshot(&heads_of(published));
+    let snapshot = dirty::snapshot(&renderer, &heads_of(published));
     let reparsed: Vec<usize> = library
         .articles
         .iter()
@@ -603,7 +604,7 @@ fn write(
         .filter(|(_, a)| pending.contains(&a.path))
         .map(|(i, _)| i)
         .collect();
-    let dirty = written.and_then(|w| render::dirty_jobs(&w.snapshot, &snapshot, &reparsed));
+    let dirty = written.and_then(|w| dirty::dirty_jobs(&w.snapshot, &snapshot, &reparsed));
     let full = dirty.is_none();
     let Dirty {
         pages: jobs,

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use kb_model::{Bundle, BundleArticle, BUNDLE_FORMAT};
 
-use crate::article::ArticleHead;
 use crate::config::SiteConfig;
+use crate::content::article::ArticleHead;
+use crate::content::markdown::Body;
 use crate::library::Library;
-use crate::markdown::Body;
 use crate::text::escape_markup as escape_xml;
 use crate::urls;
 

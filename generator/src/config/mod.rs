@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
 use crate::text::{is_slug, LineIndex};
-use crate::toml_errors;
+
+pub(crate) mod toml_errors;
 
 pub const CONFIG_FILE: &str = "site.toml";
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::article::{content_hash, ArticleHead};
+use crate::content::article::{content_hash, ArticleHead};
 use crate::diagnostics::Diagnostic;
 use crate::text::LineIndex;
 

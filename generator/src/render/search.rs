@@ -30,10 +30,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
 
-use crate::article::ArticleHead;
 use crate::config::SiteConfig;
+use crate::content::article::ArticleHead;
+use crate::content::markdown::Body;
 use crate::library::Library;
-use crate::markdown::Body;
 
 /// Where the vocabulary for typo correction is written.
 pub const WORDS_PATH: &str = "/search/words.json";
@@ -446,10 +446,10 @@ mod tests {
         let body = Body {
             intro_text: "Most offline printers\n\nare asleep.".into(),
             steps: vec![
-                crate::markdown::Step {
+                crate::content::markdown::Step {
                     text: "Wake it.".into(),
                 },
-                crate::markdown::Step {
+                crate::content::markdown::Step {
                     text: "Clear the queue.".into(),
                 },
             ],
@@ -483,12 +483,12 @@ mod tests {
         let articles = (0..TEXT_CHUNK + 3)
             .map(|n| {
                 let text = format!("+++\ntitle = \"Article {n}\"\ndescription = \"d\"\ncategory = \"accounts\"\nupdated = 2026-11-20\nrisk = \"low\"\n+++\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nb\n");
-                let source = crate::article::SourceFile {
+                let source = crate::content::article::SourceFile {
                     path: format!("content/a{n}.md").into(),
                     text,
                 };
                 let images = crate::images::Images::for_tests();
-                let head = crate::article::parse_head(&source, &config, &images).0.unwrap();
+                let head = crate::content::article::parse_head(&source, &config, &images).0.unwrap();
                 std::sync::Arc::new(head)
             })
             .collect();

@@ -2,20 +2,14 @@
 //!
 //! Builds the site into a private folder, serves it on 127.0.0.1, rebuilds when anything under
 //! `content/`, `themes/`, `templates/`, `static/` or `site.toml` changes, and reloads open pages.
-//! Rebuilds are incremental ([`crate::session`]): an edited article costs its own page and the
-//! pages that show it, and the terminal says how many pages were rewritten in how long.
+//! Rebuilds are incremental ([`crate::serve::session`]): an edited article costs its own page
+//! and the pages that show it, and the terminal says how many pages were rewritten in how long.
 //! A broken edit is reported in the terminal and on the page, and the last good site stays
 //! served. The question form works on the same origin: `/ask` is ask-fn's own router, with the
 //! in-memory store and knowledge-base answers unless the environment configures DynamoDB or an
 //! LLM.
-//!
-//! Change detection polls file metadata rather than using OS notifications: a few thousand
-//! `stat` calls every quarter second cost milliseconds (tens at 10,000 articles, made in
-//! parallel), and polling sees every editor's save strategy (rename-over, truncate-and-write)
-//! the same way on every platform. The watcher hands the session the articles whose stamps
-//! changed, so a rebuild does not stat them all again.
+//! Changes are found by [`crate::serve::watch`].
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -31,15 +25,13 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use rayon::prelude::*;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::build::{self, BuildError, BuildOptions};
-use crate::session::{stamp, Session, Stamp, SETTINGS_DIRS};
+use crate::build::{BuildError, BuildOptions};
+use crate::serve::session::Session;
+use crate::serve::watch::{scan, watch_files};
 
-/// How often the watched files are checked for changes.
-const POLL: Duration = Duration::from_millis(250);
 /// How long a long-polling page waits for a change before asking again.
 const WAIT: Duration = Duration::from_secs(25);
 
@@ -70,8 +62,8 @@ struct BuildState {
     error: Option<String>,
 }
 
-struct Server {
-    options: ServeOptions,
+pub(super) struct Server {
+    pub(super) options: ServeOptions,
     out_dir: PathBuf,
     /// The parsed site between edits: a rebuild redoes only what an edit changed.
     session: Mutex<Session>,
@@ -159,7 +151,7 @@ impl Server {
     /// Updates the site (off the async threads), then publishes the outcome to open pages.
     /// `changed`: the articles the watcher saw change, when nothing else did (see
     /// [`Session::update_changed`]).
-    async fn rebuild(self: &Arc<Self>, changed: Option<Vec<PathBuf>>) {
+    pub(super) async fn rebuild(self: &Arc<Self>, changed: Option<Vec<PathBuf>>) {
         let server = self.clone();
         let result = tokio::task::spawn_blocking(move || {
             server
@@ -238,78 +230,6 @@ impl Server {
             .ask
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(router);
-    }
-}
-
-/// Every watched file's stamp, by path.
-type Scan = HashMap<PathBuf, Option<Stamp>>;
-
-/// Stamps every watched file (in parallel: thousands of `stat`s every poll).
-fn scan(root: &Path) -> Scan {
-    let config = root.join(crate::config::CONFIG_FILE);
-    let mut paths = vec![config];
-    for dir in std::iter::once(&build::CONTENT_DIR).chain(SETTINGS_DIRS) {
-        let dir = root.join(dir);
-        if dir.is_dir() {
-            paths.extend(
-                walkdir::WalkDir::new(dir)
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .map(walkdir::DirEntry::into_path),
-            );
-        }
-    }
-    paths
-        .into_par_iter()
-        .map(|path| {
-            let stamp = stamp(&path);
-            (path, stamp)
-        })
-        .collect()
-}
-
-/// The articles that changed between two scans, when nothing else did (no file added or
-/// removed, no setting or theme file changed): the session then re-reads just those.
-fn changed_articles(root: &Path, before: &Scan, after: &Scan) -> Option<Vec<PathBuf>> {
-    if before.len() != after.len() {
-        return None;
-    }
-    let content = root.join(build::CONTENT_DIR);
-    let mut changed = Vec::new();
-    for (path, stamp) in after {
-        if before.get(path)? != stamp {
-            let article = path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
-            if !article {
-                return None;
-            }
-            changed.push(path.clone());
-        }
-    }
-    Some(changed)
-}
-
-/// Rebuilds whenever the files differ from `last`, their stamps when last built.
-async fn watch_files(server: Arc<Server>, mut last: Scan) {
-    let root = server.options.root.clone();
-    loop {
-        tokio::time::sleep(POLL).await;
-        let root_now = root.clone();
-        let Ok(now) = tokio::task::spawn_blocking(move || scan(&root_now)).await else {
-            continue;
-        };
-        if now == last {
-            continue;
-        }
-        // Let a burst of saves (an editor writing several files) settle before building.
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        let root_now = root.clone();
-        let Ok(settled) = tokio::task::spawn_blocking(move || scan(&root_now)).await else {
-            continue;
-        };
-        let changed = changed_articles(&root, &last, &settled);
-        last = settled;
-        eprintln!("Change detected, rebuilding…");
-        server.rebuild(changed).await;
     }
 }
 
@@ -540,33 +460,5 @@ mod tests {
     fn reload_script_goes_before_the_body_end() {
         let html = inject_reload(b"<html><body><p>x</p></body></html>".to_vec());
         assert_eq!(String::from_utf8(html).unwrap(), "<html><body><p>x</p><script src=\"/__tryfirst/reload.js\" defer></script></body></html>");
-    }
-
-    #[test]
-    fn scans_tell_which_articles_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::create_dir_all(root.join("content/x")).unwrap();
-        std::fs::create_dir_all(root.join("templates")).unwrap();
-        std::fs::write(root.join("content/x/a.md"), "a").unwrap();
-        std::fs::write(root.join("content/x/b.md"), "b").unwrap();
-        std::fs::write(root.join("templates/base.html"), "t").unwrap();
-        let before = scan(root);
-        assert_eq!(before, scan(root));
-        assert_eq!(changed_articles(root, &before, &before), Some(vec![]));
-
-        std::fs::write(root.join("content/x/a.md"), "ab").unwrap();
-        let after = scan(root);
-        assert_ne!(before, after);
-        assert_eq!(
-            changed_articles(root, &before, &after),
-            Some(vec![root.join("content/x/a.md")])
-        );
-        // A new file, or a changed template, is not just an edited article.
-        std::fs::write(root.join("content/x/c.md"), "c").unwrap();
-        assert_eq!(changed_articles(root, &after, &scan(root)), None);
-        let after = scan(root);
-        std::fs::write(root.join("templates/base.html"), "tt").unwrap();
-        assert_eq!(changed_articles(root, &after, &scan(root)), None);
     }
 }

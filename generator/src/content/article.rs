@@ -13,15 +13,17 @@ use sha2::{Digest, Sha256};
 
 use kb_model::Risk;
 
+use crate::config::toml_errors;
 use crate::config::SiteConfig;
+use crate::content::front_matter::{self, FrontMatter};
+use crate::content::markdown::{self, Body};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
-use crate::front_matter::{self, FrontMatter};
 use crate::images::Images;
-use crate::markdown::{self, Body};
+use crate::render::theme_ids;
 use crate::text::{is_slug, slugify, Date, LazyLineIndex};
-use crate::{theme_ids, toml_errors, urls};
+use crate::urls;
 
-pub use crate::source::SourceFile;
+pub use crate::content::source::SourceFile;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagRef {
@@ -37,7 +39,7 @@ pub struct Located<T> {
 }
 
 /// What an article's front matter and file name say of it: everything the library and the list
-/// pages need. Its diagnostics carry byte offsets, placed by [`crate::source::Sources::locate`].
+/// pages need. Its diagnostics carry byte offsets, placed by [`crate::content::source::Sources::locate`].
 #[derive(Debug, Clone)]
 pub struct ArticleHead {
     pub slug: String,
@@ -84,7 +86,7 @@ impl ArticleHead {
     }
 
     /// A diagnostic at a byte offset of this article's file, whose text the head does not
-    /// keep: [`crate::source::Sources::locate`] places it.
+    /// keep: [`crate::content::source::Sources::locate`] places it.
     pub fn diagnostic_at(
         &self,
         severity: Severity,
@@ -161,7 +163,7 @@ pub fn parse_head(
 }
 
 /// Renders the body of the article `head` was parsed from, from `text`, the file's text (read
-/// again by `build`, see [`crate::source::Sources::read_again`]), with the body's diagnostics.
+/// again by `build`, see [`crate::content::source::Sources::read_again`]), with the body's diagnostics.
 pub fn parse_body(
     head: &ArticleHead,
     text: &str,
