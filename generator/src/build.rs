@@ -50,6 +50,9 @@ pub struct BuildOptions {
     /// Where encoded images are kept between builds; `None` means
     /// `<root>/.tryfirst-cache/images` (see [`crate::images`]).
     pub cache_dir: Option<PathBuf>,
+    /// Put `serve`'s live-reload script in every page (`serve` only: see
+    /// [`crate::serve::session::RELOAD_TAG`]).
+    pub live_reload: bool,
 }
 
 impl BuildOptions {
@@ -63,6 +66,7 @@ impl BuildOptions {
             ask_endpoint: None,
             minify: false,
             cache_dir: None,
+            live_reload: false,
         }
     }
 

@@ -11,7 +11,7 @@
 //! Changes are found by [`crate::serve::watch`].
 
 use std::net::SocketAddr;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -19,14 +19,14 @@ use ask_fn::clock::SystemClock;
 use ask_fn::handler::App;
 use ask_fn::settings::Settings;
 use ask_fn::store::Store;
-use axum::body::Body;
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use tokio::sync::watch;
 use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::build::{BuildError, BuildOptions};
 use crate::serve::session::Session;
@@ -113,7 +113,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     server.rebuild(None).await;
     eprintln!(
         "Serving {} at http://{addr}/ (Ctrl+C to stop)",
-        server.options.root.display()
+        site_folder(&server.options.root).display()
     );
     tokio::spawn(watch_files(server.clone(), watched));
 
@@ -121,7 +121,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .route("/ask", any(ask))
         .route("/__tryfirst/reload.js", get(reload_script))
         .route("/__tryfirst/wait", get(wait_for_change))
-        .fallback(static_file)
+        .fallback_service(static_files(&server.out_dir))
         .with_state(server);
     let served = axum::serve(
         listener,
@@ -137,12 +137,37 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     Ok(())
 }
 
+/// The site's folder as the editor knows it: `--root .` is shown as the folder it stands for.
+fn site_folder(root: &Path) -> PathBuf {
+    std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// Serves the built site like a static host would (`/a/` → `a/index.html`, HEAD, ranges,
+/// `Last-Modified` and 304, a MIME type for every common extension), and a missing page as
+/// the site's 404 page with status 404. Never cached: the preview changes with every edit.
+fn static_files(out_dir: &Path) -> Router {
+    let files = ServeDir::new(out_dir).not_found_service(ServeFile::new(
+        out_dir.join(crate::urls::output_file(crate::urls::NOT_FOUND)),
+    ));
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::map_response(no_store))
+}
+
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 fn build_options(options: &ServeOptions, out_dir: &Path) -> BuildOptions {
     BuildOptions {
         out: Some(out_dir.to_path_buf()),
         base_url: Some(format!("http://{}", options.addr)),
         include_drafts: options.include_drafts,
         ask_endpoint: Some("/ask".into()),
+        live_reload: true,
         ..BuildOptions::new(options.root.clone())
     }
 }
@@ -287,8 +312,9 @@ async fn wait_for_change(
         .into_response()
 }
 
-/// The script `serve` adds to every HTML page: reload after a good build, show the error after
-/// a bad one. Only ever served by `serve`; built sites carry no trace of it.
+/// The script `serve` adds to every page (see [`crate::serve::session::RELOAD_TAG`]): reload after
+/// a good build, show the error after a bad one. Only ever served by `serve`; built sites carry
+/// no trace of it.
 const RELOAD_SCRIPT: &str = r#"(() => {
   let version = null;
   const show = (error) => {
@@ -328,137 +354,4 @@ async fn reload_script() -> Response {
         RELOAD_SCRIPT,
     )
         .into_response()
-}
-
-/// Serves the built site like a static host would: `/a/` → `a/index.html`, a missing page →
-/// the site's 404 page with status 404.
-async fn static_file(State(server): State<Arc<Server>>, uri: Uri) -> Response {
-    let path = uri.path();
-    let Some(relative) = safe_relative(path) else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let mut file = server.out_dir.join(&relative);
-    if file.is_dir() {
-        if !path.ends_with('/') {
-            let mut location = format!("{path}/");
-            if let Some(query) = uri.query() {
-                location.push('?');
-                location.push_str(query);
-            }
-            return (
-                StatusCode::MOVED_PERMANENTLY,
-                [(header::LOCATION, location)],
-            )
-                .into_response();
-        }
-        file = file.join("index.html");
-    }
-    let (status, file) = if file.is_file() {
-        (StatusCode::OK, file)
-    } else {
-        (StatusCode::NOT_FOUND, server.out_dir.join("404.html"))
-    };
-    let Ok(bytes) = tokio::fs::read(&file).await else {
-        return (StatusCode::NOT_FOUND, "Not found").into_response();
-    };
-    let content_type = content_type(&file);
-    let body = if content_type.starts_with("text/html") {
-        inject_reload(bytes)
-    } else {
-        bytes
-    };
-    let mut response = (status, Body::from(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// The request path as a relative path inside the output, refusing `..` and absolute tricks.
-fn safe_relative(path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(path)?;
-    let relative = Path::new(decoded.trim_start_matches('/'));
-    relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-        .then(|| relative.to_path_buf())
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn content_type(file: &Path) -> &'static str {
-    match file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "wasm" => "application/wasm",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
-}
-
-fn inject_reload(html: Vec<u8>) -> Vec<u8> {
-    let tag = b"<script src=\"/__tryfirst/reload.js\" defer></script>";
-    let text = String::from_utf8_lossy(&html);
-    match text.rfind("</body>") {
-        Some(at) => {
-            let mut out = Vec::with_capacity(html.len() + tag.len());
-            out.extend_from_slice(&html[..at]);
-            out.extend_from_slice(tag);
-            out.extend_from_slice(&html[at..]);
-            out
-        }
-        None => html,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_cannot_escape_the_output() {
-        assert_eq!(safe_relative("/a/b.css"), Some(PathBuf::from("a/b.css")));
-        assert_eq!(safe_relative("/caf%C3%A9/"), Some(PathBuf::from("café")));
-        assert_eq!(safe_relative("/"), Some(PathBuf::from("")));
-        assert_eq!(safe_relative("/../etc/passwd"), None);
-        assert_eq!(safe_relative("/a/%2e%2e/%2e%2e/x"), None);
-        assert_eq!(safe_relative("/%zz"), None);
-    }
-
-    #[test]
-    fn reload_script_goes_before_the_body_end() {
-        let html = inject_reload(b"<html><body><p>x</p></body></html>".to_vec());
-        assert_eq!(String::from_utf8(html).unwrap(), "<html><body><p>x</p><script src=\"/__tryfirst/reload.js\" defer></script></body></html>");
-    }
 }

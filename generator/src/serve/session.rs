@@ -357,6 +357,7 @@ impl Session {
         }
         let (mut update, written, search_entries) = write(
             &self.out_dir,
+            self.options.live_reload,
             settings,
             &site,
             self.written.as_ref(),
@@ -430,10 +431,12 @@ impl Session {
             .iter()
             .map(|&i| (i, &*site.articles[i].head, &*site.articles[i].body))
             .collect();
-        let pages_written = match render_and_write(&self.out_dir, &renderer, &[], &pages) {
-            Ok((written, _)) => written,
-            Err(error) => return Ok(Err((error, edited))),
-        };
+        let live_reload = self.options.live_reload;
+        let pages_written =
+            match render_and_write(&self.out_dir, &renderer, &[], &pages, live_reload) {
+                Ok((written, _)) => written,
+                Err(error) => return Ok(Err((error, edited))),
+            };
         let pages_elapsed = started.elapsed();
 
         for &i in &edits {
@@ -491,21 +494,40 @@ fn bundle_file(library: &Library, config: &SiteConfig, articles: &[Parsed]) -> (
     )
 }
 
+/// The element that loads `serve`'s live-reload script (served at that path by
+/// `crate::serve::http`). Put in each page as it is rendered, with `live_reload`, so the files
+/// are served as they are.
+pub const RELOAD_TAG: &str = "<script src=\"/__tryfirst/reload.js\" defer></script>";
+
+/// `html` with [`RELOAD_TAG`] before its last `</body>` (a page without one is left as it is).
+fn with_reload(html: &str) -> String {
+    match html.rfind("</body>") {
+        Some(at) => [&html[..at], RELOAD_TAG, &html[at..]].concat(),
+        None => html.to_owned(),
+    }
+}
+
 /// Renders `jobs` and `articles` and writes the pages whose bytes changed: how many did, and
-/// every page's site path. A template error writes nothing.
+/// every page's site path. A template error writes nothing. With `live_reload`, each page
+/// loads the live-reload script.
 fn render_and_write(
     out_dir: &Path,
     renderer: &Renderer,
     jobs: &[PageJob],
     articles: &[ArticlePage<'_>],
+    live_reload: bool,
 ) -> Result<(usize, Vec<String>), BuildError> {
     // Render every page first: a template error must leave the served site untouched.
     let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len() + articles.len()));
     build::render_pages(renderer, jobs, articles, |path, html| {
+        let html = match live_reload {
+            true => with_reload(html),
+            false => html.to_owned(),
+        };
         rendered
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((path.to_owned(), html.to_owned()));
+            .push((path.to_owned(), html));
         Ok(())
     })?;
     let rendered = rendered
@@ -587,6 +609,7 @@ fn settings_stamps(root: &Path) -> BTreeMap<PathBuf, Option<Stamp>> {
 /// Renders what changed since `written` (everything without it) and writes what differs.
 fn write(
     out_dir: &Path,
+    live_reload: bool,
     settings: &Settings,
     site: &Site,
     written: Option<&Written>,
@@ -618,7 +641,8 @@ fn write(
         .map(|&i| (i, &*published[i].head, &*published[i].body))
         .collect();
 
-    let (pages_written, paths) = render_and_write(out_dir, &renderer, &jobs, &article_pages)?;
+    let (pages_written, paths) =
+        render_and_write(out_dir, &renderer, &jobs, &article_pages, live_reload)?;
     let mut pages: BTreeSet<String> = match written {
         Some(w) if !full => w.pages.clone(),
         _ => BTreeSet::new(),
@@ -707,6 +731,36 @@ mod tests {
     }
 
     const PRINTER: &str = "content/devices/printer.md";
+
+    #[test]
+    fn the_reload_script_goes_before_the_body_end() {
+        assert_eq!(
+            with_reload("<html><body><p>x</p></body></html>"),
+            "<html><body><p>x</p><script src=\"/__tryfirst/reload.js\" defer></script></body></html>"
+        );
+        assert_eq!(with_reload("no body"), "no body");
+    }
+
+    /// Pages rendered for `serve` load the live-reload script; a build's never do.
+    #[test]
+    fn live_reload_puts_the_script_in_every_page_a_session_writes() {
+        let dir = crate::test_support::copy_of_valid_site();
+        let mut session = Session::new(BuildOptions {
+            out: Some(dir.path().join("out")),
+            live_reload: true,
+            ..BuildOptions::new(dir.path())
+        });
+        session.update().unwrap();
+        for page in [
+            "index.html",
+            "printer/index.html",
+            "404.html",
+            "tags/index.html",
+        ] {
+            assert!(read(dir.path(), page).contains(RELOAD_TAG), "{page}");
+        }
+        assert!(!read(dir.path(), "tryfirst-bundle.json").contains("reload.js"));
+    }
 
     /// Every file under `dir`, by path relative to it.
     fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
