@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use std::time::{Duration, Instant};
 
+use crate::support::site_copy;
+
 struct Serve {
     child: Child,
     addr: String,
@@ -33,19 +35,6 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
     }
 }
 
@@ -143,8 +132,7 @@ fn header(head: &str, name: &str) -> Option<String> {
 /// byte ranges (video seeking) and 304 for a copy the browser already has.
 #[test]
 fn static_files_get_their_type_ranges_head_and_304() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture(), dir.path());
+    let dir = site_copy();
     let files = dir.path().join("static/files");
     std::fs::create_dir_all(&files).unwrap();
     for name in ["a.gif", "a.avif", "a.pdf", "a.mp4", "a.woff2"] {
@@ -204,14 +192,9 @@ fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid")
-}
-
 #[test]
 fn serves_rebuilds_reports_errors_and_answers_questions() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture(), dir.path());
+    let dir = site_copy();
     let serve = start(dir.path());
 
     let (status, page) = request(&serve.addr, "GET", "/printer/", None);
@@ -301,8 +284,7 @@ fn next_rebuild(serve: &Serve, seen: usize) -> String {
 
 #[test]
 fn an_edit_rewrites_only_the_pages_that_show_the_article() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture(), dir.path());
+    let dir = site_copy();
     let serve = start(dir.path());
     assert_eq!(request(&serve.addr, "GET", "/printer/", None).0, 200);
     let out = serve.out_dir();
