@@ -3,6 +3,7 @@
 
 mod editors_kit;
 mod images;
+mod search_vectors;
 mod serve;
 mod site;
 mod support;
