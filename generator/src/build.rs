@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use kb_model::{ArticleJson, BundleWriter};
 
-use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::config::{Locations, SiteConfig, CONFIG_FILE};
 use crate::content::article::{self, ArticleHead};
 use crate::content::markdown::{Body, Outline};
 use crate::content::source::Sources;
@@ -182,7 +182,7 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
         .at(
             &config_text,
             &crate::text::LineIndex::new(&config_text),
-            config_text.find("favicon").unwrap_or(0),
+            Locations::parse(&config_text).favicon.unwrap_or(0),
         )
         .with_hint(match near {
             Some(near) => format!("did you mean \"{near}\"?"),
