@@ -2,23 +2,33 @@
 //!
 //! A list page receives article *summaries* (a handful of strings each), never whole articles,
 //! and the summaries are built once and shared, so memory stays flat as the site grows.
+//!
+//! With Tera 2 they are built once as Tera values, whose lists and maps are shared (an `Arc`):
+//! putting a summary on a page costs a reference count, not a copy. What every page shows
+//! (site settings, navigation, asset URLs) is Tera's global context, set once per build.
 
 use std::borrow::Cow;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
-use tera::Context;
+use tera::{Context, Map, Value};
 
 use crate::config::{CallToAction, Company, Privacy, SectionHeadings, SiteConfig};
 use crate::content::article::ArticleHead;
-use crate::content::markdown::{Body, SectionKind};
+use crate::content::markdown::Body;
 use crate::diagnostics::Diagnostic;
 use crate::library::Library;
 use crate::render::json_ld;
-use crate::render::theme::Theme;
+
+use crate::render::theme::{Pages, Theme};
 use crate::urls;
 
 /// How many articles each category shows on the home page.
 pub const HOME_CATEGORY_ARTICLES: usize = 5;
+
+/// A page buffer's first size: most pages fit, so few grow while being rendered.
+const PAGE_CAPACITY: usize = 32 * 1024;
 
 /// One page to render besides the articles' (which need their bodies, see
 /// [`Renderer::render_article`]); the list of jobs is made first so they can be rendered in
@@ -91,41 +101,12 @@ pub(crate) struct CategoryView {
     count: usize,
 }
 
-#[derive(Serialize)]
-struct CategoryWithArticles<'a> {
-    #[serde(flatten)]
-    category: &'a CategoryView,
-    articles: Vec<&'a Summary>,
-}
-
 #[derive(Serialize, Clone, Hash)]
 pub(crate) struct TagView {
     name: String,
     slug: String,
     url: String,
     count: usize,
-}
-
-#[derive(Serialize)]
-struct SectionView<'a> {
-    kind: SectionKind,
-    id: &'a str,
-    heading: &'a str,
-    html: &'a str,
-}
-
-#[derive(Serialize)]
-struct ArticleView<'a> {
-    #[serde(flatten)]
-    summary: &'a Summary,
-    permalink: String,
-    category: &'a CategoryView,
-    tags: Vec<&'a TagView>,
-    content_hash: &'a str,
-    intro_html: &'a str,
-    sections: Vec<SectionView<'a>>,
-    step_count: usize,
-    word_count: usize,
 }
 
 #[derive(Serialize)]
@@ -148,7 +129,6 @@ struct Crumb {
 pub struct Renderer<'a> {
     config: &'a SiteConfig,
     pub(crate) library: &'a Library,
-    theme: &'a Theme,
     pub(crate) views: Cow<'a, Views>,
 }
 
@@ -156,10 +136,37 @@ pub struct Renderer<'a> {
 /// per library. `serve` keeps them for edits that change none of them (an article's body).
 #[derive(Clone)]
 pub struct Views {
-    pub(crate) common: Context,
+    /// The theme's templates with what every page shows as their global context.
+    pages: Pages,
+    /// A hash of that global context (see [`crate::serve::dirty::Snapshot`]).
+    pub(crate) common: u64,
     pub(crate) summaries: Vec<Summary>,
     pub(crate) categories: Vec<CategoryView>,
     pub(crate) tags: Vec<TagView>,
+    /// `summaries`, `categories` and `tags` as Tera values, in the same order.
+    summary_values: Vec<Value>,
+    category_values: Vec<Value>,
+    tag_values: Vec<Value>,
+}
+
+/// What every page shows: Tera's global context, and (serialised) a hash for
+/// [`crate::serve::dirty::Snapshot`].
+#[derive(Serialize)]
+struct Globals<'a> {
+    site: SiteView<'a>,
+    stylesheet_url: &'a str,
+    script_url: &'a str,
+    search_script_url: &'a str,
+    copy_script_url: &'a str,
+    search_url: &'a str,
+    feed_url: &'a str,
+    categories_url: &'a str,
+    tags_url: &'a str,
+    nav_categories: &'a [CategoryView],
+    build_year: u16,
+    /// Pages without JSON-LD or breadcrumbs get these; the others set their own.
+    json_ld: &'a str,
+    breadcrumbs: Vec<Crumb>,
 }
 
 impl<'a> Renderer<'a> {
@@ -168,7 +175,6 @@ impl<'a> Renderer<'a> {
         Self {
             config,
             library,
-            theme,
             views: Cow::Owned(views),
         }
     }
@@ -178,13 +184,12 @@ impl<'a> Renderer<'a> {
     pub fn with_views(
         config: &'a SiteConfig,
         library: &'a Library,
-        theme: &'a Theme,
+        _theme: &'a Theme,
         views: &'a Views,
     ) -> Self {
         Self {
             config,
             library,
-            theme,
             views: Cow::Borrowed(views),
         }
     }
@@ -208,7 +213,7 @@ impl Views {
                 count: c.articles.len(),
             })
             .collect();
-        let summaries = library
+        let summaries: Vec<Summary> = library
             .articles
             .iter()
             .map(|article| {
@@ -226,7 +231,7 @@ impl Views {
                 }
             })
             .collect();
-        let tags = library
+        let tags: Vec<TagView> = library
             .tags
             .iter()
             .map(|t| TagView {
@@ -236,10 +241,8 @@ impl Views {
                 count: t.articles.len(),
             })
             .collect();
-        let mut common = Context::new();
-        common.insert(
-            "site",
-            &SiteView {
+        let globals = Globals {
+            site: SiteView {
                 title: &config.title,
                 description: &config.description,
                 language: &config.language,
@@ -254,21 +257,28 @@ impl Views {
                 company_url_label: url_label(&config.company.url).to_owned(),
                 favicon: &config.favicon,
             },
-        );
-        common.insert("stylesheet_url", &theme.stylesheet_url);
-        common.insert("script_url", &theme.script_url);
-        common.insert("search_script_url", &theme.search_script_url);
-        common.insert("copy_script_url", &theme.copy_script_url);
-        common.insert("search_url", urls::SEARCH);
-        common.insert("feed_url", urls::FEED);
-        common.insert("categories_url", urls::CATEGORIES);
-        common.insert("tags_url", urls::TAGS);
-        common.insert("nav_categories", &categories);
-        common.insert("build_year", &library.newest().map_or(1970, |d| d.year));
-        common.insert("json_ld", "");
-        common.insert("breadcrumbs", &Vec::<Crumb>::new());
+            stylesheet_url: &theme.stylesheet_url,
+            script_url: &theme.script_url,
+            search_script_url: &theme.search_script_url,
+            copy_script_url: &theme.copy_script_url,
+            search_url: urls::SEARCH,
+            feed_url: urls::FEED,
+            categories_url: urls::CATEGORIES,
+            tags_url: urls::TAGS,
+            nav_categories: &categories,
+            build_year: library.newest().map_or(1970, |d| d.year),
+            json_ld: "",
+            breadcrumbs: Vec::new(),
+        };
+        let common = hash_of(&serde_json::to_string(&globals).unwrap_or_default());
+        let globals = Context::from_serialize(&globals)
+            .expect("the site-wide values serialise as a map: a struct of strings and lists");
         Self {
+            pages: theme.pages(globals),
             common,
+            summary_values: values_of(&summaries),
+            category_values: values_of(&categories),
+            tag_values: values_of(&tags),
             summaries,
             categories,
             tags,
@@ -277,12 +287,17 @@ impl Views {
 }
 
 impl<'a> Renderer<'a> {
-    fn summaries_of(&self, list: &[usize]) -> Vec<&Summary> {
-        list.iter().map(|&i| &self.views.summaries[i]).collect()
+    /// The summaries of the articles `list` indexes, as a template list (shared, not copied).
+    fn summaries_of(&self, list: &[usize]) -> Value {
+        list.iter()
+            .map(|&i| self.views.summary_values[i].clone())
+            .collect::<Vec<_>>()
+            .into()
     }
 
+    /// A page's own context; what every page shows is in the global context.
     fn context(&self, meta: PageMeta<'_>, crumbs: &[(&str, &str)]) -> Context {
-        let mut context = self.views.common.clone();
+        let mut context = Context::new();
         let mut breadcrumbs = vec![Crumb {
             name: "Home".into(),
             url: urls::HOME.into(),
@@ -319,11 +334,11 @@ impl<'a> Renderer<'a> {
                     self.meta(&config.title, &config.description, urls::HOME),
                     &[],
                 );
-                context.insert(
+                context.insert_value(
                     "categories",
-                    &self.categories_with(Some(HOME_CATEGORY_ARTICLES)),
+                    self.categories_with(Some(HOME_CATEGORY_ARTICLES)),
                 );
-                context.insert("recent", &self.summaries_of(&library.recent));
+                context.insert_value("recent", self.summaries_of(&library.recent));
                 context.insert("json_ld", &json_ld::website_json_ld(config));
                 (urls::HOME.to_owned(), "index.html", context)
             }
@@ -333,7 +348,7 @@ impl<'a> Renderer<'a> {
                     self.meta("All categories", &description, urls::CATEGORIES),
                     &[("All categories", urls::CATEGORIES)],
                 );
-                context.insert("categories", &self.categories_with(None));
+                context.insert_value("categories", self.categories_with(None));
                 (urls::CATEGORIES.to_owned(), "categories.html", context)
             }
             PageJob::Category(i) => {
@@ -347,10 +362,10 @@ impl<'a> Renderer<'a> {
                     self.meta(&view.name, &description, &view.url),
                     &[(&view.name, &view.url)],
                 );
-                context.insert("category", view);
-                context.insert(
+                context.insert_value("category", self.views.category_values[i].clone());
+                context.insert_value(
                     "articles",
-                    &self.summaries_of(&library.categories[i].articles),
+                    self.summaries_of(&library.categories[i].articles),
                 );
                 (view.url.clone(), "category.html", context)
             }
@@ -360,7 +375,7 @@ impl<'a> Renderer<'a> {
                     self.meta("All tags", &description, urls::TAGS),
                     &[("All tags", urls::TAGS)],
                 );
-                context.insert("tags", &self.views.tags);
+                context.insert_value("tags", self.views.tag_values.clone().into());
                 (urls::TAGS.to_owned(), "tags.html", context)
             }
             PageJob::Tag(i) => {
@@ -371,8 +386,8 @@ impl<'a> Renderer<'a> {
                     self.meta(&title, &description, &view.url),
                     &[("All tags", urls::TAGS), (&view.name, &view.url)],
                 );
-                context.insert("tag", view);
-                context.insert("articles", &self.summaries_of(&library.tags[i].articles));
+                context.insert_value("tag", self.views.tag_values[i].clone());
+                context.insert_value("articles", self.summaries_of(&library.tags[i].articles));
                 (view.url.clone(), "tag.html", context)
             }
             PageJob::Search => {
@@ -381,7 +396,7 @@ impl<'a> Renderer<'a> {
                 // Result pages are per query: nothing for a search engine to index here.
                 meta.noindex = true;
                 let mut context = self.context(meta, &[("Search", urls::SEARCH)]);
-                context.insert("categories", &self.categories_with(Some(0)));
+                context.insert_value("categories", self.categories_with(Some(0)));
                 (urls::SEARCH.to_owned(), "search.html", context)
             }
             PageJob::Privacy => {
@@ -442,13 +457,21 @@ impl<'a> Renderer<'a> {
         template: &str,
         context: Context,
     ) -> Result<(String, String), Diagnostic> {
-        let html = self
-            .theme
-            .render(template, &context)
-            .map_err(|mut diagnostic| {
-                diagnostic.message = format!("rendering {path}: {}", diagnostic.message);
-                diagnostic
-            })?;
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        let failed = |mut diagnostic: Diagnostic| {
+            diagnostic.message = format!("rendering {path}: {}", diagnostic.message);
+            diagnostic
+        };
+        self.views
+            .pages
+            .render_to(template, &context, &mut html)
+            .map_err(failed)?;
+        let html = String::from_utf8(html).map_err(|_| {
+            failed(Diagnostic::error(
+                std::path::Path::new(template),
+                "the page is not UTF-8 text",
+            ))
+        })?;
         Ok((path, html))
     }
 
@@ -478,20 +501,21 @@ impl<'a> Renderer<'a> {
             .map(|ti| &self.views.tags[ti])
     }
 
-    fn categories_with(&self, limit: Option<usize>) -> Vec<CategoryWithArticles<'_>> {
+    /// Every category with (up to `limit` of) its articles.
+    fn categories_with(&self, limit: Option<usize>) -> Value {
         self.views
-            .categories
+            .category_values
             .iter()
             .zip(&self.library.categories)
             .map(|(view, index)| {
                 let list = &index.articles
                     [..limit.map_or(index.articles.len(), |l| l.min(index.articles.len()))];
-                CategoryWithArticles {
-                    category: view,
-                    articles: self.summaries_of(list),
-                }
+                let mut map = view.as_map().cloned().unwrap_or_default();
+                map.insert("articles".into(), self.summaries_of(list));
+                Value::from(map)
             })
-            .collect()
+            .collect::<Vec<_>>()
+            .into()
     }
 
     fn article_page(
@@ -501,28 +525,40 @@ impl<'a> Renderer<'a> {
         body: &Body,
     ) -> (String, &'static str, Context) {
         let summary = &self.views.summaries[i];
-        let (_, category) = self.category_of(article);
-        let tags = self.tag_views_of(article).collect();
-        let view = ArticleView {
-            summary,
-            permalink: self.config.permalink(&summary.url),
-            category,
-            tags,
-            content_hash: &article.content_hash,
-            intro_html: &body.intro_html,
-            sections: body
-                .sections
-                .iter()
-                .map(|s| SectionView {
-                    kind: s.kind,
-                    id: &s.id,
-                    heading: &s.heading,
-                    html: &s.html,
-                })
-                .collect(),
-            step_count: body.steps.len(),
-            word_count: body.word_count,
+        let (category_index, category) = self.category_of(article);
+        // The summary's fields, then the article's own.
+        let mut view: Map = self.views.summary_values[i]
+            .as_map()
+            .cloned()
+            .unwrap_or_default();
+        let mut put = |key: &'static str, value: Value| {
+            view.insert(key.into(), value);
         };
+        put("permalink", self.config.permalink(&summary.url).into());
+        put(
+            "category",
+            self.views.category_values[category_index].clone(),
+        );
+        put("tags", self.tag_values_of(article).into());
+        put("content_hash", article.content_hash.as_str().into());
+        put("intro_html", body.intro_html.as_str().into());
+        put(
+            "sections",
+            body.sections
+                .iter()
+                .map(|s| {
+                    let mut section = Map::default();
+                    section.insert("kind".into(), Value::from_serializable(&s.kind));
+                    section.insert("id".into(), s.id.as_str().into());
+                    section.insert("heading".into(), s.heading.as_str().into());
+                    section.insert("html".into(), s.html.as_str().into());
+                    Value::from(section)
+                })
+                .collect::<Vec<_>>()
+                .into(),
+        );
+        put("step_count", body.steps.len().into());
+        put("word_count", body.word_count.into());
         let mut meta = self.meta(&article.title, &article.description, &summary.url);
         meta.og_type = "article";
         let mut context = self.context(
@@ -532,14 +568,32 @@ impl<'a> Renderer<'a> {
                 (&article.title, &summary.url),
             ],
         );
-        context.insert(
+        context.insert_value(
             "json_ld",
-            &json_ld::article_json_ld(self.config, article, &category.name),
+            json_ld::article_json_ld(self.config, article, &category.name).into(),
         );
-        context.insert("article", &view);
-        context.insert("edit_url", &edit_url(&self.config.edit_url, &article.path));
-        context.insert("see_also", &self.summaries_of(&self.library.see_also[i]));
+        context.insert_value("article", view.into());
+        context.insert_value(
+            "edit_url",
+            edit_url(&self.config.edit_url, &article.path).into(),
+        );
+        context.insert_value("see_also", self.summaries_of(&self.library.see_also[i]));
         (summary.url.clone(), "article.html", context)
+    }
+
+    /// The tag values of `article`'s tags, in its order.
+    fn tag_values_of(&self, article: &ArticleHead) -> Vec<Value> {
+        article
+            .tags
+            .iter()
+            .filter_map(|t| {
+                self.library
+                    .tags
+                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
+                    .ok()
+            })
+            .map(|ti| self.views.tag_values[ti].clone())
+            .collect()
     }
 }
 
@@ -554,6 +608,17 @@ fn edit_url(template: &str, path: &std::path::Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     template.replace("{path}", &path.join("/"))
+}
+
+/// Views as Tera values, made once and then shared by every page that shows them.
+fn values_of<T: Serialize>(views: &[T]) -> Vec<Value> {
+    views.iter().map(Value::from_serializable).collect()
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A URL as shown to people: `https://example.com/` → `example.com`.

@@ -1,4 +1,4 @@
-//! Themes: Tera templates and static files, layered so a site overrides one file at a time.
+//! Themes: Tera 2 templates and static files, layered so a site overrides one file at a time.
 //!
 //! Lookup order, first match wins, file by file: the site's own `templates/` and `static/`,
 //! then `themes/<theme>/`, then the default theme compiled into the binary (so `tryfirst` works
@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use tera::Tera;
+use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
@@ -60,8 +61,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/search.html"),
     ),
     (
-        "macros.html",
-        include_str!("../../../themes/default/templates/macros.html"),
+        "components.html",
+        include_str!("../../../themes/default/templates/components.html"),
     ),
     (
         "partials/article_list.html",
@@ -132,7 +133,7 @@ pub struct Asset {
 
 pub struct Theme {
     tera: Tera,
-    origins: BTreeMap<String, Origin>,
+    origins: Arc<Origins>,
     pub assets: Vec<Asset>,
     pub stylesheet_url: String,
     /// The question form's script (`static/ask.js`), fingerprinted; empty if the theme has none.
@@ -148,6 +149,38 @@ pub struct Theme {
 enum Origin {
     Builtin,
     File(PathBuf),
+}
+
+/// Every template's origin and text, to point an error at its file and line.
+#[derive(Debug)]
+struct Origins {
+    origins: BTreeMap<String, Origin>,
+    sources: BTreeMap<String, String>,
+}
+
+/// The theme's compiled templates with the values every page of one build shows (Tera's
+/// global context): made once per build, so a page's own context holds only what is its own.
+#[derive(Clone)]
+pub struct Pages {
+    tera: Tera,
+    origins: Arc<Origins>,
+}
+
+impl Pages {
+    /// Renders `template` straight into `out` (a page's buffer), with `context` over the
+    /// site-wide values; a failure names the template file and line.
+    pub fn render_to(
+        &self,
+        template: &str,
+        context: &Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        self.tera
+            .render_to(template, context, out)
+            .map_err(|error| {
+                template_diagnostic(&error, &self.origins.origins, &self.origins.sources)
+            })
+    }
 }
 
 impl Theme {
@@ -188,16 +221,20 @@ impl Theme {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut tera = Tera::default();
-        // Tera's default escaping also turns `/` into `&#x2F;`: safe, but every URL in the page
-        // source becomes unreadable. `/` needs no escaping in text or quoted attributes.
-        tera.set_escape_fn(crate::text::escape_markup);
         let origins: BTreeMap<String, Origin> = templates
             .iter()
             .map(|(name, (_, origin))| (name.clone(), origin.clone()))
             .collect();
-        tera.add_raw_templates(templates.into_iter().map(|(name, (text, _))| (name, text)))
-            .map_err(|error| vec![template_diagnostic(&error, &origins)])?;
+        let sources: BTreeMap<String, String> = templates
+            .into_iter()
+            .map(|(name, (text, _))| (name, text))
+            .collect();
+        let mut tera = Tera::new();
+        // Tera 2's own escaping is ours (`crate::text::escape_markup`: `& < > " '`, with `/`
+        // left readable, unlike Tera 1's), and faster: no `set_escape_fn` any more.
+        tera.add_raw_templates(sources.iter())
+            .map_err(|error| vec![template_diagnostic(&error, &origins, &sources)])?;
+        let origins = Arc::new(Origins { origins, sources });
         let assets: Vec<Asset> = statics
             .into_iter()
             .map(|(name, bytes)| Asset {
@@ -228,11 +265,23 @@ impl Theme {
         })
     }
 
-    /// Renders one template; a failure names the template file and Tera's whole cause chain.
-    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(template, context)
-            .map_err(|error| template_diagnostic(&error, &self.origins))
+    /// The templates with `globals` given to every page they render (see [`Pages`]).
+    pub fn pages(&self, globals: Context) -> Pages {
+        let mut tera = self.tera.clone();
+        *tera.global_context() = globals;
+        Pages {
+            tera,
+            origins: Arc::clone(&self.origins),
+        }
+    }
+
+    /// Renders one template on its own; a failure names the template file and line.
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        let mut out = Vec::new();
+        self.pages(Context::new())
+            .render_to(template, context, &mut out)?;
+        String::from_utf8(out)
+            .map_err(|_| Diagnostic::error(Path::new("templates"), "the page is not UTF-8 text"))
     }
 }
 
@@ -294,18 +343,54 @@ fn fingerprinted(name: &str, bytes: &[u8]) -> String {
     }
 }
 
-/// Tera's error, with its cause chain (where the useful part is), against the template file.
-fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, Origin>) -> Diagnostic {
-    let message = error_chain(error);
-    let file = origins
-        .iter()
-        .find(|(name, _)| message.contains(&format!("'{name}'")))
-        .map(|(name, origin)| match origin {
-            Origin::File(path) => path.clone(),
-            Origin::Builtin => PathBuf::from(format!("(built-in theme)/{name}")),
-        })
-        .unwrap_or_else(|| PathBuf::from("templates"));
-    Diagnostic::error(&file, message)
+/// Tera 1 syntax that Tera 2 refuses, in a line of a site's own older templates.
+const TERA_1_ONLY: &[&str] = &["{% import", "{% macro", "macros::"];
+
+/// Tera's error against the template file it comes from, at its line and column when Tera
+/// gives them (syntax and rendering errors), with Tera's whole cause chain.
+fn template_diagnostic(
+    error: &tera::Error,
+    origins: &BTreeMap<String, Origin>,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostic {
+    let file_of = |name: &str| match origins.get(name) {
+        Some(Origin::File(path)) => path.clone(),
+        Some(Origin::Builtin) => PathBuf::from(format!("(built-in theme)/{name}")),
+        None => PathBuf::from("templates"),
+    };
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = report.filename();
+            let span = report.span();
+            let mut diagnostic = Diagnostic::error(
+                &file_of(name),
+                format!("{} (in template '{name}')", report.message()),
+            );
+            if let Some(source) = sources.get(name) {
+                let line = source.lines().nth(span.start_line.saturating_sub(1));
+                if let Some(line) = line {
+                    diagnostic.line = u32::try_from(span.start_line).unwrap_or(u32::MAX);
+                    diagnostic.column = u32::try_from(span.start_col + 1).unwrap_or(u32::MAX);
+                    diagnostic.source_line = Some(line.to_owned());
+                    if TERA_1_ONLY.iter().any(|old| line.contains(old)) {
+                        diagnostic = diagnostic.with_hint(
+                            "Tera 2 has components instead of macros: see \"Migrating a \
+                             company's own templates from Tera 1\" in docs/theming.md",
+                        );
+                    }
+                }
+            }
+            diagnostic
+        }
+        _ => {
+            let message = error_chain(error);
+            let file = origins
+                .keys()
+                .find(|name| message.contains(&format!("'{name}'")))
+                .map_or_else(|| PathBuf::from("templates"), |name| file_of(name));
+            Diagnostic::error(&file, message)
+        }
+    }
 }
 
 pub fn error_chain(error: &dyn std::error::Error) -> String {
@@ -331,9 +416,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
         for name in PAGE_TEMPLATES {
-            assert!(theme.origins.contains_key(*name), "{name} missing");
+            assert!(theme.origins.origins.contains_key(*name), "{name} missing");
         }
-        assert!(theme.origins.contains_key("partials/ask.html"));
+        assert!(theme.origins.origins.contains_key("partials/ask.html"));
         assert!(
             theme.search_script_url.starts_with("/search.")
                 && theme.search_script_url.ends_with(".js")
@@ -350,9 +435,12 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/404.html"), "custom {{ 1 + 1 }}").unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
-        let rendered = theme.render("404.html", &tera::Context::new()).unwrap();
+        let rendered = theme.render("404.html", &Context::new()).unwrap();
         assert_eq!(rendered, "custom 2");
-        assert!(matches!(theme.origins["article.html"], Origin::Builtin));
+        assert!(matches!(
+            theme.origins.origins["article.html"],
+            Origin::Builtin
+        ));
     }
 
     #[test]
@@ -366,6 +454,87 @@ mod tests {
             problems[0].message.contains("tags.html"),
             "{}",
             problems[0].message
+        );
+    }
+
+    #[test]
+    fn template_errors_point_at_their_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/tags.html"), "ok\n  {% if %}").unwrap();
+        let problems = Theme::load(dir.path(), "default").err().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            (problems[0].line, problems[0].source_line.as_deref()),
+            (2, Some("  {% if %}"))
+        );
+
+        // A value the page does not have: found while rendering, in the included partial.
+        std::fs::write(
+            dir.path().join("templates/tags.html"),
+            "{% include \"partials/x.html\" %}",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("templates/partials")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/partials/x.html"),
+            "one\ntwo {{ no_such_value }}",
+        )
+        .unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let problem = theme.render("tags.html", &Context::new()).unwrap_err();
+        assert_eq!(problem.file, PathBuf::from("templates/partials/x.html"));
+        assert_eq!((problem.line, problem.column), (2, 8), "{problem:?}");
+        assert!(
+            problem.message.contains("no_such_value"),
+            "{}",
+            problem.message
+        );
+    }
+
+    #[test]
+    fn a_tera_1_macro_import_points_to_the_migration_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/tag.html"),
+            "{% extends \"base.html\" %}\n{% import \"macros.html\" as macros %}",
+        )
+        .unwrap();
+        let problems = Theme::load(dir.path(), "default").err().unwrap();
+        assert_eq!(problems[0].line, 2);
+        assert!(
+            problems[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("Migrating")),
+            "{problems:?}"
+        );
+    }
+
+    /// What docs/theming.md shows a company's own templates: components of the default theme
+    /// usable without an import, slicing, comprehensions, `or` as a fallback, our escaping.
+    #[test]
+    fn the_documented_tera_2_syntax_renders() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/404.html"),
+            "{% for a in items[:2] %}{{<risk_badge risk={a} />}}{% endfor %}\
+             |{{ [x for x in items if x != \"low\"] | join(sep=\",\") }}\
+             |{{ contact or \"fallback\" }}|{{ text }}",
+        )
+        .unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let mut context = Context::new();
+        context.insert("items", &["low", "high", "medium"]);
+        context.insert("contact", "");
+        context.insert("text", "<it's & \"/\">");
+        assert_eq!(
+            theme.render("404.html", &context).unwrap(),
+            "<span class=\"risk risk-low\">Low risk · safe to try</span>\
+             <span class=\"risk risk-high\">High risk · consider calling us</span>\
+             |high,medium|fallback|&lt;it&#39;s &amp; &quot;/&quot;&gt;"
         );
     }
 
