@@ -27,6 +27,7 @@ use crate::{answer_html, scrub};
 
 mod admission;
 mod notify_cap;
+pub use notify_cap::DigestRun;
 
 /// How many of our articles the LLM is offered to cite (the best matches for the question).
 const CATALOGUE_SIZE: usize = 8;

@@ -24,6 +24,7 @@ pub mod page;
 pub mod plain_text;
 pub mod policy;
 pub mod quota;
+pub mod scheduled;
 pub mod scrub;
 pub mod secrets;
 pub mod settings;

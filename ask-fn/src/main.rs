@@ -241,7 +241,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Lambda => {
             let app = Arc::new(build_app(settings, None, false).await?);
-            lambda_http::run(ask_fn::http::router(app))
+            // HTTP requests and the hourly scheduled digest (ask_fn::scheduled).
+            ask_fn::scheduled::run_lambda(app)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
         }

@@ -1686,6 +1686,123 @@ async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
     assert!(!digest.contains(ids[0].as_str()), "already notified");
 }
 
+/// Held leads reach the team even when no later question comes: the hourly scheduled event
+/// (EventBridge → the digest function) sends their digest, once per hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn the_hourly_scheduled_event_sends_the_held_leads_digest() {
+    use ask_fn::handler::DigestRun;
+    use ask_fn::scheduled::{handle, ScheduledError};
+    let hook = Receiver::start(Reply::Accept).await;
+    let h = harness(Options {
+        llm: openai(bring_us_in().await),
+        ip_limits: LOOSE,
+        notify_per_hour: Some(1),
+        notifier: Some(notifier(
+            Policy::FollowUpOnly,
+            Some(webhook(
+                &hook.url,
+                WebhookFormat::Slack,
+                Duration::from_millis(600),
+            )),
+            None,
+        )),
+        ..Options::default()
+    })
+    .await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let (status, _, answer) = h
+            .post_json(&key_question(&format!("s{n}@example.com")))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        ids.push(answer["lead_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(hook.received().len(), 1, "one notified, two held");
+    let scheduled = json!({"task": "digest"});
+
+    // The next hour, no question arrives; the schedule fires, through the Lambda entry point.
+    h.clock.advance(HOUR);
+    let lambda = |payload: Value| {
+        let app = h.app.clone();
+        async move {
+            ask_fn::scheduled::dispatch(
+                &app,
+                ask_fn::http::router(app.clone()),
+                lambda_http::LambdaEvent::new(payload, lambda_http::Context::default()),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        lambda(scheduled.clone()).await,
+        json!({"digest": "sent", "leads": 2, "state": "sent"})
+    );
+    let received = hook.received();
+    assert_eq!(received.len(), 2, "{received:?}");
+    let digest = received[1].to_string();
+    assert!(digest.contains("Digest: 2 more lead(s)"), "{digest}");
+    for id in &ids[1..] {
+        assert!(digest.contains(id.as_str()), "{id} missing from {digest}");
+        assert_eq!(h.lead(id).await.notification, NotifyState::Sent);
+    }
+
+    // This hour's digest is out: neither a second run nor the hour's first notification
+    // sends another, even for a lead held since.
+    let (status, _, _) = h.post_json(&key_question("later@example.com")).await;
+    assert_eq!(status, 200);
+    let (status, _, answer) = h.post_json(&key_question("held@example.com")).await;
+    assert_eq!(status, 200);
+    let held = answer["lead_id"].as_str().unwrap().to_owned();
+    assert_eq!(h.lead(&held).await.notification, NotifyState::Digest);
+    assert_eq!(
+        handle(&h.app, &scheduled, "scheduled-2").await.unwrap(),
+        DigestRun::AlreadySent
+    );
+    assert_eq!(
+        hook.received().len(),
+        3,
+        "only the new lead, no second digest"
+    );
+    // It goes out with the next hour's run.
+    h.clock.advance(HOUR);
+    assert_eq!(
+        handle(&h.app, &scheduled, "scheduled-3").await.unwrap(),
+        DigestRun::Sent {
+            leads: 1,
+            state: NotifyState::Sent
+        }
+    );
+    assert_eq!(
+        handle(&h.app, &json!({"task": "reindex"}), "x").await,
+        Err(ScheduledError::UnknownTask("reindex".into()))
+    );
+    // Any other event is an HTTP request for the router, answered as API Gateway expects.
+    let http = lambda(json!({
+        "version": "2.0",
+        "routeKey": "POST /ask",
+        "rawPath": "/ask",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "http": {"method": "POST", "path": "/ask", "protocol": "HTTP/1.1",
+                     "sourceIp": "198.51.100.7", "userAgent": "test"},
+            "requestId": "r1", "routeKey": "POST /ask", "stage": "$default",
+            "accountId": "1", "apiId": "a", "domainName": "d", "domainPrefix": "d",
+            "time": "04/Dec/2026:22:00:00 +0000", "timeEpoch": 0
+        },
+        "body": "{\"question\": \"\"}",
+        "isBase64Encoded": false
+    }))
+    .await;
+    assert_eq!(http["statusCode"], 422, "{http}");
+    assert!(
+        http["body"].as_str().unwrap().contains("question_required"),
+        "{http}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the moto emulator: run scripts/test"]
 async fn an_llm_retry_counts_against_the_daily_cap() {

@@ -26,14 +26,13 @@ use ask_fn::quota::Limits;
 use ask_fn::settings::Settings;
 use ask_fn::store::dynamo::DynamoStore;
 use ask_fn::store::{LeadStatus, Store};
-use dynamo::Backend;
+use dynamo::{Backend, T0};
 use fake_llm::{answer_json, Behaviour, FakeLlm};
 use kb_model::{Bundle, BundleArticle, Risk, BUNDLE_FORMAT};
 
 const QUESTIONS: usize = 10;
 /// Requests in flight at once, across both instances (Lambda's concurrency, in effect).
 const IN_FLIGHT: usize = 32;
-const T0: i64 = 1_795_961_109_000;
 /// The whole soak must finish within this, or it fails (bounded, for CI).
 const DEADLINE: Duration = Duration::from_secs(120);
 
@@ -191,7 +190,8 @@ async fn soak(backend: Backend, visitors: usize) {
         assert_eq!(
             outcome.accepted.len(),
             QUESTIONS.min(2),
-            "visitor {visitor}: exactly min(asked, 2) accepted in the hour"
+            "visitor {visitor}: exactly min(asked, 2) accepted in the hour (leads {:?})",
+            outcome.accepted
         );
         let leads = store
             .leads_by_email(&format!("visitor{visitor}@example.com"))

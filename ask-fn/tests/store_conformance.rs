@@ -5,7 +5,7 @@
 #[path = "support/dynamo.rs"]
 mod dynamo;
 
-use dynamo::Backend;
+use dynamo::{Backend, T0};
 
 use std::sync::Arc;
 
@@ -18,7 +18,6 @@ use ask_fn::store::{
     StoreError,
 };
 
-const T0: Millis = 1_800_000_000_000;
 const LIMITS: Limits = Limits {
     per_hour: 2,
     per_day: 5,
@@ -255,7 +254,8 @@ conformance!(
         let budget = |day: &str| LlmBudget {
             day: day.to_owned(),
             cap: 2,
-            expires_at: 0,
+            // An expired counter would be swept away by DynamoDB Local in mid-test.
+            expires_at: T0 / 1_000 + 2 * 86_400,
         };
         let ask = |n: i64, day: &'static str| {
             let store = store.clone();
@@ -321,7 +321,7 @@ conformance!(a_daily_cap_of_zero_allows_no_llm_call, |store: Arc<
     let budget = LlmBudget {
         day: "2026-11-29".to_owned(),
         cap: 0,
-        expires_at: 0,
+        expires_at: T0 / 1_000 + 2 * 86_400,
     };
     for n in 0..2 {
         let at = T0 + n;
@@ -733,6 +733,51 @@ async fn dynamodb_a_recreated_quota_item_is_not_taken_for_the_one_remembered() {
 #[ignore = "needs DynamoDB Local: run scripts/test"]
 async fn dynamodb_local_a_recreated_quota_item_is_not_taken_for_the_one_remembered() {
     recreated_quota_item_is_not_taken_for_the_one_remembered(Backend::Local).await;
+}
+
+/// The tests' clock ([`dynamo::T0`]) must keep items alive under DynamoDB Local's TTL sweeper,
+/// which deletes an item once its TTL has passed by the machine's clock: every item a question
+/// writes (quota, request key, LLM counter) must expire after the test is over. With the
+/// soak's old `T0` (2026-11-29) they were born expired, the sweeper took a visitor's quota item
+/// in mid-run and a third question in the hour was accepted. (The sweeper's timing varies with
+/// the number of tables, so this checks the TTLs rather than waiting for it.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DynamoDB Local: run scripts/test"]
+async fn dynamodb_local_what_the_tests_write_outlives_the_ttl_sweeper() {
+    use ask_fn::store::schema;
+    let (store, client, quota, _) = Backend::Local.store().await;
+    let budget = LlmBudget {
+        day: "2100-01-01".to_owned(),
+        cap: 10,
+        expires_at: T0 / 1_000 + 2 * 86_400,
+    };
+    let asked = lead(T0, "sweep@x.test");
+    let admission = store
+        .admit_ask(&Ask {
+            checks: &[check("email#sweep")],
+            now: T0,
+            lead: &asked,
+            llm: Some(&budget),
+            once: Some("req#sweep"),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(admission, Admission::Accepted { .. }));
+    let wall_clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let items = client.scan().table_name(&quota).send().await.unwrap();
+    assert_eq!(items.items().len(), 3, "quota, request key, LLM counter");
+    for item in items.items() {
+        let expires_at: i64 = item[schema::TTL_ATTRIBUTE].as_n().unwrap().parse().unwrap();
+        assert!(
+            expires_at > wall_clock + 86_400,
+            "{:?} expires at {expires_at}, before the test is over (now {wall_clock}): \
+             DynamoDB Local would delete it in mid-test",
+            item[schema::QUOTA_KEY]
+        );
+    }
 }
 
 /// ABA: an instance remembers a quota item as it wrote it; the item is deleted (TTL, `erase`)

@@ -28,10 +28,15 @@ fn free_before(bytes: &[u8], i: usize) -> bool {
     byte_before(bytes, i).is_none_or(|b| !is_word_byte(b) && b != b'-' && b != b'.')
 }
 
+/// Whether a match may end at `i`: no word glued on, directly or by a dash or dot. A
+/// placeholder counts as glued on (`[` after the dash): it stands for what a first scrub
+/// removed there, often digits, and a second scrub must see the number as the first did.
 fn free_at(bytes: &[u8], i: usize) -> bool {
     bytes.get(i).is_none_or(|&b| !is_word_byte(b))
         && !(matches!(bytes.get(i), Some(b'-' | b'.'))
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'['))
 }
 
 /// `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX` with at least one digit.
@@ -271,6 +276,17 @@ fn find_keyed_tokens(text: &str, masked: &[(usize, usize)], out: &mut Vec<Span>)
             for token in text[after..window_end].split_whitespace() {
                 let offset = text[pos..].find(token).map_or(pos, |o| pos + o);
                 pos = offset + token.len();
+                // A placeholder here is a secret an earlier scrub removed: for this context the
+                // search ended there, as it ends at a key found now (so a second scrub finds
+                // nothing the first did not).
+                if in_masked(masked, offset, pos) {
+                    break;
+                }
+                // A word the window cuts is not a token: removing its first part would leave
+                // the rest to start a new word (and a new find) on a second scrub.
+                if pos == window_end && text[pos..].starts_with(|c: char| !c.is_whitespace()) {
+                    break;
+                }
                 let trimmed = token.trim_matches(|c: char| {
                     matches!(c, '"' | '\'' | ':' | '=' | ',' | ';' | '(' | ')' | '`')
                 });
@@ -351,6 +367,45 @@ mod tests {
         ] {
             assert!(!kinds(text).contains(&SecretKind::WifiKey), "{text}");
         }
+    }
+
+    #[test]
+    fn a_second_scrub_finds_no_key_after_a_removed_one() {
+        // Found by fuzzing (fuzz/corpus/scrub/wifi-key-after-a-removed-key): the first scrub
+        // stopped at the first key after "netwerksleutel", the second went past its placeholder
+        // and removed the next key-looking word.
+        let input = "netwerksleutel8877678oveassword is Winte6\u{0}026!";
+        let once = scrub(input);
+        assert_eq!(
+            once.text,
+            "netwerksleutel[removed: Wi-Fi key] is Winte6\u{0}026!"
+        );
+        assert_eq!(scrub(&once.text).text, once.text);
+    }
+
+    #[test]
+    fn a_word_longer_than_the_window_is_not_cut_in_two() {
+        // Found by fuzzing (fuzz/corpus/scrub/wifi-window-cuts-a-word): the window ended inside
+        // a 65-character word, the first 60 were removed as a key, and the rest ("WW:WW")
+        // became a password keyword for the second scrub.
+        let input = "netwerksleutel9+\0\0\0werksleutel~el~W+W12n\0\0W+W12n\0\0\0\0\0\0W~W+W\0\0\0W\u{1}W+W13g\0\0WUWW:WW \u{17}inter2026!t";
+        let once = scrub(input);
+        assert_eq!(scrub(&once.text).text, once.text);
+        assert!(
+            !once.text.contains("[removed: Wi-Fi key]WW"),
+            "{:?}",
+            once.text
+        );
+    }
+
+    #[test]
+    fn a_number_glued_to_a_removed_card_is_judged_as_before() {
+        // Found by fuzzing (fuzz/corpus/scrub/bsn-glued-to-a-removed-card): nine digits joined
+        // by a dash to a card number were part of a longer number on the first scrub, and a
+        // BSN of their own on the second, once the card was a placeholder.
+        let input = "My3456-12-\u{18}155312326-1234561P22326-1234-1234://561-23456-12-\u{18}155312327-12345611532156-123452";
+        let once = scrub(input);
+        assert_eq!(scrub(&once.text).text, once.text);
     }
 
     #[test]

@@ -27,12 +27,12 @@ use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, KeyType, TableSpec};
 use super::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
-    StoreError,
+    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Refusal,
+    Store, StoreError,
 };
 use crate::clock::{Millis, DAY};
 use crate::llm::{AdviceSource, Verdict};
-use crate::quota::{self, Decision};
+use crate::quota;
 
 /// How often `admit` re-reads after losing a race before giving up with `Contention`.
 const MAX_ATTEMPTS: u32 = 25;
@@ -437,31 +437,25 @@ impl Store for DynamoStore {
                 None => {
                     let mut writes = Vec::with_capacity(checks.len() + 3);
                     let mut written = Vec::with_capacity(checks.len());
-                    let mut refused: Option<(Millis, usize)> = None;
-                    for (index, (check, ((times, version), _))) in
-                        checks.iter().zip(&states).enumerate()
-                    {
-                        match quota::decide(times, now, check.limits) {
-                            Decision::Deny { retry_at } => {
-                                if refused.is_none_or(|(at, _)| retry_at > at) {
-                                    refused = Some((retry_at, index));
-                                }
-                            }
-                            Decision::Allow(times) => {
-                                let token = super::random_token();
-                                writes.push(quota_put(
-                                    &self.quota_table,
-                                    &check.key,
-                                    &times,
-                                    version.as_ref(),
-                                    &token,
-                                    now,
-                                )?);
-                                written.push((times, token));
-                            }
+                    let previous = states.iter().map(|((times, _), _)| times.as_slice());
+                    let decision = super::decide_checks(checks, now, previous);
+                    if let Ok(updates) = &decision {
+                        for ((check, times), ((_, version), _)) in
+                            checks.iter().zip(updates).zip(&states)
+                        {
+                            let token = super::random_token();
+                            writes.push(quota_put(
+                                &self.quota_table,
+                                &check.key,
+                                times,
+                                version.as_ref(),
+                                &token,
+                                now,
+                            )?);
+                            written.push((times.clone(), token));
                         }
                     }
-                    if let Some((retry_at, check)) = refused {
+                    if let Err(Refusal { retry_at, check }) = decision {
                         if states.iter().all(|(_, confirmed)| *confirmed) && once.is_none() {
                             return Ok(Admission::Refused { retry_at, check });
                         }

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Store, StoreError};
+use super::{
+    Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Refusal, Store, StoreError,
+};
 use crate::clock::Millis;
-use crate::quota::{self, Decision};
+use crate::quota;
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -44,6 +46,14 @@ impl MemoryStore {
     }
 }
 
+/// The stored lead `id`, to change in place, or `NoSuchLead`.
+fn lead_mut<'a>(state: &'a mut State, id: &str) -> Result<&'a mut Lead, StoreError> {
+    state
+        .leads
+        .get_mut(id)
+        .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))
+}
+
 #[async_trait::async_trait]
 impl Store for MemoryStore {
     async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
@@ -60,26 +70,17 @@ impl Store for MemoryStore {
                 lead_id: lead_id.clone(),
             });
         }
-        let mut updates = Vec::with_capacity(checks.len());
-        let mut refused: Option<(Millis, usize)> = None;
-        for (index, check) in checks.iter().enumerate() {
-            let previous = state
+        let previous = checks.iter().map(|check| {
+            state
                 .quotas
                 .get(&check.key)
                 .map(Vec::as_slice)
-                .unwrap_or_default();
-            match quota::decide(previous, now, check.limits) {
-                Decision::Allow(times) => updates.push(times),
-                Decision::Deny { retry_at } => {
-                    if refused.is_none_or(|(at, _)| retry_at > at) {
-                        refused = Some((retry_at, index));
-                    }
-                }
-            }
-        }
-        if let Some((retry_at, check)) = refused {
-            return Ok(Admission::Refused { retry_at, check });
-        }
+                .unwrap_or_default()
+        });
+        let updates = match super::decide_checks(checks, now, previous) {
+            Ok(updates) => updates,
+            Err(Refusal { retry_at, check }) => return Ok(Admission::Refused { retry_at, check }),
+        };
         let remaining = checks
             .iter()
             .zip(&updates)
@@ -112,10 +113,7 @@ impl Store for MemoryStore {
 
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
         let mut state = self.state();
-        let lead = state
-            .leads
-            .get_mut(id)
-            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        let lead = lead_mut(&mut state, id)?;
         lead.status = outcome.status;
         lead.verdict = outcome.verdict;
         lead.answer.clone_from(&outcome.answer);
@@ -172,10 +170,7 @@ impl Store for MemoryStore {
         note: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut state = self.state();
-        let lead = state
-            .leads
-            .get_mut(id)
-            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        let lead = lead_mut(&mut state, id)?;
         lead.status = LeadStatus::Handled;
         lead.handled_at = Some(at);
         lead.handled_note = note.map(str::to_owned);
@@ -212,10 +207,7 @@ impl Store for MemoryStore {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut state = self.state();
-        let lead = state
-            .leads
-            .get_mut(id)
-            .ok_or_else(|| StoreError::NoSuchLead(id.to_owned()))?;
+        let lead = lead_mut(&mut state, id)?;
         lead.notification = notification;
         lead.notification_error = error.map(str::to_owned);
         Ok(())

@@ -364,6 +364,43 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// The decision on one question for every identity it counts against, from each identity's
+/// accepted times (`previous`, in the order of `checks`): the new times to write for each, or
+/// the refusal (by the identity that frees up last). Shared by the stores, so the rule of
+/// [`Store::admit_ask`] lives in one place and only the atomic write differs.
+pub fn decide_checks<'a>(
+    checks: &[QuotaCheck],
+    now: Millis,
+    previous: impl IntoIterator<Item = &'a [Millis]>,
+) -> Result<Vec<Vec<Millis>>, Refusal> {
+    let mut updates = Vec::with_capacity(checks.len());
+    let mut refused: Option<Refusal> = None;
+    for (index, (check, times)) in checks.iter().zip(previous).enumerate() {
+        match crate::quota::decide(times, now, check.limits) {
+            crate::quota::Decision::Allow(times) => updates.push(times),
+            crate::quota::Decision::Deny { retry_at } => {
+                if refused.is_none_or(|r| retry_at > r.retry_at) {
+                    refused = Some(Refusal {
+                        retry_at,
+                        check: index,
+                    });
+                }
+            }
+        }
+    }
+    match refused {
+        Some(refusal) => Err(refusal),
+        None => Ok(updates),
+    }
+}
+
+/// Why [`decide_checks`] refused: when to retry, and which check refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub retry_at: Millis,
+    pub check: usize,
+}
+
 /// 128 random bits as 32 hex digits: a quota item's version token, a transaction's idempotency
 /// token. Random rather than counted, so a value never repeats after an item is deleted (by TTL
 /// or `erase`) and recreated: a stale writer cannot match it by coincidence (ABA).
