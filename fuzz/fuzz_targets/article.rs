@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use generator::article::{parse, SourceFile};
+use generator::content::article::{parse, SourceFile};
 use generator::images::{ImageSettings, Images};
 use generator::config::SiteConfig;
 use libfuzzer_sys::fuzz_target;
@@ -55,6 +55,6 @@ fuzz_target!(|text: &str| {
         path: path.clone(),
         text: text.to_owned(),
     };
-    let (_article, diagnostics) = parse(source, config(), images());
+    let (_article, diagnostics) = parse(&source, config(), images());
     check_diagnostics(&diagnostics, &path, text);
 });

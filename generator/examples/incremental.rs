@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use generator::build::{self, BuildOptions};
-use generator::session::Session;
+use generator::build::BuildOptions;
+use generator::serve::session::Session;
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(
@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
 fn measure(root: &std::path::Path, session: &mut Session) -> anyhow::Result<()> {
     let first = session.update().context("the site does not build")?;
     println!("first build:  {}", first.summary());
-    let (paths, _) = build::content_paths(root);
+    let (paths, _) = generator::content::source::content_paths(root);
     let Some(article) = paths.get(paths.len() / 2) else {
         bail!("the site has no articles");
     };

@@ -13,26 +13,25 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use kb_model::{ArticleJson, BundleWriter};
 
-use crate::article::{self, Article, SourceFile};
-use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::config::{Locations, SiteConfig, CONFIG_FILE};
+use crate::content::article::{self, ArticleHead};
+use crate::content::markdown::{Body, Outline};
+use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
-use crate::feeds;
 use crate::images::Images;
 use crate::library::Library;
-use crate::markdown::RenderedBody;
 use crate::output::{OutputError, Sink, SinkFile};
+use crate::render::feeds;
+use crate::render::search;
+use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer};
-use crate::search;
-use crate::theme::Theme;
-
-pub const CONTENT_DIR: &str = "content";
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -51,6 +50,9 @@ pub struct BuildOptions {
     /// Where encoded images are kept between builds; `None` means
     /// `<root>/.tryfirst-cache/images` (see [`crate::images`]).
     pub cache_dir: Option<PathBuf>,
+    /// Put `serve`'s live-reload script in every page (`serve` only: see
+    /// [`crate::serve::session::RELOAD_TAG`]).
+    pub live_reload: bool,
 }
 
 impl BuildOptions {
@@ -64,6 +66,7 @@ impl BuildOptions {
             ask_endpoint: None,
             minify: false,
             cache_dir: None,
+            live_reload: false,
         }
     }
 
@@ -103,20 +106,20 @@ pub enum BuildError {
 }
 
 /// Everything a build knows before the articles' bodies: the settings and every article's
-/// front matter.
+/// head.
 pub struct Loaded {
     pub config: SiteConfig,
     pub theme: Theme,
-    /// Their bodies not rendered yet (see [`article::parse_head`]).
-    pub articles: Vec<article::Article>,
+    /// Their bodies are parsed later (see [`article::parse_body`]).
+    pub articles: Vec<ArticleHead>,
     pub diagnostics: Vec<Diagnostic>,
     /// The site's images, found, checked and (for `build`) encoded as the bodies are read.
     pub images: Images,
 }
 
-/// Reads `site.toml`, the theme and every article's front matter (in parallel). The articles'
-/// texts are let go once parsed (see [`article::Article::forget_source`]).
-pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
+/// Reads `site.toml`, the theme and every article's head from `sources` (in parallel). The
+/// articles' texts are let go once parsed: a build reads each body again when it renders it.
+pub fn load(options: &BuildOptions, sources: &Sources) -> Result<Loaded, BuildError> {
     let (config, theme) = load_settings(options)?;
     let images = Images::new(
         &options.root,
@@ -124,17 +127,11 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
         config.images.clone(),
         options.write.then(|| options.image_cache()),
     );
-    let (paths, mut diagnostics) = content_paths(&options.root);
+    let (paths, mut diagnostics) = sources.list();
     let parsed: Vec<_> = paths
         .into_par_iter()
-        .map(|path| match read_source(&options.root, &path) {
-            Ok(source) => {
-                let (mut article, problems) = article::parse_head(source, &config, &images);
-                if let Some(article) = article.as_mut() {
-                    article.forget_source();
-                }
-                (article, problems)
-            }
+        .map(|path| match sources.read(&path) {
+            Ok(source) => article::parse_head(&source, &config, &images),
             Err(problem) => (None, vec![problem]),
         })
         .collect();
@@ -185,7 +182,7 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
         .at(
             &config_text,
             &crate::text::LineIndex::new(&config_text),
-            config_text.find("favicon").unwrap_or(0),
+            Locations::parse(&config_text).favicon.unwrap_or(0),
         )
         .with_hint(match near {
             Some(near) => format!("did you mean \"{near}\"?"),
@@ -195,60 +192,13 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
     Ok((config, theme))
 }
 
-/// Every `*.md` under `content/`, sorted. Files and folders starting with `.` or `_` are
-/// skipped (editor swap files, notes).
-pub fn content_paths(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let content = root.join(CONTENT_DIR);
-    if !content.is_dir() {
-        return (
-            Vec::new(),
-            vec![
-                Diagnostic::error(Path::new(CONTENT_DIR), "the content folder does not exist")
-                    .with_hint("create content/ and put articles in it, or run `tryfirst new`"),
-            ],
-        );
-    }
-    let mut paths = Vec::new();
-    let mut problems = Vec::new();
-    let walker = WalkDir::new(&content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            let name = entry.file_name().to_string_lossy();
-            entry.depth() == 0 || !(name.starts_with('.') || name.starts_with('_'))
-        });
-    for entry in walker {
-        match entry {
-            Ok(entry)
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "md") =>
-            {
-                paths.push(entry.into_path())
-            }
-            Ok(_) => {}
-            Err(error) => problems.push(Diagnostic::error(
-                Path::new(CONTENT_DIR),
-                format!("cannot list the content folder: {error}"),
-            )),
-        }
-    }
-    (paths, problems)
-}
-
-/// One article file, with its path shown relative to the site root.
-pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
-    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(SourceFile { path: shown, text }),
-        Err(error) => Err(
-            Diagnostic::error(&shown, format!("cannot read the file: {error}"))
-                .with_hint("articles must be UTF-8 text"),
-        ),
-    }
-}
-
 /// Builds the site (or, with `write: false`, checks it).
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_from(options, &Sources::disk(&options.root))
+}
+
+/// [`build`] with the articles read from `sources`.
+pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let Loaded {
         config,
@@ -256,12 +206,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         articles,
         mut diagnostics,
         images,
-    } = load(options)?;
+    } = load(options, sources)?;
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
-    let (mut library, mut problems) =
-        Library::new(articles, &config, options.include_drafts, &static_paths);
-    locate(&mut problems, &options.root);
+    let heads = articles.into_iter().map(Arc::new).collect();
+    let (library, mut problems) =
+        Library::new(heads, &config, options.include_drafts, &static_paths);
+    sources.locate(&mut problems);
     diagnostics.extend(problems);
     // A site already known to be wrong gets no pages; its bodies are still read, so that one
     // run reports their problems too.
@@ -275,7 +226,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     let renderer = render.then(|| Renderer::new(&config, &library, &theme));
     let pass = BodyPass {
-        root: &options.root,
+        sources,
         config: &config,
         images: &images,
         library: &library,
@@ -289,10 +240,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     // The list pages and the feeds need only the library: made while the bodies are rendered.
     let list_jobs: Vec<PageJob> = match render {
-        true => render::jobs(&library)
-            .into_iter()
-            .filter(|job| !matches!(job, PageJob::Article(_)))
-            .collect(),
+        true => render::jobs(&library),
         false => Vec::new(),
     };
     let (bodies, (lists, files)) = rayon::join(
@@ -300,22 +248,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         || match &renderer {
             Some(renderer) => rayon::join(
                 || {
-                    render_pages(renderer, &list_jobs, |path, html| {
+                    render_pages(renderer, &list_jobs, &[], |path, html| {
                         sink.write(path, &page_bytes(html, options.minify))
                     })
                 },
-                || files_but_search(&library, &config, &theme, false),
+                || files_but_search(&library, &config, &theme),
             ),
             None => (Ok(()), Vec::new()),
         },
     );
     let bodies = bodies?;
     drop(renderer);
-    for (article, outline) in library.every_article_mut().zip(bodies.outlines) {
-        article.body = outline;
-    }
-    let mut problems = library.check_links();
-    locate(&mut problems, &options.root);
+    let mut problems = library.check_links(&bodies.outlines);
+    sources.locate(&mut problems);
     diagnostics.extend(problems);
     diagnostics.extend(bodies.problems);
     diagnostics::sort(&mut diagnostics);
@@ -362,7 +307,7 @@ const BODY_CHUNK: usize = 256;
 /// The second pass over the articles (see the module's doc): each body is read again, rendered
 /// into its page, its search entry and its bundle record, and let go but for its outline.
 struct BodyPass<'a> {
-    root: &'a Path,
+    sources: &'a Sources,
     config: &'a SiteConfig,
     images: &'a Images,
     library: &'a Library,
@@ -382,7 +327,7 @@ struct BodyPass<'a> {
 /// What the second pass leaves.
 struct Bodies {
     /// The outline of each of [`Library::every_article`], in that order.
-    outlines: Vec<RenderedBody>,
+    outlines: Vec<Outline>,
     problems: Vec<Diagnostic>,
     /// Each article page's outcome.
     pages: Vec<Result<(), RenderFailure>>,
@@ -391,7 +336,7 @@ struct Bodies {
 
 /// One body, done.
 struct BodyDone {
-    outline: RenderedBody,
+    outline: Outline,
     problems: Vec<Diagnostic>,
     page: Option<Result<(), RenderFailure>>,
     search: Option<search::Entry>,
@@ -400,7 +345,7 @@ struct BodyDone {
 
 impl BodyPass<'_> {
     fn run(&self) -> Result<Bodies, BuildError> {
-        let all: Vec<&Article> = self.library.every_article().collect();
+        let all: Vec<&ArticleHead> = self.library.every_article().map(|a| &**a).collect();
         let mut bodies = Bodies {
             outlines: Vec::with_capacity(all.len()),
             problems: Vec::new(),
@@ -449,37 +394,27 @@ impl BodyPass<'_> {
 
     /// Article `i` of [`Library::every_article`] (published when `i` is below the
     /// library's article count).
-    fn body(&self, i: usize, article: &Article) -> BodyDone {
+    fn body(&self, i: usize, article: &ArticleHead) -> BodyDone {
         let mut done = BodyDone {
-            outline: RenderedBody::default(),
+            outline: Outline::default(),
             problems: Vec::new(),
             page: None,
             search: None,
             bundle: None,
         };
-        let text = match std::fs::read_to_string(self.root.join(&article.source.path)) {
-            Ok(text) if article::content_hash(&text) == article.content_hash => text,
-            Ok(_) => {
-                done.problems.push(
-                    Diagnostic::error(&article.source.path, "the file changed during the build")
-                        .with_hint("run the build again once the file is saved"),
-                );
-                return done;
-            }
-            Err(error) => {
-                done.problems.push(Diagnostic::error(
-                    &article.source.path,
-                    format!("cannot read the file again: {error}"),
-                ));
+        let text = match self.sources.read_again(article) {
+            Ok(text) => text,
+            Err(problem) => {
+                done.problems.push(problem);
                 return done;
             }
         };
-        let (body, problems) = article::parse_body_of(article, &text, self.config, self.images);
+        let (body, problems) = article::parse_body(article, &text, self.config, self.images);
         drop(text);
         done.problems = problems;
         let published = i < self.library.articles.len();
         if let Some(renderer) = self.renderer.filter(|_| published) {
-            done.page = Some(match renderer.render_article(i, &body) {
+            done.page = Some(match renderer.render_article(i, article, &body) {
                 Ok((path, html)) => self
                     .sink
                     .write(&path, &page_bytes(&html, self.minify))
@@ -487,14 +422,14 @@ impl BodyPass<'_> {
                 Err(diagnostic) => Err(RenderFailure::Template(diagnostic)),
             });
             if self.search {
-                done.search = Some(search::entry_with(article, &body, self.config));
+                done.search = Some(search::entry(article, &body, self.config));
             }
             if self.bundle {
-                done.bundle =
-                    Some(feeds::bundle_article(self.library, self.config, i, &body).to_json());
+                let record = feeds::bundle_article(self.library, self.config, i, article, &body);
+                done.bundle = Some(record.to_json());
             }
         }
-        done.outline = body.into_outline();
+        done.outline = body.outline;
         done
     }
 }
@@ -527,35 +462,32 @@ fn absorb(
     Ok(())
 }
 
-/// Gives the diagnostics made after the articles' texts were let go their line, column and
-/// source line, reading those files again (only files with a problem: rare, and such a build
-/// writes nothing). A file that cannot be read keeps its diagnostic unlocated.
-fn locate(diagnostics: &mut [Diagnostic], root: &Path) {
-    for diagnostic in diagnostics.iter_mut() {
-        let Some(offset) = diagnostic.offset else {
-            continue;
-        };
-        if let Ok(text) = std::fs::read_to_string(root.join(&diagnostic.file)) {
-            let index = crate::text::LineIndex::new(&text);
-            *diagnostic = diagnostic.clone().at(&text, &index, offset as usize);
-        }
-    }
-}
+/// An article page to render: the library's article `i`, its head and its body (see
+/// [`Renderer::render_article`]).
+pub type ArticlePage<'a> = (usize, &'a ArticleHead, &'a Body);
 
-/// Renders `jobs` in parallel, handing each page to `write` as soon as it is rendered (pages are
-/// streamed, never all held at once). Template errors are collected, one per distinct problem.
+/// Renders `jobs` and `articles` in parallel, handing each page to `write` as soon as it is
+/// rendered (pages are streamed, never all held at once). Template errors are collected, one
+/// per distinct problem.
 pub fn render_pages(
     renderer: &Renderer,
     jobs: &[PageJob],
+    articles: &[ArticlePage<'_>],
     write: impl Fn(&str, &str) -> Result<(), OutputError> + Sync,
 ) -> Result<(), BuildError> {
-    let results: Vec<Result<(), RenderFailure>> = jobs
+    let write = |rendered: Result<(String, String), Diagnostic>| {
+        let (path, html) = rendered.map_err(RenderFailure::Template)?;
+        write(&path, &html).map_err(RenderFailure::Output)
+    };
+    let mut results: Vec<Result<(), RenderFailure>> = jobs
         .par_iter()
-        .map(|&job| {
-            let (path, html) = renderer.render(job).map_err(RenderFailure::Template)?;
-            write(&path, &html).map_err(RenderFailure::Output)
-        })
+        .map(|&job| write(renderer.render(job)))
         .collect();
+    results.par_extend(
+        articles
+            .par_iter()
+            .map(|&(i, head, body)| write(renderer.render_article(i, head, body))),
+    );
     settle(results)
 }
 
@@ -579,20 +511,17 @@ fn settle(results: Vec<Result<(), RenderFailure>>) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Every file of the site that is not a page: theme assets, feeds, the bundle for the question
-/// function (only with `bundle`: `build` streams it to its file as it renders the bodies) and
-/// the search index, whose files `search_files` makes alongside the others.
+/// Every file of the site that is neither a page nor made from the articles' bodies (the bundle
+/// for the question function: `build` streams it to its file as it renders the bodies): theme
+/// assets, feeds, and the search index, whose files `search_files` makes alongside the others.
 pub fn site_files(
     library: &Library,
     config: &SiteConfig,
     theme: &Theme,
-    bundle: bool,
     search_files: impl FnOnce() -> Vec<(String, Vec<u8>)> + Send,
 ) -> Vec<(String, Vec<u8>)> {
-    let (mut files, search) = rayon::join(
-        || files_but_search(library, config, theme, bundle),
-        search_files,
-    );
+    let (mut files, search) =
+        rayon::join(|| files_but_search(library, config, theme), search_files);
     files.extend(search);
     files
 }
@@ -602,7 +531,6 @@ fn files_but_search(
     library: &Library,
     config: &SiteConfig,
     theme: &Theme,
-    bundle: bool,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = theme
         .assets
@@ -624,12 +552,6 @@ fn files_but_search(
             feeds::redirects_map(library).into_bytes(),
         ),
     ]);
-    if bundle {
-        files.push((
-            format!("/{}", kb_model::BUNDLE_FILE_NAME),
-            feeds::bundle_json(library, config),
-        ));
-    }
     files
 }
 
@@ -648,28 +570,45 @@ mod tests {
 
     use crate::test_support::copy_of_valid_site as site;
 
+    fn heads(articles: Vec<ArticleHead>) -> Vec<Arc<ArticleHead>> {
+        articles.into_iter().map(Arc::new).collect()
+    }
+
     /// An editor saving while a build runs: the body read in the second pass is not the text
     /// the front matter came from, and the build says so rather than mixing the two.
     #[test]
     fn a_file_changed_between_the_two_passes_is_an_error() {
         let dir = site();
         let options = BuildOptions::new(dir.path());
-        let loaded = load(&options).unwrap();
+        // The articles, in memory: the first pass reads them, the second their edited version.
+        let (paths, _) = Sources::disk(dir.path()).list();
+        let files: Vec<(PathBuf, String)> = paths
+            .into_iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(dir.path().join(&path)).unwrap();
+                (path, text)
+            })
+            .collect();
+        let loaded = load(&options, &Sources::memory(files.clone())).unwrap();
         assert!(!diagnostics::has_errors(&loaded.diagnostics));
-        let (library, problems) =
-            Library::new(loaded.articles, &loaded.config, false, &HashSet::new());
+        let (library, problems) = Library::new(
+            heads(loaded.articles),
+            &loaded.config,
+            false,
+            &HashSet::new(),
+        );
         assert!(problems.is_empty(), "{problems:?}");
-        let printer = dir.path().join("content/devices/printer.md");
-        let text = std::fs::read_to_string(&printer).unwrap();
-        std::fs::write(
-            &printer,
-            text.replace("## Try this first", "Saved.\n\n## Try this first"),
-        )
-        .unwrap();
+        let edited = Sources::memory(files.into_iter().map(|(path, text)| {
+            let text = match path.ends_with("printer.md") {
+                true => text.replace("## Try this first", "Saved.\n\n## Try this first"),
+                false => text,
+            };
+            (path, text)
+        }));
 
         let sink = Sink::discard();
         let bodies = BodyPass {
-            root: dir.path(),
+            sources: &edited,
             config: &loaded.config,
             images: &loaded.images,
             library: &library,
@@ -700,8 +639,14 @@ mod tests {
     fn chunks_do_not_change_the_bundle_or_the_index() {
         let dir = site();
         let options = BuildOptions::new(dir.path());
-        let loaded = load(&options).unwrap();
-        let (library, _) = Library::new(loaded.articles, &loaded.config, false, &HashSet::new());
+        let sources = Sources::disk(dir.path());
+        let loaded = load(&options, &sources).unwrap();
+        let (library, _) = Library::new(
+            heads(loaded.articles),
+            &loaded.config,
+            false,
+            &HashSet::new(),
+        );
         assert!(
             library.articles.len() >= 3,
             "the fixture has a few articles"
@@ -711,7 +656,7 @@ mod tests {
             let out = dir.path().join(format!("out-{chunk}"));
             let sink = Sink::staging(&out).unwrap();
             let bodies = BodyPass {
-                root: dir.path(),
+                sources: &sources,
                 config: &loaded.config,
                 images: &loaded.images,
                 library: &library,

@@ -1,32 +1,31 @@
 //! tryfirst's generator: Markdown articles with TOML front matter → a static help site.
 //!
-//! Data flows one way: [`build::load`] reads and parses every front matter (in parallel),
-//! [`library::Library`] cross-checks and indexes, [`render`] turns each body and page into HTML
-//! (in parallel, one chunk of articles at a time, see [`build`]), and
-//! [`output`] is the only module that writes. Every stage reports problems as
-//! [`diagnostics::Diagnostic`]s with file, line and column.
+//! The folders are the pipeline's stages, in the order data flows through them:
+//! - [`config`]: `site.toml`, read and checked;
+//! - [`content`]: the article files ([`content::source`] is the only module that reads them),
+//!   each parsed into an [`content::article::ArticleHead`] (front matter) and, when needed, a
+//!   [`content::markdown::Body`];
+//! - [`library`]: every head, cross-checked and indexed (lists, tags, See also, redirects);
+//! - [`render`]: pages from the theme's templates, feeds, search index, bundle, JSON-LD;
+//! - [`build`]: the two passes over the articles that run the stages above, and [`output`],
+//!   the only module that writes;
+//! - [`serve`]: the editor's preview, which keeps the parsed site between edits.
+//!
+//! Every stage reports problems as [`diagnostics::Diagnostic`]s with file, line and column.
 
-pub mod article;
 pub mod build;
 pub mod config;
+pub mod content;
 pub mod diagnostics;
-pub mod feeds;
-pub mod front_matter;
 pub mod images;
 pub mod init;
 pub mod library;
-pub mod markdown;
 pub mod minify;
 pub mod new;
 pub mod output;
 pub mod render;
-pub mod search;
-#[cfg(feature = "serve")]
 pub mod serve;
-pub mod session;
 #[cfg(test)]
 mod test_support;
 pub mod text;
-pub mod theme;
-mod toml_errors;
 pub mod urls;

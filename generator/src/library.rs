@@ -1,18 +1,22 @@
-//! The library: every parsed article, the checks that need all of them (duplicate slugs,
+//! The library: every article's head, the checks that need all of them (duplicate slugs,
 //! `related` targets, internal links, aliases), and the indexes the pages are rendered from
 //! (categories, tags, See also, recent).
 //!
 //! Indexes are computed once here, so rendering is a pure function of one page's data, and no
-//! page context ever carries the whole library.
+//! page context ever carries the whole library. A library never changes once made; it holds
+//! no body: the link checks are given the bodies' outlines (see [`Library::check_links`]).
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::article::{Article, TagRef};
 use crate::config::{CategoryConfig, SiteConfig};
+use crate::content::article::{ArticleHead, TagRef};
+use crate::content::markdown::{LinkTarget, Outline};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
-use crate::markdown::LinkTarget;
+use crate::render::theme_ids;
 use crate::urls;
 
 /// How many articles "See also" lists at most.
@@ -36,8 +40,8 @@ pub struct TagIndex {
 
 #[derive(Debug)]
 pub struct Library {
-    /// Published articles, sorted by slug.
-    pub articles: Vec<Article>,
+    /// Published articles, sorted by slug. Shared: `serve` keeps them too, beside their bodies.
+    pub articles: Vec<Arc<ArticleHead>>,
     pub categories: Vec<CategoryIndex>,
     /// Sorted by slug.
     pub tags: Vec<TagIndex>,
@@ -47,9 +51,9 @@ pub struct Library {
     pub recent: Vec<usize>,
     /// `(old path, new path)`, sorted by old path.
     pub redirects: Vec<(String, String)>,
-    /// Drafts left out and duplicates refused: not part of the site, but `serve` keeps every
-    /// parsed article between edits and takes them back with [`Library::into_articles`].
-    set_aside: Vec<Article>,
+    /// Drafts left out and duplicates refused: not part of the site, but their bodies are
+    /// checked too, and a published article must not link to a draft.
+    set_aside: Vec<Arc<ArticleHead>>,
     /// How many of `set_aside` (the first ones) are duplicates; the rest are drafts.
     duplicates: usize,
     /// Every path the site has (pages, feeds, theme files): what a site-path link may target.
@@ -61,25 +65,25 @@ impl Library {
     /// Cross-checks the articles and builds the indexes. Drafts take part in the checks (a
     /// published article must not link to one) but are only kept with `include_drafts`.
     pub fn new(
-        mut all: Vec<Article>,
+        mut all: Vec<Arc<ArticleHead>>,
         config: &SiteConfig,
         include_drafts: bool,
         static_paths: &HashSet<String>,
     ) -> (Self, Vec<Diagnostic>) {
         let mut problems = Vec::new();
-        all.sort_by(|a, b| (&a.slug, &a.source.path).cmp(&(&b.slug, &b.source.path)));
+        all.sort_by(|a, b| (&a.slug, &a.path).cmp(&(&b.slug, &b.path)));
         // Duplicate slugs: keep the first file (by path order), report the others.
-        let mut kept: Vec<Article> = Vec::with_capacity(all.len());
+        let mut kept: Vec<Arc<ArticleHead>> = Vec::with_capacity(all.len());
         let mut set_aside = Vec::new();
         for article in all {
             if let Some(first) = kept.last().filter(|first| first.slug == article.slug) {
                 problems.push(
                     Diagnostic::error(
-                        &article.source.path,
+                        &article.path,
                         format!(
                             "slug `{}` is already used by {}",
                             article.slug,
-                            first.source.path.display()
+                            first.path.display()
                         ),
                     )
                     .with_hint("file names must be unique across all folders; rename one of them"),
@@ -103,7 +107,7 @@ impl Library {
         }
         let redirects = collect_redirects(&kept, include_drafts, &site_paths, &mut problems);
 
-        let (articles, drafts): (Vec<Article>, Vec<Article>) =
+        let (articles, drafts): (Vec<Arc<ArticleHead>>, Vec<Arc<ArticleHead>>) =
             kept.into_iter().partition(|a| include_drafts || !a.draft);
         let duplicates = set_aside.len();
         set_aside.extend(drafts);
@@ -140,35 +144,32 @@ impl Library {
         (library, problems)
     }
 
-    /// [`Library::new`] then [`Library::check_links`], for articles parsed whole (`serve`).
-    pub fn new_checked(
-        all: Vec<Article>,
-        config: &SiteConfig,
-        include_drafts: bool,
-        static_paths: &HashSet<String>,
-    ) -> (Self, Vec<Diagnostic>) {
-        let (library, mut problems) = Self::new(all, config, include_drafts, static_paths);
-        problems.extend(library.check_links());
-        (library, problems)
-    }
-
     /// Checks every internal link: the article exists, is not a draft, has the `#fragment`
-    /// linked to; a site path exists. Apart from [`Library::new`] because it reads the bodies,
-    /// which `build` renders only after the library is made (and then keeps only their links
-    /// and anchors: see [`Library::every_article_mut`]).
-    pub fn check_links(&self) -> Vec<Diagnostic> {
-        let checked = || self.articles.iter().chain(self.drafts());
+    /// linked to; a site path exists. `outlines` are the outlines of the bodies of
+    /// [`Library::every_article`], in that order: apart from [`Library::new`] because `build`
+    /// parses the bodies only after the library is made.
+    pub fn check_links<O: Borrow<Outline>>(&self, outlines: &[O]) -> Vec<Diagnostic> {
+        debug_assert_eq!(outlines.len(), self.articles.len() + self.set_aside.len());
+        let published = self.articles.len();
+        let checked = || {
+            self.articles.iter().zip(&outlines[..published]).chain(
+                self.drafts()
+                    .iter()
+                    .zip(&outlines[published + self.duplicates..]),
+            )
+        };
         let drafts: HashSet<String> = checked()
-            .filter(|a| a.draft)
-            .map(|a| a.slug.clone())
+            .filter(|(a, _)| a.draft)
+            .map(|(a, _)| a.slug.clone())
             .collect();
         let anchors: HashMap<&str, HashSet<&str>> = checked()
-            .map(|a| (a.slug.as_str(), anchors_of(a)))
+            .map(|(a, outline)| (a.slug.as_str(), anchors_of(outline.borrow())))
             .collect();
         let mut problems = Vec::new();
-        for article in checked() {
+        for (article, outline) in checked() {
             check_links(
                 article,
+                outline.borrow(),
                 &anchors,
                 &drafts,
                 self.include_drafts,
@@ -180,59 +181,63 @@ impl Library {
     }
 
     /// The drafts left out of the site (which still take part in the checks).
-    fn drafts(&self) -> &[Article] {
+    fn drafts(&self) -> &[Arc<ArticleHead>] {
         &self.set_aside[self.duplicates..]
     }
 
     /// The published articles (in their order), then those set aside (duplicates, drafts left
     /// out): every article whose body has problems to report.
-    pub fn every_article(&self) -> impl Iterator<Item = &Article> {
+    pub fn every_article(&self) -> impl Iterator<Item = &Arc<ArticleHead>> {
         self.articles.iter().chain(&self.set_aside)
     }
 
-    /// [`Library::every_article`], to give each its body once rendered.
-    pub fn every_article_mut(&mut self) -> impl Iterator<Item = &mut Article> {
-        self.articles.iter_mut().chain(&mut self.set_aside)
-    }
-
-    /// Checks the links of `article`, an edited version of the library's article with the same
-    /// slug, as [`Library::new`] would. `serve` uses it when an edit left everything other
+    /// Checks the links of `article` (with its body's `outline`), an edited version of the
+    /// library's article with the same slug, as [`Library::check_links`] would. `outlines` are
+    /// those of [`Library::every_article`]. `serve` uses it when an edit left everything other
     /// articles depend on (title, tags, anchors, …) as it was, so no other article's checks can
     /// have changed. An empty list means the links are fine; otherwise the caller runs the full
     /// checks, which also suggest corrections.
-    pub fn check_links_of(&self, article: &Article) -> Vec<Diagnostic> {
+    pub fn check_links_of<O: Borrow<Outline>>(
+        &self,
+        article: &ArticleHead,
+        outline: &Outline,
+        outlines: &[O],
+    ) -> Vec<Diagnostic> {
+        let published = self.articles.len();
         let find = |slug: &str| {
             self.index_of(slug)
-                .map(|i| &self.articles[i])
-                .or_else(|| self.set_aside.iter().find(|a| a.slug == slug && a.draft))
+                .map(|i| (&self.articles[i], outlines[i].borrow()))
+                .or_else(|| {
+                    self.set_aside
+                        .iter()
+                        .position(|a| a.slug == slug && a.draft)
+                        .map(|j| (&self.set_aside[j], outlines[published + j].borrow()))
+                })
         };
         let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
         let mut drafts: HashSet<String> = HashSet::new();
-        let targets = article
-            .body
-            .links
-            .iter()
-            .filter_map(|link| match &link.target {
-                LinkTarget::Article { slug, .. } => Some(slug.as_str()),
-                _ => None,
-            });
+        let targets = outline.links.iter().filter_map(|link| match &link.target {
+            LinkTarget::Article { slug, .. } => Some(slug.as_str()),
+            _ => None,
+        });
         for slug in targets {
             let target = if slug == article.slug {
-                Some(article)
+                Some((article, outline))
             } else {
-                find(slug)
+                find(slug).map(|(head, outline)| (&**head, outline))
             };
-            if let Some(target) = target {
+            if let Some((target, target_outline)) = target {
                 if target.draft {
                     drafts.insert(target.slug.clone());
                 }
-                anchors.insert(slug, anchors_of(target));
+                anchors.insert(slug, anchors_of(target_outline));
             }
         }
-        anchors.insert(&article.slug, anchors_of(article));
+        anchors.insert(&article.slug, anchors_of(outline));
         let mut problems = Vec::new();
         check_links(
             article,
+            outline,
             &anchors,
             &drafts,
             self.include_drafts,
@@ -240,13 +245,6 @@ impl Library {
             &mut problems,
         );
         problems
-    }
-
-    /// Every article given to [`Library::new`], published or not, in no particular order.
-    pub fn into_articles(self) -> Vec<Article> {
-        let mut all = self.articles;
-        all.extend(self.set_aside);
-        all
     }
 
     pub fn index_of(&self, slug: &str) -> Option<usize> {
@@ -261,7 +259,10 @@ impl Library {
     }
 }
 
-fn sorted_for_list(articles: &[Article], keep: impl Fn(&Article) -> bool) -> Vec<usize> {
+fn sorted_for_list(
+    articles: &[Arc<ArticleHead>],
+    keep: impl Fn(&ArticleHead) -> bool,
+) -> Vec<usize> {
     let mut list: Vec<usize> = (0..articles.len())
         .filter(|&i| keep(&articles[i]))
         .collect();
@@ -271,7 +272,7 @@ fn sorted_for_list(articles: &[Article], keep: impl Fn(&Article) -> bool) -> Vec
     list
 }
 
-fn tag_index(articles: &[Article]) -> Vec<TagIndex> {
+fn tag_index(articles: &[Arc<ArticleHead>]) -> Vec<TagIndex> {
     let mut by_slug: BTreeMap<&str, (TagRef, Vec<usize>)> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         for tag in &article.tags {
@@ -302,7 +303,7 @@ fn tag_index(articles: &[Article]) -> Vec<TagIndex> {
 /// the cost is the sum of tag sizes per article rather than all pairs, and only the few best
 /// candidates are sorted (by integer keys: articles are in slug order, so an index stands for
 /// its slug). Articles are independent of each other: computed in parallel.
-fn see_also(articles: &[Article], tags: &[TagIndex]) -> Vec<Vec<usize>> {
+fn see_also(articles: &[Arc<ArticleHead>], tags: &[TagIndex]) -> Vec<Vec<usize>> {
     let by_tag: HashMap<&str, &[usize]> = tags
         .iter()
         .map(|t| (t.tag.slug.as_str(), t.articles.as_slice()))
@@ -396,21 +397,21 @@ fn index_of_key(key: u64) -> usize {
     (key & ((1 << INDEX_BITS) - 1)) as usize
 }
 
-/// Every `#fragment` a link to the article's page may use.
-fn anchors_of(article: &Article) -> HashSet<&str> {
-    article
-        .body
+/// Every `#fragment` a link to an article's page may use: its body's anchors and the ids the
+/// theme puts around it.
+fn anchors_of(outline: &Outline) -> HashSet<&str> {
+    outline
         .anchors
         .iter()
         .map(String::as_str)
-        .chain(crate::markdown::THEME_IDS.iter().copied())
-        .chain(std::iter::once("see-also"))
+        .chain(theme_ids::PAGE_IDS.iter().copied())
+        .chain(std::iter::once(theme_ids::SEE_ALSO_ID))
         .collect()
 }
 
 /// Every page path the build will write, for checking site-path links and alias collisions.
 fn generated_paths(
-    articles: &[Article],
+    articles: &[Arc<ArticleHead>],
     config: &SiteConfig,
     include_drafts: bool,
 ) -> HashSet<String> {
@@ -438,7 +439,7 @@ fn generated_paths(
 }
 
 fn check_related(
-    article: &Article,
+    article: &ArticleHead,
     slugs: &[&str],
     drafts: &HashSet<String>,
     include_drafts: bool,
@@ -471,14 +472,15 @@ fn check_related(
 }
 
 fn check_links(
-    article: &Article,
+    article: &ArticleHead,
+    outline: &Outline,
     anchors: &HashMap<&str, HashSet<&str>>,
     drafts: &HashSet<String>,
     include_drafts: bool,
     site_paths: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    for link in &article.body.links {
+    for link in &outline.links {
         let offset = article.body_start + link.offset;
         let broken = |message: String| article.diagnostic_at(Severity::Error, offset, message);
         match &link.target {
@@ -531,12 +533,12 @@ fn check_links(
 }
 
 fn collect_redirects(
-    articles: &[Article],
+    articles: &[Arc<ArticleHead>],
     include_drafts: bool,
     site_paths: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(String, String)> {
-    let mut owner: HashMap<&str, &Article> = HashMap::new();
+    let mut owner: HashMap<&str, &ArticleHead> = HashMap::new();
     let mut redirects = Vec::new();
     for article in articles {
         for alias in &article.aliases {
@@ -551,10 +553,7 @@ fn collect_redirects(
                 problems.push(article.diagnostic_at(
                     Severity::Error,
                     alias.offset,
-                    format!(
-                        "alias {path} is also claimed by {}",
-                        other.source.path.display()
-                    ),
+                    format!("alias {path} is also claimed by {}", other.path.display()),
                 ));
             } else {
                 owner.insert(path, article);
@@ -571,25 +570,42 @@ fn collect_redirects(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{parse, SourceFile};
+    use crate::content::article::{parse, SourceFile};
+    use crate::content::source::Sources;
     use std::cmp::Reverse;
     use std::path::PathBuf;
 
-    fn article(config: &SiteConfig, slug: &str, extra: &str, body: &str) -> Article {
+    fn article(_config: &SiteConfig, slug: &str, extra: &str, body: &str) -> SourceFile {
         let text = format!(
             "+++\ntitle = \"About {slug}\"\ndescription = \"d\"\ncategory = \"accounts\"\nupdated = 2026-11-{:02}\nrisk = \"low\"\n{extra}\n+++\n\n{body}\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nb\n",
             slug.len()
         );
-        let (parsed, problems) = parse(
-            SourceFile {
-                path: PathBuf::from(format!("content/{slug}.md")),
-                text,
-            },
-            config,
-            &crate::images::Images::for_tests(),
-        );
-        assert!(problems.is_empty(), "{problems:?}");
-        parsed.unwrap()
+        SourceFile {
+            path: PathBuf::from(format!("content/{slug}.md")),
+            text,
+        }
+    }
+
+    /// The library of `files` parsed whole, and every problem its checks found (links too),
+    /// placed in the files as `build` does.
+    fn checked(config: &SiteConfig, files: Vec<SourceFile>) -> (Library, Vec<Diagnostic>) {
+        let mut heads = Vec::new();
+        let mut outlines = HashMap::new();
+        for file in &files {
+            let (parsed, problems) = parse(file, config, &crate::images::Images::for_tests());
+            assert!(problems.is_empty(), "{problems:?}");
+            let (head, body) = parsed.unwrap();
+            outlines.insert(head.path.clone(), body.outline);
+            heads.push(Arc::new(head));
+        }
+        let (library, mut problems) = Library::new(heads, config, false, &HashSet::new());
+        let outlines: Vec<&Outline> = library
+            .every_article()
+            .map(|head| &outlines[&head.path])
+            .collect();
+        problems.extend(library.check_links(&outlines));
+        Sources::memory(files.into_iter().map(|file| (file.path, file.text))).locate(&mut problems);
+        (library, problems)
     }
 
     fn messages(problems: &[Diagnostic]) -> Vec<String> {
@@ -659,7 +675,7 @@ mod tests {
             article(&config, "d", "", ""),
             article(&config, "e", "tags = [\"z\"]", ""),
         ];
-        let (library, problems) = Library::new_checked(articles, &config, false, &HashSet::new());
+        let (library, problems) = checked(&config, articles);
         assert!(problems.is_empty(), "{problems:?}");
         let names = |list: &[usize]| {
             list.iter()
@@ -686,7 +702,7 @@ mod tests {
             article(&config, "bravo", "draft = true\naliases = [\"/old/\", \"/alpha/\"]", ""),
             article(&config, "gamma", "", ""),
         ];
-        let (library, problems) = Library::new_checked(articles, &config, false, &HashSet::new());
+        let (library, problems) = checked(&config, articles);
         let mut problems = problems;
         crate::diagnostics::sort(&mut problems);
         assert_eq!(
@@ -717,13 +733,13 @@ mod tests {
     fn duplicate_slugs_and_unknown_related() {
         let config = SiteConfig::for_tests();
         let mut second = article(&config, "alpha", "", "");
-        second.source.path = PathBuf::from("content/other/alpha.md");
+        second.path = PathBuf::from("content/other/alpha.md");
         let articles = vec![
             article(&config, "alpha", "related = [\"alhpa-two\"]", ""),
             second,
             article(&config, "alpha-two", "", ""),
         ];
-        let (library, problems) = Library::new_checked(articles, &config, false, &HashSet::new());
+        let (library, problems) = checked(&config, articles);
         assert_eq!(
             messages(&problems),
             [

@@ -110,6 +110,7 @@ impl SiteArgs {
             ask_endpoint: None,
             minify: false,
             cache_dir: None,
+            live_reload: false,
         }
     }
 }

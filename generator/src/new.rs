@@ -92,7 +92,7 @@ pub fn create(
             .unwrap_or_default(),
     };
     let path = root
-        .join(crate::build::CONTENT_DIR)
+        .join(crate::content::source::CONTENT_DIR)
         .join(&category)
         .join(format!("{slug}.md"));
     if path.exists() {
@@ -145,7 +145,7 @@ fn civil_from_days(days: i64) -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{parse, SourceFile};
+    use crate::content::article::{parse, SourceFile};
 
     #[test]
     fn civil_dates() {
@@ -164,7 +164,7 @@ mod tests {
             &config.sections,
         );
         let (article, problems) = parse(
-            SourceFile {
+            &SourceFile {
                 path: "content/devices/x.md".into(),
                 text,
             },
@@ -172,10 +172,10 @@ mod tests {
             &crate::images::Images::for_tests(),
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let article = article.unwrap();
+        let (article, body) = article.unwrap();
         assert!(article.draft);
         assert_eq!(article.title, "What if \"the\" printer is offline?");
-        assert_eq!(article.body.steps.len(), 2);
+        assert_eq!(body.steps.len(), 2);
     }
 
     #[test]
@@ -189,7 +189,7 @@ mod tests {
         )
         .replace("draft = true", "draft = false");
         let (_, problems) = parse(
-            SourceFile {
+            &SourceFile {
                 path: "content/devices/q.md".into(),
                 text,
             },

@@ -92,26 +92,10 @@ pub fn for_each_run(text: &str, inside: impl Fn(char) -> bool, mut each: impl Fn
 
 /// Escapes text for HTML and XML alike (element content and quoted attributes): the five
 /// characters that can end a text run or an attribute. `&#39;` rather than `&apos;`, which
-/// HTML 4 lacks; `/` is left readable.
+/// HTML 4 lacks; `/` is left readable. pulldown-cmark's own escaper, which does just that.
 pub fn escape_markup(text: &str) -> String {
-    // Every page escapes its titles, names and URLs: copy the runs between special bytes
-    // whole (the five are ASCII, so a run never splits a UTF-8 sequence).
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[start..at]);
-        out.push_str(escaped);
-        start = at + 1;
-    }
-    out.push_str(&text[start..]);
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
     out
 }
 

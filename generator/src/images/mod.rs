@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 
-use crate::markdown::{ImageProblem, ImageResolver, ResolvedImage};
+use crate::content::markdown::{ImageProblem, ImageResolver, ResolvedImage};
 use process::ImageError;
 
 /// The cache folder, relative to the site root.

@@ -3,31 +3,12 @@
 //! with a located message while the previous site stays as it was.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use generator::build::{build, BuildError, BuildOptions};
 use generator::diagnostics::Diagnostic;
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid")
-}
-
-/// A copy of the valid fixture site, to break.
-fn site_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(fixture()) {
-        let entry = entry.unwrap();
-        let to = dir
-            .path()
-            .join(entry.path().strip_prefix(fixture()).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&to).unwrap();
-        } else {
-            fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
-}
+use crate::support::{fixture, site_copy};
 
 fn options(root: &Path, out: &Path, cache: &Path) -> BuildOptions {
     BuildOptions {
@@ -47,7 +28,7 @@ fn img_tags(html: &str) -> Vec<&str> {
 fn images_next_to_the_article_and_in_static_are_published_sized_and_cached() {
     let dir = tempfile::tempdir().unwrap();
     let (out, cache) = (dir.path().join("public"), dir.path().join("cache"));
-    let report = build(&options(&fixture(), &out, &cache)).unwrap();
+    let report = build(&options(&fixture("valid"), &out, &cache)).unwrap();
     // Both PNGs went through the encoder once.
     assert_eq!(report.images_encoded, 2);
     let html = fs::read_to_string(out.join("printer/index.html")).unwrap();
@@ -81,7 +62,8 @@ fn images_next_to_the_article_and_in_static_are_published_sized_and_cached() {
             assert_eq!((size.width, size.height), (1200, 360), "{url}");
         }
         if url.contains("printer-panel") && url.ends_with(".png") {
-            let original = fs::read(fixture().join("content/devices/printer-panel.png")).unwrap();
+            let original =
+                fs::read(fixture("valid").join("content/devices/printer-panel.png")).unwrap();
             assert!(
                 bytes.len() <= original.len(),
                 "{url}: never larger than the original"
@@ -93,7 +75,7 @@ fn images_next_to_the_article_and_in_static_are_published_sized_and_cached() {
 
     // A rebuild (and any other run with the same cache) encodes nothing and writes the same.
     let out2 = dir.path().join("public2");
-    let again = build(&options(&fixture(), &out2, &cache)).unwrap();
+    let again = build(&options(&fixture("valid"), &out2, &cache)).unwrap();
     assert_eq!(again.images_encoded, 0);
     assert_eq!(
         fs::read_to_string(out2.join("printer/index.html")).unwrap(),
@@ -266,7 +248,7 @@ fn a_corrupt_image_is_an_error_not_a_panic() {
 
 #[test]
 fn a_truncated_image_is_an_error() {
-    let whole = fs::read(fixture().join("content/devices/printer-panel.png")).unwrap();
+    let whole = fs::read(fixture("valid").join("content/devices/printer-panel.png")).unwrap();
     let site = with_screenshot(&whole[..whole.len() / 2]);
     let error = only_error(site.path());
     assert!(
@@ -283,7 +265,7 @@ fn a_truncated_image_is_an_error() {
 fn a_20000_by_20000_image_is_refused_before_decoding() {
     // A valid PNG header claiming 20,000 × 20,000 px over a few bytes: decoding it would need
     // 1.6 GB; the header alone refuses it.
-    let mut header = fs::read(fixture().join("static/images/key-icon.png")).unwrap();
+    let mut header = fs::read(fixture("valid").join("static/images/key-icon.png")).unwrap();
     header[16..20].copy_from_slice(&20_000u32.to_be_bytes());
     header[20..24].copy_from_slice(&20_000u32.to_be_bytes());
     let site = with_screenshot(&header);

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
 use crate::text::{is_slug, LineIndex};
-use crate::toml_errors;
+
+pub(crate) mod toml_errors;
 
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -137,6 +138,7 @@ fn default_favicon() -> String {
 
 impl SiteConfig {
     /// Parses and validates `site.toml`. Pure: `path` is only used in diagnostics.
+    /// (A value's place in the file, for a diagnostic about it, is [`Locations`]'.)
     pub fn parse(path: &Path, text: &str) -> Result<Self, Vec<Diagnostic>> {
         let index = LineIndex::new(text);
         let mut config: SiteConfig = toml::from_str(text)
@@ -151,13 +153,14 @@ impl SiteConfig {
     }
 
     fn validate(&self, path: &Path, text: &str, index: &LineIndex) -> Vec<Diagnostic> {
-        // Locate a key's line for the message; the struct no longer knows where values came from.
-        let at = |needle: &str| text.find(needle).unwrap_or(0);
+        // The struct no longer knows where its values came from: the parser's spans do.
+        let locations = Locations::parse(text);
+        let at = |offset: Option<usize>| offset.unwrap_or(0);
         let mut problems = Vec::new();
         if let Some(problem) = check_base_url(&self.base_url) {
             problems.push(
                 Diagnostic::error(path, problem)
-                    .at(text, index, at("base_url"))
+                    .at(text, index, at(locations.base_url))
                     .with_hint(
                         "use the full address, like `base_url = \"https://help.example.com\"`",
                     ),
@@ -169,7 +172,7 @@ impl SiteConfig {
         {
             problems.push(
                 Diagnostic::error(path, "edit_url must be an http(s) URL containing {path}")
-                    .at(text, index, at("edit_url"))
+                    .at(text, index, at(locations.edit_url))
                     .with_hint(
                         "e.g. `edit_url = \"https://github.com/acme/help/edit/main/{path}\"`",
                     ),
@@ -178,14 +181,14 @@ impl SiteConfig {
         if !self.favicon.starts_with('/') {
             problems.push(
                 Diagnostic::error(path, "favicon must be a site path such as \"/favicon.svg\"")
-                    .at(text, index, at("favicon"))
+                    .at(text, index, at(locations.favicon))
                     .with_hint("put the icon in static/ and name it from the site root"),
             );
         }
         if self.images.max_width < 100 {
             problems.push(
                 Diagnostic::error(path, "images.max_width must be at least 100 (px)")
-                    .at(text, index, at("max_width"))
+                    .at(text, index, at(locations.max_width))
                     .with_hint("the default, 1200, suits screenshots"),
             );
         }
@@ -196,8 +199,8 @@ impl SiteConfig {
             );
         }
         let mut seen = std::collections::HashSet::new();
-        for category in &self.categories {
-            let offset = at(&format!("\"{}\"", category.slug));
+        for (i, category) in self.categories.iter().enumerate() {
+            let offset = at(locations.category_slugs.get(i).copied());
             if !is_slug(&category.slug) {
                 problems.push(
                     Diagnostic::error(
@@ -216,11 +219,7 @@ impl SiteConfig {
                         path,
                         format!("category `{}` is defined twice", category.slug),
                     )
-                    .at(
-                        text,
-                        index,
-                        text.rfind(&format!("\"{}\"", category.slug)).unwrap_or(0),
-                    ),
+                    .at(text, index, offset),
                 );
             }
         }
@@ -283,9 +282,102 @@ slug = "devices"
 name = "Devices"
 "#;
 
+/// Where some of `site.toml`'s values are written (byte offsets of the values), from the TOML
+/// parser's spans: what a diagnostic about a value that parsed but is not acceptable points at
+/// (a key's name found by searching the text could be in a comment or another table).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Locations {
+    pub base_url: Option<usize>,
+    pub edit_url: Option<usize>,
+    pub favicon: Option<usize>,
+    pub max_width: Option<usize>,
+    /// Each `[[categories]]` table's `slug`, in order.
+    pub category_slugs: Vec<usize>,
+}
+
+impl Locations {
+    /// The locations in `text`; none when it does not parse (its error says so already).
+    pub fn parse(text: &str) -> Self {
+        type Value = toml::Spanned<toml::Value>;
+        #[derive(Deserialize)]
+        struct Spans {
+            base_url: Option<Value>,
+            edit_url: Option<Value>,
+            favicon: Option<Value>,
+            images: Option<ImageSpans>,
+            #[serde(default)]
+            categories: Vec<CategorySpans>,
+        }
+        #[derive(Deserialize)]
+        struct ImageSpans {
+            max_width: Option<Value>,
+        }
+        #[derive(Deserialize)]
+        struct CategorySpans {
+            slug: Option<Value>,
+        }
+        let Ok(spans) = toml::from_str::<Spans>(text) else {
+            return Self::default();
+        };
+        let start = |value: Option<Value>| value.map(|value| value.span().start);
+        Self {
+            base_url: start(spans.base_url),
+            edit_url: start(spans.edit_url),
+            favicon: start(spans.favicon),
+            max_width: start(spans.images.and_then(|images| images.max_width)),
+            category_slugs: spans
+                .categories
+                .into_iter()
+                .map(|category| start(category.slug).unwrap_or(0))
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A diagnostic points at the value itself, not at the first place the key's name appears
+    /// (a comment above it, another table's `slug`).
+    #[test]
+    fn values_are_located_by_the_parsers_spans() {
+        let text = format!(
+            "# base_url, favicon and \"accounts\" are explained in the README{}",
+            TEST_CONFIG
+                .replace("https://help.example.test/", "help.example.test")
+                .replace(
+                    "title = \"Help\"",
+                    "title = \"Help\"\nfavicon = \"icon.svg\""
+                )
+                .replace("slug = \"devices\"", "slug = \"accounts\"")
+        );
+        let locations = Locations::parse(&text);
+        assert_eq!(&text[locations.favicon.unwrap()..][..10], "\"icon.svg\"");
+        assert_eq!(locations.category_slugs.len(), 2);
+        assert_eq!(locations.max_width, None);
+        let problems = SiteConfig::parse(Path::new("site.toml"), &text).unwrap_err();
+        let lines: Vec<(u32, u32, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.column, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    4,
+                    12,
+                    "base_url `help.example.test` must start with https:// or http://"
+                ),
+                (
+                    3,
+                    11,
+                    "favicon must be a site path such as \"/favicon.svg\""
+                ),
+                (17, 8, "category `accounts` is defined twice"),
+            ]
+        );
+    }
 
     #[test]
     fn parses_and_normalises_base_url() {

@@ -1,6 +1,6 @@
 //! Incremental rebuilds for `serve`: the parsed site stays in memory between edits, an edit
 //! re-reads and re-parses only the files whose size or modification time changed, re-renders
-//! only the pages whose inputs changed (see [`render::dirty_jobs`]) and rewrites only files whose
+//! only the pages whose inputs changed (see [`dirty::dirty_jobs`]) and rewrites only files whose
 //! bytes changed, in place in `serve`'s private output folder.
 //!
 //! A change to `site.toml` or the theme starts over from scratch (every article is parsed
@@ -11,20 +11,25 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::article::{self, Article};
-use crate::build::{self, BuildError, BuildOptions};
+use crate::build::{self, ArticlePage, BuildError, BuildOptions};
 use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::content::article::{self, ArticleHead};
+use crate::content::markdown::{Body, Outline};
+use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
 use crate::images::Images;
 use crate::library::Library;
 use crate::output;
-use crate::render::{self, PageJob, Renderer, Snapshot, Views};
-use crate::search;
-use crate::theme::Theme;
+use crate::render::feeds;
+use crate::render::search;
+use crate::render::theme::Theme;
+use crate::render::{self, PageJob, Renderer, Views};
+use crate::serve::dirty::{self, Dirty, Snapshot};
 
 /// Folders besides `content/` whose files change how every page looks.
 pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static"];
@@ -44,11 +49,36 @@ pub(crate) fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// One article as the session keeps it: its head, shared with the library, and its body.
+#[derive(Clone)]
+struct Parsed {
+    head: Arc<ArticleHead>,
+    body: Arc<Body>,
+}
+
 /// One article file as last read.
 struct Entry {
     stamp: Option<Stamp>,
-    article: Option<Article>,
+    parsed: Option<Parsed>,
     problems: Vec<Diagnostic>,
+}
+
+/// The site of the last good update.
+struct Site {
+    /// Made from the heads of that update; never changed, not even by an edit applied in
+    /// place, which changes nothing the library reads (see [`ArticleHead::same_outward`]).
+    library: Library,
+    /// Each article of [`Library::every_article`], in that order, as it is now: an edit
+    /// applied in place replaces its article here.
+    articles: Vec<Parsed>,
+    /// The search index's entry of each published article (same order).
+    search_entries: Vec<search::Entry>,
+}
+
+impl Site {
+    fn outlines(&self) -> Vec<&Outline> {
+        self.articles.iter().map(|a| &a.body.outline).collect()
+    }
 }
 
 struct Settings {
@@ -134,11 +164,9 @@ pub struct Session {
     /// Files read again since the last good update.
     pending: BTreeSet<PathBuf>,
     written: Option<Written>,
-    /// The library of the last good update, which owns its articles meanwhile (their entries
-    /// hold `None`): an edit that changes only its own page is applied to it in place.
-    library: Option<Library>,
-    /// The search index's entry of each of `library`'s articles (same order).
-    search_entries: Vec<search::Entry>,
+    /// The last good update's site: an edit that changes only its own page is applied to it
+    /// in place.
+    site: Option<Site>,
 }
 
 /// Files read again, with what reading them found.
@@ -155,8 +183,7 @@ impl Session {
             entries: HashMap::new(),
             pending: BTreeSet::new(),
             written: None,
-            library: None,
-            search_entries: Vec::new(),
+            site: None,
         }
     }
 
@@ -184,7 +211,7 @@ impl Session {
             self.settings = None;
             self.entries.clear();
             self.written = None;
-            self.library = None;
+            self.site = None;
             let (config, theme) = build::load_settings(&self.options)?;
             let static_paths = theme.assets.iter().map(|a| a.path.clone()).collect();
             let images = Images::new(
@@ -201,6 +228,7 @@ impl Session {
             });
         }
         let settings = self.settings.as_ref().expect("loaded above");
+        let sources = Sources::disk(&root);
 
         // Re-read what changed, in parallel.
         let known = |path: &PathBuf| {
@@ -212,7 +240,7 @@ impl Session {
                 (changed.to_vec(), Vec::new(), false)
             }
             _ => {
-                let (paths, problems) = build::content_paths(&root);
+                let (paths, problems) = crate::content::source::content_paths(&root);
                 (paths, problems, true)
             }
         };
@@ -252,16 +280,20 @@ impl Session {
         }
         let reread: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
-            .map(|(path, shown, stamp)| {
-                let (article, problems) = match build::read_source(&root, &path) {
-                    Ok(source) => article::parse(source, &settings.config, &settings.images),
+            .map(|(_, shown, stamp)| {
+                let (parsed, problems) = match sources.read(&shown) {
+                    Ok(source) => article::parse(&source, &settings.config, &settings.images),
                     Err(problem) => (None, vec![problem]),
                 };
+                let parsed = parsed.map(|(head, body)| Parsed {
+                    head: Arc::new(head),
+                    body: Arc::new(body),
+                });
                 (
                     shown,
                     Entry {
                         stamp,
-                        article,
+                        parsed,
                         problems,
                     },
                 )
@@ -273,11 +305,9 @@ impl Session {
             match self.apply_local_edits(reread, started) {
                 Ok(Ok(update)) => return Ok(update),
                 Ok(Err((error, edited))) => {
-                    // The library already holds the edited articles but their pages failed:
-                    // the next update goes the full way and renders them again.
-                    if let Some(library) = self.library.take() {
-                        self.take_back(library);
-                    }
+                    // The site already holds the edited articles but their pages failed: the
+                    // next update goes the full way and renders them again.
+                    self.site = None;
                     self.pending.extend(edited);
                     return Err(error);
                 }
@@ -285,70 +315,68 @@ impl Session {
             }
         };
         // The full way: every article goes through the library's checks again.
-        if let Some(library) = self.library.take() {
-            self.take_back(library);
-        }
+        self.site = None;
         for (shown, entry) in reread {
             self.pending.insert(shown.clone());
             self.entries.insert(shown, entry);
         }
         let settings = self.settings.as_ref().expect("loaded above");
         let mut diagnostics = listing_problems;
-        let mut articles = Vec::with_capacity(self.entries.len());
-        for entry in self.entries.values_mut() {
+        let mut heads = Vec::with_capacity(self.entries.len());
+        for entry in self.entries.values() {
             diagnostics.extend(entry.problems.iter().cloned());
-            articles.extend(entry.article.take());
+            heads.extend(entry.parsed.as_ref().map(|parsed| parsed.head.clone()));
         }
-        let (library, problems) = Library::new_checked(
-            articles,
+        let (library, mut problems) = Library::new(
+            heads,
             &settings.config,
             self.options.include_drafts,
             &settings.static_paths,
         );
+        let articles: Vec<Parsed> = library
+            .every_article()
+            .map(|head| {
+                let entry = &self.entries[&head.path];
+                entry
+                    .parsed
+                    .clone()
+                    .expect("the library's heads come from entries")
+            })
+            .collect();
+        let site = Site {
+            library,
+            articles,
+            search_entries: Vec::new(),
+        };
+        problems.extend(site.library.check_links(&site.outlines()));
+        sources.locate(&mut problems);
         diagnostics.extend(problems);
         diagnostics::sort(&mut diagnostics);
-        let result = if diagnostics::has_errors(&diagnostics) {
-            Err(BuildError::Invalid(diagnostics))
-        } else {
-            write(
-                &self.out_dir,
-                settings,
-                &library,
-                self.written.as_ref(),
-                &self.pending,
-                started,
-            )
-            .map(|(update, written, search_entries)| (update, written, search_entries, diagnostics))
-        };
-        let (mut update, written, search_entries, warnings) = match result {
-            Ok(done) => done,
-            Err(error) => {
-                self.take_back(library);
-                return Err(error);
-            }
-        };
-        update.warnings = warnings;
+        if diagnostics::has_errors(&diagnostics) {
+            return Err(BuildError::Invalid(diagnostics));
+        }
+        let (mut update, written, search_entries) = write(
+            &self.out_dir,
+            self.options.live_reload,
+            settings,
+            &site,
+            self.written.as_ref(),
+            &self.pending,
+            started,
+        )?;
+        update.warnings = diagnostics;
         update.elapsed = started.elapsed();
         self.written = Some(written);
-        self.library = Some(library);
-        self.search_entries = search_entries;
+        self.site = Some(Site {
+            search_entries,
+            ..site
+        });
         self.pending.clear();
         Ok(update)
     }
 
-    /// Returns the library's articles to their entries (an entry re-read since keeps its own).
-    fn take_back(&mut self, library: Library) {
-        for article in library.into_articles() {
-            if let Some(entry) = self.entries.get_mut(&article.source.path) {
-                if entry.article.is_none() {
-                    entry.article = Some(article);
-                }
-            }
-        }
-    }
-
     /// The quick way, for the common edit: files that existed before, still parse without
-    /// errors, and changed nothing other pages read of them (see [`Article::same_outward`]),
+    /// errors, and changed nothing other pages read of them (see [`ArticleHead::same_outward`]),
     /// with links that still check out. Then only their own pages are rendered, against the
     /// last good library, before anything else is done; the feeds, bundle and search index
     /// follow. Anything else gives `reread` back for the full way.
@@ -357,59 +385,78 @@ impl Session {
         reread: Reread,
         started: Instant,
     ) -> Result<Result<Update, (BuildError, Vec<PathBuf>)>, Reread> {
-        let (Some(settings), Some(library), Some(written)) =
-            (&self.settings, &mut self.library, &mut self.written)
+        let (Some(settings), Some(site), Some(written)) =
+            (&self.settings, &mut self.site, &mut self.written)
         else {
             return Err(reread);
         };
         let mut edits = Vec::with_capacity(reread.len());
-        for (shown, entry) in &reread {
-            let known = self.entries.contains_key(shown);
-            let parsed = entry
-                .article
-                .as_ref()
-                .filter(|_| known && !diagnostics::has_errors(&entry.problems));
-            let in_place = parsed.and_then(|new| {
-                library.index_of(&new.slug).filter(|&i| {
-                    library.articles[i].same_outward(new) && library.check_links_of(new).is_empty()
-                })
-            });
-            match in_place {
-                Some(i) => edits.push(i),
-                None => return Err(reread),
+        {
+            let outlines = site.outlines();
+            for (shown, entry) in &reread {
+                let known = self.entries.contains_key(shown);
+                let parsed = entry
+                    .parsed
+                    .as_ref()
+                    .filter(|_| known && !diagnostics::has_errors(&entry.problems));
+                let in_place = parsed.and_then(|new| {
+                    site.library.index_of(&new.head.slug).filter(|&i| {
+                        let old = &site.articles[i];
+                        old.head.same_outward(&new.head)
+                            && old.body.outline.anchors == new.body.outline.anchors
+                            && site
+                                .library
+                                .check_links_of(&new.head, &new.body.outline, &outlines)
+                                .is_empty()
+                    })
+                });
+                match in_place {
+                    Some(i) => edits.push(i),
+                    None => return Err(reread),
+                }
             }
         }
         let mut edited = Vec::with_capacity(edits.len());
-        for (i, (shown, mut entry)) in edits.iter().copied().zip(reread) {
-            library.articles[i] = entry.article.take().expect("checked above");
+        for (i, (shown, entry)) in edits.iter().copied().zip(reread) {
+            site.articles[i] = entry.parsed.clone().expect("checked above");
             edited.push(shown.clone());
             self.entries.insert(shown, entry);
         }
+        let library = &site.library;
 
         // The edits changed no title, tag or category: the last update's views still hold.
         let renderer =
             Renderer::with_views(&settings.config, library, &settings.theme, &written.views);
-        let jobs: Vec<PageJob> = edits.iter().map(|&i| PageJob::Article(i)).collect();
-        let pages_written = match render_and_write(&self.out_dir, &renderer, &jobs) {
-            Ok((written, _)) => written,
-            Err(error) => return Ok(Err((error, edited))),
-        };
+        let pages: Vec<ArticlePage> = edits
+            .iter()
+            .map(|&i| (i, &*site.articles[i].head, &*site.articles[i].body))
+            .collect();
+        let live_reload = self.options.live_reload;
+        let pages_written =
+            match render_and_write(&self.out_dir, &renderer, &[], &pages, live_reload) {
+                Ok((written, _)) => written,
+                Err(error) => return Ok(Err((error, edited))),
+            };
         let pages_elapsed = started.elapsed();
 
         for &i in &edits {
-            self.search_entries[i] = search::entry(&library.articles[i], &settings.config);
+            let Parsed { head, body } = &site.articles[i];
+            site.search_entries[i] = search::entry(head, body, &settings.config);
         }
+        let published = &site.articles[..library.articles.len()];
         let files_written = match site_files_with_images(settings, || {
-            build::site_files(library, &settings.config, &settings.theme, true, || {
-                search::files(library, &settings.config, &self.search_entries)
-            })
+            let mut files = build::site_files(library, &settings.config, &settings.theme, || {
+                search::files(library, &settings.config, &site.search_entries)
+            });
+            files.push(bundle_file(library, &settings.config, published));
+            files
         })
         .and_then(|files| write_files(&self.out_dir, files))
         {
             Ok((written, _)) => written,
             Err(error) => return Ok(Err((error, edited))),
         };
-        written.snapshot = renderer.snapshot();
+        written.snapshot = dirty::snapshot(&renderer, &heads_of(published));
         let mut warnings: Vec<Diagnostic> = self
             .entries
             .values()
@@ -419,7 +466,7 @@ impl Session {
         Ok(Ok(Update {
             articles: library.articles.len(),
             full: false,
-            pages_rendered: jobs.len(),
+            pages_rendered: pages.len(),
             pages_written,
             pages_elapsed,
             files_written,
@@ -430,20 +477,57 @@ impl Session {
     }
 }
 
-/// Renders `jobs` and writes the pages whose bytes changed: how many did, and every page's site
-/// path. A template error writes nothing.
+/// The heads of `articles`, in their order.
+fn heads_of(articles: &[Parsed]) -> Vec<&ArticleHead> {
+    articles.iter().map(|a| &*a.head).collect()
+}
+
+/// The bundle of the published `articles` (those of the library, in its order).
+fn bundle_file(library: &Library, config: &SiteConfig, articles: &[Parsed]) -> (String, Vec<u8>) {
+    let records = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| feeds::bundle_article(library, config, i, &a.head, &a.body));
+    (
+        format!("/{}", kb_model::BUNDLE_FILE_NAME),
+        feeds::bundle_head(config).to_json_with(records),
+    )
+}
+
+/// The element that loads `serve`'s live-reload script (served at that path by
+/// `crate::serve::http`). Put in each page as it is rendered, with `live_reload`, so the files
+/// are served as they are.
+pub const RELOAD_TAG: &str = "<script src=\"/__tryfirst/reload.js\" defer></script>";
+
+/// `html` with [`RELOAD_TAG`] before its last `</body>` (a page without one is left as it is).
+fn with_reload(html: &str) -> String {
+    match html.rfind("</body>") {
+        Some(at) => [&html[..at], RELOAD_TAG, &html[at..]].concat(),
+        None => html.to_owned(),
+    }
+}
+
+/// Renders `jobs` and `articles` and writes the pages whose bytes changed: how many did, and
+/// every page's site path. A template error writes nothing. With `live_reload`, each page
+/// loads the live-reload script.
 fn render_and_write(
     out_dir: &Path,
     renderer: &Renderer,
     jobs: &[PageJob],
+    articles: &[ArticlePage<'_>],
+    live_reload: bool,
 ) -> Result<(usize, Vec<String>), BuildError> {
     // Render every page first: a template error must leave the served site untouched.
-    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
-    build::render_pages(renderer, jobs, |path, html| {
+    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len() + articles.len()));
+    build::render_pages(renderer, jobs, articles, |path, html| {
+        let html = match live_reload {
+            true => with_reload(html),
+            false => html.to_owned(),
+        };
         rendered
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((path.to_owned(), html.to_owned()));
+            .push((path.to_owned(), html));
         Ok(())
     })?;
     let rendered = rendered
@@ -525,27 +609,40 @@ fn settings_stamps(root: &Path) -> BTreeMap<PathBuf, Option<Stamp>> {
 /// Renders what changed since `written` (everything without it) and writes what differs.
 fn write(
     out_dir: &Path,
+    live_reload: bool,
     settings: &Settings,
-    library: &Library,
+    site: &Site,
     written: Option<&Written>,
     pending: &BTreeSet<PathBuf>,
     started: Instant,
 ) -> Result<(Update, Written, Vec<search::Entry>), BuildError> {
+    let library = &site.library;
+    let published = &site.articles[..library.articles.len()];
     let renderer = Renderer::new(&settings.config, library, &settings.theme);
-    let snapshot = renderer.snapshot();
+    let snapshot = dirty::snapshot(&renderer, &heads_of(published));
     let reparsed: Vec<usize> = library
         .articles
         .iter()
         .enumerate()
-        .filter(|(_, a)| pending.contains(&a.source.path))
+        .filter(|(_, a)| pending.contains(&a.path))
         .map(|(i, _)| i)
         .collect();
-    let all = render::jobs(library);
-    let dirty = written.and_then(|w| render::dirty_jobs(&w.snapshot, &snapshot, &reparsed));
+    let dirty = written.and_then(|w| dirty::dirty_jobs(&w.snapshot, &snapshot, &reparsed));
     let full = dirty.is_none();
-    let jobs = dirty.unwrap_or_else(|| all.clone());
+    let Dirty {
+        pages: jobs,
+        articles,
+    } = dirty.unwrap_or_else(|| Dirty {
+        pages: render::jobs(library),
+        articles: (0..published.len()).collect(),
+    });
+    let article_pages: Vec<ArticlePage> = articles
+        .iter()
+        .map(|&i| (i, &*published[i].head, &*published[i].body))
+        .collect();
 
-    let (pages_written, paths) = render_and_write(out_dir, &renderer, &jobs)?;
+    let (pages_written, paths) =
+        render_and_write(out_dir, &renderer, &jobs, &article_pages, live_reload)?;
     let mut pages: BTreeSet<String> = match written {
         Some(w) if !full => w.pages.clone(),
         _ => BTreeSet::new(),
@@ -556,17 +653,18 @@ fn write(
     }
     let pages_elapsed = started.elapsed();
 
-    let search_entries: Vec<search::Entry> = library
-        .articles
+    let search_entries: Vec<search::Entry> = published
         .par_iter()
-        .map(|article| search::entry(article, &settings.config))
+        .map(|Parsed { head, body }| search::entry(head, body, &settings.config))
         .collect();
     let (files_written, files) = write_files(
         out_dir,
         site_files_with_images(settings, || {
-            build::site_files(library, &settings.config, &settings.theme, true, || {
+            let mut files = build::site_files(library, &settings.config, &settings.theme, || {
                 search::files(library, &settings.config, &search_entries)
-            })
+            });
+            files.push(bundle_file(library, &settings.config, published));
+            files
         })?,
     )?;
     // Whatever the previous update wrote and this one did not is gone from the site.
@@ -580,7 +678,7 @@ fn write(
     let update = Update {
         articles: library.articles.len(),
         full,
-        pages_rendered: jobs.len(),
+        pages_rendered: jobs.len() + article_pages.len(),
         pages_written,
         pages_elapsed,
         files_written,
@@ -633,6 +731,36 @@ mod tests {
     }
 
     const PRINTER: &str = "content/devices/printer.md";
+
+    #[test]
+    fn the_reload_script_goes_before_the_body_end() {
+        assert_eq!(
+            with_reload("<html><body><p>x</p></body></html>"),
+            "<html><body><p>x</p><script src=\"/__tryfirst/reload.js\" defer></script></body></html>"
+        );
+        assert_eq!(with_reload("no body"), "no body");
+    }
+
+    /// Pages rendered for `serve` load the live-reload script; a build's never do.
+    #[test]
+    fn live_reload_puts_the_script_in_every_page_a_session_writes() {
+        let dir = crate::test_support::copy_of_valid_site();
+        let mut session = Session::new(BuildOptions {
+            out: Some(dir.path().join("out")),
+            live_reload: true,
+            ..BuildOptions::new(dir.path())
+        });
+        session.update().unwrap();
+        for page in [
+            "index.html",
+            "printer/index.html",
+            "404.html",
+            "tags/index.html",
+        ] {
+            assert!(read(dir.path(), page).contains(RELOAD_TAG), "{page}");
+        }
+        assert!(!read(dir.path(), "tryfirst-bundle.json").contains("reload.js"));
+    }
 
     /// Every file under `dir`, by path relative to it.
     fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

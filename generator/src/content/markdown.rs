@@ -112,54 +112,30 @@ impl ImageResolver for NoImages {
     }
 }
 
+/// An article's body, rendered: its HTML by section, its text for search and the question
+/// function, and its [`Outline`]. Made from the file's text and the article's head by
+/// `content::article::parse_body`, and handed to whatever needs it (page, search entry,
+/// bundle record): no article carries one.
 #[derive(Debug, Clone, Default)]
-pub struct RenderedBody {
+pub struct Body {
     pub intro_html: String,
     pub intro_text: String,
     pub sections: Vec<Section>,
     pub steps: Vec<Step>,
     pub escalation_text: String,
-    pub links: Vec<LinkRef>,
+    pub outline: Outline,
     pub problems: Vec<BodyProblem>,
-    /// Every heading anchor on the page, for checking `#fragment` links.
-    pub anchors: Vec<String>,
     pub word_count: usize,
 }
 
-impl RenderedBody {
-    /// This body without its HTML and text: only what the site-wide checks read of it (its
-    /// links and anchors) and its word count. `build` keeps this much of each article once its
-    /// page is rendered.
-    pub fn into_outline(self) -> RenderedBody {
-        RenderedBody {
-            links: self.links,
-            anchors: self.anchors,
-            word_count: self.word_count,
-            ..RenderedBody::default()
-        }
-    }
+/// What the site-wide link checks read of a body: its links and its anchors. `build` keeps this
+/// much of each article once its page is rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub links: Vec<LinkRef>,
+    /// Every heading anchor on the page, for checking `#fragment` links.
+    pub anchors: Vec<String>,
 }
-
-/// Ids the default theme puts on every article page around the body (landmarks, the question
-/// form, the call to action). A heading in the body must not take one of them, so headings that
-/// would get one are numbered instead (`main-2`). "see-also" is not here: an article's own
-/// "See also" section is meant to carry it.
-pub const THEME_IDS: &[&str] = &[
-    "main",
-    "ask-heading",
-    "ask-question",
-    "ask-question-hint",
-    "ask-question-error",
-    "ask-who-reason",
-    "ask-email",
-    "ask-email-error",
-    "ask-company",
-    "ask-company-error",
-    "ask-consent",
-    "ask-consent-error",
-    "ask-confirm-ref",
-    "cta-heading",
-];
 
 fn options() -> Options {
     // ENABLE_GFM: GitHub's callouts, `> [!NOTE]` and the like.
@@ -169,18 +145,21 @@ fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `body` and extracts its anatomy, with images shown as written.
-pub fn render(body: &str, headings: &SectionHeadings) -> RenderedBody {
-    render_with(body, headings, &NoImages)
+/// Renders `body` and extracts its anatomy, with images shown as written and no ids taken.
+pub fn render(body: &str, headings: &SectionHeadings) -> Body {
+    render_with(body, headings, &[], &NoImages)
 }
 
 /// Renders `body` and extracts its anatomy; `images` finds and measures its images.
+/// `taken_ids` are the ids the page around the body already uses (the theme knows them): a
+/// heading that would get one is numbered instead (`main-2`).
 pub fn render_with(
     body: &str,
     headings: &SectionHeadings,
+    taken_ids: &[&str],
     images: &dyn ImageResolver,
-) -> RenderedBody {
-    let mut walker = Walker::new(headings, images);
+) -> Body {
+    let mut walker = Walker::new(headings, taken_ids, images);
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     if body.contains("###") {
         // A level-3+ heading's anchor is made from its text, which follows its start event:
@@ -247,7 +226,7 @@ struct Walker<'h, 'a> {
     image: Option<PendingImage>,
     /// Images so far: only the first, near the top, is loaded at once.
     images_seen: usize,
-    out: RenderedBody,
+    out: Body,
     bucket: Bucket<'a>,
     /// Set while inside an H2: its text becomes the next section's heading.
     heading_text: Option<(String, usize)>,
@@ -265,13 +244,17 @@ struct Walker<'h, 'a> {
 }
 
 impl<'h, 'a> Walker<'h, 'a> {
-    fn new(headings: &'h SectionHeadings, images: &'h dyn ImageResolver) -> Self {
+    fn new(
+        headings: &'h SectionHeadings,
+        taken_ids: &[&str],
+        images: &'h dyn ImageResolver,
+    ) -> Self {
         Self {
             headings,
             images,
             image: None,
             images_seen: 0,
-            out: RenderedBody::default(),
+            out: Body::default(),
             bucket: Bucket {
                 kind: None,
                 heading: String::new(),
@@ -282,7 +265,7 @@ impl<'h, 'a> Walker<'h, 'a> {
             },
             heading_text: None,
             // Ids the page template uses around the article body.
-            used_ids: THEME_IDS.iter().map(|id| (*id).to_owned()).collect(),
+            used_ids: taken_ids.iter().map(|id| (*id).to_owned()).collect(),
             last_heading_level: 1,
             list_depth: 0,
             steps_list_done: false,
@@ -321,7 +304,7 @@ impl<'h, 'a> Walker<'h, 'a> {
             id = format!("{base}-{n}");
             n += 1;
         }
-        self.out.anchors.push(id.clone());
+        self.out.outline.anchors.push(id.clone());
         id
     }
 
@@ -412,7 +395,7 @@ impl<'h, 'a> Walker<'h, 'a> {
                 self.last_heading_level = level_number;
                 let id = match id {
                     Some(given) => {
-                        self.out.anchors.push(given.to_string());
+                        self.out.outline.anchors.push(given.to_string());
                         given
                     }
                     None => CowStr::from(
@@ -620,7 +603,7 @@ impl<'h, 'a> Walker<'h, 'a> {
                 Some(fragment) => format!("{}#{fragment}", urls::article(&slug)),
                 None => urls::article(&slug),
             };
-            self.out.links.push(LinkRef {
+            self.out.outline.links.push(LinkRef {
                 target: LinkTarget::Article { slug, fragment },
                 offset,
             });
@@ -628,7 +611,7 @@ impl<'h, 'a> Walker<'h, 'a> {
         }
         if dest.starts_with('/') && !dest.starts_with("//") {
             let (path, fragment) = split_fragment(&dest);
-            self.out.links.push(LinkRef {
+            self.out.outline.links.push(LinkRef {
                 target: LinkTarget::SitePath {
                     path: path.to_owned(),
                     fragment,
@@ -636,7 +619,7 @@ impl<'h, 'a> Walker<'h, 'a> {
                 offset,
             });
         } else if let Some(fragment) = dest.strip_prefix('#') {
-            self.out.links.push(LinkRef {
+            self.out.outline.links.push(LinkRef {
                 target: LinkTarget::Fragment(fragment.to_owned()),
                 offset,
             });
@@ -707,7 +690,7 @@ impl<'h, 'a> Walker<'h, 'a> {
         }
     }
 
-    fn finish(mut self) -> RenderedBody {
+    fn finish(mut self) -> Body {
         self.close_bucket();
         if !self.saw_steps {
             self.problem(
@@ -879,7 +862,7 @@ mod tests {
 
     const ARTICLE: &str = "Intro with **bold**.\n\n## Try this first\n\n1. **Check** the [cable](@/printer-offline#power).\n2. Restart it.\n   - nested detail\n\nAfter the list.\n\n## When to bring us in\n\nIf it smokes.\n\nOr beeps.\n";
 
-    fn rendered(body: &str) -> RenderedBody {
+    fn rendered(body: &str) -> Body {
         render(body, &SectionHeadings::default())
     }
 
@@ -918,20 +901,20 @@ mod tests {
     #[test]
     fn records_internal_links_with_offsets() {
         let body = rendered(ARTICLE);
-        assert_eq!(body.links.len(), 1);
+        assert_eq!(body.outline.links.len(), 1);
         assert_eq!(
-            body.links[0].target,
+            body.outline.links[0].target,
             LinkTarget::Article {
                 slug: "printer-offline".into(),
                 fragment: Some("power".into())
             }
         );
         assert_eq!(
-            &ARTICLE[body.links[0].offset..body.links[0].offset + 7],
+            &ARTICLE[body.outline.links[0].offset..body.outline.links[0].offset + 7],
             "[cable]"
         );
         let body = rendered("## Try this first\n\n1. See [all](/categories/) and [x](https://example.com) and [y](#top).\n\n## When to bring us in\n\nx");
-        let targets: Vec<_> = body.links.iter().map(|l| &l.target).collect();
+        let targets: Vec<_> = body.outline.links.iter().map(|l| &l.target).collect();
         assert_eq!(
             targets,
             [
@@ -959,7 +942,7 @@ mod tests {
         assert_eq!(body.sections[2].kind, SectionKind::SeeAlso);
     }
 
-    fn messages(body: &RenderedBody) -> Vec<(usize, &str)> {
+    fn messages(body: &Body) -> Vec<(usize, &str)> {
         body.problems
             .iter()
             .map(|p| (p.offset, p.message.as_str()))
@@ -1019,7 +1002,7 @@ mod tests {
             "{}",
             body.sections[2].html
         );
-        assert!(body.anchors.contains(&"detail".to_owned()));
+        assert!(body.outline.anchors.contains(&"detail".to_owned()));
     }
 
     #[test]
@@ -1099,7 +1082,7 @@ mod tests {
     #[test]
     fn images_get_their_size_a_webp_source_and_lazy_loading_below_the_top() {
         let text = "![First \"shot\" & co](shot.png)\n\n## Try this first\n\n1. a ![Again](shot.png \"T\")\n\n## When to bring us in\n\n![Remote](https://example.com/x.png) ![Lost](nope.png)\n";
-        let body = render_with(text, &SectionHeadings::default(), &OneShot);
+        let body = render_with(text, &SectionHeadings::default(), &[], &OneShot);
         assert_eq!(
             body.intro_html,
             "<p><picture><source srcset=\"/assets/images/shot.abc.webp\" type=\"image/webp\"><img src=\"/assets/images/shot.abc.png\" alt=\"First &quot;shot&quot; &amp; co\" width=\"800\" height=\"600\"></picture></p>\n"
@@ -1122,7 +1105,7 @@ mod tests {
     fn a_first_image_far_down_is_lazy_too() {
         let words = "word ".repeat(200);
         let text = format!("{words}\n\n![Shot](shot.png)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
-        let body = render_with(&text, &SectionHeadings::default(), &OneShot);
+        let body = render_with(&text, &SectionHeadings::default(), &[], &OneShot);
         assert!(
             body.intro_html.contains("loading=\"lazy\""),
             "{}",

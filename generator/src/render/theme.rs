@@ -18,92 +18,92 @@ use crate::diagnostics::Diagnostic;
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "base.html",
-        include_str!("../../themes/default/templates/base.html"),
+        include_str!("../../../themes/default/templates/base.html"),
     ),
     (
         "index.html",
-        include_str!("../../themes/default/templates/index.html"),
+        include_str!("../../../themes/default/templates/index.html"),
     ),
     (
         "article.html",
-        include_str!("../../themes/default/templates/article.html"),
+        include_str!("../../../themes/default/templates/article.html"),
     ),
     (
         "category.html",
-        include_str!("../../themes/default/templates/category.html"),
+        include_str!("../../../themes/default/templates/category.html"),
     ),
     (
         "categories.html",
-        include_str!("../../themes/default/templates/categories.html"),
+        include_str!("../../../themes/default/templates/categories.html"),
     ),
     (
         "tag.html",
-        include_str!("../../themes/default/templates/tag.html"),
+        include_str!("../../../themes/default/templates/tag.html"),
     ),
     (
         "tags.html",
-        include_str!("../../themes/default/templates/tags.html"),
+        include_str!("../../../themes/default/templates/tags.html"),
     ),
     (
         "404.html",
-        include_str!("../../themes/default/templates/404.html"),
+        include_str!("../../../themes/default/templates/404.html"),
     ),
     (
         "redirect.html",
-        include_str!("../../themes/default/templates/redirect.html"),
+        include_str!("../../../themes/default/templates/redirect.html"),
     ),
     (
         "privacy.html",
-        include_str!("../../themes/default/templates/privacy.html"),
+        include_str!("../../../themes/default/templates/privacy.html"),
     ),
     (
         "search.html",
-        include_str!("../../themes/default/templates/search.html"),
+        include_str!("../../../themes/default/templates/search.html"),
     ),
     (
         "components.html",
-        include_str!("../../themes/default/templates/components.html"),
+        include_str!("../../../themes/default/templates/components.html"),
     ),
     (
         "partials/article_list.html",
-        include_str!("../../themes/default/templates/partials/article_list.html"),
+        include_str!("../../../themes/default/templates/partials/article_list.html"),
     ),
     (
         "partials/ask.html",
-        include_str!("../../themes/default/templates/partials/ask.html"),
+        include_str!("../../../themes/default/templates/partials/ask.html"),
     ),
     (
         "partials/cta.html",
-        include_str!("../../themes/default/templates/partials/cta.html"),
+        include_str!("../../../themes/default/templates/partials/cta.html"),
     ),
 ];
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     (
         "style.css",
-        include_bytes!("../../themes/default/static/style.css"),
+        include_bytes!("../../../themes/default/static/style.css"),
     ),
     (
         "ask.js",
-        include_bytes!("../../themes/default/static/ask.js"),
+        include_bytes!("../../../themes/default/static/ask.js"),
     ),
     (
         "search.js",
-        include_bytes!("../../themes/default/static/search.js"),
+        include_bytes!("../../../themes/default/static/search.js"),
     ),
     (
         "copy.js",
-        include_bytes!("../../themes/default/static/copy.js"),
+        include_bytes!("../../../themes/default/static/copy.js"),
     ),
     // Browsers ask for /favicon.ico whatever the page says: the ICO answers them, the SVG is
     // what the pages link to. A site's static/ replaces either.
     (
         "favicon.svg",
-        include_bytes!("../../themes/default/static/favicon.svg"),
+        include_bytes!("../../../themes/default/static/favicon.svg"),
     ),
     (
         "favicon.ico",
-        include_bytes!("../../themes/default/static/favicon.ico"),
+        include_bytes!("../../../themes/default/static/favicon.ico"),
     ),
 ];
 

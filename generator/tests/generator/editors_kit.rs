@@ -2,29 +2,11 @@
 //! copy button's script.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use generator::build::{build, BuildError, BuildOptions};
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid")
-}
-
-fn site_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(fixture()) {
-        let entry = entry.unwrap();
-        let to = dir
-            .path()
-            .join(entry.path().strip_prefix(fixture()).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&to).unwrap();
-        } else {
-            fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
-}
+use crate::support::{fixture, site_copy};
 
 fn options(root: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
@@ -67,7 +49,7 @@ fn errors(result: Result<generator::build::BuildReport, BuildError>) -> Vec<Stri
 fn the_default_favicon_is_published_and_linked() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    build(&options(&fixture(), &out)).unwrap();
+    build(&options(&fixture("valid"), &out)).unwrap();
     let ico = fs::read(out.join("favicon.ico")).unwrap();
     assert_eq!(&ico[..4], &[0, 0, 1, 0], "an ICO file");
     assert!(fs::read_to_string(out.join("favicon.svg"))
@@ -123,7 +105,7 @@ fn edit_url_puts_an_edit_link_on_articles() {
         .unwrap()
         .contains("Edit this page"));
     let plain = tempfile::tempdir().unwrap();
-    build(&options(&fixture(), &plain.path().join("public"))).unwrap();
+    build(&options(&fixture("valid"), &plain.path().join("public"))).unwrap();
     assert!(
         !fs::read_to_string(plain.path().join("public/printer/index.html"))
             .unwrap()
@@ -147,10 +129,10 @@ fn edit_url_puts_an_edit_link_on_articles() {
 fn build_minifies_pages_css_and_js_and_serve_style_output_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let (plain, small) = (dir.path().join("plain"), dir.path().join("small"));
-    build(&options(&fixture(), &plain)).unwrap();
+    build(&options(&fixture("valid"), &plain)).unwrap();
     build(&BuildOptions {
         minify: true,
-        ..options(&fixture(), &small)
+        ..options(&fixture("valid"), &small)
     })
     .unwrap();
     let size = |dir: &Path, file: &str| fs::metadata(dir.join(file)).unwrap().len();
@@ -212,7 +194,7 @@ fn the_cli_minifies_unless_told_not_to() {
 fn articles_load_the_copy_script_but_carry_no_button_without_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    build(&options(&fixture(), &out)).unwrap();
+    build(&options(&fixture("valid"), &out)).unwrap();
     let html = fs::read_to_string(out.join("printer/index.html")).unwrap();
     let script = html
         .split("<script src=\"")

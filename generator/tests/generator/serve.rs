@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use std::time::{Duration, Instant};
 
+use crate::support::site_copy;
+
 struct Serve {
     child: Child,
     addr: String,
@@ -33,19 +35,6 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
     }
 }
 
@@ -107,6 +96,91 @@ fn request(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, St
     (status, body)
 }
 
+/// Sends `request_line` with `headers` (each ending in `\r\n`): status, response head, body.
+fn exchange(addr: &str, request_line: &str, headers: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8(response[..end].to_vec()).unwrap();
+    let status = head[9..12].parse().unwrap();
+    (status, head, response[end + 4..].to_vec())
+}
+
+/// The value of header `name` in a response head.
+fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
+/// The preview serves files as a static host does: the right type for every common kind of
+/// file (a GIF, AVIF, PDF or MP4 in `static/` once went out as application/octet-stream), HEAD,
+/// byte ranges (video seeking) and 304 for a copy the browser already has.
+#[test]
+fn static_files_get_their_type_ranges_head_and_304() {
+    let dir = site_copy();
+    let files = dir.path().join("static/files");
+    std::fs::create_dir_all(&files).unwrap();
+    for name in ["a.gif", "a.avif", "a.pdf", "a.mp4", "a.woff2"] {
+        std::fs::write(files.join(name), b"0123456789").unwrap();
+    }
+    let serve = start(dir.path());
+    for (name, mime) in [
+        ("a.gif", "image/gif"),
+        ("a.avif", "image/avif"),
+        ("a.pdf", "application/pdf"),
+        ("a.mp4", "video/mp4"),
+        ("a.woff2", "font/woff2"),
+    ] {
+        let (status, head, _) = exchange(&serve.addr, &format!("GET /files/{name} HTTP/1.1"), "");
+        assert_eq!(status, 200, "{name}: {head}");
+        assert_eq!(
+            header(&head, "content-type").as_deref(),
+            Some(mime),
+            "{name}"
+        );
+        assert_eq!(header(&head, "cache-control").as_deref(), Some("no-store"));
+    }
+    let (status, head, body) = exchange(&serve.addr, "HEAD /files/a.mp4 HTTP/1.1", "");
+    assert_eq!((status, body.len()), (200, 0));
+    assert_eq!(header(&head, "content-length").as_deref(), Some("10"));
+
+    let (status, head, body) = exchange(
+        &serve.addr,
+        "GET /files/a.mp4 HTTP/1.1",
+        "Range: bytes=2-5\r\n",
+    );
+    assert_eq!(status, 206, "{head}");
+    assert_eq!(body, b"2345");
+    assert_eq!(
+        header(&head, "content-range").as_deref(),
+        Some("bytes 2-5/10")
+    );
+
+    let (_, head, _) = exchange(&serve.addr, "GET /printer/ HTTP/1.1", "");
+    let modified = header(&head, "last-modified").expect("pages carry their modification time");
+    let (status, _, body) = exchange(
+        &serve.addr,
+        "GET /printer/ HTTP/1.1",
+        &format!("If-Modified-Since: {modified}\r\n"),
+    );
+    assert_eq!((status, body.len()), (304, 0));
+}
+
 fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -118,14 +192,9 @@ fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sites/valid")
-}
-
 #[test]
 fn serves_rebuilds_reports_errors_and_answers_questions() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture(), dir.path());
+    let dir = site_copy();
     let serve = start(dir.path());
 
     let (status, page) = request(&serve.addr, "GET", "/printer/", None);
@@ -136,11 +205,21 @@ fn serves_rebuilds_reports_errors_and_answers_questions() {
         page.contains(&format!("href=\"http://{}/printer/\"", serve.addr)),
         "canonical URLs point at the preview"
     );
-    assert_eq!(request(&serve.addr, "GET", "/printer", None).0, 301);
+    let (status, head, _) = exchange(&serve.addr, "GET /printer HTTP/1.1", "");
+    assert_eq!(status, 307, "a folder without its slash is redirected");
+    assert!(
+        head.to_lowercase().contains("location: /printer/"),
+        "{head}"
+    );
     let (status, missing) = request(&serve.addr, "GET", "/no-such-page/", None);
     assert_eq!(status, 404);
     assert!(missing.contains("Page not found"));
-    assert_eq!(request(&serve.addr, "GET", "/../Cargo.toml", None).0, 400);
+    let (status, outside) = request(&serve.addr, "GET", "/../Cargo.toml", None);
+    assert_eq!(status, 404);
+    assert!(
+        outside.contains("Page not found"),
+        "nothing outside the site is served"
+    );
 
     // A broken edit: the error is published to pages, the last good site stays served.
     let article = dir.path().join("content/devices/printer.md");
@@ -205,8 +284,7 @@ fn next_rebuild(serve: &Serve, seen: usize) -> String {
 
 #[test]
 fn an_edit_rewrites_only_the_pages_that_show_the_article() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture(), dir.path());
+    let dir = site_copy();
     let serve = start(dir.path());
     assert_eq!(request(&serve.addr, "GET", "/printer/", None).0, 200);
     let out = serve.out_dir();
@@ -280,8 +358,7 @@ fn read_out(out: &Path, page: &str) -> String {
 /// the start with a message naming it (plain environment reading would ignore it silently).
 #[test]
 fn the_question_function_reads_its_secrets_from_ssm_as_in_lambda() {
-    let site = tempfile::tempdir().unwrap();
-    copy_tree(&fixture(), site.path());
+    let site = site_copy();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tryfirst"))
         .args(["serve", "--port", "0", "--root"])
         .arg(site.path())

@@ -21,7 +21,9 @@
 //!   only those of the articles it shows.
 //!
 //! `search.js` repeats [`terms`] (split, lower-case, [`stem`]) and [`fnv1a`]: the two must stay in
-//! step, which the e2e suite checks by searching for a misspelt and an inflected word.
+//! step. Both are tested against one file of vectors, `tests/fixtures/search-vectors.json`
+//! (words → stems, texts → terms and hashes), and the e2e suite searches for a misspelt and an
+//! inflected word.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -30,10 +32,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
 
-use crate::article::Article;
 use crate::config::SiteConfig;
+use crate::content::article::ArticleHead;
+use crate::content::markdown::Body;
 use crate::library::Library;
-use crate::markdown::RenderedBody;
 
 /// Where the vocabulary for typo correction is written.
 pub const WORDS_PATH: &str = "/search/words.json";
@@ -80,13 +82,9 @@ pub struct Entry {
     text: String,
 }
 
-/// The index entry of one article: its text is read once, for both its terms and its words.
-pub fn entry(article: &Article, config: &SiteConfig) -> Entry {
-    entry_with(article, &article.body, config)
-}
-
-/// [`entry`] of `article` with `body`, its body rendered apart from it (as `build` does).
-pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -> Entry {
+/// The index entry of one article, whose body is `body`: its text is read once, for both its
+/// terms and its words.
+pub fn entry(article: &ArticleHead, body: &Body, config: &SiteConfig) -> Entry {
     let mut collector = Collector::default();
     collector.add(&article.title, TITLE_WEIGHT);
     collector.add(&article.description, LABEL_WEIGHT);
@@ -106,7 +104,7 @@ pub fn entry_with(article: &Article, body: &RenderedBody, config: &SiteConfig) -
 }
 
 /// Intro, steps and escalation as one line of text, cut at a word before [`TEXT_LIMIT`] bytes.
-fn excerpt_text(body: &RenderedBody) -> String {
+fn excerpt_text(body: &Body) -> String {
     let mut text = String::with_capacity(TEXT_LIMIT + 8);
     let parts = std::iter::once(body.intro_text.as_str())
         .chain(body.steps.iter().map(|step| step.text.as_str()))
@@ -340,7 +338,7 @@ fn shards(postings: FxHashMap<Cow<'_, str>, Vec<u32>>) -> Vec<BTreeMap<Cow<'_, s
     sharded
 }
 
-fn category_name<'a>(article: &'a Article, config: &'a SiteConfig) -> &'a str {
+fn category_name<'a>(article: &'a ArticleHead, config: &'a SiteConfig) -> &'a str {
     config
         .category(&article.category)
         .map_or(article.category.as_str(), |c| c.name.as_str())
@@ -447,26 +445,26 @@ mod tests {
 
     #[test]
     fn the_excerpt_text_is_the_articles_start_cut_at_a_word() {
-        let body = RenderedBody {
+        let body = Body {
             intro_text: "Most offline printers\n\nare asleep.".into(),
             steps: vec![
-                crate::markdown::Step {
+                crate::content::markdown::Step {
                     text: "Wake it.".into(),
                 },
-                crate::markdown::Step {
+                crate::content::markdown::Step {
                     text: "Clear the queue.".into(),
                 },
             ],
             escalation_text: "When nobody can print.".into(),
-            ..RenderedBody::default()
+            ..Body::default()
         };
         assert_eq!(
             excerpt_text(&body),
             "Most offline printers are asleep. Wake it. Clear the queue. When nobody can print."
         );
-        let long = RenderedBody {
+        let long = Body {
             intro_text: "word ".repeat(1000),
-            ..RenderedBody::default()
+            ..Body::default()
         };
         let text = excerpt_text(&long);
         assert!(text.len() <= TEXT_LIMIT && text.len() > TEXT_LIMIT - 10);
@@ -487,12 +485,13 @@ mod tests {
         let articles = (0..TEXT_CHUNK + 3)
             .map(|n| {
                 let text = format!("+++\ntitle = \"Article {n}\"\ndescription = \"d\"\ncategory = \"accounts\"\nupdated = 2026-11-20\nrisk = \"low\"\n+++\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nb\n");
-                let source = crate::article::SourceFile {
+                let source = crate::content::article::SourceFile {
                     path: format!("content/a{n}.md").into(),
                     text,
                 };
                 let images = crate::images::Images::for_tests();
-                crate::article::parse(source, &config, &images).0.unwrap()
+                let head = crate::content::article::parse_head(&source, &config, &images).0.unwrap();
+                std::sync::Arc::new(head)
             })
             .collect();
         let (library, problems) =
@@ -512,36 +511,6 @@ mod tests {
     }
 
     #[test]
-    fn inflections_share_a_stem() {
-        for (a, b) in [
-            ("printers", "printer"),
-            ("passwords", "password"),
-            ("syncing", "sync"),
-            ("locked", "lock"),
-            ("batteries", "battery"),
-            ("addresses", "address"),
-        ] {
-            assert_eq!(stem(a), stem(b), "{a} / {b}");
-        }
-        // Short words and words that only look inflected stay as they are.
-        assert_eq!(stem("vpn"), "vpn");
-        assert_eq!(stem("status"), "status");
-        assert_eq!(stem("access"), "access");
-        assert_eq!(stem("red"), "red");
-    }
-
-    #[test]
-    fn terms_are_lower_case_words_of_two_or_more_characters() {
-        let found = terms("Outlook won't start: a 2FA code, Wi-Fi", true);
-        assert_eq!(
-            found,
-            ["outlook", "won", "start", "2fa", "code", "wi", "fi"]
-        );
-        let plain = terms("Printers", false);
-        assert_eq!(plain, ["printers"]);
-    }
-
-    #[test]
     fn runs_are_the_same_for_ascii_and_other_text() {
         for text in [
             "",
@@ -557,13 +526,5 @@ mod tests {
                 .collect();
             assert_eq!(runs, expected, "{text:?}");
         }
-    }
-
-    #[test]
-    fn fnv1a_matches_the_reference_values() {
-        // From the FNV reference test suite (32-bit FNV-1a).
-        assert_eq!(fnv1a(""), 0x811c_9dc5);
-        assert_eq!(fnv1a("a"), 0xe40c_292c);
-        assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
     }
 }

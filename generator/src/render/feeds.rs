@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use kb_model::{Bundle, BundleArticle, BUNDLE_FORMAT};
 
 use crate::config::SiteConfig;
+use crate::content::article::ArticleHead;
+use crate::content::markdown::Body;
 use crate::library::Library;
-use crate::markdown::RenderedBody;
 use crate::text::escape_markup as escape_xml;
 use crate::urls;
 
@@ -123,15 +124,9 @@ pub fn redirects_map(library: &Library) -> String {
     json
 }
 
-/// What the ask function needs of every published article, as JSON. See `docs/bundle.md`.
-/// Each article's record is made and written in turn, never all at once.
-pub fn bundle_json(library: &Library, config: &SiteConfig) -> Vec<u8> {
-    let articles = (0..library.articles.len())
-        .map(|i| bundle_article(library, config, i, &library.articles[i].body));
-    bundle_head(config).to_json_with(articles)
-}
-
-/// The bundle without its articles, which follow it one by one (see [`kb_model::BundleWriter`]).
+/// The bundle (what the ask function needs of every published article, see
+/// `docs/bundle.md`) without its articles, whose records ([`bundle_article`]) follow it one by
+/// one (see [`kb_model::BundleWriter`]).
 pub fn bundle_head(config: &SiteConfig) -> Bundle {
     Bundle {
         format: BUNDLE_FORMAT,
@@ -143,14 +138,15 @@ pub fn bundle_head(config: &SiteConfig) -> Bundle {
     }
 }
 
-/// The bundle's record of article `i`, whose body is `body`.
+/// The bundle's record of the library's article `i`, whose head is `article` (the library's,
+/// or that of an edit `serve` applies in place) and whose body is `body`.
 pub fn bundle_article(
     library: &Library,
     config: &SiteConfig,
     i: usize,
-    body: &RenderedBody,
+    article: &ArticleHead,
+    body: &Body,
 ) -> BundleArticle {
-    let article = &library.articles[i];
     BundleArticle {
         slug: article.slug.clone(),
         url: config.permalink(&article.url()),

@@ -14,13 +14,14 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 use tera::{Context, Map, Value};
 
-use crate::article::Article;
 use crate::config::{CallToAction, Company, Privacy, SectionHeadings, SiteConfig};
+use crate::content::article::ArticleHead;
+use crate::content::markdown::Body;
 use crate::diagnostics::Diagnostic;
 use crate::library::Library;
-use crate::markdown::RenderedBody;
+use crate::render::json_ld;
 
-use crate::theme::{Pages, Theme};
+use crate::render::theme::{Pages, Theme};
 use crate::urls;
 
 /// How many articles each category shows on the home page.
@@ -29,7 +30,9 @@ pub const HOME_CATEGORY_ARTICLES: usize = 5;
 /// A page buffer's first size: most pages fit, so few grow while being rendered.
 const PAGE_CAPACITY: usize = 32 * 1024;
 
-/// One page to render; the list of jobs is made first so they can be rendered in parallel.
+/// One page to render besides the articles' (which need their bodies, see
+/// [`Renderer::render_article`]); the list of jobs is made first so they can be rendered in
+/// parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageJob {
     Home,
@@ -37,7 +40,6 @@ pub enum PageJob {
     Category(usize),
     Tags,
     Tag(usize),
-    Article(usize),
     Privacy,
     Search,
     NotFound,
@@ -55,7 +57,6 @@ pub fn jobs(library: &Library) -> Vec<PageJob> {
     ];
     jobs.extend((0..library.categories.len()).map(PageJob::Category));
     jobs.extend((0..library.tags.len()).map(PageJob::Tag));
-    jobs.extend((0..library.articles.len()).map(PageJob::Article));
     jobs.extend((0..library.redirects.len()).map(PageJob::Redirect));
     jobs
 }
@@ -79,8 +80,8 @@ struct SiteView<'a> {
 }
 
 #[derive(Serialize, Clone, Hash)]
-struct Summary {
-    slug: String,
+pub(crate) struct Summary {
+    pub(crate) slug: String,
     title: String,
     description: String,
     url: String,
@@ -92,7 +93,7 @@ struct Summary {
 }
 
 #[derive(Serialize, Clone, Hash)]
-struct CategoryView {
+pub(crate) struct CategoryView {
     slug: String,
     name: String,
     description: String,
@@ -101,7 +102,7 @@ struct CategoryView {
 }
 
 #[derive(Serialize, Clone, Hash)]
-struct TagView {
+pub(crate) struct TagView {
     name: String,
     slug: String,
     url: String,
@@ -127,8 +128,8 @@ struct Crumb {
 /// Everything rendering needs, computed once per build.
 pub struct Renderer<'a> {
     config: &'a SiteConfig,
-    library: &'a Library,
-    views: Cow<'a, Views>,
+    pub(crate) library: &'a Library,
+    pub(crate) views: Cow<'a, Views>,
 }
 
 /// The template views of every article, category and tag, and what every page shows: made once
@@ -137,18 +138,19 @@ pub struct Renderer<'a> {
 pub struct Views {
     /// The theme's templates with what every page shows as their global context.
     pages: Pages,
-    /// A hash of that global context (see [`Snapshot`]).
-    common: u64,
-    summaries: Vec<Summary>,
-    categories: Vec<CategoryView>,
-    tags: Vec<TagView>,
+    /// A hash of that global context (see [`crate::serve::dirty::Snapshot`]).
+    pub(crate) common: u64,
+    pub(crate) summaries: Vec<Summary>,
+    pub(crate) categories: Vec<CategoryView>,
+    pub(crate) tags: Vec<TagView>,
     /// `summaries`, `categories` and `tags` as Tera values, in the same order.
     summary_values: Vec<Value>,
     category_values: Vec<Value>,
     tag_values: Vec<Value>,
 }
 
-/// What every page shows: Tera's global context, and (serialised) a hash for [`Snapshot`].
+/// What every page shows: Tera's global context, and (serialised) a hash for
+/// [`crate::serve::dirty::Snapshot`].
 #[derive(Serialize)]
 struct Globals<'a> {
     site: SiteView<'a>,
@@ -324,25 +326,6 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page: its site path and its HTML.
     pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
-        self.render_page(job, None)
-    }
-
-    /// Renders the page of article `i` with `body`, the article's body rendered apart from the
-    /// library (`build` renders each body straight into its page, see
-    /// [`crate::article::parse_head`]).
-    pub fn render_article(
-        &self,
-        i: usize,
-        body: &RenderedBody,
-    ) -> Result<(String, String), Diagnostic> {
-        self.render_page(PageJob::Article(i), Some(body))
-    }
-
-    fn render_page(
-        &self,
-        job: PageJob,
-        body: Option<&RenderedBody>,
-    ) -> Result<(String, String), Diagnostic> {
         let config = self.config;
         let library = self.library;
         let (path, template, context) = match job {
@@ -356,7 +339,7 @@ impl<'a> Renderer<'a> {
                     self.categories_with(Some(HOME_CATEGORY_ARTICLES)),
                 );
                 context.insert_value("recent", self.summaries_of(&library.recent));
-                context.insert("json_ld", &website_json_ld(config));
+                context.insert("json_ld", &json_ld::website_json_ld(config));
                 (urls::HOME.to_owned(), "index.html", context)
             }
             PageJob::Categories => {
@@ -407,7 +390,6 @@ impl<'a> Renderer<'a> {
                 context.insert_value("articles", self.summaries_of(&library.tags[i].articles));
                 (view.url.clone(), "tag.html", context)
             }
-            PageJob::Article(i) => self.article_page(i, body.unwrap_or(&library.articles[i].body)),
             PageJob::Search => {
                 let description = format!("Search the help articles of {}.", config.title);
                 let mut meta = self.meta("Search", &description, urls::SEARCH);
@@ -453,6 +435,28 @@ impl<'a> Renderer<'a> {
                 (from.clone(), "redirect.html", context)
             }
         };
+        self.finish(path, template, context)
+    }
+
+    /// Renders the page of the library's article `i`, whose head is `head` (the library's, or
+    /// that of an edit `serve` applies in place, which shows the site the same) and whose body
+    /// is `body`: its site path and its HTML.
+    pub fn render_article(
+        &self,
+        i: usize,
+        head: &ArticleHead,
+        body: &Body,
+    ) -> Result<(String, String), Diagnostic> {
+        let (path, template, context) = self.article_page(i, head, body);
+        self.finish(path, template, context)
+    }
+
+    fn finish(
+        &self,
+        path: String,
+        template: &str,
+        context: Context,
+    ) -> Result<(String, String), Diagnostic> {
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         let failed = |mut diagnostic: Diagnostic| {
             diagnostic.message = format!("rendering {path}: {}", diagnostic.message);
@@ -471,58 +475,7 @@ impl<'a> Renderer<'a> {
         Ok((path, html))
     }
 
-    /// What every page is rendered from, reduced to hashes (see [`Snapshot`]).
-    pub fn snapshot(&self) -> Snapshot {
-        let common = self.views.common;
-        let articles = self
-            .library
-            .articles
-            .iter()
-            .enumerate()
-            .map(|(i, article)| {
-                let summary = hash_of(&self.views.summaries[i]);
-                let (_, category) = self.category_of(article);
-                let tags: Vec<&TagView> = self.tag_views_of(article).collect();
-                ArticleStamp {
-                    summary,
-                    page: hash_of(&(summary, &article.content_hash, category, tags)),
-                    see_also: self.library.see_also[i].clone(),
-                }
-            })
-            .collect();
-        let list = |view: u64, members: &[usize]| ListStamp {
-            view,
-            members: members.to_vec(),
-        };
-        Snapshot {
-            common,
-            slugs: self
-                .views
-                .summaries
-                .iter()
-                .map(|s| s.slug.clone())
-                .collect(),
-            articles,
-            categories: self
-                .views
-                .categories
-                .iter()
-                .zip(&self.library.categories)
-                .map(|(view, index)| list(hash_of(view), &index.articles))
-                .collect(),
-            tags: self
-                .views
-                .tags
-                .iter()
-                .zip(&self.library.tags)
-                .map(|(view, index)| list(hash_of(view), &index.articles))
-                .collect(),
-            recent: self.library.recent.clone(),
-            redirects: self.library.redirects.clone(),
-        }
-    }
-
-    fn category_of(&self, article: &Article) -> (usize, &CategoryView) {
+    pub(crate) fn category_of(&self, article: &ArticleHead) -> (usize, &CategoryView) {
         let index = self
             .library
             .categories
@@ -532,7 +485,10 @@ impl<'a> Renderer<'a> {
         (index, &self.views.categories[index])
     }
 
-    fn tag_views_of<'s>(&'s self, article: &'s Article) -> impl Iterator<Item = &'s TagView> {
+    pub(crate) fn tag_views_of<'s>(
+        &'s self,
+        article: &'s ArticleHead,
+    ) -> impl Iterator<Item = &'s TagView> {
         article
             .tags
             .iter()
@@ -562,8 +518,12 @@ impl<'a> Renderer<'a> {
             .into()
     }
 
-    fn article_page(&self, i: usize, body: &RenderedBody) -> (String, &'static str, Context) {
-        let article = &self.library.articles[i];
+    fn article_page(
+        &self,
+        i: usize,
+        article: &ArticleHead,
+        body: &Body,
+    ) -> (String, &'static str, Context) {
         let summary = &self.views.summaries[i];
         let (category_index, category) = self.category_of(article);
         // The summary's fields, then the article's own.
@@ -610,19 +570,19 @@ impl<'a> Renderer<'a> {
         );
         context.insert_value(
             "json_ld",
-            article_json_ld(self.config, article, &category.name).into(),
+            json_ld::article_json_ld(self.config, article, &category.name).into(),
         );
         context.insert_value("article", view.into());
         context.insert_value(
             "edit_url",
-            edit_url(&self.config.edit_url, &article.source.path).into(),
+            edit_url(&self.config.edit_url, &article.path).into(),
         );
         context.insert_value("see_also", self.summaries_of(&self.library.see_also[i]));
         (summary.url.clone(), "article.html", context)
     }
 
     /// The tag values of `article`'s tags, in its order.
-    fn tag_values_of(&self, article: &Article) -> Vec<Value> {
+    fn tag_values_of(&self, article: &ArticleHead) -> Vec<Value> {
         article
             .tags
             .iter()
@@ -661,90 +621,6 @@ fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// What the pages of one build were rendered from, reduced to hashes and index lists. `serve`
-/// keeps the last one: comparing it with the next build's tells which pages an edit can have
-/// changed, so only those are rendered again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    /// Everything every page shows (site settings, navigation, footer year).
-    common: u64,
-    slugs: Vec<String>,
-    articles: Vec<ArticleStamp>,
-    categories: Vec<ListStamp>,
-    tags: Vec<ListStamp>,
-    recent: Vec<usize>,
-    redirects: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ArticleStamp {
-    /// What list pages show of the article.
-    summary: u64,
-    /// The article page's own inputs: summary, source file hash, category and tag views.
-    page: u64,
-    see_also: Vec<usize>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ListStamp {
-    view: u64,
-    members: Vec<usize>,
-}
-
-/// The pages to render again after an edit: those whose inputs differ between `old` and `new`,
-/// plus the pages of the articles in `reparsed` (their files changed). `None` when the set of
-/// articles, tags or redirects, or anything every page shows, changed: then every page must be
-/// rendered (and pages that no longer exist removed).
-pub fn dirty_jobs(old: &Snapshot, new: &Snapshot, reparsed: &[usize]) -> Option<Vec<PageJob>> {
-    if old.common != new.common
-        || old.slugs != new.slugs
-        || old.tags.len() != new.tags.len()
-        || old.categories.len() != new.categories.len()
-        || old.redirects != new.redirects
-    {
-        return None;
-    }
-    let summary_changed: Vec<bool> = old
-        .articles
-        .iter()
-        .zip(&new.articles)
-        .map(|(a, b)| a.summary != b.summary)
-        .collect();
-    let lists_changed = |members: &[usize]| members.iter().any(|&i| summary_changed[i]);
-    let mut jobs = Vec::new();
-    for (i, (a, b)) in old.articles.iter().zip(&new.articles).enumerate() {
-        if reparsed.contains(&i) || a != b || lists_changed(&b.see_also) {
-            jobs.push(PageJob::Article(i));
-        }
-    }
-    let list_dirty = |a: &ListStamp, b: &ListStamp| a != b || lists_changed(&b.members);
-    let mut any_category = false;
-    for (c, (a, b)) in old.categories.iter().zip(&new.categories).enumerate() {
-        if list_dirty(a, b) {
-            any_category = true;
-            jobs.push(PageJob::Category(c));
-        }
-    }
-    if any_category {
-        jobs.push(PageJob::Categories);
-        jobs.push(PageJob::Search);
-    }
-    if any_category || old.recent != new.recent || lists_changed(&new.recent) {
-        jobs.push(PageJob::Home);
-    }
-    let mut any_tag = false;
-    for (t, (a, b)) in old.tags.iter().zip(&new.tags).enumerate() {
-        any_tag |= a.view != b.view;
-        if list_dirty(a, b) {
-            jobs.push(PageJob::Tag(t));
-        }
-    }
-    if any_tag {
-        jobs.push(PageJob::Tags);
-    }
-    Some(jobs)
-}
-
 /// A URL as shown to people: `https://example.com/` → `example.com`.
 fn url_label(url: &str) -> &str {
     let url = url
@@ -752,64 +628,6 @@ fn url_label(url: &str) -> &str {
         .or_else(|| url.strip_prefix("http://"))
         .unwrap_or(url);
     url.trim_end_matches('/')
-}
-
-/// JSON-LD is embedded in a `<script>` element, where `</script>` or `<!--` in a string would end
-/// or break it; escaping `<`, `>` and `&` as JSON unicode escapes keeps the JSON identical.
-fn embeddable_json(value: &serde_json::Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
-fn website_json_ld(config: &SiteConfig) -> String {
-    embeddable_json(&serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "WebSite",
-        "name": config.title,
-        "url": config.permalink(urls::HOME),
-        "inLanguage": config.language,
-        "publisher": { "@type": "Organization", "name": config.company.name, "url": config.company.url },
-    }))
-}
-
-fn article_json_ld(config: &SiteConfig, article: &Article, category_name: &str) -> String {
-    let url = config.permalink(&article.url());
-    let crumbs = [
-        ("Home", config.permalink(urls::HOME)),
-        (
-            category_name,
-            config.permalink(&urls::category(&article.category)),
-        ),
-        (article.title.as_str(), url.clone()),
-    ];
-    let items: Vec<_> = crumbs
-        .iter()
-        .enumerate()
-        .map(|(n, (name, item))| serde_json::json!({ "@type": "ListItem", "position": n + 1, "name": name, "item": item }))
-        .collect();
-    let organisation = serde_json::json!({ "@type": "Organization", "name": config.company.name, "url": config.company.url });
-    embeddable_json(&serde_json::json!({
-        "@context": "https://schema.org",
-        "@graph": [
-            {
-                "@type": "Article",
-                "headline": article.title,
-                "description": article.description,
-                "url": url,
-                "mainEntityOfPage": url,
-                "dateModified": article.updated.iso(),
-                "inLanguage": config.language,
-                "articleSection": category_name,
-                "keywords": article.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
-                "author": organisation,
-                "publisher": organisation,
-            },
-            { "@type": "BreadcrumbList", "itemListElement": items },
-        ],
-    }))
 }
 
 #[cfg(test)]
@@ -822,82 +640,5 @@ mod tests {
         assert_eq!(url_label("http://example.com/it/"), "example.com/it");
         assert_eq!(url_label("example.com"), "example.com");
         assert_eq!(url_label(""), "");
-    }
-
-    /// Three articles: 0 and 1 in category 0 (tag 0), 2 in category 1; 2 lists 1 under See also.
-    fn snapshot() -> Snapshot {
-        let article = |summary, see_also: &[usize]| ArticleStamp {
-            summary,
-            page: summary * 10,
-            see_also: see_also.to_vec(),
-        };
-        let list = |view, members: &[usize]| ListStamp {
-            view,
-            members: members.to_vec(),
-        };
-        Snapshot {
-            common: 1,
-            slugs: vec!["a".into(), "b".into(), "c".into()],
-            articles: vec![article(1, &[]), article(2, &[]), article(3, &[1])],
-            categories: vec![list(1, &[0, 1]), list(2, &[2])],
-            tags: vec![list(1, &[0, 1])],
-            recent: vec![2, 0, 1],
-            redirects: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn a_body_edit_dirties_only_its_page() {
-        let old = snapshot();
-        assert_eq!(
-            dirty_jobs(&old, &old, &[0]),
-            Some(vec![PageJob::Article(0)])
-        );
-        assert_eq!(dirty_jobs(&old, &old, &[]), Some(vec![]));
-    }
-
-    #[test]
-    fn a_new_title_dirties_every_page_that_lists_the_article() {
-        let old = snapshot();
-        let mut new = old.clone();
-        new.articles[1].summary = 20;
-        new.articles[1].page = 200;
-        let jobs = dirty_jobs(&old, &new, &[1]).unwrap();
-        for job in [
-            PageJob::Article(1),
-            PageJob::Article(2), // its See also shows the title
-            PageJob::Category(0),
-            PageJob::Categories,
-            PageJob::Home,
-            PageJob::Tag(0),
-        ] {
-            assert!(jobs.contains(&job), "{job:?} missing from {jobs:?}");
-        }
-        assert!(!jobs.contains(&PageJob::Article(0)));
-        assert!(!jobs.contains(&PageJob::Category(1)));
-        assert!(!jobs.contains(&PageJob::Tags), "tag counts did not change");
-    }
-
-    #[test]
-    fn changes_every_page_shows_need_a_full_render() {
-        let old = snapshot();
-        let mut new = old.clone();
-        new.common = 2;
-        assert_eq!(dirty_jobs(&old, &new, &[]), None);
-        let mut new = old.clone();
-        new.slugs[2] = "d".into();
-        assert_eq!(dirty_jobs(&old, &new, &[]), None);
-        let mut new = old.clone();
-        new.redirects.push(("/old/".into(), "/a/".into()));
-        assert_eq!(dirty_jobs(&old, &new, &[]), None);
-    }
-
-    #[test]
-    fn json_for_script_elements_cannot_close_them() {
-        let value = serde_json::json!({ "headline": "a </script><!-- & b" });
-        let text = embeddable_json(&value);
-        assert!(!text.contains('<') && !text.contains('>'));
-        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, value);
     }
 }

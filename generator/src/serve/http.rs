@@ -2,41 +2,33 @@
 //!
 //! Builds the site into a private folder, serves it on 127.0.0.1, rebuilds when anything under
 //! `content/`, `themes/`, `templates/`, `static/` or `site.toml` changes, and reloads open pages.
-//! Rebuilds are incremental ([`crate::session`]): an edited article costs its own page and the
-//! pages that show it, and the terminal says how many pages were rewritten in how long.
+//! Rebuilds are incremental ([`crate::serve::session`]): an edited article costs its own page
+//! and the pages that show it, and the terminal says how many pages were rewritten in how long.
 //! A broken edit is reported in the terminal and on the page, and the last good site stays
 //! served. The question form works on the same origin: `/ask` is ask-fn's own router, with the
 //! in-memory store and knowledge-base answers unless the environment configures DynamoDB or an
 //! LLM.
-//!
-//! Change detection polls file metadata rather than using OS notifications: a few thousand
-//! `stat` calls every quarter second cost milliseconds (tens at 10,000 articles, made in
-//! parallel), and polling sees every editor's save strategy (rename-over, truncate-and-write)
-//! the same way on every platform. The watcher hands the session the articles whose stamps
-//! changed, so a rebuild does not stat them all again.
+//! Changes are found by [`crate::serve::watch`].
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use ask_fn::{Settings, SharedStore};
-use axum::body::Body;
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use rayon::prelude::*;
 use tokio::sync::watch;
 use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
 
-use crate::build::{self, BuildError, BuildOptions};
-use crate::session::{stamp, Session, Stamp, SETTINGS_DIRS};
+use crate::build::{BuildError, BuildOptions};
+use crate::serve::session::Session;
+use crate::serve::watch::{scan, watch_files};
 
-/// How often the watched files are checked for changes.
-const POLL: Duration = Duration::from_millis(250);
 /// How long a long-polling page waits for a change before asking again.
 const WAIT: Duration = Duration::from_secs(25);
 
@@ -67,8 +59,8 @@ struct BuildState {
     error: Option<String>,
 }
 
-struct Server {
-    options: ServeOptions,
+pub(super) struct Server {
+    pub(super) options: ServeOptions,
     out_dir: PathBuf,
     /// The parsed site between edits: a rebuild redoes only what an edit changed.
     session: Mutex<Session>,
@@ -121,7 +113,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     server.rebuild(None).await;
     eprintln!(
         "Serving {} at http://{addr}/ (Ctrl+C to stop)",
-        server.options.root.display()
+        site_folder(&server.options.root).display()
     );
     tokio::spawn(watch_files(server.clone(), watched));
 
@@ -129,7 +121,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .route("/ask", any(ask))
         .route("/__tryfirst/reload.js", get(reload_script))
         .route("/__tryfirst/wait", get(wait_for_change))
-        .fallback(static_file)
+        .fallback_service(static_files(&server.out_dir))
         .with_state(server);
     let served = axum::serve(
         listener,
@@ -145,12 +137,37 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     Ok(())
 }
 
+/// The site's folder as the editor knows it: `--root .` is shown as the folder it stands for.
+fn site_folder(root: &Path) -> PathBuf {
+    std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// Serves the built site like a static host would (`/a/` → `a/index.html`, HEAD, ranges,
+/// `Last-Modified` and 304, a MIME type for every common extension), and a missing page as
+/// the site's 404 page with status 404. Never cached: the preview changes with every edit.
+fn static_files(out_dir: &Path) -> Router {
+    let files = ServeDir::new(out_dir).not_found_service(ServeFile::new(
+        out_dir.join(crate::urls::output_file(crate::urls::NOT_FOUND)),
+    ));
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::map_response(no_store))
+}
+
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 fn build_options(options: &ServeOptions, out_dir: &Path) -> BuildOptions {
     BuildOptions {
         out: Some(out_dir.to_path_buf()),
         base_url: Some(format!("http://{}", options.addr)),
         include_drafts: options.include_drafts,
         ask_endpoint: Some("/ask".into()),
+        live_reload: true,
         ..BuildOptions::new(options.root.clone())
     }
 }
@@ -159,7 +176,7 @@ impl Server {
     /// Updates the site (off the async threads), then publishes the outcome to open pages.
     /// `changed`: the articles the watcher saw change, when nothing else did (see
     /// [`Session::update_changed`]).
-    async fn rebuild(self: &Arc<Self>, changed: Option<Vec<PathBuf>>) {
+    pub(super) async fn rebuild(self: &Arc<Self>, changed: Option<Vec<PathBuf>>) {
         let server = self.clone();
         let result = tokio::task::spawn_blocking(move || {
             server
@@ -220,78 +237,6 @@ impl Server {
     }
 }
 
-/// Every watched file's stamp, by path.
-type Scan = HashMap<PathBuf, Option<Stamp>>;
-
-/// Stamps every watched file (in parallel: thousands of `stat`s every poll).
-fn scan(root: &Path) -> Scan {
-    let config = root.join(crate::config::CONFIG_FILE);
-    let mut paths = vec![config];
-    for dir in std::iter::once(&build::CONTENT_DIR).chain(SETTINGS_DIRS) {
-        let dir = root.join(dir);
-        if dir.is_dir() {
-            paths.extend(
-                walkdir::WalkDir::new(dir)
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .map(walkdir::DirEntry::into_path),
-            );
-        }
-    }
-    paths
-        .into_par_iter()
-        .map(|path| {
-            let stamp = stamp(&path);
-            (path, stamp)
-        })
-        .collect()
-}
-
-/// The articles that changed between two scans, when nothing else did (no file added or
-/// removed, no setting or theme file changed): the session then re-reads just those.
-fn changed_articles(root: &Path, before: &Scan, after: &Scan) -> Option<Vec<PathBuf>> {
-    if before.len() != after.len() {
-        return None;
-    }
-    let content = root.join(build::CONTENT_DIR);
-    let mut changed = Vec::new();
-    for (path, stamp) in after {
-        if before.get(path)? != stamp {
-            let article = path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
-            if !article {
-                return None;
-            }
-            changed.push(path.clone());
-        }
-    }
-    Some(changed)
-}
-
-/// Rebuilds whenever the files differ from `last`, their stamps when last built.
-async fn watch_files(server: Arc<Server>, mut last: Scan) {
-    let root = server.options.root.clone();
-    loop {
-        tokio::time::sleep(POLL).await;
-        let root_now = root.clone();
-        let Ok(now) = tokio::task::spawn_blocking(move || scan(&root_now)).await else {
-            continue;
-        };
-        if now == last {
-            continue;
-        }
-        // Let a burst of saves (an editor writing several files) settle before building.
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        let root_now = root.clone();
-        let Ok(settled) = tokio::task::spawn_blocking(move || scan(&root_now)).await else {
-            continue;
-        };
-        let changed = changed_articles(&root, &last, &settled);
-        last = settled;
-        eprintln!("Change detected, rebuilding…");
-        server.rebuild(changed).await;
-    }
-}
-
 async fn ask(State(server): State<Arc<Server>>, request: Request) -> Response {
     let router = server
         .ask
@@ -346,8 +291,9 @@ async fn wait_for_change(
         .into_response()
 }
 
-/// The script `serve` adds to every HTML page: reload after a good build, show the error after
-/// a bad one. Only ever served by `serve`; built sites carry no trace of it.
+/// The script `serve` adds to every page (see [`crate::serve::session::RELOAD_TAG`]): reload after
+/// a good build, show the error after a bad one. Only ever served by `serve`; built sites carry
+/// no trace of it.
 const RELOAD_SCRIPT: &str = r#"(() => {
   let version = null;
   const show = (error) => {
@@ -387,165 +333,4 @@ async fn reload_script() -> Response {
         RELOAD_SCRIPT,
     )
         .into_response()
-}
-
-/// Serves the built site like a static host would: `/a/` → `a/index.html`, a missing page →
-/// the site's 404 page with status 404.
-async fn static_file(State(server): State<Arc<Server>>, uri: Uri) -> Response {
-    let path = uri.path();
-    let Some(relative) = safe_relative(path) else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let mut file = server.out_dir.join(&relative);
-    if file.is_dir() {
-        if !path.ends_with('/') {
-            let mut location = format!("{path}/");
-            if let Some(query) = uri.query() {
-                location.push('?');
-                location.push_str(query);
-            }
-            return (
-                StatusCode::MOVED_PERMANENTLY,
-                [(header::LOCATION, location)],
-            )
-                .into_response();
-        }
-        file = file.join("index.html");
-    }
-    let (status, file) = if file.is_file() {
-        (StatusCode::OK, file)
-    } else {
-        (StatusCode::NOT_FOUND, server.out_dir.join("404.html"))
-    };
-    let Ok(bytes) = tokio::fs::read(&file).await else {
-        return (StatusCode::NOT_FOUND, "Not found").into_response();
-    };
-    let content_type = content_type(&file);
-    let body = if content_type.starts_with("text/html") {
-        inject_reload(bytes)
-    } else {
-        bytes
-    };
-    let mut response = (status, Body::from(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// The request path as a relative path inside the output, refusing `..` and absolute tricks.
-fn safe_relative(path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(path)?;
-    let relative = Path::new(decoded.trim_start_matches('/'));
-    relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-        .then(|| relative.to_path_buf())
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn content_type(file: &Path) -> &'static str {
-    match file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "wasm" => "application/wasm",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
-}
-
-fn inject_reload(html: Vec<u8>) -> Vec<u8> {
-    let tag = b"<script src=\"/__tryfirst/reload.js\" defer></script>";
-    let text = String::from_utf8_lossy(&html);
-    match text.rfind("</body>") {
-        Some(at) => {
-            let mut out = Vec::with_capacity(html.len() + tag.len());
-            out.extend_from_slice(&html[..at]);
-            out.extend_from_slice(tag);
-            out.extend_from_slice(&html[at..]);
-            out
-        }
-        None => html,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_cannot_escape_the_output() {
-        assert_eq!(safe_relative("/a/b.css"), Some(PathBuf::from("a/b.css")));
-        assert_eq!(safe_relative("/caf%C3%A9/"), Some(PathBuf::from("café")));
-        assert_eq!(safe_relative("/"), Some(PathBuf::from("")));
-        assert_eq!(safe_relative("/../etc/passwd"), None);
-        assert_eq!(safe_relative("/a/%2e%2e/%2e%2e/x"), None);
-        assert_eq!(safe_relative("/%zz"), None);
-    }
-
-    #[test]
-    fn reload_script_goes_before_the_body_end() {
-        let html = inject_reload(b"<html><body><p>x</p></body></html>".to_vec());
-        assert_eq!(String::from_utf8(html).unwrap(), "<html><body><p>x</p><script src=\"/__tryfirst/reload.js\" defer></script></body></html>");
-    }
-
-    #[test]
-    fn scans_tell_which_articles_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::create_dir_all(root.join("content/x")).unwrap();
-        std::fs::create_dir_all(root.join("templates")).unwrap();
-        std::fs::write(root.join("content/x/a.md"), "a").unwrap();
-        std::fs::write(root.join("content/x/b.md"), "b").unwrap();
-        std::fs::write(root.join("templates/base.html"), "t").unwrap();
-        let before = scan(root);
-        assert_eq!(before, scan(root));
-        assert_eq!(changed_articles(root, &before, &before), Some(vec![]));
-
-        std::fs::write(root.join("content/x/a.md"), "ab").unwrap();
-        let after = scan(root);
-        assert_ne!(before, after);
-        assert_eq!(
-            changed_articles(root, &before, &after),
-            Some(vec![root.join("content/x/a.md")])
-        );
-        // A new file, or a changed template, is not just an edited article.
-        std::fs::write(root.join("content/x/c.md"), "c").unwrap();
-        assert_eq!(changed_articles(root, &after, &scan(root)), None);
-        let after = scan(root);
-        std::fs::write(root.join("templates/base.html"), "tt").unwrap();
-        assert_eq!(changed_articles(root, &after, &scan(root)), None);
-    }
 }

@@ -1,7 +1,11 @@
-//! One article: read from its file, parsed, validated on its own, and rendered.
+//! One article: its head (front matter and file name) parsed and validated on its own, and its
+//! body parsed apart from it.
 //!
 //! Checks that need every other article (does a `related` slug exist?) belong to the library;
 //! everything that can be decided from one file and `site.toml` is decided here, in parallel.
+//! An [`ArticleHead`] holds neither the text nor the body: [`parse_body`] makes the [`Body`]
+//! from the text when it is needed, and whoever needs it (the page, the search entry, the
+//! bundle record) is given it.
 
 use std::path::{Path, PathBuf};
 
@@ -9,21 +13,17 @@ use sha2::{Digest, Sha256};
 
 use kb_model::Risk;
 
+use crate::config::toml_errors;
 use crate::config::SiteConfig;
+use crate::content::front_matter::{self, FrontMatter};
+use crate::content::markdown::{self, Body};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
-use crate::front_matter::{self, FrontMatter};
 use crate::images::Images;
-use crate::markdown::{self, RenderedBody};
-use crate::text::{is_slug, slugify, Date, LazyLineIndex, LineIndex};
-use crate::{toml_errors, urls};
+use crate::render::theme_ids;
+use crate::text::{is_slug, slugify, Date, LazyLineIndex};
+use crate::urls;
 
-/// An article's text and where it came from.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Relative to the site root, as shown in diagnostics: `content/accounts/x.md`.
-    pub path: PathBuf,
-    pub text: String,
-}
+pub use crate::content::source::SourceFile;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagRef {
@@ -38,10 +38,13 @@ pub struct Located<T> {
     pub offset: usize,
 }
 
-#[derive(Debug)]
-pub struct Article {
+/// What an article's front matter and file name say of it: everything the library and the list
+/// pages need. Its diagnostics carry byte offsets, placed by [`crate::content::source::Sources::locate`].
+#[derive(Debug, Clone)]
+pub struct ArticleHead {
     pub slug: String,
-    pub source: SourceFile,
+    /// Relative to the site root, as shown in diagnostics: `content/accounts/x.md`.
+    pub path: PathBuf,
     pub title: String,
     pub description: String,
     pub category: String,
@@ -52,26 +55,24 @@ pub struct Article {
     pub aliases: Vec<Located<String>>,
     pub draft: bool,
     pub weight: i64,
-    /// The rendered body. `serve` keeps it whole; `build` renders it only after the library
-    /// is made, and keeps just its outline (see [`parse_head`] and `RenderedBody::into_outline`).
-    pub body: RenderedBody,
     /// Offset of the body in the file, to locate body diagnostics.
     pub body_start: usize,
     pub content_hash: String,
 }
 
-impl Article {
+impl ArticleHead {
     pub fn url(&self) -> String {
         urls::article(&self.slug)
     }
 
     /// Whether `other` (a new version of the same file) shows the rest of the site what this
     /// one does: everything a list, another article's See also, a link check, the redirects
-    /// or the navigation reads of it. When true, an edit changes only this article's own page
-    /// (and the search index and bundle), which is what lets `serve` skip the rest.
-    pub fn same_outward(&self, other: &Article) -> bool {
+    /// or the navigation reads of it (but its body's anchors, which the caller compares).
+    /// When true, an edit changes only this article's own page (and the search index and
+    /// bundle), which is what lets `serve` skip the rest.
+    pub fn same_outward(&self, other: &ArticleHead) -> bool {
         self.slug == other.slug
-            && self.source.path == other.source.path
+            && self.path == other.path
             && self.title == other.title
             && self.description == other.description
             && self.category == other.category
@@ -82,18 +83,10 @@ impl Article {
             && same_values(&self.aliases, &other.aliases)
             && self.draft == other.draft
             && self.weight == other.weight
-            && self.body.anchors == other.body.anchors
     }
 
-    /// Frees the file's text (a build does, right after parsing: every article's text held
-    /// until the library's checks were done was a third of a large build's heap). A
-    /// diagnostic asked for afterwards carries a byte offset instead of a line, which `build`
-    /// resolves by reading the file again.
-    pub fn forget_source(&mut self) {
-        self.source.text = String::new();
-    }
-
-    /// A diagnostic located at a byte offset of this article's file.
+    /// A diagnostic at a byte offset of this article's file, whose text the head does not
+    /// keep: [`crate::content::source::Sources::locate`] places it.
     pub fn diagnostic_at(
         &self,
         severity: Severity,
@@ -101,19 +94,10 @@ impl Article {
         message: impl Into<String>,
     ) -> Diagnostic {
         let diagnostic = match severity {
-            Severity::Error => Diagnostic::error(&self.source.path, message),
-            Severity::Warning => Diagnostic::warning(&self.source.path, message),
+            Severity::Error => Diagnostic::error(&self.path, message),
+            Severity::Warning => Diagnostic::warning(&self.path, message),
         };
-        if self.source.text.is_empty() {
-            // Forgotten (a file with an article in it is never empty): see `forget_source`.
-            return diagnostic.at_offset(offset);
-        }
-        // Built per diagnostic rather than kept per article: diagnostics are rare, articles many.
-        diagnostic.at(
-            &self.source.text,
-            &LineIndex::new(&self.source.text),
-            offset,
-        )
+        diagnostic.at_offset(offset)
     }
 }
 
@@ -139,77 +123,70 @@ pub fn slug_of(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Parses one article. Returns the article when it could be understood at all (it may still have
-/// errors, reported alongside, so one run lists every problem), plus every diagnostic found.
-pub fn parse(
-    source: SourceFile,
+/// Parses an article's front matter and file name. Returns the head when it could be understood
+/// at all (it may still have errors, reported alongside, so one run lists every problem), plus
+/// every diagnostic found. The body is left for [`parse_body`]: `build` reads every article's
+/// head first, makes the library from them, and then renders each body straight into its page,
+/// so it never holds every article's HTML and text at once.
+///
+/// An article whose front matter is wrong has its body parsed here too, so its body's problems
+/// are reported in the same run (errors are rare; that costs nothing in a good build).
+pub fn parse_head(
+    source: &SourceFile,
     config: &SiteConfig,
     images: &Images,
-) -> (Option<Article>, Vec<Diagnostic>) {
+) -> (Option<ArticleHead>, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(&source.text);
     let Front {
         fields,
         body_start,
         mut problems,
-    } = parse_front(&source, config, &index);
-    let Some(body_start) = body_start else {
-        return (None, problems);
-    };
-    let (body, body_problems) = parse_body_text(
-        &source.path,
-        &source.text,
-        body_start,
-        &index,
-        config,
-        images,
-    );
-    problems.extend(body_problems);
-    let article = fields.map(|fields| fields.into_article(source, body, body_start));
-    (article, problems)
-}
-
-/// [`parse`] without the Markdown body: the article comes with an empty `body`, to be rendered
-/// later with [`parse_body_of`]. `build` reads every article's front matter first, makes the
-/// library from them, and then renders each body straight into its page, so it never holds
-/// every article's HTML and text at once.
-///
-/// An article whose front matter is wrong is parsed whole, so its body's problems are reported
-/// in the same run (errors are rare; that costs nothing in a good build).
-pub fn parse_head(
-    source: SourceFile,
-    config: &SiteConfig,
-    images: &Images,
-) -> (Option<Article>, Vec<Diagnostic>) {
-    let index = LazyLineIndex::new(&source.text);
-    let front = parse_front(&source, config, &index);
-    match (front.fields, front.body_start) {
-        (Some(fields), Some(body_start)) => (
-            Some(fields.into_article(source, RenderedBody::default(), body_start)),
-            front.problems,
-        ),
-        (None, Some(_)) => parse(source, config, images),
-        (_, None) => (None, front.problems),
+    } = parse_front(source, config, &index);
+    match (fields, body_start) {
+        (Some(fields), Some(body_start)) => {
+            (Some(fields.into_head(&source.path, body_start)), problems)
+        }
+        (None, Some(body_start)) => {
+            let (_, body_problems) = parse_body_text(
+                &source.path,
+                &source.text,
+                body_start,
+                &index,
+                config,
+                images,
+            );
+            problems.extend(body_problems);
+            (None, problems)
+        }
+        (_, None) => (None, problems),
     }
 }
 
-/// Renders the body of `article` (from [`parse_head`]) from `text`, the file's text read again,
-/// with the body's diagnostics. The caller checks that `text` is still the text the head was
-/// parsed from (see [`content_hash`]).
-pub fn parse_body_of(
-    article: &Article,
+/// Renders the body of the article `head` was parsed from, from `text`, the file's text (read
+/// again by `build`, see [`crate::content::source::Sources::read_again`]), with the body's diagnostics.
+pub fn parse_body(
+    head: &ArticleHead,
     text: &str,
     config: &SiteConfig,
     images: &Images,
-) -> (RenderedBody, Vec<Diagnostic>) {
+) -> (Body, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(text);
-    parse_body_text(
-        &article.source.path,
-        text,
-        article.body_start,
-        &index,
-        config,
-        images,
-    )
+    parse_body_text(&head.path, text, head.body_start, &index, config, images)
+}
+
+/// [`parse_head`] then [`parse_body`] of the same text, for who keeps both (`serve`, tests).
+pub fn parse(
+    source: &SourceFile,
+    config: &SiteConfig,
+    images: &Images,
+) -> (Option<(ArticleHead, Body)>, Vec<Diagnostic>) {
+    let (head, mut problems) = parse_head(source, config, images);
+    let Some(head) = head else {
+        return (None, problems);
+    };
+    let (body, body_problems) = parse_body(&head, &source.text, config, images);
+    problems.extend(body_problems);
+    (Some((head, body)), problems)
 }
 
 fn parse_body_text(
@@ -219,10 +196,11 @@ fn parse_body_text(
     index: &LazyLineIndex,
     config: &SiteConfig,
     images: &Images,
-) -> (RenderedBody, Vec<Diagnostic>) {
+) -> (Body, Vec<Diagnostic>) {
     let body = markdown::render_with(
         &text[body_start..],
         &config.sections,
+        theme_ids::PAGE_IDS,
         &images.for_article(path),
     );
     let problems = body
@@ -253,7 +231,7 @@ struct Front {
     problems: Vec<Diagnostic>,
 }
 
-/// Every [`Article`] field the front matter and the file name give.
+/// Every [`ArticleHead`] field the front matter and the file name give.
 struct Fields {
     slug: String,
     title: String,
@@ -270,9 +248,10 @@ struct Fields {
 }
 
 impl Fields {
-    fn into_article(self, source: SourceFile, body: RenderedBody, body_start: usize) -> Article {
-        Article {
+    fn into_head(self, path: &Path, body_start: usize) -> ArticleHead {
+        ArticleHead {
             slug: self.slug,
+            path: path.to_path_buf(),
             title: self.title,
             description: self.description,
             category: self.category,
@@ -283,10 +262,8 @@ impl Fields {
             aliases: self.aliases,
             draft: self.draft,
             weight: self.weight,
-            body,
             body_start,
             content_hash: self.content_hash,
-            source,
         }
     }
 }
@@ -521,9 +498,9 @@ mod tests {
 
     pub const GOOD: &str = "+++\ntitle = \"What if the printer is offline?\"\ndescription = \"Get it printing.\"\ncategory = \"devices\"\ntags = [\"printing\", \"Wi-Fi\"]\nrelated = [\"wifi\"]\nupdated = 2026-11-20\nrisk = \"low\"\naliases = [\"old/printer\"]\n+++\n\nIntro.\n\n## Try this first\n\n1. Turn it on.\n2. Check paper.\n\n## When to bring us in\n\nIf it is on fire.\n";
 
-    fn parse_text(path: &str, text: &str) -> (Option<Article>, Vec<Diagnostic>) {
+    fn parse_text(path: &str, text: &str) -> (Option<(ArticleHead, Body)>, Vec<Diagnostic>) {
         parse(
-            SourceFile {
+            &SourceFile {
                 path: PathBuf::from(path),
                 text: text.to_owned(),
             },
@@ -543,7 +520,7 @@ mod tests {
     fn parses_a_good_article() {
         let (article, problems) = parse_text("content/devices/printer-offline.md", GOOD);
         assert!(problems.is_empty(), "{problems:?}");
-        let article = article.unwrap();
+        let (article, body) = article.unwrap();
         assert_eq!(article.slug, "printer-offline");
         assert_eq!(article.url(), "/printer-offline/");
         assert_eq!(
@@ -555,7 +532,7 @@ mod tests {
         );
         assert_eq!(article.related[0].value, "wifi");
         assert_eq!(article.aliases[0].value, "/old/printer/");
-        assert_eq!(article.body.steps.len(), 2);
+        assert_eq!(body.steps.len(), 2);
         assert_eq!(article.content_hash, content_hash(GOOD));
         assert_eq!(article.content_hash.len(), 16);
         assert_ne!(
