@@ -312,31 +312,41 @@ fn lookup(word: &str) -> Option<&'static str> {
 
 /// The terms of `text`, in order. See the module documentation for what happens to a word.
 pub fn terms(text: &str) -> Vec<Term> {
-    let mut out = Vec::new();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
+    words(text).flat_map(word_terms).collect()
+}
+
+/// The words of `text` as typed: what [`terms`] analyses one by one. An index over many texts
+/// analyses each distinct word once (see [`word_terms`]): stemming and the Dutch compound
+/// lookup are most of the cost of indexing a bundle, and its texts repeat a few thousand words.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-    {
-        let lower = word.to_lowercase();
-        let typed_len = lower.chars().count();
-        let single_letter = typed_len == 1 && !lower.chars().all(char::is_numeric);
-        if single_letter || is_stop_word(&lower) {
-            continue;
-        }
-        match translate_dutch(&lower) {
-            Some(english) => out.extend(english.split(' ').map(|w| Term {
+}
+
+/// The terms one word as typed stands for: none for a stop word or a single letter, the English
+/// words' stems for a Dutch word in the vocabulary, else its own stem.
+pub fn word_terms(word: &str) -> Vec<Term> {
+    let lower = word.to_lowercase();
+    let typed_len = lower.chars().count();
+    let single_letter = typed_len == 1 && !lower.chars().all(char::is_numeric);
+    if single_letter || is_stop_word(&lower) {
+        return Vec::new();
+    }
+    match translate_dutch(&lower) {
+        Some(english) => english
+            .split(' ')
+            .map(|w| Term {
                 stem: english_stem(w),
                 typed_len,
                 translated: true,
-            })),
-            None => out.push(Term {
-                stem: english_stem(&lower),
-                typed_len,
-                translated: false,
-            }),
-        }
+            })
+            .collect(),
+        None => vec![Term {
+            stem: english_stem(&lower),
+            typed_len,
+            translated: false,
+        }],
     }
-    out
 }
 
 /// How many words of `text` look Dutch (stop words or vocabulary) against English stop words:

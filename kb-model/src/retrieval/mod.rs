@@ -61,14 +61,24 @@ impl SearchIndex {
             doc_lengths: Vec::with_capacity(bundle.articles.len()),
             avg_doc_length: 0.0,
         };
+        // Each distinct word (as typed) is analysed once: without this, stemming took ~75 % of
+        // a cold start and 14 s of CPU at 10,000 articles.
+        let mut analysed: HashMap<&str, Vec<usize>> = HashMap::new();
         for (doc, article) in bundle.articles.iter().enumerate() {
             let mut frequencies: HashMap<usize, f32> = HashMap::new();
             let mut length = 0.0;
             for (text, weight) in bm25::fields(article) {
-                for term in text::terms(text) {
-                    let id = index.term_id(term.stem);
-                    *frequencies.entry(id).or_insert(0.0) += weight;
-                    length += weight;
+                for word in text::words(text) {
+                    let ids = analysed.entry(word).or_insert_with(|| {
+                        text::word_terms(word)
+                            .into_iter()
+                            .map(|term| index.term_id(term.stem))
+                            .collect()
+                    });
+                    for &id in ids.iter() {
+                        *frequencies.entry(id).or_insert(0.0) += weight;
+                        length += weight;
+                    }
                 }
             }
             let mut frequencies: Vec<(usize, f32)> = frequencies.into_iter().collect();
