@@ -326,6 +326,10 @@ pub fn is_own_site(dest: &str, base: &str) -> bool {
     {
         return false;
     }
+    // `..` climbs out of a base with a path (`https://x/help` + `/..?v` is `https://x/?v`).
+    if has_dot_segment(dest) {
+        return false;
+    }
     if let Some(path) = dest.strip_prefix('/') {
         return !path.starts_with('/');
     }
@@ -343,10 +347,48 @@ pub fn is_own_site(dest: &str, base: &str) -> bool {
         && matches!(dest.get(base.len()), None | Some(b'/' | b'?' | b'#'))
 }
 
+/// Whether the path of `dest` (before any `?` or `#`) has a `.` or `..` segment, also
+/// percent-encoded (`%2e`): a browser resolves them, so the link may leave the site's path.
+fn has_dot_segment(dest: &str) -> bool {
+    let path = dest.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Found by fuzzing (`answer_html`): with a base that has a path, `/..?v` rendered as
+    /// `https://example.com/help/..?v`, which a browser opens as `https://example.com/?v`.
+    #[test]
+    fn a_link_climbing_out_of_the_base_path_is_not_ours() {
+        let base = "https://example.com/help";
+        for dest in [
+            "/..?v",
+            "/../x/",
+            "/a/./b",
+            "/%2e%2e/x",
+            "/.%2E#top",
+            "https://example.com/help/../x",
+            "https://example.com/help/%2E%2e?x",
+        ] {
+            assert!(!is_own_site(dest, base), "{dest}");
+        }
+        for dest in [
+            "/printer-offline/",
+            "/a..b/",
+            "/v1.2/notes",
+            "https://example.com/help/x?a=..#..",
+        ] {
+            assert!(is_own_site(dest, base), "{dest}");
+        }
+        let html = render("[r](/..??v)", base);
+        assert!(!html.contains("href"), "{html}");
+    }
 
     const BASE: &str = "https://help.example.com";
 
