@@ -3,9 +3,17 @@
 //! Every validation in the generator produces [`Diagnostic`] values instead of failing fast, so
 //! one run reports every problem in every file. Formatting for a terminal or for GitHub Actions
 //! annotations lives here too, away from the code that finds the problems.
+//!
+//! The human format comes plain ([`Diagnostic::to_human`]) or with ANSI colours
+//! ([`Diagnostic::to_styled`]), both from one renderer so their text cannot drift apart. Whoever
+//! prints writes the styled text through `anstream`, which drops the colours when stderr is not
+//! a terminal or `NO_COLOR` is set, and keeps them under `CLICOLOR_FORCE`: the choice is made
+//! once, at the stream, not threaded through the generator.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+use anstyle::{AnsiColor, Style};
 
 use crate::text::LineIndex;
 
@@ -94,22 +102,45 @@ impl Diagnostic {
     /// `file:line:col: error: message` with the source line and a hint, the format compilers use,
     /// so editors and terminals turn the location into a link.
     pub fn to_human(&self) -> String {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        self.render(&Palette::PLAIN)
+    }
+
+    /// [`Diagnostic::to_human`] with the colours rustc uses; print it through `anstream`.
+    pub fn to_styled(&self) -> String {
+        self.render(&Palette::COLOURED)
+    }
+
+    fn render(&self, palette: &Palette) -> String {
+        let (label, mark) = match self.severity {
+            Severity::Error => ("error", palette.error),
+            Severity::Warning => ("warning", palette.warning),
         };
-        let mut out = format!("{}: {label}: {}", self.location(), self.message);
+        let (emphasis, gutter) = (palette.emphasis, palette.gutter);
+        let mut out = format!(
+            "{emphasis}{}:{emphasis:#} {mark}{label}:{mark:#} {emphasis}{}{emphasis:#}",
+            self.location(),
+            self.message
+        );
         if let Some(source) = self.source_line.as_deref().filter(|s| !s.trim().is_empty()) {
-            let gutter = self.line.to_string();
-            let pad = " ".repeat(gutter.len());
-            let _ = write!(out, "\n {pad} |\n {gutter} | {source}");
+            let number = self.line.to_string();
+            let pad = " ".repeat(number.len());
+            let _ = write!(
+                out,
+                "\n{gutter} {pad} |{gutter:#}\n{gutter} {number} |{gutter:#} {source}"
+            );
             if self.column > 0 {
                 let caret_pad = " ".repeat(self.column as usize - 1);
-                let _ = write!(out, "\n {pad} | {caret_pad}^");
+                let _ = write!(
+                    out,
+                    "\n{gutter} {pad} |{gutter:#} {caret_pad}{mark}^{mark:#}"
+                );
             }
         }
         if let Some(hint) = &self.hint {
-            let _ = write!(out, "\n  = hint: {hint}");
+            let _ = write!(
+                out,
+                "\n  {gutter}={gutter:#} {emphasis}hint:{emphasis:#} {hint}"
+            );
         }
         out
     }
@@ -133,6 +164,35 @@ impl Diagnostic {
             escape_data(&message)
         )
     }
+}
+
+/// The style of the `error:` label, for errors that are not a [`Diagnostic`] too.
+pub const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
+
+/// The styles of [`Diagnostic::render`]: rustc's choice of red errors, yellow warnings, a blue
+/// gutter and bold text. An empty [`Style`] renders as nothing, so [`Palette::PLAIN`] gives the
+/// plain text exactly.
+struct Palette {
+    error: Style,
+    warning: Style,
+    gutter: Style,
+    emphasis: Style,
+}
+
+impl Palette {
+    const PLAIN: Self = Self {
+        error: Style::new(),
+        warning: Style::new(),
+        gutter: Style::new(),
+        emphasis: Style::new(),
+    };
+
+    const COLOURED: Self = Self {
+        error: ERROR_STYLE,
+        warning: AnsiColor::Yellow.on_default().bold(),
+        gutter: AnsiColor::Blue.on_default().bold(),
+        emphasis: Style::new().bold(),
+    };
 }
 
 /// Sorts diagnostics by file and position, errors before warnings on the same spot, and drops
@@ -191,6 +251,26 @@ mod tests {
             sample().to_human(),
             "content/a.md:2:1: error: unknown field `titel`\n   |\n 2 | titel = \"x\"\n   | ^\n  = hint: did you mean `title`?"
         );
+    }
+
+    #[test]
+    fn styled_format_is_the_human_text_in_colour() {
+        let styled = sample().to_styled();
+        assert!(
+            styled.contains("\x1b[1m\x1b[31merror:\x1b[0m"),
+            "{styled:?}"
+        );
+        assert!(
+            styled.contains("\x1b[1m\x1b[34m 2 |\x1b[0m titel"),
+            "{styled:?}"
+        );
+        assert_eq!(
+            anstream::adapter::strip_str(&styled).to_string(),
+            sample().to_human()
+        );
+        let warning = Diagnostic::warning(Path::new("a.md"), "old").to_styled();
+        assert!(warning.contains("\x1b[33mwarning:"), "{warning:?}");
+        assert!(!sample().to_human().contains('\x1b'));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use generator::build::{self, BuildError, BuildOptions};
 use generator::config::{SiteConfig, CONFIG_FILE};
-use generator::diagnostics::Diagnostic;
+use generator::diagnostics::{Diagnostic, ERROR_STYLE};
 
 /// mimalloc instead of the system allocator: a build allocates millions of small strings from
 /// several threads at once, where glibc's malloc spent ~15 % of a 10,000-article build.
@@ -119,7 +119,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            anstream::eprintln!("{ERROR_STYLE}error:{ERROR_STYLE:#} {error:#}");
             ExitCode::FAILURE
         }
     }
@@ -128,7 +128,8 @@ fn main() -> ExitCode {
 fn print_diagnostics(diagnostics: &[Diagnostic], format: Format) {
     for diagnostic in diagnostics {
         match format {
-            Format::Human => eprintln!("{}\n", diagnostic.to_human()),
+            // Coloured where stderr is a terminal; anstream strips them elsewhere.
+            Format::Human => anstream::eprintln!("{}\n", diagnostic.to_styled()),
             Format::Github => println!("{}", diagnostic.to_github()),
         }
     }

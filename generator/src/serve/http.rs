@@ -26,6 +26,7 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::build::{BuildError, BuildOptions};
+use crate::diagnostics::ERROR_STYLE;
 use crate::serve::session::Session;
 use crate::serve::watch::{scan, watch_files};
 
@@ -189,25 +190,27 @@ impl Server {
         let error = match result {
             Ok(Ok(update)) => {
                 for warning in &update.warnings {
-                    eprintln!("{}\n", warning.to_human());
+                    anstream::eprintln!("{}\n", warning.to_styled());
                 }
                 eprintln!("{}", update.summary());
                 self.refresh_ask().await;
                 None
             }
             Ok(Err(BuildError::Invalid(diagnostics))) => {
+                for diagnostic in &diagnostics {
+                    anstream::eprintln!("{}\n", diagnostic.to_styled());
+                }
+                eprintln!("The site was not rebuilt; the last good version is still served.");
+                // The browser's overlay shows the plain text.
                 let text = diagnostics
                     .iter()
                     .map(|d| d.to_human())
                     .collect::<Vec<_>>()
                     .join("\n\n");
-                eprintln!(
-                    "{text}\n\nThe site was not rebuilt; the last good version is still served."
-                );
                 Some(text)
             }
             Ok(Err(error)) => {
-                eprintln!("error: {error}");
+                anstream::eprintln!("{ERROR_STYLE}error:{ERROR_STYLE:#} {error}");
                 Some(error.to_string())
             }
             Err(panic) => Some(format!("the build stopped unexpectedly: {panic}")),

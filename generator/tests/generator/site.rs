@@ -612,6 +612,40 @@ fn cli_check_exit_codes_and_formats() {
         .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 28 files in "));
 }
 
+/// `tryfirst check` on the invalid fixture with `env` set (and no colour variable inherited),
+/// its stderr.
+fn check_stderr_with(env: &[(&str, &str)]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tryfirst"));
+    command
+        .args(["check", "--root", fixture("invalid").to_str().unwrap()])
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .envs(env.iter().copied());
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn cli_colours_only_a_terminal_or_when_forced_and_never_under_no_color() {
+    // The test's stderr is a pipe, not a terminal: plain text.
+    let plain = check_stderr_with(&[]);
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    assert!(plain.contains("content/accounts/bad-risk.md:6:8: error: "));
+
+    let forced = check_stderr_with(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.contains("\x1b[1m\x1b[31merror:\x1b[0m"),
+        "{forced:?}"
+    );
+    // Colour changes no character of the text.
+    assert_eq!(anstream::adapter::strip_str(&forced).to_string(), plain);
+
+    let refused = check_stderr_with(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert_eq!(refused, plain);
+}
+
 #[test]
 fn cli_new_writes_a_skeleton_that_checks_as_a_draft() {
     let dir = tempfile::tempdir().unwrap();
