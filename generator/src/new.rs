@@ -116,30 +116,9 @@ pub fn create(
     Ok(path)
 }
 
-/// Today's date in UTC, from the system clock, without a date-time dependency.
+/// Today's date in UTC, from the system clock.
 pub fn today() -> Date {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400);
-    civil_from_days(days as i64)
-}
-
-/// Howard Hinnant's days-to-civil algorithm (public domain).
-fn civil_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    Date::new(year, month, day).unwrap_or(Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    })
+    Date::utc(time::OffsetDateTime::now_utc())
 }
 
 #[cfg(test)]
@@ -148,10 +127,21 @@ mod tests {
     use crate::content::article::{parse, SourceFile};
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0).iso(), "1970-01-01");
-        assert_eq!(civil_from_days(20_786).iso(), "2026-11-29");
-        assert_eq!(civil_from_days(11_016).iso(), "2000-02-29");
+    fn dates_in_utc() {
+        let day = |days: i64, seconds: i64| {
+            let instant = time::OffsetDateTime::from_unix_timestamp(days * 86_400 + seconds);
+            Date::utc(instant.unwrap()).iso()
+        };
+        assert_eq!(day(0, 0), "1970-01-01");
+        assert_eq!(day(20_786, 0), "2026-11-29");
+        assert_eq!(day(20_786, 86_399), "2026-11-29");
+        assert_eq!(day(11_016, 0), "2000-02-29");
+        // An instant with an offset counts in UTC: 00:30 in Amsterdam is the day before.
+        let amsterdam = time::OffsetDateTime::from_unix_timestamp(20_786 * 86_400 - 1800)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(1, 0, 0).unwrap());
+        assert_eq!(amsterdam.day(), 29);
+        assert_eq!(Date::utc(amsterdam).iso(), "2026-11-28");
     }
 
     #[test]

@@ -139,50 +139,43 @@ pub fn is_slug(text: &str) -> bool {
     !text.is_empty() && slugify(text) == text
 }
 
-/// A calendar date, as articles carry it in `updated`. Kept minimal on purpose: the site needs
-/// ordering, ISO output and an English long form, not time zones.
+/// A calendar date, as articles carry it in `updated`: `time`'s date, which knows the calendar
+/// (leap years, days per month), with the three ways the site writes one. No time of day and no
+/// time zones: the site needs ordering, ISO output and an English long form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+pub struct Date(time::Date);
 
 impl Date {
     /// `None` for a day that does not exist (e.g. 2026-02-30).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days_in_month = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days_in_month)
-            .contains(&day)
-            .then_some(Self { year, month, day })
+        let month = time::Month::try_from(month).ok()?;
+        time::Date::from_calendar_date(i32::from(year), month, day)
+            .ok()
+            .map(Self)
+    }
+
+    /// The date in UTC at `instant`.
+    pub fn utc(instant: time::OffsetDateTime) -> Self {
+        Self(instant.to_offset(time::UtcOffset::UTC).date())
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+
+    /// The Julian day number: consecutive days count up by one, so it orders and subtracts.
+    pub fn julian_day(self) -> i32 {
+        self.0.to_julian_day()
     }
 
     /// `2026-11-20`
     pub fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        format!(
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
     }
 
     /// `2026-11-20T00:00:00Z`, for Atom and sitemaps.
@@ -192,12 +185,7 @@ impl Date {
 
     /// `20 November 2026`
     pub fn human(self) -> String {
-        format!(
-            "{} {} {}",
-            self.day,
-            MONTHS[usize::from(self.month - 1)],
-            self.year
-        )
+        format!("{} {} {}", self.0.day(), self.0.month(), self.0.year())
     }
 }
 
@@ -248,11 +236,22 @@ mod tests {
     fn dates() {
         assert!(Date::new(2026, 2, 29).is_none());
         assert!(Date::new(2028, 2, 29).is_some());
+        assert!(Date::new(2000, 2, 29).is_some());
+        assert!(Date::new(2100, 2, 29).is_none());
+        assert!(Date::new(2026, 4, 31).is_none());
         assert!(Date::new(2026, 13, 1).is_none());
+        assert!(Date::new(2026, 0, 1).is_none());
+        assert!(Date::new(2026, 1, 0).is_none());
         let date = Date::new(2026, 11, 5).unwrap();
         assert_eq!(date.iso(), "2026-11-05");
         assert_eq!(date.human(), "5 November 2026");
         assert_eq!(date.rfc3339(), "2026-11-05T00:00:00Z");
         assert!(Date::new(2026, 1, 31).unwrap() < date);
+        assert_eq!(Date::new(9, 1, 2).unwrap().iso(), "0009-01-02");
+        assert_eq!(
+            Date::new(2026, 3, 1).unwrap().julian_day()
+                - Date::new(2026, 2, 28).unwrap().julian_day(),
+            1
+        );
     }
 }

@@ -621,4 +621,31 @@ mod tests {
             Some("write the date without quotes, like `updated = 2026-11-20`")
         );
     }
+
+    #[test]
+    fn dates_off_the_calendar_or_with_a_time_are_located_in_their_file() {
+        // The TOML parser already refuses a day that does not exist (at the value's end);
+        // `front_matter::date_of` refuses a time of day (at the value's start).
+        let off_the_calendar = "invalid date-time\nvalue is out of range";
+        for (updated, column, message) in [
+            ("2026-02-29", 19, off_the_calendar),
+            ("2100-02-29", 19, off_the_calendar),
+            ("2026-04-31", 19, off_the_calendar),
+            (
+                "2026-11-20T10:00:00",
+                11,
+                "`updated` must be a date without a time, like 2026-11-20",
+            ),
+        ] {
+            let text = GOOD.replace("2026-11-20", updated);
+            let (article, problems) = parse_text("content/devices/a.md", &text);
+            assert!(article.is_none(), "{updated}");
+            assert_eq!(located(&problems), [(7, column, message)], "{updated}");
+            assert_eq!(problems[0].file, Path::new("content/devices/a.md"));
+        }
+        let leap = GOOD.replace("2026-11-20", "2028-02-29");
+        let (article, problems) = parse_text("content/a.md", &leap);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(article.unwrap().0.updated.human(), "29 February 2028");
+    }
 }

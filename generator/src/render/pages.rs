@@ -163,7 +163,7 @@ struct Globals<'a> {
     categories_url: &'a str,
     tags_url: &'a str,
     nav_categories: &'a [CategoryView],
-    build_year: u16,
+    build_year: i32,
     /// Pages without JSON-LD or breadcrumbs get these; the others set their own.
     json_ld: &'a str,
     breadcrumbs: Vec<Crumb>,
@@ -266,7 +266,7 @@ impl Views {
             categories_url: urls::CATEGORIES,
             tags_url: urls::TAGS,
             nav_categories: &categories,
-            build_year: library.newest().map_or(1970, |d| d.year),
+            build_year: library.newest().map_or(1970, |d| d.year()),
             json_ld: "",
             breadcrumbs: Vec::new(),
         };
