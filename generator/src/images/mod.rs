@@ -9,6 +9,7 @@
 
 pub mod process;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -234,7 +235,7 @@ impl Images {
             Some(rest) => (self.static_dirs.clone(), rest),
             None => {
                 let folder = article.parent().unwrap_or(Path::new(""));
-                (vec![self.root.join(folder)], decoded.as_str())
+                (vec![self.root.join(folder)], &decoded)
             }
         };
         let Some(relative) = normalize(relative) else {
@@ -372,23 +373,12 @@ fn normalize(relative: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+/// `my%20shot.png` → `my shot.png`, as a browser would look the file up; a `%` that starts no
+/// escape stays, and a reference whose escapes are not UTF-8 is taken as written.
+fn percent_decode(text: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .unwrap_or(Cow::Borrowed(text))
 }
 
 /// The file's name as a URL-safe stem: `Outlook Profile.PNG` → `outlook-profile`.
@@ -480,5 +470,27 @@ mod cache {
             write("meta", meta.as_bytes())?;
             Ok(entry)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_percent_decoded_where_they_can_be() {
+        assert_eq!(
+            percent_decode("Outlook%20Profile.png"),
+            "Outlook Profile.png"
+        );
+        assert_eq!(percent_decode("caf%C3%A9.png"), "café.png");
+        assert_eq!(percent_decode("caf%c3%a9.png"), "café.png");
+        assert_eq!(percent_decode("end%20"), "end ");
+        // Not an escape: kept as written.
+        assert_eq!(percent_decode("100%.png"), "100%.png");
+        assert_eq!(percent_decode("a%zz.png"), "a%zz.png");
+        assert_eq!(percent_decode("a%2"), "a%2");
+        // Bytes that are not UTF-8: the reference as written.
+        assert_eq!(percent_decode("a%FF.png"), "a%FF.png");
     }
 }
