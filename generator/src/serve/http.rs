@@ -26,7 +26,7 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::build::{BuildError, BuildOptions};
-use crate::diagnostics::ERROR_STYLE;
+use crate::diagnostics::{Diagnostic, ERROR_STYLE};
 use crate::serve::session::Session;
 use crate::serve::watch::{scan, watch_files};
 
@@ -197,17 +197,19 @@ impl Server {
                 None
             }
             Ok(Err(BuildError::Invalid(diagnostics))) => {
-                for diagnostic in &diagnostics {
-                    anstream::eprintln!("{}\n", diagnostic.to_styled());
-                }
-                eprintln!("The site was not rebuilt; the last good version is still served.");
+                let joined = |render: fn(&Diagnostic) -> String| {
+                    diagnostics
+                        .iter()
+                        .map(render)
+                        .collect::<Vec<_>>()
+                        .join("\n\n")
+                };
+                anstream::eprintln!(
+                    "{}\n\nThe site was not rebuilt; the last good version is still served.",
+                    joined(Diagnostic::to_styled)
+                );
                 // The browser's overlay shows the plain text.
-                let text = diagnostics
-                    .iter()
-                    .map(|d| d.to_human())
-                    .collect::<Vec<_>>()
-                    .join("\n\n");
-                Some(text)
+                Some(joined(Diagnostic::to_human))
             }
             Ok(Err(error)) => {
                 anstream::eprintln!("{ERROR_STYLE}error:{ERROR_STYLE:#} {error}");
