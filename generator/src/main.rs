@@ -154,8 +154,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { root, port, drafts } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "ask_fn=info,warn".into());
+            // The log follows the diagnostics' rules for colour (tracing's own only knows
+            // NO_COLOR, and would colour a pipe).
+            let colour =
+                anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
             tracing_subscriber::fmt()
                 .with_env_filter(filter)
+                .with_ansi(colour)
                 .with_writer(std::io::stderr)
                 .init();
             let options = generator::serve::ServeOptions {

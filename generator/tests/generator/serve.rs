@@ -260,6 +260,17 @@ fn serves_rebuilds_reports_errors_and_answers_questions() {
     let (status, answer) = request(&serve.addr, "POST", "/ask", Some(question));
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("\"source\":\"knowledge_base\""), "{answer}");
+
+    // stderr is a pipe here: no colour, neither in the diagnostics nor in the question
+    // function's log.
+    wait_until("the question's log line", || {
+        serve.log_lines().iter().any(|line| line.contains("ask_fn"))
+    });
+    let log = serve.log_lines();
+    assert!(log
+        .iter()
+        .any(|line| line.contains("`lo` is not an allowed value")));
+    assert!(log.iter().all(|line| !line.contains('\x1b')), "{log:?}");
 }
 
 fn modified(out: &Path, page: &str) -> SystemTime {
