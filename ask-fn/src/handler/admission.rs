@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::{quota_view, App, AskAnswer};
 use crate::clock::Millis;
 use crate::email::pseudonym;
-use crate::error::ApiError;
+use crate::error::AskError;
 use crate::network;
 use crate::quota::Limits;
 use crate::store::{Admission, Lead, LeadStatus, LlmBudget, NotifyState, QuotaCheck};
@@ -122,10 +122,10 @@ impl App {
         lead_id: &str,
         checks: &[QuotaCheck],
         request_id: &str,
-    ) -> Result<AskAnswer, ApiError> {
+    ) -> Result<AskAnswer, AskError> {
         let unavailable = |error: crate::store::StoreError| {
             tracing::error!(request_id, error = %error, "store unavailable while answering a retry");
-            ApiError::store_unavailable()
+            AskError::Unavailable
         };
         let started = std::time::Instant::now();
         let lead = loop {
@@ -138,13 +138,7 @@ impl App {
                 }
                 Some(lead) => break lead,
                 // Erased by the team in between: nothing to replay, and nothing to redo.
-                None => {
-                    return Err(ApiError::new(
-                        409,
-                        "already_asked",
-                        "We already received this question. Please reload the page to ask another.",
-                    ))
-                }
+                None => return Err(AskError::AlreadyAsked),
             }
         };
         let article = lead.article.as_deref().and_then(|slug| self.article(slug));

@@ -1579,13 +1579,13 @@ async fn ask_from(h: &Harness, ip: &str, email: &str) -> Result<String, u16> {
     h.app
         .ask(ask_fn::handler::AskInput {
             body: body.as_bytes(),
-            content_type: Some("application/json"),
+            encoding: ask_fn::form::Encoding::Json,
             client_ip: Some(ip.parse().unwrap()),
             request_id: "test",
         })
         .await
         .map(|answer| answer.lead_id)
-        .map_err(|error| error.status)
+        .map_err(|error| ask_fn::http::refusal(&error).status.as_u16())
 }
 
 #[tokio::test]

@@ -136,16 +136,17 @@ async fn soak(backend: Backend, visitors: usize) {
                 let result = app
                     .ask(AskInput {
                         body: body.as_bytes(),
-                        content_type: Some("application/json"),
+                        encoding: ask_fn::form::Encoding::Json,
                         client_ip: Some(ip.parse().unwrap()),
                         request_id: "soak",
                     })
                     .await;
                 (
                     visitor,
-                    result
-                        .map(|answer| answer.lead_id)
-                        .map_err(|error| (error.status, error.body()["kept"] == true)),
+                    result.map(|answer| answer.lead_id).map_err(|error| {
+                        let refused = ask_fn::http::refusal(&error);
+                        (refused.status.as_u16(), refused.body()["kept"] == true)
+                    }),
                 )
             }));
         }
