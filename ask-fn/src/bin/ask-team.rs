@@ -252,7 +252,7 @@ async fn leads(command: LeadsCommand) -> anyhow::Result<()> {
                 emit(&team::table(&leads), None)?;
                 let failed = leads
                     .iter()
-                    .filter(|l| l.notification == ask_fn::store::NotifyState::Failed)
+                    .filter(|l| l.outcome.notification == ask_fn::store::NotifyState::Failed)
                     .count();
                 if failed > 0 {
                     eprintln!("{failed} lead(s) could not be notified (NOTIFIED = FAILED): nobody was told about them.");

@@ -11,7 +11,7 @@ use crate::email::pseudonym;
 use crate::error::AskError;
 use crate::network;
 use crate::quota::Limits;
-use crate::store::{Admission, Lead, LeadStatus, LlmBudget, NotifyState, QuotaCheck};
+use crate::store::{Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck};
 
 /// How long a retry waits for the first request of the same question to finish (it may still be
 /// waiting for the LLM), checking this often.
@@ -76,12 +76,12 @@ impl App {
             },
         }];
         held_checks.extend(checks.iter().skip(1).cloned());
-        let held = Lead {
+        let held = lead.with_outcome(&LeadOutcome {
             status: LeadStatus::RateLimited,
             follow_up_reason: Some("rate_limited".to_owned()),
             notification: NotifyState::NotRequired,
-            ..lead.clone()
-        };
+            ..lead.outcome.clone()
+        });
         match self.store.admit(&held_checks, now, &held).await {
             Ok(Admission::Accepted { .. }) => true,
             Ok(_) => false,
@@ -132,7 +132,8 @@ impl App {
             let lead = self.store.lead(lead_id).await.map_err(unavailable)?;
             match lead {
                 Some(lead)
-                    if lead.status == LeadStatus::Pending && started.elapsed() < REPLAY_WAIT =>
+                    if lead.outcome.status == LeadStatus::Pending
+                        && started.elapsed() < REPLAY_WAIT =>
                 {
                     tokio::time::sleep(REPLAY_POLL).await;
                 }
@@ -143,14 +144,15 @@ impl App {
         };
         let article = lead.article.as_deref().and_then(|slug| self.article(slug));
         let advice = lead
+            .outcome
             .answer
             .clone()
-            .zip(lead.verdict)
-            .zip(lead.answer_source)
+            .zip(lead.outcome.verdict)
+            .zip(lead.outcome.answer_source)
             .map(|((markdown, verdict), source)| crate::llm::Advice {
                 markdown,
                 verdict,
-                cited: lead.cited.clone(),
+                cited: lead.outcome.cited.clone(),
                 source,
             });
         // The first attempt's floor, from the same inputs it had.
@@ -161,7 +163,7 @@ impl App {
             lead.id.clone(),
             lead.email.as_str(),
             advice.as_ref(),
-            lead.status,
+            lead.outcome.status,
             phone_first,
             article,
             quota_view(checks),

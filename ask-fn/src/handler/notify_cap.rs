@@ -21,7 +21,7 @@ impl App {
     ) -> Delivery {
         let notice = LeadNotice::new(lead, article);
         let cap = self.settings.notify.per_hour;
-        if cap == 0 || !self.notifier.would_send(lead.status) {
+        if cap == 0 || !self.notifier.would_send(lead.outcome.status) {
             return self.notifier.notify(&notice).await;
         }
         let hour = now - now.rem_euclid(HOUR);
@@ -93,7 +93,7 @@ impl App {
                 Ok(leads) => held.extend(
                     leads
                         .into_iter()
-                        .filter(|l| l.notification == NotifyState::Digest),
+                        .filter(|l| l.outcome.notification == NotifyState::Digest),
                 ),
                 Err(error) => {
                     tracing::warn!(request_id, error = %error, "could not read the leads held for the digest");

@@ -947,15 +947,22 @@ fn lead_item(lead: &Lead) -> Item {
         ),
         (
             schema::LEAD_STATUS.to_owned(),
-            AttributeValue::S(lead.status.as_str().to_owned()),
+            AttributeValue::S(lead.outcome.status.as_str().to_owned()),
         ),
         (
             "cited".to_owned(),
-            AttributeValue::L(lead.cited.iter().cloned().map(AttributeValue::S).collect()),
+            AttributeValue::L(
+                lead.outcome
+                    .cited
+                    .iter()
+                    .cloned()
+                    .map(AttributeValue::S)
+                    .collect(),
+            ),
         ),
         (
             "notification".to_owned(),
-            AttributeValue::S(lead.notification.as_str().to_owned()),
+            AttributeValue::S(lead.outcome.notification.as_str().to_owned()),
         ),
         (
             schema::TTL_ATTRIBUTE.to_owned(),
@@ -965,14 +972,20 @@ fn lead_item(lead: &Lead) -> Item {
     let optional = [
         ("article", lead.article.clone()),
         ("content_hash", lead.content_hash.clone()),
-        ("verdict", lead.verdict.map(|v| v.as_str().to_owned())),
-        ("answer", lead.answer.clone()),
+        (
+            "verdict",
+            lead.outcome.verdict.map(|v| v.as_str().to_owned()),
+        ),
+        ("answer", lead.outcome.answer.clone()),
         (
             "answer_source",
-            lead.answer_source.map(|s| source_str(s).to_owned()),
+            lead.outcome.answer_source.map(|s| source_str(s).to_owned()),
         ),
-        ("follow_up_reason", lead.follow_up_reason.clone()),
-        ("notification_error", lead.notification_error.clone()),
+        ("follow_up_reason", lead.outcome.follow_up_reason.clone()),
+        (
+            "notification_error",
+            lead.outcome.notification_error.clone(),
+        ),
         ("handled_note", lead.handled_note.clone()),
     ];
     for (name, value) in optional {
@@ -1007,25 +1020,27 @@ fn lead_from_item(item: &Item) -> Option<Lead> {
             .and_then(|v| v.as_bool().ok())
             .copied()
             .unwrap_or(false),
-        status: string(item, schema::LEAD_STATUS).and_then(|s| LeadStatus::parse(&s))?,
-        verdict: string(item, "verdict").and_then(|v| match v.as_str() {
-            "diy" => Some(Verdict::Diy),
-            "careful" => Some(Verdict::Careful),
-            "bring_us_in" => Some(Verdict::BringUsIn),
-            _ => None,
-        }),
-        answer: string(item, "answer"),
-        answer_source: string(item, "answer_source").and_then(|s| match s.as_str() {
-            "ai" => Some(AdviceSource::Ai),
-            "knowledge_base" => Some(AdviceSource::KnowledgeBase),
-            _ => None,
-        }),
-        cited: strings("cited"),
-        follow_up_reason: string(item, "follow_up_reason"),
-        notification: string(item, "notification")
-            .and_then(|s| NotifyState::parse(&s))
-            .unwrap_or(NotifyState::Pending),
-        notification_error: string(item, "notification_error"),
+        outcome: LeadOutcome {
+            status: string(item, schema::LEAD_STATUS).and_then(|s| LeadStatus::parse(&s))?,
+            verdict: string(item, "verdict").and_then(|v| match v.as_str() {
+                "diy" => Some(Verdict::Diy),
+                "careful" => Some(Verdict::Careful),
+                "bring_us_in" => Some(Verdict::BringUsIn),
+                _ => None,
+            }),
+            answer: string(item, "answer"),
+            answer_source: string(item, "answer_source").and_then(|s| match s.as_str() {
+                "ai" => Some(AdviceSource::Ai),
+                "knowledge_base" => Some(AdviceSource::KnowledgeBase),
+                _ => None,
+            }),
+            cited: strings("cited"),
+            follow_up_reason: string(item, "follow_up_reason"),
+            notification: string(item, "notification")
+                .and_then(|s| NotifyState::parse(&s))
+                .unwrap_or(NotifyState::Pending),
+            notification_error: string(item, "notification_error"),
+        },
         handled_at: number(item, "handled_at"),
         handled_note: string(item, "handled_note"),
         expires_at: number(item, schema::TTL_ATTRIBUTE).unwrap_or_default(),

@@ -114,15 +114,7 @@ impl Store for MemoryStore {
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
         let mut state = self.state();
         let lead = lead_mut(&mut state, id)?;
-        lead.status = outcome.status;
-        lead.verdict = outcome.verdict;
-        lead.answer.clone_from(&outcome.answer);
-        lead.answer_source = outcome.answer_source;
-        lead.cited.clone_from(&outcome.cited);
-        lead.follow_up_reason.clone_from(&outcome.follow_up_reason);
-        lead.notification = outcome.notification;
-        lead.notification_error
-            .clone_from(&outcome.notification_error);
+        lead.outcome.clone_from(outcome);
         Ok(())
     }
 
@@ -144,7 +136,7 @@ impl Store for MemoryStore {
             .state()
             .leads
             .values()
-            .filter(|l| l.status == status && (from..to).contains(&l.created_at))
+            .filter(|l| l.outcome.status == status && (from..to).contains(&l.created_at))
             .cloned()
             .collect();
         leads.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
@@ -171,7 +163,7 @@ impl Store for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let lead = lead_mut(&mut state, id)?;
-        lead.status = LeadStatus::Handled;
+        lead.outcome.status = LeadStatus::Handled;
         lead.handled_at = Some(at);
         lead.handled_note = note.map(str::to_owned);
         Ok(())
@@ -208,8 +200,8 @@ impl Store for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let lead = lead_mut(&mut state, id)?;
-        lead.notification = notification;
-        lead.notification_error = error.map(str::to_owned);
+        lead.outcome.notification = notification;
+        lead.outcome.notification_error = error.map(str::to_owned);
         Ok(())
     }
 }

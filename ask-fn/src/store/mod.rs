@@ -180,17 +180,10 @@ pub struct Lead {
     pub content_hash: Option<String>,
     /// The page the visitor read is older than the bundle (its hash differs).
     pub stale_page: bool,
-    pub status: LeadStatus,
-    pub verdict: Option<Verdict>,
-    pub answer: Option<String>,
-    pub answer_source: Option<AdviceSource>,
-    pub cited: Vec<String>,
-    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`, or
-    /// `policy_floor:<rule>:model_<verdict>` when the server's floor raised the verdict.
-    pub follow_up_reason: Option<String>,
-    pub notification: NotifyState,
-    /// Which channel failed and how (never the webhook URL, which is a secret).
-    pub notification_error: Option<String>,
+    /// What became of it; pending until the request path records it. Flattened: the JSON export
+    /// and the stored item keep one level of fields.
+    #[serde(flatten)]
+    pub outcome: LeadOutcome,
     /// When someone on the team marked the lead handled, and what they noted.
     pub handled_at: Option<Millis>,
     pub handled_note: Option<String>,
@@ -219,14 +212,7 @@ impl Lead {
             article: None,
             content_hash: None,
             stale_page: false,
-            status: LeadStatus::Pending,
-            verdict: None,
-            answer: None,
-            answer_source: None,
-            cited: Vec::new(),
-            follow_up_reason: None,
-            notification: NotifyState::Pending,
-            notification_error: None,
+            outcome: LeadOutcome::pending(),
             handled_at: None,
             handled_note: None,
             expires_at,
@@ -236,30 +222,44 @@ impl Lead {
     /// This lead as it is once `outcome` is recorded.
     pub fn with_outcome(&self, outcome: &LeadOutcome) -> Lead {
         Lead {
-            status: outcome.status,
-            verdict: outcome.verdict,
-            answer: outcome.answer.clone(),
-            answer_source: outcome.answer_source,
-            cited: outcome.cited.clone(),
-            follow_up_reason: outcome.follow_up_reason.clone(),
-            notification: outcome.notification,
-            notification_error: outcome.notification_error.clone(),
+            outcome: outcome.clone(),
             ..self.clone()
         }
     }
 }
 
-/// What is recorded once advice was (or could not be) produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What became of a lead: its status, the advice (if any), why a person follows up, and whether
+/// the team was told. One value, so the request path records it in one write
+/// ([`Store::finish_lead`]) and every reader sees the same fields together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadOutcome {
     pub status: LeadStatus,
     pub verdict: Option<Verdict>,
     pub answer: Option<String>,
     pub answer_source: Option<AdviceSource>,
     pub cited: Vec<String>,
+    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`, or
+    /// `policy_floor:<rule>:model_<verdict>` when the server's floor raised the verdict.
     pub follow_up_reason: Option<String>,
     pub notification: NotifyState,
+    /// Which channel failed and how (never the webhook URL, which is a secret).
     pub notification_error: Option<String>,
+}
+
+impl LeadOutcome {
+    /// A lead as first stored: pending, unanswered, nobody notified yet.
+    pub fn pending() -> LeadOutcome {
+        LeadOutcome {
+            status: LeadStatus::Pending,
+            verdict: None,
+            answer: None,
+            answer_source: None,
+            cited: Vec::new(),
+            follow_up_reason: None,
+            notification: NotifyState::Pending,
+            notification_error: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -441,6 +441,16 @@ mod tests {
         assert_ne!(a, b);
         assert!(a < c && b < c);
         assert_eq!(a.len(), 13 + 1 + 16);
+    }
+
+    #[test]
+    fn a_lead_exports_as_one_level_of_fields_with_its_outcome_among_them() {
+        let lead = Lead::pending(1_000, "a@b.co", "Acme", "The printer is offline", 0);
+        let json = serde_json::to_value(&lead).unwrap();
+        assert_eq!(json["status"], "pending");
+        assert_eq!(json["notification"], "pending");
+        assert!(json.get("outcome").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<Lead>(json).unwrap(), lead);
     }
 
     #[test]

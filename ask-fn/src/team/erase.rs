@@ -72,7 +72,7 @@ pub fn describe(plan: &ErasurePlan) -> String {
             "    {}  {}  {}  {}\n",
             lead.id,
             crate::clock::rfc3339(lead.created_at),
-            lead.status.as_str(),
+            lead.outcome.status.as_str(),
             lead.article.as_deref().unwrap_or("-")
         ));
     }
@@ -90,7 +90,7 @@ pub fn describe(plan: &ErasurePlan) -> String {
     let notified = plan
         .leads
         .iter()
-        .filter(|l| l.notification == NotifyState::Sent)
+        .filter(|l| l.outcome.notification == NotifyState::Sent)
         .count();
     if notified > 0 {
         out.push_str(&format!(

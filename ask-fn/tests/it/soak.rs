@@ -197,7 +197,7 @@ async fn soak(backend: Backend, visitors: usize) {
             .unwrap();
         let answered: HashSet<&str> = leads
             .iter()
-            .filter(|l| l.status != LeadStatus::RateLimited)
+            .filter(|l| l.outcome.status != LeadStatus::RateLimited)
             .map(|l| l.id.as_str())
             .collect();
         let expected: HashSet<&str> = outcome.accepted.iter().map(String::as_str).collect();
@@ -207,16 +207,19 @@ async fn soak(backend: Backend, visitors: usize) {
         );
         for lead in leads.iter().filter(|l| expected.contains(l.id.as_str())) {
             assert!(
-                matches!(lead.status, LeadStatus::Answered | LeadStatus::LlmFailed),
+                matches!(
+                    lead.outcome.status,
+                    LeadStatus::Answered | LeadStatus::LlmFailed
+                ),
                 "visitor {visitor}: lead {} left {:?}",
                 lead.id,
-                lead.status
+                lead.outcome.status
             );
-            failed_llm += usize::from(lead.status == LeadStatus::LlmFailed);
+            failed_llm += usize::from(lead.outcome.status == LeadStatus::LlmFailed);
         }
         let held = leads
             .iter()
-            .filter(|l| l.status == LeadStatus::RateLimited)
+            .filter(|l| l.outcome.status == LeadStatus::RateLimited)
             .count();
         assert_eq!(held, outcome.kept, "visitor {visitor}: kept means stored");
         assert_eq!(

@@ -315,7 +315,7 @@ async fn the_store_works_on_tables_built_from_the_template() {
         .await
         .unwrap();
     assert_eq!(
-        store.lead(&ids[0]).await.unwrap().map(|l| l.status),
+        store.lead(&ids[0]).await.unwrap().map(|l| l.outcome.status),
         Some(LeadStatus::NeedsFollowUp)
     );
 
