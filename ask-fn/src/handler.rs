@@ -22,7 +22,8 @@ use crate::policy::{self, Floor, FloorRule};
 use crate::quota::Limits;
 use crate::settings::Settings;
 use crate::store::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    AdminStore, Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    RequestStore, Store,
 };
 use crate::{answer_html, scrub};
 use kb_model::retrieval::{self, SearchIndex};
@@ -42,7 +43,10 @@ pub struct App {
     /// Ranks the articles the LLM may cite and the floor's grounding; built once at wiring and
     /// shared with a knowledge-base advisor.
     index: Arc<SearchIndex>,
-    store: Arc<dyn Store>,
+    /// The request path's side of the store: all a question may touch.
+    store: Arc<dyn RequestStore>,
+    /// The same store's bookkeeping side, for the hourly digest only (`notify_cap`).
+    held: Arc<dyn AdminStore>,
     advisor: Arc<dyn Advisor>,
     notifier: Notifier,
     clock: Arc<dyn Clock>,
@@ -123,7 +127,8 @@ impl App {
             bundle,
             by_slug,
             index,
-            store,
+            store: store.clone(),
+            held: store,
             advisor,
             notifier: Notifier::disabled(),
             clock,

@@ -14,7 +14,7 @@ use ask_fn::handler::App;
 use ask_fn::settings::Settings;
 use ask_fn::setup;
 use ask_fn::store::dynamo::DynamoStore;
-use ask_fn::store::{schema, LeadStatus, Store};
+use ask_fn::store::{schema, AdminStore, LeadStatus, RequestStore};
 use ask_fn::team::{self, Period};
 
 #[derive(Parser)]

@@ -89,7 +89,7 @@ impl App {
         }
         let mut held = Vec::new();
         for status in LeadStatus::TRIAGE_ORDER {
-            match self.store.leads_by_status(status, until - DAY, until).await {
+            match self.held.leads_by_status(status, until - DAY, until).await {
                 Ok(leads) => held.extend(
                     leads
                         .into_iter()
@@ -108,7 +108,7 @@ impl App {
         let delivery = self.notifier.notify(&digest::notice(&held)).await;
         for lead in &held {
             if let Err(error) = self
-                .store
+                .held
                 .set_notification(&lead.id, delivery.state, delivery.error.as_deref())
                 .await
             {

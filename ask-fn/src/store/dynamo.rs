@@ -27,8 +27,8 @@ use aws_sdk_dynamodb::Client;
 
 use super::schema::{self, KeyType, TableSpec};
 use super::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Refusal,
-    Store, StoreError,
+    AdminStore, Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    Refusal, RequestStore, StoreError,
 };
 use crate::clock::{Millis, DAY};
 use crate::llm::{AdviceSource, Verdict};
@@ -410,7 +410,7 @@ struct Attempt {
 }
 
 #[async_trait::async_trait]
-impl Store for DynamoStore {
+impl RequestStore for DynamoStore {
     async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
         let Ask {
             checks,
@@ -635,6 +635,52 @@ impl Store for DynamoStore {
         Ok(output.item().and_then(lead_from_item))
     }
 
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        if cap == 0 {
+            return Ok(None);
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.quota_table)
+            .key(schema::QUOTA_KEY, AttributeValue::S(key.to_owned()))
+            .update_expression("ADD #calls :one SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
+            .expression_attribute_names("#calls", schema::LLM_CALLS)
+            .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
+            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(Some(
+                output
+                    .attributes()
+                    .and_then(|a| number(a, schema::LLM_CALLS))
+                    .unwrap_or(1) as u64,
+            )),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(StoreError::Unavailable(describe(&error))),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminStore for DynamoStore {
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
         Ok(self
             .read_quota_items(&[key])
@@ -704,49 +750,6 @@ impl Store for DynamoStore {
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
         self.delete_item(&self.quota_table, schema::QUOTA_KEY, key)
             .await
-    }
-
-    async fn take_slot(
-        &self,
-        key: &str,
-        cap: u64,
-        expires_at: i64,
-    ) -> Result<Option<u64>, StoreError> {
-        if cap == 0 {
-            return Ok(None);
-        }
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.quota_table)
-            .key(schema::QUOTA_KEY, AttributeValue::S(key.to_owned()))
-            .update_expression("ADD #calls :one SET #ttl = :ttl")
-            .condition_expression("attribute_not_exists(#calls) OR #calls < :cap")
-            .expression_attribute_names("#calls", schema::LLM_CALLS)
-            .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
-            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-            .send()
-            .await;
-        match result {
-            Ok(output) => Ok(Some(
-                output
-                    .attributes()
-                    .and_then(|a| number(a, schema::LLM_CALLS))
-                    .unwrap_or(1) as u64,
-            )),
-            Err(SdkError::ServiceError(service))
-                if matches!(
-                    service.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(error) => Err(StoreError::Unavailable(describe(&error))),
-        }
     }
 
     async fn set_notification(

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Refusal, Store, StoreError,
+    AdminStore, Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Refusal, RequestStore,
+    StoreError,
 };
 use crate::clock::Millis;
 use crate::quota;
@@ -55,7 +56,7 @@ fn lead_mut<'a>(state: &'a mut State, id: &str) -> Result<&'a mut Lead, StoreErr
 }
 
 #[async_trait::async_trait]
-impl Store for MemoryStore {
+impl RequestStore for MemoryStore {
     async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
         let Ask {
             checks,
@@ -122,6 +123,24 @@ impl Store for MemoryStore {
         Ok(self.state().leads.get(id).cloned())
     }
 
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        _expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut state = self.state();
+        let count = state.llm_calls.entry(key.to_owned()).or_default();
+        if *count >= cap {
+            return Ok(None);
+        }
+        *count += 1;
+        Ok(Some(*count))
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminStore for MemoryStore {
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
         Ok(self.state().quotas.get(key).cloned().unwrap_or_default())
     }
@@ -175,21 +194,6 @@ impl Store for MemoryStore {
 
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.state().quotas.remove(key).is_some())
-    }
-
-    async fn take_slot(
-        &self,
-        key: &str,
-        cap: u64,
-        _expires_at: i64,
-    ) -> Result<Option<u64>, StoreError> {
-        let mut state = self.state();
-        let count = state.llm_calls.entry(key.to_owned()).or_default();
-        if *count >= cap {
-            return Ok(None);
-        }
-        *count += 1;
-        Ok(Some(*count))
     }
 
     async fn set_notification(

@@ -13,7 +13,7 @@ pub mod gaps;
 use crate::clock::{self, Millis, DAY};
 use crate::notify::message::one_line;
 use crate::plain_text;
-use crate::store::{Lead, LeadStatus, NotifyState, Store, StoreError};
+use crate::store::{AdminStore, Lead, LeadStatus, NotifyState, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
@@ -74,7 +74,7 @@ impl Period {
 /// The leads in `statuses` created in `period`: statuses in triage order (what needs a person
 /// first), newest first within each.
 pub async fn triage(
-    store: &dyn Store,
+    store: &dyn AdminStore,
     statuses: &[LeadStatus],
     period: Period,
 ) -> Result<Vec<Lead>, StoreError> {
@@ -92,7 +92,7 @@ pub async fn triage(
 }
 
 /// Every lead created in `period`, oldest first (exports and reports).
-pub async fn all_in(store: &dyn Store, period: Period) -> Result<Vec<Lead>, StoreError> {
+pub async fn all_in(store: &dyn AdminStore, period: Period) -> Result<Vec<Lead>, StoreError> {
     let mut leads = triage(store, &LeadStatus::TRIAGE_ORDER, period).await?;
     leads.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     Ok(leads)

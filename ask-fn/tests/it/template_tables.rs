@@ -23,7 +23,8 @@ use ask_fn::quota::Limits;
 use ask_fn::store::dynamo::DynamoStore;
 use ask_fn::store::schema::{self, KeyType, TableSpec};
 use ask_fn::store::{
-    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    AdminStore, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    RequestStore,
 };
 
 /// A table as DynamoDB sees it, in a form both sources convert to.
