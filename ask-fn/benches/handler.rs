@@ -169,7 +169,7 @@ fn main() {
                 let answer = app
                     .ask(AskInput {
                         body,
-                        content_type: Some("application/json"),
+                        encoding: ask_fn::form::Encoding::Json,
                         client_ip: Some("203.0.113.7".parse().unwrap()),
                         request_id: "bench",
                     })

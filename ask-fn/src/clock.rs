@@ -4,6 +4,8 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime};
+
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
@@ -49,17 +51,23 @@ impl Clock for ManualClock {
     }
 }
 
-/// `2026-11-29T14:05:00Z`: what the API returns for reset times.
+/// `2026-11-29T14:05:00Z`: what the API returns for reset times. Times beyond the calendar's
+/// range (years ±9999) are shown as its first or last second.
 pub fn rfc3339(at: Millis) -> String {
-    let seconds = at.div_euclid(1_000);
-    let days = seconds.div_euclid(86_400);
-    let of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
+    let seconds = at.div_euclid(SECOND);
+    let utc = OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(if seconds < 0 {
+        PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        PrimitiveDateTime::MAX.assume_utc()
+    });
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3_600,
-        (of_day % 3_600) / 60,
-        of_day % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
     )
 }
 
@@ -68,46 +76,20 @@ pub fn utc_day(at: Millis) -> String {
     rfc3339(at)[..10].to_owned()
 }
 
-/// The start (00:00 UTC) of a day written `2026-11-29`; `None` for anything else.
+/// The start (00:00 UTC) of a day written `2026-11-29`; `None` for anything else, 2026-02-30
+/// included.
 pub fn parse_utc_day(text: &str) -> Option<Millis> {
     let mut parts = text.trim().splitn(3, '-');
     let mut next = |len: usize| {
         parts
             .next()
             .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|p| p.parse::<i64>().ok())
+            .and_then(|p| p.parse::<i32>().ok())
     };
     let (year, month, day) = (next(4)?, next(2)?, next(2)?);
-    let days = days_from_civil(year, month, day)?;
-    // Reject 2026-02-30 and friends by converting back.
-    (civil_from_days(days) == (year, month, day)).then_some(days * DAY)
-}
-
-/// Howard Hinnant's civil-to-days algorithm (public domain).
-fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-/// Howard Hinnant's days-to-civil algorithm (public domain).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() * SECOND)
 }
 
 #[cfg(test)]
@@ -121,6 +103,8 @@ mod tests {
         assert_eq!(rfc3339(1_795_961_109_000), "2026-11-29T14:05:09Z");
         assert_eq!(utc_day(1_795_961_109_000), "2026-11-29");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(Millis::MAX), "9999-12-31T23:59:59Z");
     }
 
     #[test]

@@ -1,140 +1,100 @@
-//! What a visitor is told when a question is not accepted: a status, a stable code, a message
-//! in plain words, and the form field it concerns. Upstream error text never reaches them.
+//! Why a question was not answered, as the request path's stages decide it: the edge checks,
+//! the form, the allowance, the store. Each stage says *what* went wrong; what a visitor is told
+//! (status, code, message, Retry-After) is chosen in one place, `http::refusal`, so a stage can
+//! never pick a status and two stages can never word the same problem differently.
 
-use serde::Serialize;
+use crate::clock::Millis;
+use crate::email::EmailError;
+use crate::quota::Limits;
 
-/// One problem with a request, as the JSON error body `{code, message, field}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub code: &'static str,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'static str>,
+/// A request that gets no answer. The `Display` text is for logs (no visitor data in it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AskError {
+    /// No route for this method and path.
+    #[error("no such route")]
+    NotFound,
+    /// A browser on another site sent it.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
+    /// A Lambda event without a usable source IP: serving it would switch the IP limit off.
+    #[error("no client IP in the Lambda event")]
+    NoClientIp,
+    /// The body is over the configured size.
+    #[error("body too large")]
+    BodyTooLarge,
+    /// A `Content-Type` that is neither JSON nor a url-encoded form.
+    #[error("unsupported content type")]
+    UnsupportedContentType,
+    /// The body could not be read as the form it claims to be.
+    #[error("unreadable body ({0:?})")]
+    Unreadable(Unreadable),
+    /// The honeypot field was filled in.
+    #[error("honeypot filled in")]
+    Honeypot,
+    /// The question is about an article that is not (or no longer) published.
+    #[error("unknown article")]
+    UnknownArticle,
+    /// Fields to fix, every one at once; never empty, the first is the headline.
+    #[error("invalid fields {0:?}")]
+    InvalidFields(Vec<FieldProblem>),
+    /// The visitor's allowance (or an address or network guard) is used up.
+    #[error("rate limited (kept: {})", .0.kept)]
+    RateLimited(RateLimit),
+    /// A retried question whose lead was erased in between: nothing to replay.
+    #[error("already asked, lead gone")]
+    AlreadyAsked,
+    /// The store could not be reached; nothing was asked of the LLM.
+    #[error("store unavailable")]
+    Unavailable,
 }
 
-/// A refused request. `errors` holds every problem, never none; the first is the headline, so
-/// the form can show one message and still mark every field at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    pub status: u16,
-    pub errors: Vec<FieldError>,
-    /// Seconds, for 429 and 503.
-    pub retry_after: Option<u64>,
-    /// Extra JSON fields for the body (e.g. when the next question is possible). Boxed: errors
-    /// travel through every `Result` of the request path and should stay small.
-    pub extra: Option<Box<serde_json::Value>>,
+/// Why a body could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Not JSON, or not a JSON object of strings and flags.
+    Json,
+    /// Not a url-encoded form.
+    Form,
+    /// A `request_id` our page script never sends.
+    RequestId,
 }
 
-impl ApiError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            errors: vec![FieldError {
-                code,
-                message: message.into(),
-                field: None,
-            }],
-            retry_after: None,
-            extra: None,
-        }
-    }
+/// One field the visitor has to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    QuestionRequired,
+    QuestionTooShort,
+    /// Over the limit; `chars` is what they wrote.
+    QuestionTooLong {
+        chars: usize,
+    },
+    Email(EmailError),
+    CompanyRequired,
+    CompanyTooLong,
+    ConsentRequired,
+}
 
-    pub fn field(
-        status: u16,
-        code: &'static str,
-        field: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            status,
-            errors: vec![FieldError {
-                code,
-                message: message.into(),
-                field: Some(field),
-            }],
-            retry_after: None,
-            extra: None,
+impl FieldProblem {
+    /// The form field it concerns.
+    pub fn field(self) -> &'static str {
+        match self {
+            FieldProblem::QuestionRequired
+            | FieldProblem::QuestionTooShort
+            | FieldProblem::QuestionTooLong { .. } => "question",
+            FieldProblem::Email(_) => "email",
+            FieldProblem::CompanyRequired | FieldProblem::CompanyTooLong => "company",
+            FieldProblem::ConsentRequired => "consent",
         }
-    }
-
-    /// Several field errors; the first is the headline.
-    pub fn fields(mut errors: Vec<FieldError>) -> Self {
-        if errors.is_empty() {
-            errors.push(FieldError {
-                code: "invalid",
-                message: "The form is incomplete.".into(),
-                field: None,
-            });
-        }
-        Self {
-            status: 422,
-            errors,
-            retry_after: None,
-            extra: None,
-        }
-    }
-
-    /// The headline problem.
-    pub fn headline(&self) -> &FieldError {
-        &self.errors[0]
-    }
-
-    /// The JSON body: `{"error": {code, message, field}, "errors": [...], ...extra}`.
-    pub fn body(&self) -> serde_json::Value {
-        let mut body = serde_json::json!({
-            "error": self.headline(),
-            "errors": self.errors,
-        });
-        if let (Some(serde_json::Value::Object(extra)), Some(object)) =
-            (self.extra.as_deref(), body.as_object_mut())
-        {
-            for (key, value) in extra {
-                object.insert(key.clone(), value.clone());
-            }
-        }
-        body
-    }
-
-    pub fn store_unavailable() -> Self {
-        let mut error = Self::new(
-            503,
-            "temporarily_unavailable",
-            "We cannot take questions for a moment. Your text is still in the form: please try again in a minute.",
-        );
-        error.retry_after = Some(30);
-        error
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn body_has_the_headline_all_errors_and_extras() {
-        let mut error = ApiError::fields(vec![
-            FieldError {
-                code: "invalid_email",
-                message: "Check the email.".into(),
-                field: Some("email"),
-            },
-            FieldError {
-                code: "company_required",
-                message: "Company?".into(),
-                field: Some("company"),
-            },
-        ]);
-        error.extra = Some(Box::new(serde_json::json!({ "retry_at": "x" })));
-        let body = error.body();
-        assert_eq!(
-            body["error"],
-            serde_json::json!({ "code": "invalid_email", "message": "Check the email.", "field": "email" })
-        );
-        assert_eq!(body["errors"].as_array().unwrap().len(), 2);
-        assert_eq!(body["retry_at"], "x");
-        assert_eq!(error.status, 422);
-        assert!(ApiError::new(400, "bad_json", "x").body()["error"]
-            .get("field")
-            .is_none());
-    }
+/// A refused question: when it can be asked again, which allowance refused it, and whether it
+/// was kept as a `rate_limited` lead (a person will reply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub retry_at: Millis,
+    /// From now to `retry_at`.
+    pub wait: Millis,
+    pub limits: Limits,
+    pub kept: bool,
 }

@@ -119,7 +119,7 @@ pub async fn run_case(app: &App, case: &Case, n: usize, phone: &str) -> Outcome 
     let result = app
         .ask(AskInput {
             body: body.as_bytes(),
-            content_type: Some("application/json"),
+            encoding: crate::form::Encoding::Json,
             client_ip: None,
             request_id: &format!("eval-{}", case.id),
         })
@@ -144,7 +144,10 @@ pub async fn run_case(app: &App, case: &Case, n: usize, phone: &str) -> Outcome 
         Err(error) => (
             None,
             Vec::new(),
-            Some(format!("refused: {}", error.headline().code)),
+            Some(format!(
+                "refused: {}",
+                crate::http::refusal(&error).headline().code
+            )),
             String::new(),
             String::new(),
             String::new(),

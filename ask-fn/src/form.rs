@@ -1,13 +1,13 @@
 //! Parsing and validating the question form, whichever way it arrives: JSON from the page's
 //! script, or `application/x-www-form-urlencoded` from the plain HTML form when JavaScript is off.
 //!
-//! Pure: bytes and a content type in, a [`Question`] (every field valid) or an [`ApiError`] with
-//! a message a visitor understands out. Never panics, whatever the bytes.
+//! Pure: bytes and an encoding in, a [`Question`] (every field valid) or an [`AskError`] saying
+//! what is wrong (the HTTP edge words it for the visitor). Never panics, whatever the bytes.
 
 use serde::Deserialize;
 
-use crate::email::{Email, EmailError};
-use crate::error::{ApiError, FieldError};
+use crate::email::Email;
+use crate::error::{AskError, FieldProblem, Unreadable};
 use crate::plain_text;
 
 pub const QUESTION_MIN_CHARS: usize = 10;
@@ -108,7 +108,7 @@ impl RequestId {
 }
 
 /// Which encoding a `Content-Type` header names, if one we accept.
-pub fn encoding_of(content_type: Option<&str>) -> Result<Encoding, ApiError> {
+pub fn encoding_of(content_type: Option<&str>) -> Result<Encoding, AskError> {
     let essence = content_type
         .unwrap_or_default()
         .split(';')
@@ -119,11 +119,7 @@ pub fn encoding_of(content_type: Option<&str>) -> Result<Encoding, ApiError> {
     match essence.as_str() {
         "application/json" => Ok(Encoding::Json),
         "application/x-www-form-urlencoded" => Ok(Encoding::UrlEncoded),
-        _ => Err(ApiError::new(
-            415,
-            "unsupported_content_type",
-            "The form was sent in a format we do not accept. Please reload the page and try again.",
-        )),
+        _ => Err(AskError::UnsupportedContentType),
     }
 }
 
@@ -151,37 +147,24 @@ pub fn parse(
     body: &[u8],
     encoding: Encoding,
     known_article: &dyn Fn(&str) -> bool,
-) -> Result<Question, ApiError> {
+) -> Result<Question, AskError> {
     let raw: RawForm = match encoding {
-        Encoding::Json => serde_json::from_slice(body).map_err(|_| {
-            ApiError::new(
-                400,
-                "bad_json",
-                "The form data could not be read. Please reload the page and try again.",
-            )
-        })?,
-        Encoding::UrlEncoded => serde_urlencoded::from_bytes(body).map_err(|_| {
-            ApiError::new(
-                400,
-                "bad_form",
-                "The form data could not be read. Please reload the page and try again.",
-            )
-        })?,
+        Encoding::Json => {
+            serde_json::from_slice(body).map_err(|_| AskError::Unreadable(Unreadable::Json))?
+        }
+        Encoding::UrlEncoded => serde_urlencoded::from_bytes(body)
+            .map_err(|_| AskError::Unreadable(Unreadable::Form))?,
     };
     validate(raw, known_article)
 }
 
-fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Question, ApiError> {
+fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Question, AskError> {
     if raw
         .confirm_ref
         .as_deref()
         .is_some_and(|w| !w.trim().is_empty())
     {
-        return Err(ApiError::new(
-            400,
-            "rejected",
-            "Your question could not be sent. If you are a person, please email us instead.",
-        ));
+        return Err(AskError::Honeypot);
     }
     let article = raw
         .article
@@ -189,32 +172,21 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
         .filter(|a| !a.is_empty());
     if let Some(slug) = &article {
         if !known_article(slug) {
-            return Err(ApiError::field(422, "unknown_article", "article", "This page is no longer in our knowledge base. Please reload the page and ask again."));
+            return Err(AskError::UnknownArticle);
         }
     }
     let request_id = match raw.request_id.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(text) => Some(RequestId::parse(text).ok_or_else(|| {
-            ApiError::new(
-                400,
-                "bad_form",
-                "The form data could not be read. Please reload the page and try again.",
-            )
-        })?),
+        Some(text) => {
+            Some(RequestId::parse(text).ok_or(AskError::Unreadable(Unreadable::RequestId))?)
+        }
     };
     let content_hash = raw
         .content_hash
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_hexdigit()));
 
-    let mut errors = Vec::new();
-    let mut fail = |code: &'static str, field: &'static str, message: String| {
-        errors.push(FieldError {
-            code,
-            message,
-            field: Some(field),
-        })
-    };
+    let mut problems = Vec::new();
 
     // Control characters go before counting: they are not part of what the visitor said.
     let text = plain_text::multi_line(&raw.question.unwrap_or_default())
@@ -222,24 +194,16 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
         .to_owned();
     let length = text.chars().count();
     if length == 0 {
-        fail(
-            "question_required",
-            "question",
-            "Please describe your situation.".into(),
-        );
+        problems.push(FieldProblem::QuestionRequired);
     } else if length < QUESTION_MIN_CHARS {
-        fail("question_too_short", "question", format!("Please describe your situation in a bit more detail (at least {QUESTION_MIN_CHARS} characters)."));
+        problems.push(FieldProblem::QuestionTooShort);
     } else if length > QUESTION_MAX_CHARS {
-        fail("question_too_long", "question", format!("Please keep it under {QUESTION_MAX_CHARS} characters (you wrote {length}). The most important details are enough."));
+        problems.push(FieldProblem::QuestionTooLong { chars: length });
     }
     let email = match Email::parse(raw.email.as_deref().unwrap_or_default()) {
         Ok(email) => Some(email),
         Err(error) => {
-            let code = match error {
-                EmailError::Empty => "email_required",
-                EmailError::Invalid | EmailError::TooLong => "invalid_email",
-            };
-            fail(code, "email", error.to_string());
+            problems.push(FieldProblem::Email(error));
             None
         }
     };
@@ -247,27 +211,14 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
         .trim()
         .to_owned();
     if company.is_empty() {
-        fail(
-            "company_required",
-            "company",
-            "Please tell us which company you work for.".into(),
-        );
+        problems.push(FieldProblem::CompanyRequired);
     } else if company.chars().count() > COMPANY_MAX_CHARS {
-        fail(
-            "company_too_long",
-            "company",
-            format!("Please keep the company name under {COMPANY_MAX_CHARS} characters."),
-        );
+        problems.push(FieldProblem::CompanyTooLong);
     }
     if !raw.consent.as_ref().is_some_and(Flag::is_set) {
-        fail(
-            "consent_required",
-            "consent",
-            "Please agree to the privacy statement, so we may use your details to answer you."
-                .into(),
-        );
+        problems.push(FieldProblem::ConsentRequired);
     }
-    match (errors.is_empty(), email) {
+    match (problems.is_empty(), email) {
         (true, Some(email)) => Ok(Question {
             article,
             content_hash,
@@ -276,20 +227,30 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             company,
             request_id,
         }),
-        _ => Err(ApiError::fields(errors)),
+        _ => Err(AskError::InvalidFields(problems)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::{refusal, Refusal};
     use proptest::prelude::*;
 
     fn known(slug: &str) -> bool {
         slug == "printer-offline"
     }
 
-    fn json(value: serde_json::Value) -> Result<Question, ApiError> {
+    /// Parses, with a refusal as the visitor would see it.
+    fn parse(
+        body: &[u8],
+        encoding: Encoding,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<Question, Refusal> {
+        super::parse(body, encoding, known).map_err(|error| refusal(&error))
+    }
+
+    fn json(value: serde_json::Value) -> Result<Question, Refusal> {
         parse(value.to_string().as_bytes(), Encoding::Json, &known)
     }
 
@@ -391,7 +352,11 @@ mod tests {
         gone["article"] = serde_json::json!("no-such-article");
         let error = json(gone).unwrap_err();
         assert_eq!(
-            (error.status, error.headline().code, error.headline().field),
+            (
+                error.status.as_u16(),
+                error.headline().code,
+                error.headline().field
+            ),
             (422, "unknown_article", Some("article"))
         );
         assert_eq!(
@@ -440,8 +405,14 @@ mod tests {
             encoding_of(Some("Application/X-WWW-Form-Urlencoded")).unwrap(),
             Encoding::UrlEncoded
         );
-        assert_eq!(encoding_of(Some("text/plain")).unwrap_err().status, 415);
-        assert_eq!(encoding_of(None).unwrap_err().status, 415);
+        assert_eq!(
+            encoding_of(Some("text/plain")).unwrap_err(),
+            AskError::UnsupportedContentType
+        );
+        assert_eq!(
+            encoding_of(None).unwrap_err(),
+            AskError::UnsupportedContentType
+        );
     }
 
     #[test]
@@ -468,7 +439,7 @@ mod tests {
         fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             for encoding in [Encoding::Json, Encoding::UrlEncoded] {
                 if let Err(error) = parse(&bytes, encoding, &known) {
-                    prop_assert!((400..500).contains(&error.status));
+                    prop_assert!(error.status.is_client_error());
                 }
             }
         }
@@ -477,7 +448,7 @@ mod tests {
         fn never_panics_on_arbitrary_json_fields(question in ".{0,300}", email in ".{0,80}", company in ".{0,50}", consent in any::<bool>()) {
             let value = serde_json::json!({ "question": question, "email": email, "company": company, "consent": consent });
             if let Err(error) = json(value) {
-                prop_assert!((400..500).contains(&error.status));
+                prop_assert!(error.status.is_client_error());
             }
         }
     }

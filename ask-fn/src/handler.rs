@@ -1,6 +1,7 @@
 //! The request path, in order: validate → quota + lead (one atomic write) → advice → record →
-//! answer. Framework-free: bytes and a client IP in, an [`AskAnswer`] or an [`ApiError`] out;
-//! `http` turns those into responses for Lambda and the local server alike.
+//! answer. Framework-free: a body (already within the size limit, of a known encoding) and a
+//! client IP in, an [`AskAnswer`] or an [`AskError`] out; `http` turns those into responses for
+//! Lambda and the local server alike.
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -10,10 +11,10 @@ use std::time::Instant;
 use kb_model::{Bundle, BundleArticle};
 use serde::Serialize;
 
-use crate::clock::{self, Clock, Millis, HOUR};
+use crate::clock::{self, Clock};
 use crate::email::pseudonym;
-use crate::error::ApiError;
-use crate::form::{self, Question};
+use crate::error::{AskError, RateLimit};
+use crate::form::{self, Encoding, Question};
 use crate::llm::retry_budget::RetryPermit;
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
 use crate::notify::Notifier;
@@ -21,7 +22,8 @@ use crate::policy::{self, Floor, FloorRule};
 use crate::quota::Limits;
 use crate::settings::Settings;
 use crate::store::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    AdminStore, Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    RequestStore, Store,
 };
 use crate::{answer_html, scrub};
 use kb_model::retrieval::{self, SearchIndex};
@@ -41,16 +43,20 @@ pub struct App {
     /// Ranks the articles the LLM may cite and the floor's grounding; built once at wiring and
     /// shared with a knowledge-base advisor.
     index: Arc<SearchIndex>,
-    store: Arc<dyn Store>,
+    /// The request path's side of the store: all a question may touch.
+    store: Arc<dyn RequestStore>,
+    /// The same store's bookkeeping side, for the hourly digest only (`notify_cap`).
+    held: Arc<dyn AdminStore>,
     advisor: Arc<dyn Advisor>,
     notifier: Notifier,
     clock: Arc<dyn Clock>,
 }
 
-/// One request as the handler sees it.
+/// One request as the handler sees it: the HTTP edge has checked the body's size and read its
+/// content type.
 pub struct AskInput<'a> {
     pub body: &'a [u8],
-    pub content_type: Option<&'a str>,
+    pub encoding: Encoding,
     pub client_ip: Option<IpAddr>,
     pub request_id: &'a str,
 }
@@ -121,7 +127,8 @@ impl App {
             bundle,
             by_slug,
             index,
-            store,
+            store: store.clone(),
+            held: store,
             advisor,
             notifier: Notifier::disabled(),
             clock,
@@ -154,25 +161,22 @@ impl App {
     }
 
     /// The whole request path.
-    pub async fn ask(&self, input: AskInput<'_>) -> Result<AskAnswer, ApiError> {
+    pub async fn ask(&self, input: AskInput<'_>) -> Result<AskAnswer, AskError> {
         let started = Instant::now();
-        let encoding = form::encoding_of(input.content_type)?;
-        if input.body.len() > self.settings.max_body_bytes {
-            return Err(too_large());
-        }
-        let question = form::parse(input.body, encoding, &|slug| {
+        let question = form::parse(input.body, input.encoding, &|slug| {
             self.by_slug.contains_key(slug)
         })?;
         let result = self
             .accepted(&question, input.client_ip, input.request_id)
             .await;
-        let outcome = match &result {
-            Ok(answer) => answer.status,
-            Err(error) => error.headline().code,
+        let (outcome, refused) = match &result {
+            Ok(answer) => (answer.status, None),
+            Err(error) => ("refused", Some(error.to_string())),
         };
         tracing::info!(
             request_id = input.request_id,
             outcome,
+            refused = refused.as_deref().unwrap_or("-"),
             article = question.article.as_deref().unwrap_or("-"),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "question handled"
@@ -185,7 +189,7 @@ impl App {
         question: &Question,
         client_ip: Option<IpAddr>,
         request_id: &str,
-    ) -> Result<AskAnswer, ApiError> {
+    ) -> Result<AskAnswer, AskError> {
         let salt = &self.settings.hash_salt;
         let article = question
             .article
@@ -250,7 +254,12 @@ impl App {
                     && self
                         .hold(&checks, &email_hash, &lead, now, request_id)
                         .await;
-                return Err(rate_limited(retry_at, now, limits, kept));
+                return Err(AskError::RateLimited(RateLimit {
+                    retry_at,
+                    wait: retry_at - now,
+                    limits,
+                    kept,
+                }));
             }
             Ok(Admission::Duplicate { lead_id }) => {
                 tracing::info!(
@@ -261,7 +270,7 @@ impl App {
             }
             Err(error) => {
                 tracing::error!(request_id, error = %error, "store unavailable; question refused before any LLM call");
-                return Err(ApiError::store_unavailable());
+                return Err(AskError::Unavailable);
             }
         };
 
@@ -600,54 +609,6 @@ pub fn apply_policy(
     (advice, raised)
 }
 
-fn too_large() -> ApiError {
-    ApiError::field(
-        413,
-        "too_large",
-        "question",
-        "Your message is too long to send. Please shorten it to the most important details.",
-    )
-}
-
-/// The body-size error for the HTTP layer, which refuses oversize bodies before reading them.
-pub fn body_too_large() -> ApiError {
-    too_large()
-}
-
-/// The 429 for a refused question; `kept`: it was stored as a `rate_limited` lead, which the
-/// visitor is told (a person will reply), without promising an answer.
-fn rate_limited(retry_at: Millis, now: Millis, limits: Limits, kept: bool) -> ApiError {
-    let wait_seconds = ((retry_at - now).max(0) + 999) / 1_000;
-    let minutes = (wait_seconds + 59) / 60;
-    let when = clock::rfc3339(retry_at);
-    let clock_time = &when[11..16];
-    let (count, window) = if retry_at - now <= HOUR {
-        (limits.per_hour, "hour")
-    } else {
-        (limits.per_day, "24 hours")
-    };
-    let wait = if minutes >= 90 {
-        format!("about {} hours", (minutes + 30) / 60)
-    } else {
-        format!("{minutes} minutes")
-    };
-    let next = if kept {
-        "We have kept this question and someone will reply by email."
-    } else {
-        "For anything urgent, contact us directly."
-    };
-    let mut error = ApiError::new(
-        429,
-        "rate_limited",
-        format!("You have reached the limit of {count} questions per {window}. You can ask again at {clock_time} UTC (in {wait}). {next}"),
-    );
-    error.retry_after = Some(wait_seconds as u64);
-    error.extra = Some(Box::new(
-        serde_json::json!({ "retry_at": when, "retry_after_seconds": wait_seconds, "kept": kept }),
-    ));
-    error
-}
-
 /// The visitor's (email) limits; see [`QuotaView`] for why nothing more.
 fn quota_view(checks: &[QuotaCheck]) -> QuotaView {
     let email = checks.first().map(|c| c.limits).unwrap_or(Limits {
@@ -663,7 +624,6 @@ fn quota_view(checks: &[QuotaCheck]) -> QuotaView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::MINUTE;
 
     #[test]
     fn no_advice_keeps_the_lead_statuses_and_notes_the_team_reads() {
@@ -672,34 +632,6 @@ mod tests {
         let failed = NoAdvice::LlmFailed("timeout");
         assert_eq!(failed.status(), LeadStatus::LlmFailed);
         assert_eq!(failed.note(), "llm_failed:timeout");
-    }
-
-    #[test]
-    fn rate_limit_message_says_when() {
-        let now = 1_795_961_109_000; // 2026-11-29T14:05:09Z
-        let error = rate_limited(
-            now + 23 * MINUTE,
-            now,
-            Limits {
-                per_hour: 2,
-                per_day: 5,
-            },
-            false,
-        );
-        assert_eq!(error.status, 429);
-        assert_eq!(error.retry_after, Some(23 * 60));
-        assert_eq!(error.headline().message, "You have reached the limit of 2 questions per hour. You can ask again at 14:28 UTC (in 23 minutes). For anything urgent, contact us directly.");
-        assert_eq!(error.body()["retry_at"], "2026-11-29T14:28:09Z");
-        let daily = rate_limited(
-            now + 10 * HOUR,
-            now,
-            Limits {
-                per_hour: 2,
-                per_day: 5,
-            },
-            true,
-        );
-        assert!(daily.headline().message.starts_with("You have reached the limit of 5 questions per 24 hours. You can ask again at 00:05 UTC (in about 10 hours). We have kept this question"), "{}", daily.headline().message);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The HTTP face of the handler: one axum router, served by `lambda_http::run` in AWS and by
-//! `axum::serve` on 127.0.0.1 locally. Everything HTTP-specific lives here: routes, CORS, body
-//! limits, the client IP, and turning results into JSON or (for the form without JavaScript)
-//! a small HTML page.
+//! `axum::serve` on 127.0.0.1 locally. Everything HTTP-specific lives here: routes, CORS, the
+//! body's size and content type (checked once, here, before the handler sees the body), the
+//! client IP, and turning results into JSON or (for the form without JavaScript) a small HTML
+//! page. An [`AskError`] gets its status and words only here, through [`refusal`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -13,22 +14,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::error::ApiError;
+use crate::error::AskError;
 use crate::form::Encoding;
-use crate::handler::{self, App, AskInput};
+use crate::handler::{App, AskInput};
+
+mod refusal;
+pub use refusal::{refusal, FieldError, Refusal};
 
 /// The routes: `POST /ask` (and its CORS preflight), `GET /healthz`.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/ask", post(ask).options(preflight))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async {
-            json_error(&ApiError::new(
-                404,
-                "not_found",
-                "There is nothing here. Questions are sent to /ask.",
-            ))
-        })
+        .fallback(|| async { json_error(&AskError::NotFound) })
         .with_state(app)
 }
 
@@ -40,7 +38,7 @@ pub fn router(app: Arc<App>) -> Router {
 /// something else) is refused rather than served: serving it would silently switch the IP
 /// limit off. Locally, a request without a socket address (tests calling the router directly)
 /// has none and is served.
-fn client_ip(request: &Request<Body>) -> Result<Option<IpAddr>, ApiError> {
+fn client_ip(request: &Request<Body>) -> Result<Option<IpAddr>, AskError> {
     use lambda_http::request::RequestContext;
     if let Some(context) = request.extensions().get::<RequestContext>() {
         let source = match context {
@@ -56,11 +54,7 @@ fn client_ip(request: &Request<Body>) -> Result<Option<IpAddr>, ApiError> {
             Some(ip) => Ok(Some(ip)),
             None => {
                 tracing::error!("the Lambda event carries no client IP (an ALB or another event source?); refused, as the IP limit would be off. Put the function behind the template's HTTP API");
-                Err(ApiError::new(
-                    503,
-                    "no_client_ip",
-                    "We cannot take questions right now. Please try again later, or contact us directly.",
-                ))
+                Err(AskError::NoClientIp)
             }
         };
     }
@@ -82,7 +76,7 @@ fn request_id(request: &Request<Body>) -> String {
 /// The origin check. Browsers send `Origin` on every POST; we accept the configured site
 /// origin, and the request's own host (same-origin, as under `tryfirst serve`). Requests
 /// without `Origin` (curl, server-to-server) are not browser cross-site requests and pass.
-fn origin_allowed(app: &App, headers: &HeaderMap) -> Result<Option<HeaderValue>, ApiError> {
+fn origin_allowed(app: &App, headers: &HeaderMap) -> Result<Option<HeaderValue>, AskError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(None);
     };
@@ -99,11 +93,7 @@ fn origin_allowed(app: &App, headers: &HeaderMap) -> Result<Option<HeaderValue>,
     } else if same_origin {
         Ok(None)
     } else {
-        Err(ApiError::new(
-            403,
-            "origin_not_allowed",
-            "Questions can only be sent from our help site.",
-        ))
+        Err(AskError::OriginNotAllowed)
     }
 }
 
@@ -146,34 +136,26 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
         Ok(cors) => cors,
         Err(error) => return json_error(&error),
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let wants_html = wants_html(&headers, content_type.as_deref());
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let limit = app.settings.max_body_bytes;
-    let body: Result<Bytes, ApiError> = if declared.is_some_and(|n| n > limit) {
-        Err(handler::body_too_large())
-    } else {
-        axum::body::to_bytes(body, limit)
-            .await
-            .map_err(|_| handler::body_too_large())
-    };
-    let result = match &body {
-        Ok(bytes) => {
+    let encoding = crate::form::encoding_of(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let wants_html = wants_html(&headers, encoding.as_ref().ok().copied());
+    // Size first, then the type: an oversize body is refused unread, whatever it claims to be.
+    let body = read_body(body, &headers, app.settings.max_body_bytes).await;
+    let result = match (&body, encoding) {
+        (Ok(bytes), Ok(encoding)) => {
             app.ask(AskInput {
                 body: bytes,
-                content_type: content_type.as_deref(),
+                encoding,
                 client_ip: ip,
                 request_id: &id,
             })
             .await
         }
-        Err(error) => Err(error.clone()),
+        (Err(error), _) => Err(error.clone()),
+        (Ok(_), Err(error)) => Err(error),
     };
     let mut response = match (result, wants_html) {
         (Ok(answer), false) => json_response(
@@ -183,6 +165,7 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
         (Ok(answer), true) => html_response(StatusCode::OK, &crate::page::answer(&answer)),
         (Err(error), false) => json_error(&error),
         (Err(error), true) => {
+            let refused = refusal(&error);
             let fields = body
                 .as_ref()
                 .map(|b| crate::form::raw_fields(b, Encoding::UrlEncoded))
@@ -191,22 +174,17 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
                 .get("back")
                 .cloned()
                 .unwrap_or_else(|| app.bundle().base_url.clone() + "/");
-            let mut response = html_response(
-                status_of(&error),
+            let response = html_response(
+                refused.status,
                 &crate::page::error(
-                    &error,
+                    &refused,
                     &fields,
                     &back,
                     &app.bundle().base_url,
                     &app.bundle().company_name,
                 ),
             );
-            if let Some(seconds) = error.retry_after {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            response
+            with_retry_after(response, &refused)
         }
     };
     if let Some(origin) = cors {
@@ -220,22 +198,29 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
     response
 }
 
+/// The body, up to `limit` bytes: a declared length over it is refused without reading.
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, AskError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AskError::BodyTooLarge);
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AskError::BodyTooLarge)
+}
+
 /// The plain HTML form (no JavaScript) posts url-encoded and reads the reply as a page; our
 /// script posts JSON and reads JSON.
-fn wants_html(headers: &HeaderMap, content_type: Option<&str>) -> bool {
-    let form = matches!(
-        crate::form::encoding_of(content_type),
-        Ok(Encoding::UrlEncoded)
-    );
+fn wants_html(headers: &HeaderMap, encoding: Option<Encoding>) -> bool {
+    let form = encoding == Some(Encoding::UrlEncoded);
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     form && !accept.contains("application/json")
-}
-
-fn status_of(error: &ApiError) -> StatusCode {
-    StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 /// A body with the headers every answer of this function carries: its type, never cached (it
@@ -256,9 +241,13 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
     response(status, "application/json", body.to_string())
 }
 
-fn json_error(error: &ApiError) -> Response {
-    let mut response = json_response(status_of(error), &error.body());
-    if let Some(seconds) = error.retry_after {
+fn json_error(error: &AskError) -> Response {
+    let refused = refusal(error);
+    with_retry_after(json_response(refused.status, &refused.body()), &refused)
+}
+
+fn with_retry_after(mut response: Response, refused: &Refusal) -> Response {
+    if let Some(seconds) = refused.retry_after {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -297,7 +286,7 @@ mod tests {
             ApiGatewayProxyRequestContext::default(),
         )))
         .unwrap_err();
-        assert_eq!((error.status, error.headline().code), (503, "no_client_ip"));
+        assert_eq!(error, AskError::NoClientIp);
         let mut v2 = ApiGatewayV2httpRequestContext::default();
         v2.http.source_ip = Some("not an ip".into());
         assert!(client_ip(&with_context(RequestContext::ApiGatewayV2(v2.clone()))).is_err());

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::error::ApiError;
 use crate::handler::AskAnswer;
+use crate::http::Refusal;
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -99,7 +99,7 @@ fn questions(n: u32) -> String {
 
 /// The form again, as typed, with the problems. `back` must be a page of our site.
 pub fn error(
-    error: &ApiError,
+    error: &Refusal,
     fields: &HashMap<String, String>,
     back: &str,
     base_url: &str,
@@ -157,7 +157,7 @@ pub fn error(
 <label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that {company_name} uses these details to answer me, as described in the <a href=\"{privacy}\">privacy statement</a>.</label>{consent_error}\n\
 <div class=\"hp\" aria-hidden=\"true\"><label for=\"confirm_ref\">Leave this empty</label><input type=\"text\" id=\"confirm_ref\" name=\"confirm_ref\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
 <button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">{back_text}</a></p>",
-        summary = if error.status == 422 { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
+        summary = if error.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
         article = value("article"),
         hash = value("content_hash"),
         back_value = escape(back),
@@ -183,15 +183,14 @@ pub fn error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::FieldError;
+    use crate::error::{AskError, FieldProblem, Unreadable};
+    use crate::http::refusal;
 
     #[test]
     fn error_page_keeps_what_was_typed_and_escapes_it() {
-        let problem = ApiError::fields(vec![FieldError {
-            code: "invalid_email",
-            message: "Check the email.".into(),
-            field: Some("email"),
-        }]);
+        let problem = refusal(&AskError::InvalidFields(vec![FieldProblem::Email(
+            crate::email::EmailError::Invalid,
+        )]));
         let fields: HashMap<String, String> = [
             ("question", "My <b>printer</b> & me"),
             ("email", "ann@"),
@@ -211,7 +210,7 @@ mod tests {
         );
         assert!(page.contains(">My &lt;b&gt;printer&lt;/b&gt; &amp; me</textarea>"));
         assert!(page.contains("value=\"ann@\""));
-        assert!(page.contains("<p class=\"error\" id=\"email-error\">Check the email.</p>"));
+        assert!(page.contains("<p class=\"error\" id=\"email-error\">That email address looks incomplete. Please check it (like name@company.com).</p>"));
         assert!(page.contains("aria-describedby=\"email-error\""));
         assert!(page.contains(" checked"));
         assert!(page.contains("I agree that Example &amp; Co uses these details to answer me, as described in the <a href=\"https://help.example.test/privacy/\">privacy statement</a>."));
@@ -229,7 +228,7 @@ mod tests {
     #[test]
     fn the_honeypot_is_the_one_form_reads_and_never_autofilled() {
         let page = error(
-            &ApiError::new(400, "bad_form", "Try again."),
+            &refusal(&AskError::Unreadable(Unreadable::Form)),
             &HashMap::new(),
             "/",
             "https://help.example.test",
@@ -248,7 +247,7 @@ mod tests {
 
     #[test]
     fn back_links_that_a_browser_reads_as_another_host_are_replaced() {
-        let problem = ApiError::new(400, "bad_form", "Try again.");
+        let problem = refusal(&AskError::Unreadable(Unreadable::Form));
         let base = "https://help.example.test";
         for foreign in [
             "//evil.example/",

@@ -14,7 +14,7 @@ use ask_fn::handler::App;
 use ask_fn::settings::Settings;
 use ask_fn::setup;
 use ask_fn::store::dynamo::DynamoStore;
-use ask_fn::store::{schema, LeadStatus, Store};
+use ask_fn::store::{schema, AdminStore, LeadStatus, RequestStore};
 use ask_fn::team::{self, Period};
 
 #[derive(Parser)]
@@ -252,7 +252,7 @@ async fn leads(command: LeadsCommand) -> anyhow::Result<()> {
                 emit(&team::table(&leads), None)?;
                 let failed = leads
                     .iter()
-                    .filter(|l| l.notification == ask_fn::store::NotifyState::Failed)
+                    .filter(|l| l.outcome.notification == ask_fn::store::NotifyState::Failed)
                     .count();
                 if failed > 0 {
                     eprintln!("{failed} lead(s) could not be notified (NOTIFIED = FAILED): nobody was told about them.");

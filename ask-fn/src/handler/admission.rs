@@ -8,10 +8,10 @@ use std::time::Duration;
 use super::{quota_view, App, AskAnswer};
 use crate::clock::Millis;
 use crate::email::pseudonym;
-use crate::error::ApiError;
+use crate::error::AskError;
 use crate::network;
 use crate::quota::Limits;
-use crate::store::{Admission, Lead, LeadStatus, LlmBudget, NotifyState, QuotaCheck};
+use crate::store::{Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck};
 
 /// How long a retry waits for the first request of the same question to finish (it may still be
 /// waiting for the LLM), checking this often.
@@ -76,12 +76,12 @@ impl App {
             },
         }];
         held_checks.extend(checks.iter().skip(1).cloned());
-        let held = Lead {
+        let held = lead.with_outcome(&LeadOutcome {
             status: LeadStatus::RateLimited,
             follow_up_reason: Some("rate_limited".to_owned()),
             notification: NotifyState::NotRequired,
-            ..lead.clone()
-        };
+            ..lead.outcome.clone()
+        });
         match self.store.admit(&held_checks, now, &held).await {
             Ok(Admission::Accepted { .. }) => true,
             Ok(_) => false,
@@ -122,41 +122,37 @@ impl App {
         lead_id: &str,
         checks: &[QuotaCheck],
         request_id: &str,
-    ) -> Result<AskAnswer, ApiError> {
+    ) -> Result<AskAnswer, AskError> {
         let unavailable = |error: crate::store::StoreError| {
             tracing::error!(request_id, error = %error, "store unavailable while answering a retry");
-            ApiError::store_unavailable()
+            AskError::Unavailable
         };
         let started = std::time::Instant::now();
         let lead = loop {
             let lead = self.store.lead(lead_id).await.map_err(unavailable)?;
             match lead {
                 Some(lead)
-                    if lead.status == LeadStatus::Pending && started.elapsed() < REPLAY_WAIT =>
+                    if lead.outcome.status == LeadStatus::Pending
+                        && started.elapsed() < REPLAY_WAIT =>
                 {
                     tokio::time::sleep(REPLAY_POLL).await;
                 }
                 Some(lead) => break lead,
                 // Erased by the team in between: nothing to replay, and nothing to redo.
-                None => {
-                    return Err(ApiError::new(
-                        409,
-                        "already_asked",
-                        "We already received this question. Please reload the page to ask another.",
-                    ))
-                }
+                None => return Err(AskError::AlreadyAsked),
             }
         };
         let article = lead.article.as_deref().and_then(|slug| self.article(slug));
         let advice = lead
+            .outcome
             .answer
             .clone()
-            .zip(lead.verdict)
-            .zip(lead.answer_source)
+            .zip(lead.outcome.verdict)
+            .zip(lead.outcome.answer_source)
             .map(|((markdown, verdict), source)| crate::llm::Advice {
                 markdown,
                 verdict,
-                cited: lead.cited.clone(),
+                cited: lead.outcome.cited.clone(),
                 source,
             });
         // The first attempt's floor, from the same inputs it had.
@@ -167,7 +163,7 @@ impl App {
             lead.id.clone(),
             lead.email.as_str(),
             advice.as_ref(),
-            lead.status,
+            lead.outcome.status,
             phone_first,
             article,
             quota_view(checks),

@@ -21,7 +21,7 @@ impl App {
     ) -> Delivery {
         let notice = LeadNotice::new(lead, article);
         let cap = self.settings.notify.per_hour;
-        if cap == 0 || !self.notifier.would_send(lead.status) {
+        if cap == 0 || !self.notifier.would_send(lead.outcome.status) {
             return self.notifier.notify(&notice).await;
         }
         let hour = now - now.rem_euclid(HOUR);
@@ -89,11 +89,11 @@ impl App {
         }
         let mut held = Vec::new();
         for status in LeadStatus::TRIAGE_ORDER {
-            match self.store.leads_by_status(status, until - DAY, until).await {
+            match self.held.leads_by_status(status, until - DAY, until).await {
                 Ok(leads) => held.extend(
                     leads
                         .into_iter()
-                        .filter(|l| l.notification == NotifyState::Digest),
+                        .filter(|l| l.outcome.notification == NotifyState::Digest),
                 ),
                 Err(error) => {
                     tracing::warn!(request_id, error = %error, "could not read the leads held for the digest");
@@ -108,7 +108,7 @@ impl App {
         let delivery = self.notifier.notify(&digest::notice(&held)).await;
         for lead in &held {
             if let Err(error) = self
-                .store
+                .held
                 .set_notification(&lead.id, delivery.state, delivery.error.as_deref())
                 .await
             {

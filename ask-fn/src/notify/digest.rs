@@ -16,7 +16,7 @@ pub fn notice(leads: &[Lead]) -> LeadNotice {
             format!(
                 "{}  {}  {}  {}  ({})",
                 clock::rfc3339(lead.created_at),
-                lead.status.as_str(),
+                lead.outcome.status.as_str(),
                 one_line(&lead.company, 60),
                 one_line(&lead.question, 80),
                 lead.id
@@ -45,12 +45,16 @@ pub fn notice(leads: &[Lead]) -> LeadNotice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::LeadOutcome;
 
     #[test]
     fn a_digest_lists_every_held_lead_on_its_own_line() {
         let leads: Vec<Lead> = (0..3)
             .map(|n| Lead {
-                status: LeadStatus::NeedsFollowUp,
+                outcome: LeadOutcome {
+                    status: LeadStatus::NeedsFollowUp,
+                    ..LeadOutcome::pending()
+                },
                 ..Lead::pending(
                     1_795_961_109_000 + n,
                     format!("v{n}@example.com"),

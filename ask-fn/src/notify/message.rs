@@ -36,15 +36,15 @@ impl LeadNotice {
         Self {
             lead_id: lead.id.clone(),
             asked_at: clock::rfc3339(lead.created_at),
-            status: lead.status,
+            status: lead.outcome.status,
             headline: headline(lead),
             company: lead.company.clone(),
             email: crate::email::display_address(&lead.email),
             article_title: article.map(|(title, _)| title.to_owned()),
             article_url: article.map(|(_, url)| url.to_owned()),
             question: lead.question.clone(),
-            verdict: lead.verdict,
-            follow_up_reason: lead.follow_up_reason.clone(),
+            verdict: lead.outcome.verdict,
+            follow_up_reason: lead.outcome.follow_up_reason.clone(),
         }
     }
 
@@ -59,8 +59,8 @@ impl LeadNotice {
 }
 
 fn headline(lead: &Lead) -> String {
-    let reason = lead.follow_up_reason.as_deref().unwrap_or_default();
-    match lead.status {
+    let reason = lead.outcome.follow_up_reason.as_deref().unwrap_or_default();
+    match lead.outcome.status {
         LeadStatus::NeedsFollowUp if reason == "bring_us_in" => {
             "Too risky to do yourself: please follow up".to_owned()
         }
@@ -70,7 +70,7 @@ fn headline(lead: &Lead) -> String {
         LeadStatus::NeedsFollowUp => "Not answered: please follow up".to_owned(),
         LeadStatus::LlmFailed => "The AI could not answer: please follow up".to_owned(),
         LeadStatus::RateLimited => "Asked past the limit, not answered: please reply".to_owned(),
-        LeadStatus::Answered => match lead.verdict {
+        LeadStatus::Answered => match lead.outcome.verdict {
             Some(verdict) => format!("Answered ({})", verdict.label()),
             None => "Answered".to_owned(),
         },
@@ -102,14 +102,18 @@ pub fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::LeadOutcome;
 
     pub(crate) fn lead(status: LeadStatus, reason: Option<&str>) -> Lead {
         Lead {
             id: "1795961109000-00000000000000ab".into(),
             article: Some("printer-offline".into()),
-            status,
-            verdict: Some(Verdict::BringUsIn),
-            follow_up_reason: reason.map(str::to_owned),
+            outcome: LeadOutcome {
+                status,
+                verdict: Some(Verdict::BringUsIn),
+                follow_up_reason: reason.map(str::to_owned),
+                ..LeadOutcome::pending()
+            },
             ..Lead::pending(
                 1_795_961_109_000,
                 "jo@acme.test",

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Refusal, Store, StoreError,
+    AdminStore, Admission, Ask, Lead, LeadOutcome, LeadStatus, NotifyState, Refusal, RequestStore,
+    StoreError,
 };
 use crate::clock::Millis;
 use crate::quota;
@@ -55,7 +56,7 @@ fn lead_mut<'a>(state: &'a mut State, id: &str) -> Result<&'a mut Lead, StoreErr
 }
 
 #[async_trait::async_trait]
-impl Store for MemoryStore {
+impl RequestStore for MemoryStore {
     async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError> {
         let Ask {
             checks,
@@ -114,15 +115,7 @@ impl Store for MemoryStore {
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError> {
         let mut state = self.state();
         let lead = lead_mut(&mut state, id)?;
-        lead.status = outcome.status;
-        lead.verdict = outcome.verdict;
-        lead.answer.clone_from(&outcome.answer);
-        lead.answer_source = outcome.answer_source;
-        lead.cited.clone_from(&outcome.cited);
-        lead.follow_up_reason.clone_from(&outcome.follow_up_reason);
-        lead.notification = outcome.notification;
-        lead.notification_error
-            .clone_from(&outcome.notification_error);
+        lead.outcome.clone_from(outcome);
         Ok(())
     }
 
@@ -130,6 +123,24 @@ impl Store for MemoryStore {
         Ok(self.state().leads.get(id).cloned())
     }
 
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        _expires_at: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut state = self.state();
+        let count = state.llm_calls.entry(key.to_owned()).or_default();
+        if *count >= cap {
+            return Ok(None);
+        }
+        *count += 1;
+        Ok(Some(*count))
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminStore for MemoryStore {
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError> {
         Ok(self.state().quotas.get(key).cloned().unwrap_or_default())
     }
@@ -144,7 +155,7 @@ impl Store for MemoryStore {
             .state()
             .leads
             .values()
-            .filter(|l| l.status == status && (from..to).contains(&l.created_at))
+            .filter(|l| l.outcome.status == status && (from..to).contains(&l.created_at))
             .cloned()
             .collect();
         leads.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
@@ -171,7 +182,7 @@ impl Store for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let lead = lead_mut(&mut state, id)?;
-        lead.status = LeadStatus::Handled;
+        lead.outcome.status = LeadStatus::Handled;
         lead.handled_at = Some(at);
         lead.handled_note = note.map(str::to_owned);
         Ok(())
@@ -185,21 +196,6 @@ impl Store for MemoryStore {
         Ok(self.state().quotas.remove(key).is_some())
     }
 
-    async fn take_slot(
-        &self,
-        key: &str,
-        cap: u64,
-        _expires_at: i64,
-    ) -> Result<Option<u64>, StoreError> {
-        let mut state = self.state();
-        let count = state.llm_calls.entry(key.to_owned()).or_default();
-        if *count >= cap {
-            return Ok(None);
-        }
-        *count += 1;
-        Ok(Some(*count))
-    }
-
     async fn set_notification(
         &self,
         id: &str,
@@ -208,8 +204,8 @@ impl Store for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let lead = lead_mut(&mut state, id)?;
-        lead.notification = notification;
-        lead.notification_error = error.map(str::to_owned);
+        lead.outcome.notification = notification;
+        lead.outcome.notification_error = error.map(str::to_owned);
         Ok(())
     }
 }

@@ -1,10 +1,11 @@
-//! Where quotas and leads live: the [`Store`] port, its data, and two implementations that pass
-//! the same conformance tests (`tests/it/store_conformance.rs`):
+//! Where quotas and leads live: the [`Store`] port (the request path's [`RequestStore`] and the
+//! team's [`AdminStore`]), its data, and two implementations that pass the same conformance
+//! tests (`tests/it/store_conformance.rs`):
 //!
 //! - [`dynamo::DynamoStore`]: DynamoDB, for Lambda (and any DynamoDB-compatible server).
 //! - [`memory::MemoryStore`]: in-process, the default for `tryfirst serve`.
 //!
-//! The central operation is [`Store::admit`]: in ONE atomic step it checks and consumes the
+//! The central operation is [`RequestStore::admit`]: in ONE atomic step it checks and consumes the
 //! visitor's allowance for every identity (email, IP) and writes the lead. A refused question
 //! writes nothing; an accepted one always has its lead, stored before any LLM is called.
 
@@ -180,17 +181,10 @@ pub struct Lead {
     pub content_hash: Option<String>,
     /// The page the visitor read is older than the bundle (its hash differs).
     pub stale_page: bool,
-    pub status: LeadStatus,
-    pub verdict: Option<Verdict>,
-    pub answer: Option<String>,
-    pub answer_source: Option<AdviceSource>,
-    pub cited: Vec<String>,
-    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`, or
-    /// `policy_floor:<rule>:model_<verdict>` when the server's floor raised the verdict.
-    pub follow_up_reason: Option<String>,
-    pub notification: NotifyState,
-    /// Which channel failed and how (never the webhook URL, which is a secret).
-    pub notification_error: Option<String>,
+    /// What became of it; pending until the request path records it. Flattened: the JSON export
+    /// and the stored item keep one level of fields.
+    #[serde(flatten)]
+    pub outcome: LeadOutcome,
     /// When someone on the team marked the lead handled, and what they noted.
     pub handled_at: Option<Millis>,
     pub handled_note: Option<String>,
@@ -219,14 +213,7 @@ impl Lead {
             article: None,
             content_hash: None,
             stale_page: false,
-            status: LeadStatus::Pending,
-            verdict: None,
-            answer: None,
-            answer_source: None,
-            cited: Vec::new(),
-            follow_up_reason: None,
-            notification: NotifyState::Pending,
-            notification_error: None,
+            outcome: LeadOutcome::pending(),
             handled_at: None,
             handled_note: None,
             expires_at,
@@ -236,30 +223,44 @@ impl Lead {
     /// This lead as it is once `outcome` is recorded.
     pub fn with_outcome(&self, outcome: &LeadOutcome) -> Lead {
         Lead {
-            status: outcome.status,
-            verdict: outcome.verdict,
-            answer: outcome.answer.clone(),
-            answer_source: outcome.answer_source,
-            cited: outcome.cited.clone(),
-            follow_up_reason: outcome.follow_up_reason.clone(),
-            notification: outcome.notification,
-            notification_error: outcome.notification_error.clone(),
+            outcome: outcome.clone(),
             ..self.clone()
         }
     }
 }
 
-/// What is recorded once advice was (or could not be) produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What became of a lead: its status, the advice (if any), why a person follows up, and whether
+/// the team was told. One value, so the request path records it in one write
+/// ([`RequestStore::finish_lead`]) and every reader sees the same fields together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadOutcome {
     pub status: LeadStatus,
     pub verdict: Option<Verdict>,
     pub answer: Option<String>,
     pub answer_source: Option<AdviceSource>,
     pub cited: Vec<String>,
+    /// Why a person must follow up: `bring_us_in`, `daily_cap`, `llm_failed:<kind>`, or
+    /// `policy_floor:<rule>:model_<verdict>` when the server's floor raised the verdict.
     pub follow_up_reason: Option<String>,
     pub notification: NotifyState,
+    /// Which channel failed and how (never the webhook URL, which is a secret).
     pub notification_error: Option<String>,
+}
+
+impl LeadOutcome {
+    /// A lead as first stored: pending, unanswered, nobody notified yet.
+    pub fn pending() -> LeadOutcome {
+        LeadOutcome {
+            status: LeadStatus::Pending,
+            verdict: None,
+            answer: None,
+            answer_source: None,
+            cited: Vec::new(),
+            follow_up_reason: None,
+            notification: NotifyState::Pending,
+            notification_error: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -274,15 +275,18 @@ pub enum StoreError {
     NoSuchLead(String),
 }
 
+/// What the request path needs of a store, and all the handler may use: admit a question
+/// (quota, lead, LLM budget in one write), record its outcome, read a lead back for a retried
+/// request, and take a place under a capped counter (notifications, LLM retries).
 #[async_trait::async_trait]
-pub trait Store: Send + Sync {
+pub trait RequestStore: Send + Sync {
     /// Atomically: if `ask.once` was admitted before, nothing but [`Admission::Duplicate`];
     /// else if every check allows a question at `now`, record it in each, store the lead, mark
     /// `once` as admitted, and count an LLM call against `llm` if it is given and not used up
     /// (a cap of 0 allows none); otherwise write nothing.
     async fn admit_ask(&self, ask: &Ask<'_>) -> Result<Admission, StoreError>;
 
-    /// [`Store::admit_ask`] without a request key.
+    /// [`RequestStore::admit_ask`] without a request key.
     async fn admit_asking(
         &self,
         checks: &[QuotaCheck],
@@ -300,7 +304,7 @@ pub trait Store: Send + Sync {
         .await
     }
 
-    /// [`Store::admit_asking`] without an LLM call.
+    /// [`RequestStore::admit_asking`] without an LLM call.
     async fn admit(
         &self,
         checks: &[QuotaCheck],
@@ -313,9 +317,25 @@ pub trait Store: Send + Sync {
     /// Records the outcome on a stored lead.
     async fn finish_lead(&self, id: &str, outcome: &LeadOutcome) -> Result<(), StoreError>;
 
-    /// Reads a lead back (the team's tools, and tests).
+    /// Reads a lead back (a retried request's first result; the team's tools, and tests).
     async fn lead(&self, id: &str) -> Result<Option<Lead>, StoreError>;
 
+    /// Takes one place of a capped counter (e.g. `notify#<hour>`): the place's number (1 for
+    /// the first) or `None` when all `cap` are taken. Atomic across instances. `expires_at`:
+    /// the counter item's TTL, Unix seconds.
+    async fn take_slot(
+        &self,
+        key: &str,
+        cap: u64,
+        expires_at: i64,
+    ) -> Result<Option<u64>, StoreError>;
+}
+
+/// The team's side and the hourly digest's bookkeeping: lists, erasure, marking leads handled,
+/// recording how the team was told. Never on the request path of a question, so the function's
+/// hot path cannot grow a Query or a Scan by accident.
+#[async_trait::async_trait]
+pub trait AdminStore: Send + Sync {
     /// The accepted times currently recorded for a quota key (tests and diagnostics).
     async fn quota_times(&self, key: &str) -> Result<Vec<Millis>, StoreError>;
 
@@ -345,16 +365,6 @@ pub trait Store: Send + Sync {
     /// Deletes a quota item; `false` when there was none.
     async fn delete_quota(&self, key: &str) -> Result<bool, StoreError>;
 
-    /// Takes one place of a capped counter (e.g. `notify#<hour>`): the place's number (1 for
-    /// the first) or `None` when all `cap` are taken. Atomic across instances. `expires_at`:
-    /// the counter item's TTL, Unix seconds.
-    async fn take_slot(
-        &self,
-        key: &str,
-        cap: u64,
-        expires_at: i64,
-    ) -> Result<Option<u64>, StoreError>;
-
     /// Records how the team was told about a lead, and nothing else (the hourly digest).
     async fn set_notification(
         &self,
@@ -364,10 +374,16 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// A whole store: both sides. Every store implements both, and the conformance tests
+/// (`tests/it/store_conformance.rs`) run each on every store.
+pub trait Store: RequestStore + AdminStore {}
+
+impl<T: RequestStore + AdminStore + ?Sized> Store for T {}
+
 /// The decision on one question for every identity it counts against, from each identity's
 /// accepted times (`previous`, in the order of `checks`): the new times to write for each, or
 /// the refusal (by the identity that frees up last). Shared by the stores, so the rule of
-/// [`Store::admit_ask`] lives in one place and only the atomic write differs.
+/// [`RequestStore::admit_ask`] lives in one place and only the atomic write differs.
 pub fn decide_checks<'a>(
     checks: &[QuotaCheck],
     now: Millis,
@@ -441,6 +457,16 @@ mod tests {
         assert_ne!(a, b);
         assert!(a < c && b < c);
         assert_eq!(a.len(), 13 + 1 + 16);
+    }
+
+    #[test]
+    fn a_lead_exports_as_one_level_of_fields_with_its_outcome_among_them() {
+        let lead = Lead::pending(1_000, "a@b.co", "Acme", "The printer is offline", 0);
+        let json = serde_json::to_value(&lead).unwrap();
+        assert_eq!(json["status"], "pending");
+        assert_eq!(json["notification"], "pending");
+        assert!(json.get("outcome").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<Lead>(json).unwrap(), lead);
     }
 
     #[test]

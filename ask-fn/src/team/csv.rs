@@ -33,18 +33,19 @@ pub fn export(leads: &[Lead]) -> String {
         out.push_str(&row([
             lead.id.clone(),
             clock::rfc3339(lead.created_at),
-            lead.status.as_str().to_owned(),
+            lead.outcome.status.as_str().to_owned(),
             lead.company.clone(),
             lead.email.clone(),
             lead.article.clone().unwrap_or_default(),
-            lead.verdict
+            lead.outcome
+                .verdict
                 .map(|v| v.as_str().to_owned())
                 .unwrap_or_default(),
-            lead.follow_up_reason.clone().unwrap_or_default(),
+            lead.outcome.follow_up_reason.clone().unwrap_or_default(),
             lead.question.clone(),
-            lead.answer.clone().unwrap_or_default(),
-            lead.notification.as_str().to_owned(),
-            lead.notification_error.clone().unwrap_or_default(),
+            lead.outcome.answer.clone().unwrap_or_default(),
+            lead.outcome.notification.as_str().to_owned(),
+            lead.outcome.notification_error.clone().unwrap_or_default(),
             lead.handled_at.map(clock::rfc3339).unwrap_or_default(),
             lead.handled_note.clone().unwrap_or_default(),
         ]));

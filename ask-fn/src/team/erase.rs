@@ -6,7 +6,7 @@
 //! Always planned first and shown, so `--dry-run` and the real run print the same list.
 
 use crate::email::{pseudonym, Email};
-use crate::store::{Lead, NotifyState, Store, StoreError};
+use crate::store::{AdminStore, Lead, NotifyState, StoreError};
 
 /// What an erasure would delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,11 @@ pub struct Erased {
 
 /// Finds what is stored for `email`. `salt` must be the function's `TRYFIRST_HASH_SALT`: the
 /// quota key is a salted hash of the address, never the address itself.
-pub async fn plan(store: &dyn Store, email: &Email, salt: &str) -> Result<ErasurePlan, StoreError> {
+pub async fn plan(
+    store: &dyn AdminStore,
+    email: &Email,
+    salt: &str,
+) -> Result<ErasurePlan, StoreError> {
     let leads = store.leads_by_email(email.as_str()).await?;
     let hash = pseudonym(salt, "email", &email.quota_identity());
     let keys = [format!("email#{hash}"), format!("held#{hash}")];
@@ -45,7 +49,7 @@ pub async fn plan(store: &dyn Store, email: &Email, salt: &str) -> Result<Erasur
 }
 
 /// Deletes what `plan` found. Deleting is idempotent: a second run finds nothing.
-pub async fn execute(store: &dyn Store, plan: &ErasurePlan) -> Result<Erased, StoreError> {
+pub async fn execute(store: &dyn AdminStore, plan: &ErasurePlan) -> Result<Erased, StoreError> {
     let mut erased = Erased {
         leads: 0,
         quotas: 0,
@@ -72,7 +76,7 @@ pub fn describe(plan: &ErasurePlan) -> String {
             "    {}  {}  {}  {}\n",
             lead.id,
             crate::clock::rfc3339(lead.created_at),
-            lead.status.as_str(),
+            lead.outcome.status.as_str(),
             lead.article.as_deref().unwrap_or("-")
         ));
     }
@@ -90,7 +94,7 @@ pub fn describe(plan: &ErasurePlan) -> String {
     let notified = plan
         .leads
         .iter()
-        .filter(|l| l.notification == NotifyState::Sent)
+        .filter(|l| l.outcome.notification == NotifyState::Sent)
         .count();
     if notified > 0 {
         out.push_str(&format!(

@@ -47,7 +47,7 @@ pub fn report(leads: &[Lead], titles: &HashMap<String, String>) -> Vec<ArticleGa
                 ..ArticleGaps::default()
             });
         row.questions += 1;
-        match lead.verdict {
+        match lead.outcome.verdict {
             Some(Verdict::Diy) => row.diy += 1,
             Some(Verdict::Careful) => row.careful += 1,
             Some(Verdict::BringUsIn) => row.bring_us_in += 1,
@@ -154,7 +154,7 @@ mod tests {
     fn asked(article: Option<&str>, verdict: Option<Verdict>, at: i64, question: &str) -> Lead {
         let mut l = lead(LeadStatus::Answered, None);
         l.article = article.map(str::to_owned);
-        l.verdict = verdict;
+        l.outcome.verdict = verdict;
         l.created_at = at;
         l.question = question.to_owned();
         l

@@ -13,7 +13,7 @@ pub mod gaps;
 use crate::clock::{self, Millis, DAY};
 use crate::notify::message::one_line;
 use crate::plain_text;
-use crate::store::{Lead, LeadStatus, NotifyState, Store, StoreError};
+use crate::store::{AdminStore, Lead, LeadStatus, NotifyState, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
@@ -74,7 +74,7 @@ impl Period {
 /// The leads in `statuses` created in `period`: statuses in triage order (what needs a person
 /// first), newest first within each.
 pub async fn triage(
-    store: &dyn Store,
+    store: &dyn AdminStore,
     statuses: &[LeadStatus],
     period: Period,
 ) -> Result<Vec<Lead>, StoreError> {
@@ -92,7 +92,7 @@ pub async fn triage(
 }
 
 /// Every lead created in `period`, oldest first (exports and reports).
-pub async fn all_in(store: &dyn Store, period: Period) -> Result<Vec<Lead>, StoreError> {
+pub async fn all_in(store: &dyn AdminStore, period: Period) -> Result<Vec<Lead>, StoreError> {
     let mut leads = triage(store, &LeadStatus::TRIAGE_ORDER, period).await?;
     leads.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     Ok(leads)
@@ -100,7 +100,7 @@ pub async fn all_in(store: &dyn Store, period: Period) -> Result<Vec<Lead>, Stor
 
 /// How the NOTIFIED column reads: failures shout, because they are what slips through.
 fn notified(lead: &Lead) -> &'static str {
-    match lead.notification {
+    match lead.outcome.notification {
         NotifyState::Sent => "sent",
         NotifyState::Failed => "FAILED",
         NotifyState::NotConfigured => "no channel",
@@ -130,7 +130,7 @@ pub fn table(leads: &[Lead]) -> String {
         .map(|lead| {
             [
                 clock::rfc3339(lead.created_at)[..16].replace('T', " "),
-                lead.status.as_str().to_owned(),
+                lead.outcome.status.as_str().to_owned(),
                 notified(lead).to_owned(),
                 one_line(&lead.company, 24),
                 one_line(&crate::email::display_address(&lead.email), 254),
@@ -173,7 +173,7 @@ pub fn details(lead: &Lead) -> String {
     };
     field("Lead", &lead.id);
     field("Asked", &clock::rfc3339(lead.created_at));
-    field("Status", lead.status.as_str());
+    field("Status", lead.outcome.status.as_str());
     field("Company", &lead.company);
     field("Email", &crate::email::display_address(&lead.email));
     field("Article", lead.article.as_deref().unwrap_or("-"));
@@ -182,12 +182,15 @@ pub fn details(lead: &Lead) -> String {
     }
     field(
         "Verdict",
-        lead.verdict.map_or("-", |verdict| verdict.label()),
+        lead.outcome.verdict.map_or("-", |verdict| verdict.label()),
     );
-    field("Follow up", lead.follow_up_reason.as_deref().unwrap_or("-"));
-    let notification = match &lead.notification_error {
-        Some(error) => format!("{} ({error})", lead.notification.as_str()),
-        None => lead.notification.as_str().to_owned(),
+    field(
+        "Follow up",
+        lead.outcome.follow_up_reason.as_deref().unwrap_or("-"),
+    );
+    let notification = match &lead.outcome.notification_error {
+        Some(error) => format!("{} ({error})", lead.outcome.notification.as_str()),
+        None => lead.outcome.notification.as_str().to_owned(),
     };
     field("Notified", &notification);
     if let Some(at) = lead.handled_at {
@@ -200,7 +203,7 @@ pub fn details(lead: &Lead) -> String {
     out.push_str("\nQuestion:\n");
     out.push_str(&plain_text::multi_line(&lead.question));
     out.push('\n');
-    if let Some(answer) = &lead.answer {
+    if let Some(answer) = &lead.outcome.answer {
         out.push_str("\nAnswer given:\n");
         out.push_str(&plain_text::multi_line(answer));
         out.push('\n');
@@ -212,6 +215,7 @@ pub fn details(lead: &Lead) -> String {
 mod tests {
     use super::*;
     use crate::notify::message::tests::lead;
+    use crate::store::LeadOutcome;
 
     const NOW: Millis = 1_795_961_109_000; // 2026-11-29T14:05:09Z
 
@@ -235,13 +239,16 @@ mod tests {
     #[test]
     fn the_table_aligns_and_shouts_failed_notifications() {
         let mut failed = lead(LeadStatus::NeedsFollowUp, Some("bring_us_in"));
-        failed.notification = NotifyState::Failed;
+        failed.outcome.notification = NotifyState::Failed;
         let answered = Lead {
             id: "x".into(),
             company: "B".into(),
             question: "short".into(),
-            notification: NotifyState::NotRequired,
-            status: LeadStatus::Answered,
+            outcome: LeadOutcome {
+                notification: NotifyState::NotRequired,
+                status: LeadStatus::Answered,
+                ..failed.outcome.clone()
+            },
             ..failed.clone()
         };
         let text = table(&[failed, answered]);
@@ -265,7 +272,7 @@ mod tests {
         let mut evil = lead(LeadStatus::NeedsFollowUp, Some("bring_us_in"));
         evil.company = "Acme\u{1b}]0;owned\u{7}\u{9b}2J BV".into();
         evil.question = "Line one\r\n\u{1b}[31mred\u{1b}[0m\u{202e}gnp.exe".into();
-        evil.answer = Some("Fine\u{1b}[8m hidden".into());
+        evil.outcome.answer = Some("Fine\u{1b}[8m hidden".into());
         evil.handled_at = Some(NOW);
         evil.handled_note = Some("note\u{7}".into());
         let unsafe_char =

@@ -392,12 +392,12 @@ async fn answered_question_grounded_in_the_bundle_with_the_lead_stored_first() {
     );
 
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.status, LeadStatus::Answered);
+    assert_eq!(lead.outcome.status, LeadStatus::Answered);
     assert_eq!(lead.email, "ann@example.com");
     assert_eq!(lead.company, "Acme BV");
     assert_eq!(lead.article.as_deref(), Some("printer-offline"));
     assert!(!lead.stale_page);
-    assert_eq!(lead.cited, ["vpn-wont-connect"]);
+    assert_eq!(lead.outcome.cited, ["vpn-wont-connect"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -604,8 +604,8 @@ async fn llm_failures_keep_the_lead_and_answer_honestly() {
         assert!(body["answer_html"].is_null());
         assert_eq!(body["message"], "We could not generate advice right now. We have your question and will email you at dave@example.com.");
         let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
-        assert_eq!(lead.status, LeadStatus::LlmFailed, "{reason}");
-        assert_eq!(lead.follow_up_reason.as_deref(), Some(reason));
+        assert_eq!(lead.outcome.status, LeadStatus::LlmFailed, "{reason}");
+        assert_eq!(lead.outcome.follow_up_reason.as_deref(), Some(reason));
         assert_eq!(h.llm().request_count(), calls, "{reason}");
     }
 }
@@ -637,8 +637,11 @@ async fn bring_us_in_verdict_flags_the_lead_for_follow_up() {
         "This is one to leave to us. We have your question and will email you at erin@example.com."
     );
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
-    assert_eq!(lead.follow_up_reason.as_deref(), Some("bring_us_in"));
+    assert_eq!(lead.outcome.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(
+        lead.outcome.follow_up_reason.as_deref(),
+        Some("bring_us_in")
+    );
     assert!(lead.stale_page, "the page's hash differs from the bundle's");
 }
 
@@ -677,9 +680,9 @@ async fn an_incident_is_bring_us_in_and_phone_first_whatever_the_model_says() {
     let sent = h.llm.as_ref().unwrap().requests()[0].body.to_string();
     assert!(sent.contains("Phone us now: +31 20 123 4567"), "{sent}");
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(lead.outcome.status, LeadStatus::NeedsFollowUp);
     assert_eq!(
-        lead.follow_up_reason.as_deref(),
+        lead.outcome.follow_up_reason.as_deref(),
         Some("policy_floor:incident:stolen_device:model_diy")
     );
 }
@@ -707,9 +710,9 @@ async fn a_high_risk_article_never_comes_back_diy() {
     assert_eq!(answer["verdict_label"], "Be careful");
     assert_eq!(answer["phone_first"], false);
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.verdict, Some(ask_fn::llm::Verdict::Careful));
+    assert_eq!(lead.outcome.verdict, Some(ask_fn::llm::Verdict::Careful));
     assert_eq!(
-        lead.follow_up_reason.as_deref(),
+        lead.outcome.follow_up_reason.as_deref(),
         Some("policy_floor:high_risk_article:model_diy")
     );
 }
@@ -737,7 +740,10 @@ async fn daily_cap_keeps_questions_as_leads_without_calling_the_llm() {
     assert_eq!(h.llm().request_count(), 1);
     let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
     assert_eq!(
-        (lead.status, lead.follow_up_reason.as_deref()),
+        (
+            lead.outcome.status,
+            lead.outcome.follow_up_reason.as_deref()
+        ),
         (LeadStatus::NeedsFollowUp, Some("daily_cap"))
     );
 }
@@ -798,7 +804,7 @@ async fn without_an_llm_an_off_topic_question_gets_no_article_and_the_lead_is_ke
     );
     assert!(html.contains("+31 20 123 4567"), "{html}");
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(lead.outcome.status, LeadStatus::NeedsFollowUp);
 }
 
 #[tokio::test]
@@ -1160,9 +1166,9 @@ async fn a_follow_up_lead_reaches_teams_with_everything_to_act_on() {
         "the typed password was scrubbed first"
     );
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(lead.outcome.status, LeadStatus::NeedsFollowUp);
     assert_eq!(
-        (lead.notification, lead.notification_error),
+        (lead.outcome.notification, lead.outcome.notification_error),
         (NotifyState::Sent, None)
     );
 }
@@ -1193,7 +1199,7 @@ async fn answered_leads_are_sent_only_when_every_lead_is_wanted() {
         assert_eq!((status, answer["status"].as_str()), (200, Some("answered")));
         assert_eq!(hook.received().len(), expected_posts, "{policy:?}");
         let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-        assert_eq!(lead.notification, expected_state, "{policy:?}");
+        assert_eq!(lead.outcome.notification, expected_state, "{policy:?}");
         if expected_posts == 1 {
             let slack = &hook.received()[0];
             assert!(slack["text"].as_str().unwrap().starts_with("Answered"));
@@ -1231,9 +1237,13 @@ async fn a_down_failing_or_hanging_webhook_never_fails_the_visitor() {
         assert_eq!(status, 200, "{url}: {answer}");
         assert_eq!(answer["verdict"], "bring_us_in");
         let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-        assert_eq!(lead.status, LeadStatus::NeedsFollowUp, "the lead is kept");
-        assert_eq!(lead.notification, NotifyState::Failed, "{url}");
-        let error = lead.notification_error.unwrap();
+        assert_eq!(
+            lead.outcome.status,
+            LeadStatus::NeedsFollowUp,
+            "the lead is kept"
+        );
+        assert_eq!(lead.outcome.notification, NotifyState::Failed, "{url}");
+        let error = lead.outcome.notification_error.unwrap();
         assert!(error.starts_with(expected_error), "{error}");
         assert!(
             !error.contains("secret-token-123"),
@@ -1281,6 +1291,7 @@ async fn llm_failure_and_no_channel_are_recorded_too() {
     assert_eq!(
         h.lead(answer["lead_id"].as_str().unwrap())
             .await
+            .outcome
             .notification,
         NotifyState::Sent
     );
@@ -1295,6 +1306,7 @@ async fn llm_failure_and_no_channel_are_recorded_too() {
     assert_eq!(
         h.lead(answer["lead_id"].as_str().unwrap())
             .await
+            .outcome
             .notification,
         NotifyState::NotConfigured
     );
@@ -1385,12 +1397,12 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
     assert!(!body.contains("Winter2026"));
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
     assert_eq!(
-        lead.notification,
+        lead.outcome.notification,
         NotifyState::Sent,
         "email reached the team"
     );
     assert_eq!(
-        lead.notification_error.as_deref(),
+        lead.outcome.notification_error.as_deref(),
         Some("webhook: could not connect"),
         "the failed webhook is still on record"
     );
@@ -1413,14 +1425,15 @@ async fn email_through_ses_and_one_failed_channel_is_still_recorded() {
     let (status, _, answer) = h.post_json(&key_question("olga@example.com")).await;
     assert_eq!(status, 200);
     let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.notification, NotifyState::Failed);
+    assert_eq!(lead.outcome.notification, NotifyState::Failed);
     assert!(
-        lead.notification_error
+        lead.outcome
+            .notification_error
             .as_deref()
             .unwrap()
             .starts_with("email: MessageRejected"),
         "{:?}",
-        lead.notification_error
+        lead.outcome.notification_error
     );
 }
 
@@ -1555,13 +1568,13 @@ async fn a_question_past_the_email_limit_is_kept_as_a_rate_limited_lead() {
     let leads = h.store.leads_by_email("keen@example.com").await.unwrap();
     let held: Vec<_> = leads
         .iter()
-        .filter(|l| l.status == LeadStatus::RateLimited)
+        .filter(|l| l.outcome.status == LeadStatus::RateLimited)
         .collect();
     assert_eq!(held.len() as u32, held_per_day, "bounded per email and day");
-    assert!(held
-        .iter()
-        .all(|l| l.follow_up_reason.as_deref() == Some("rate_limited")
-            && l.question.contains("printer")));
+    assert!(held.iter().all(
+        |l| l.outcome.follow_up_reason.as_deref() == Some("rate_limited")
+            && l.question.contains("printer")
+    ));
     assert_eq!(
         h.store
             .leads_by_status(LeadStatus::RateLimited, T0, T0 + HOUR)
@@ -1579,13 +1592,13 @@ async fn ask_from(h: &Harness, ip: &str, email: &str) -> Result<String, u16> {
     h.app
         .ask(ask_fn::handler::AskInput {
             body: body.as_bytes(),
-            content_type: Some("application/json"),
+            encoding: ask_fn::form::Encoding::Json,
             client_ip: Some(ip.parse().unwrap()),
             request_id: "test",
         })
         .await
         .map(|answer| answer.lead_id)
-        .map_err(|error| error.status)
+        .map_err(|error| ask_fn::http::refusal(&error).status.as_u16())
 }
 
 #[tokio::test]
@@ -1671,7 +1684,7 @@ async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
         "two notified one by one in the hour"
     );
     for id in &ids[2..] {
-        assert_eq!(h.lead(id).await.notification, NotifyState::Digest);
+        assert_eq!(h.lead(id).await.outcome.notification, NotifyState::Digest);
     }
     // The next hour's first notification brings the digest of the three held back.
     h.clock.advance(HOUR);
@@ -1687,7 +1700,7 @@ async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
     assert!(digest.contains("Digest: 3 more lead(s)"), "{digest}");
     for id in &ids[2..] {
         assert!(digest.contains(id.as_str()), "{id} missing from {digest}");
-        assert_eq!(h.lead(id).await.notification, NotifyState::Sent);
+        assert_eq!(h.lead(id).await.outcome.notification, NotifyState::Sent);
     }
     assert!(!digest.contains(ids[0].as_str()), "already notified");
 }
@@ -1751,7 +1764,7 @@ async fn the_hourly_scheduled_event_sends_the_held_leads_digest() {
     assert!(digest.contains("Digest: 2 more lead(s)"), "{digest}");
     for id in &ids[1..] {
         assert!(digest.contains(id.as_str()), "{id} missing from {digest}");
-        assert_eq!(h.lead(id).await.notification, NotifyState::Sent);
+        assert_eq!(h.lead(id).await.outcome.notification, NotifyState::Sent);
     }
 
     // This hour's digest is out: neither a second run nor the hour's first notification
@@ -1761,7 +1774,10 @@ async fn the_hourly_scheduled_event_sends_the_held_leads_digest() {
     let (status, _, answer) = h.post_json(&key_question("held@example.com")).await;
     assert_eq!(status, 200);
     let held = answer["lead_id"].as_str().unwrap().to_owned();
-    assert_eq!(h.lead(&held).await.notification, NotifyState::Digest);
+    assert_eq!(
+        h.lead(&held).await.outcome.notification,
+        NotifyState::Digest
+    );
     assert_eq!(
         handle(&h.app, &scheduled, "scheduled-2").await.unwrap(),
         DigestRun::AlreadySent
@@ -1836,7 +1852,7 @@ async fn an_llm_retry_counts_against_the_daily_cap() {
         "the cap holds, retries included"
     );
     let lead = h.lead(second["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.follow_up_reason.as_deref(), Some("daily_cap"));
+    assert_eq!(lead.outcome.follow_up_reason.as_deref(), Some("daily_cap"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1853,5 +1869,5 @@ async fn no_llm_retry_past_the_daily_cap() {
     assert_eq!((status, body["status"].as_str()), (200, Some("follow_up")));
     assert_eq!(h.llm().request_count(), 1, "the retry would pass the cap");
     let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
-    assert_eq!(lead.status, LeadStatus::LlmFailed);
+    assert_eq!(lead.outcome.status, LeadStatus::LlmFailed);
 }

@@ -9,7 +9,9 @@ use ask_fn::email::{pseudonym, Email};
 use ask_fn::llm::Verdict;
 use ask_fn::quota::Limits;
 use ask_fn::store::dynamo::DynamoStore;
-use ask_fn::store::{Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, Store};
+use ask_fn::store::{
+    AdminStore, Lead, LeadOutcome, LeadStatus, NotifyState, QuotaCheck, RequestStore,
+};
 
 const SALT: &str = "cli-test-salt";
 

@@ -136,16 +136,17 @@ async fn soak(backend: Backend, visitors: usize) {
                 let result = app
                     .ask(AskInput {
                         body: body.as_bytes(),
-                        content_type: Some("application/json"),
+                        encoding: ask_fn::form::Encoding::Json,
                         client_ip: Some(ip.parse().unwrap()),
                         request_id: "soak",
                     })
                     .await;
                 (
                     visitor,
-                    result
-                        .map(|answer| answer.lead_id)
-                        .map_err(|error| (error.status, error.body()["kept"] == true)),
+                    result.map(|answer| answer.lead_id).map_err(|error| {
+                        let refused = ask_fn::http::refusal(&error);
+                        (refused.status.as_u16(), refused.body()["kept"] == true)
+                    }),
                 )
             }));
         }
@@ -196,7 +197,7 @@ async fn soak(backend: Backend, visitors: usize) {
             .unwrap();
         let answered: HashSet<&str> = leads
             .iter()
-            .filter(|l| l.status != LeadStatus::RateLimited)
+            .filter(|l| l.outcome.status != LeadStatus::RateLimited)
             .map(|l| l.id.as_str())
             .collect();
         let expected: HashSet<&str> = outcome.accepted.iter().map(String::as_str).collect();
@@ -206,16 +207,19 @@ async fn soak(backend: Backend, visitors: usize) {
         );
         for lead in leads.iter().filter(|l| expected.contains(l.id.as_str())) {
             assert!(
-                matches!(lead.status, LeadStatus::Answered | LeadStatus::LlmFailed),
+                matches!(
+                    lead.outcome.status,
+                    LeadStatus::Answered | LeadStatus::LlmFailed
+                ),
                 "visitor {visitor}: lead {} left {:?}",
                 lead.id,
-                lead.status
+                lead.outcome.status
             );
-            failed_llm += usize::from(lead.status == LeadStatus::LlmFailed);
+            failed_llm += usize::from(lead.outcome.status == LeadStatus::LlmFailed);
         }
         let held = leads
             .iter()
-            .filter(|l| l.status == LeadStatus::RateLimited)
+            .filter(|l| l.outcome.status == LeadStatus::RateLimited)
             .count();
         assert_eq!(held, outcome.kept, "visitor {visitor}: kept means stored");
         assert_eq!(

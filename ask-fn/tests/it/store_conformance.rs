@@ -12,8 +12,8 @@ use ask_fn::llm::{AdviceSource, Verdict};
 use ask_fn::quota::Limits;
 use ask_fn::store::memory::MemoryStore;
 use ask_fn::store::{
-    Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
-    StoreError,
+    AdminStore, Admission, Ask, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    RequestStore, Store, StoreError,
 };
 
 const LIMITS: Limits = Limits {
@@ -445,15 +445,15 @@ conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
     };
     store.finish_lead(&stored.id, &outcome).await.unwrap();
     let read = store.lead(&stored.id).await.unwrap().unwrap();
-    assert_eq!(read.status, LeadStatus::NeedsFollowUp);
-    assert_eq!(read.verdict, Some(Verdict::BringUsIn));
-    assert_eq!(read.answer.as_deref(), Some("Call us."));
-    assert_eq!(read.cited, ["hardware-key-lost"]);
+    assert_eq!(read.outcome.status, LeadStatus::NeedsFollowUp);
+    assert_eq!(read.outcome.verdict, Some(Verdict::BringUsIn));
+    assert_eq!(read.outcome.answer.as_deref(), Some("Call us."));
+    assert_eq!(read.outcome.cited, ["hardware-key-lost"]);
     assert_eq!(read.email, "o@x.test");
     assert_eq!(read.expires_at, stored.expires_at);
-    assert_eq!(read.notification, NotifyState::Failed);
+    assert_eq!(read.outcome.notification, NotifyState::Failed);
     assert_eq!(
-        read.notification_error.as_deref(),
+        read.outcome.notification_error.as_deref(),
         Some("webhook: timed out")
     );
     // A failure outcome clears what no longer applies.
@@ -470,11 +470,15 @@ conformance!(outcomes_are_recorded_on_the_lead, |store: Arc<
     store.finish_lead(&stored.id, &failed).await.unwrap();
     let read = store.lead(&stored.id).await.unwrap().unwrap();
     assert_eq!(
-        (read.status, read.verdict, read.answer),
+        (
+            read.outcome.status,
+            read.outcome.verdict,
+            read.outcome.answer
+        ),
         (LeadStatus::LlmFailed, None, None)
     );
     assert_eq!(
-        (read.notification, read.notification_error),
+        (read.outcome.notification, read.outcome.notification_error),
         (NotifyState::Sent, None)
     );
     assert!(matches!(
@@ -556,7 +560,7 @@ conformance!(
             .await
             .unwrap();
         let handled = store.lead(&a.id).await.unwrap().unwrap();
-        assert_eq!(handled.status, LeadStatus::Handled);
+        assert_eq!(handled.outcome.status, LeadStatus::Handled);
         assert_eq!(handled.handled_at, Some(T0 + 2 * DAY));
         assert_eq!(
             handled.handled_note.as_deref(),
@@ -923,7 +927,13 @@ async fn commit_whose_answer_was_lost_is_success(backend: Backend) {
     let items = dynamo::scan_leads(&client, &leads).await;
     assert_eq!(items.len(), 1, "one lead");
     assert_eq!(
-        store.lead(&stored.id).await.unwrap().unwrap().status,
+        store
+            .lead(&stored.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .outcome
+            .status,
         LeadStatus::Pending
     );
 }

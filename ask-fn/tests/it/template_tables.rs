@@ -23,7 +23,8 @@ use ask_fn::quota::Limits;
 use ask_fn::store::dynamo::DynamoStore;
 use ask_fn::store::schema::{self, KeyType, TableSpec};
 use ask_fn::store::{
-    Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck, Store,
+    AdminStore, Admission, Lead, LeadOutcome, LeadStatus, LlmBudget, NotifyState, QuotaCheck,
+    RequestStore,
 };
 
 /// A table as DynamoDB sees it, in a form both sources convert to.
@@ -315,7 +316,7 @@ async fn the_store_works_on_tables_built_from_the_template() {
         .await
         .unwrap();
     assert_eq!(
-        store.lead(&ids[0]).await.unwrap().map(|l| l.status),
+        store.lead(&ids[0]).await.unwrap().map(|l| l.outcome.status),
         Some(LeadStatus::NeedsFollowUp)
     );
 
