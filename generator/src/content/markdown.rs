@@ -485,6 +485,20 @@ impl<'h, 'a> Walker<'h, 'a> {
                 }
             }
             Event::Start(Tag::Item) if self.in_step => self.step_text.push(' '),
+            // A table's cells are words apart and its rows lines apart in the plain text, or the
+            // search index and the AI read "greenreadynothing".
+            Event::End(TagEnd::TableCell) => {
+                self.bucket.text.push(' ');
+                if self.in_step {
+                    self.step_text.push(' ');
+                }
+            }
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                self.bucket.text.push('\n');
+                if self.in_step {
+                    self.step_text.push(' ');
+                }
+            }
             _ => {}
         }
         let in_steps = self.bucket.kind == Some(SectionKind::Steps);
@@ -1168,6 +1182,17 @@ mod tests {
         // Ordinary targets pass.
         let body = rendered("[a](https://x.test/javascript:) [b](mailto:x@y.test) [c](/data:x)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
         assert!(body.problems.is_empty(), "{:?}", body.problems);
+    }
+
+    #[test]
+    fn a_tables_cells_stay_separate_words_in_the_plain_text() {
+        let body = rendered(
+            "| Light | Do |\n|--|--|\n| green | nothing |\n| red | open tray 2 |\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n",
+        );
+        assert_eq!(
+            body.intro_text,
+            "Light Do\n\ngreen nothing\n\nred open tray 2"
+        );
     }
 
     #[test]
