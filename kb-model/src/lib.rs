@@ -13,6 +13,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod retrieval;
 pub mod text;
 
