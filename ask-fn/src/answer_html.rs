@@ -25,6 +25,7 @@
 
 use pulldown_cmark::{html, Alignment, CodeBlockKind, CowStr, Event, LinkType, Options, Parser};
 use pulldown_cmark::{Tag, TagEnd};
+use url::Url;
 
 /// Domains a visitor may see written out in an answer (and their subdomains), besides our
 /// site's own host: where Microsoft 365 users really go.
@@ -59,18 +60,22 @@ fn render_inner(markdown: &str, site_base_url: &str, cited: Option<&[String]>) -
     out
 }
 
-/// The URL without query and fragment, and without a trailing slash, for comparing.
-fn url_key(url: &str) -> &str {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    url[..end].trim_end_matches('/')
+/// The URL in the `url` crate's form (scheme and host lower-case, no default port), without
+/// query, fragment and trailing slash: two spellings of one article compare equal.
+fn url_key(url: &str) -> Option<String> {
+    let mut url = Url::parse(url).ok()?;
+    url.set_query(None);
+    url.set_fragment(None);
+    Some(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// The host of `https://host/...`, lower-cased.
+/// The host a browser opens for `url` (lower-case, punycode): the `url` crate implements the
+/// same standard, so `https://evil.example\@microsoft.com/` is evil.example.
 fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit('@').next()?.split(':').next()?;
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    let url = Url::parse(url).ok()?;
+    url.host_str()
+        .filter(|host| !host.is_empty())
+        .map(str::to_owned)
 }
 
 /// File extensions that look like a top-level domain in "profile.ost" or "setup.exe".
@@ -109,8 +114,14 @@ const FILE_EXTENSIONS: &[&str] = &[
 /// `label.label…` ending in an alphabetic top-level label that is not a file extension.
 fn domain_in(word: &str) -> Option<String> {
     let trimmed = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
-    if trimmed.contains("://") {
-        return host_of(trimmed).or_else(|| Some(String::new()));
+    if let Some(at) = trimmed.find("://") {
+        // The address starts at its scheme: `see:https://x` and `(https://x` are about x.
+        let scheme_len = trimmed[..at]
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .next()
+            .unwrap_or_default()
+            .len();
+        return host_of(&trimmed[at - scheme_len..]).or_else(|| Some(String::new()));
     }
     let host = trimmed
         .split(['/', '?', '#'])
@@ -237,7 +248,8 @@ fn sanitise<'a>(
                     };
                     let keep = own
                         && cited.is_none_or(|urls| {
-                            urls.iter().any(|url| url_key(url) == url_key(&dest_url))
+                            let key = url_key(&dest_url);
+                            key.is_some() && urls.iter().any(|url| url_key(url) == key)
                         });
                     links.push(keep);
                     if keep {
@@ -312,12 +324,14 @@ fn sanitise<'a>(
     out
 }
 
-/// Whether a link destination is on our own site: a path starting with a single `/`, or an
-/// absolute URL under `base` that continues (if at all) with `/`, `?` or `#`, so that
-/// `https://help.example.com.evil.com` and `https://help.example.com@evil.com` do not pass.
+/// Whether a link destination is on our own site: a path starting with a single `/` (written
+/// out under `base` when rendered), or an `http(s)://` URL that a browser opens on `base`'s
+/// origin (scheme, host, port) and under its path, without userinfo. The `url` crate reads
+/// links as browsers do, so `https://help.example.com.evil.com`, `https://help.example.com@evil.com`
+/// and `https://help.example.com:8443` do not pass.
 pub fn is_own_site(dest: &str, base: &str) -> bool {
-    // Browsers drop tabs and newlines from URLs and read `\` as `/`, which would turn
-    // `/\evil.com` or `/<tab>/evil.com` into a protocol-relative link.
+    // Browsers (and the `url` crate) drop tabs and newlines from URLs and read `\` as `/`,
+    // which would turn `/\evil.com` or `/<tab>/evil.com` into a protocol-relative link.
     if dest.is_empty()
         || dest
             .chars()
@@ -330,21 +344,44 @@ pub fn is_own_site(dest: &str, base: &str) -> bool {
     if has_dot_segment(dest) {
         return false;
     }
+    let site = site_url(base);
     if let Some(path) = dest.strip_prefix('/') {
-        return !path.starts_with('/');
+        if path.starts_with('/') {
+            return false;
+        }
+        // Without a usable base the path stays relative; with one, check what is written.
+        let written = format!("{}{dest}", base.trim_end_matches('/'));
+        return site.is_none_or(|site| is_under(&written, &site));
     }
-    let base = base.trim_end_matches('/');
-    let Some((scheme, host)) = base.split_once("://") else {
+    // Only `scheme://` is absolute on every page: `https:x` is relative on an https page (the
+    // answer is also shown on the function's own origin).
+    let absolute = ["https://", "http://"].iter().any(|prefix| {
+        dest.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    });
+    absolute && site.is_some_and(|site| is_under(dest, &site))
+}
+
+/// `base` as a URL, if it is an `http(s)` URL with a host.
+fn site_url(base: &str) -> Option<Url> {
+    let url = Url::parse(base).ok()?;
+    (matches!(url.scheme(), "https" | "http") && url.host().is_some()).then_some(url)
+}
+
+/// Whether `url` parses to `site`'s origin, without userinfo, and its path is `site`'s path or
+/// continues it after a `/` (case-sensitive, as paths are: `/HELP` is not under `/help`).
+fn is_under(url: &str, site: &Url) -> bool {
+    let Ok(url) = Url::parse(url) else {
         return false;
     };
-    let scheme_ok = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
-    if !scheme_ok || host.is_empty() {
-        return false;
-    }
-    let (dest, base) = (dest.as_bytes(), base.as_bytes());
-    dest.len() >= base.len()
-        && dest[..base.len()].eq_ignore_ascii_case(base)
-        && matches!(dest.get(base.len()), None | Some(b'/' | b'?' | b'#'))
+    let prefix = site.path().trim_end_matches('/');
+    url.origin() == site.origin()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url
+            .path()
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Whether the path of `dest` (before any `?` or `#`) has a `.` or `..` segment, also
@@ -600,6 +637,40 @@ mod tests {
         assert!(is_own_site("https://example.com/help", base));
         assert!(!is_own_site("https://example.com/helpdesk/", base));
         assert!(!is_own_site("https://example.com/other/", base));
+    }
+
+    /// Compared as a browser reads them: the default port written out is the same origin, and
+    /// a path is case-sensitive (`/HELP/` is not under `/help`).
+    #[test]
+    fn origins_and_paths_compare_as_a_browser_reads_them() {
+        assert!(is_own_site("https://help.example.com:443/a/", BASE));
+        assert!(is_own_site("HTTPS://HELP.example.COM/a/", BASE));
+        assert!(!is_own_site("https://help.example.com:8443/a/", BASE));
+        assert!(!is_own_site("https://user@help.example.com/a/", BASE));
+        assert!(!is_own_site("https:/help.example.com/a/", BASE));
+        assert!(!is_own_site("https:help.example.com/a/", BASE));
+        let base = "https://example.com/help";
+        assert!(!is_own_site("https://example.com/HELP/a/", base));
+        assert!(is_own_site("https://example.com:443/help/a/", base));
+        let cited = vec!["https://help.example.com/printer-offline/".to_owned()];
+        let html = render_answer(
+            "[a](HTTPS://Help.Example.com:443/printer-offline/#steps)",
+            BASE,
+            &cited,
+        );
+        assert_eq!(
+            html,
+            "<p><a href=\"HTTPS://Help.Example.com:443/printer-offline/#steps\">a</a></p>\n"
+        );
+    }
+
+    /// A browser reads `\` as `/`, so the host here is evil.example, not microsoft.com.
+    #[test]
+    fn a_bare_address_is_judged_by_the_host_a_browser_would_open() {
+        let html = render_answer("Open `https://evil.example\\@microsoft.com/`", BASE, &[]);
+        assert!(!html.contains("evil"), "{html}");
+        let html = render_answer("Sign in at portal:https://portal.office.com/", BASE, &[]);
+        assert!(html.contains("portal:https://portal.office.com/"), "{html}");
     }
 
     #[test]

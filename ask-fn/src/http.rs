@@ -76,6 +76,8 @@ fn request_id(request: &Request<Body>) -> String {
 /// The origin check. Browsers send `Origin` on every POST; we accept the configured site
 /// origin, and the request's own host (same-origin, as under `tryfirst serve`). Requests
 /// without `Origin` (curl, server-to-server) are not browser cross-site requests and pass.
+/// Strings are compared: browsers send `Origin` and `Host` already normalised (lower-case, no
+/// default port), and settings stores the configured origin in that form.
 fn origin_allowed(app: &App, headers: &HeaderMap) -> Result<Option<HeaderValue>, AskError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(None);

@@ -9,6 +9,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use url::Url;
+
 use crate::email::Email;
 use crate::llm::{ApiKey, HttpLlmSettings};
 use crate::notify::webhook::{WebhookConfigError, WebhookFormat, WebhookUrl};
@@ -137,16 +139,7 @@ impl Settings {
             get("TRYFIRST_TABLE_PREFIX").unwrap_or_else(|| DEFAULT_TABLE_PREFIX.to_owned());
         let allowed_origin = match get("TRYFIRST_ALLOWED_ORIGIN") {
             None => None,
-            Some(origin) => {
-                let origin = origin.trim_end_matches('/').to_owned();
-                let rest = origin
-                    .strip_prefix("https://")
-                    .or_else(|| origin.strip_prefix("http://"));
-                if rest.is_none_or(|host| host.is_empty() || host.contains('/')) {
-                    return Err(SettingsError::BadOrigin(origin));
-                }
-                Some(origin)
-            }
+            Some(text) => Some(origin(&text).ok_or(SettingsError::BadOrigin(text))?),
         };
         let provider = get("TRYFIRST_LLM_PROVIDER")
             .unwrap_or_else(|| "none".to_owned())
@@ -331,6 +324,20 @@ pub enum LoadError {
     Invalid(#[from] SettingsError),
 }
 
+/// An `http(s)` origin (no path, query or userinfo) written as browsers send it in `Origin`:
+/// lower-case, punycode, no default port. `http.rs` then compares strings, and
+/// `HTTPS://Help.Example.com:443/` in the settings still matches `https://help.example.com`.
+fn origin(text: &str) -> Option<String> {
+    let url = Url::parse(text).ok()?;
+    let bare = matches!(url.scheme(), "https" | "http")
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    bare.then(|| url.origin().ascii_serialization())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +458,18 @@ mod tests {
             Some("https://help.example.com")
         );
         assert_eq!(s.quota_table, "t1-quota");
+        // Stored as browsers send `Origin`, so the string compare in http.rs matches it.
+        let s = settings(&[("TRYFIRST_ALLOWED_ORIGIN", "HTTPS://Help.Example.com:443/")]).unwrap();
+        assert_eq!(
+            s.allowed_origin.as_deref(),
+            Some("https://help.example.com")
+        );
+        for bad in ["https://help.example.com?x", "https://me@help.example.com"] {
+            assert!(matches!(
+                settings(&[("TRYFIRST_ALLOWED_ORIGIN", bad)]),
+                Err(SettingsError::BadOrigin(_))
+            ));
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! disguise a link.
 
 use serde_json::{json, Value};
+use url::Url;
 
 use super::message::{one_line, LeadNotice, UNVERIFIED};
 
@@ -37,7 +38,7 @@ pub enum WebhookConfigError {
 /// The webhook URL. It *is* the credential (anyone holding it can post to the channel), so it
 /// never appears in `Debug` output, logs or error messages.
 #[derive(Clone)]
-pub struct WebhookUrl(String);
+pub struct WebhookUrl(Url);
 
 impl std::fmt::Debug for WebhookUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,34 +47,26 @@ impl std::fmt::Debug for WebhookUrl {
 }
 
 impl WebhookUrl {
+    /// Parsed as reqwest will read it (the `url` crate), so the host checked here is the host
+    /// the notice goes to: `http://evil.test\@127.0.0.1/` is evil.test, not this machine.
     pub fn parse(url: &str) -> Result<Self, WebhookConfigError> {
-        let url = url.trim();
-        let host = host_of(url).ok_or(WebhookConfigError::NotHttps)?;
-        let local = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
-        if url.starts_with("https://") || (url.starts_with("http://") && local) {
-            Ok(Self(url.to_owned()))
-        } else {
-            Err(WebhookConfigError::NotHttps)
+        let url = Url::parse(url.trim()).map_err(|_| WebhookConfigError::NotHttps)?;
+        let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        match url.scheme() {
+            "https" => Ok(Self(url)),
+            "http" if local => Ok(Self(url)),
+            _ => Err(WebhookConfigError::NotHttps),
         }
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
-}
 
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host.starts_with('[') {
-        host.split_inclusive(']').next()?
-    } else {
-        host.split(':').next()?
-    };
-    (!host.is_empty()).then_some(host)
+    /// Lower-case, IPv6 in brackets; without userinfo and port.
+    fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
 }
 
 impl WebhookFormat {
@@ -84,9 +77,7 @@ impl WebhookFormat {
             Some("slack") => Ok(Self::Slack),
             Some("json") => Ok(Self::Json),
             None | Some("auto") => {
-                let host = host_of(url.expose())
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
+                let host = url.host();
                 if host == "hooks.slack.com" {
                     Ok(Self::Slack)
                 } else if [
@@ -371,6 +362,10 @@ mod tests {
             Ok(WebhookFormat::Slack)
         );
         assert!(WebhookFormat::choose(Some("discord"), &url("http://127.0.0.1:9/")).is_err());
+        assert_eq!(
+            choose("HTTPS://user:pw@Hooks.Slack.com:443/services/T0/B0/xyz"),
+            Ok(WebhookFormat::Slack)
+        );
     }
 
     #[test]
@@ -382,6 +377,12 @@ mod tests {
         assert!(WebhookUrl::parse("http://127.0.0.1:8080/hook").is_ok());
         assert!(WebhookUrl::parse("http://127.0.0.1.evil.test/hook").is_err());
         assert!(WebhookUrl::parse("ftp://x").is_err());
+        assert!(WebhookUrl::parse("http://[::1]:9/hook").is_ok());
+        // A browser and reqwest read `\` as `/`: this goes to evil.test, in plain text.
+        assert_eq!(
+            WebhookUrl::parse("http://evil.test\\@127.0.0.1/hook").unwrap_err(),
+            WebhookConfigError::NotHttps
+        );
         let secret = url("https://hooks.slack.com/services/T0/B0/secret-token");
         assert!(!format!("{secret:?}").contains("secret-token"));
     }
