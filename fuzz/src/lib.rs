@@ -120,8 +120,10 @@ pub fn check_answer_html(html: &str, base: &str) {
                                 site.origin(),
                                 "href {value:?} leaves the site in {html:?}"
                             );
+                            // The base itself, written without its slash, is the site too.
                             assert!(
-                                target.path().starts_with(site.path()),
+                                target.path().starts_with(site.path())
+                                    || target.path() == site.path().trim_end_matches('/'),
                                 "href {value:?} leaves the site's path in {html:?}"
                             );
                             assert!(
@@ -192,6 +194,23 @@ mod tests {
         check_answer_html(
             "<p>See <a href=\"/printer-offline/\">this</a> and <a href=\"https://help.example.com/a?b=1&amp;c=2\">that</a></p>\n<ol start=\"3\">\n<li>x &gt; y</li>\n</ol>\n<br />",
             BASE,
+        );
+    }
+
+    #[test]
+    fn a_base_with_a_path_is_the_site_with_or_without_its_slash() {
+        // As `answer_html::is_own_site` judges it.
+        let base = "https://help.example.com/help";
+        check_answer_html("<p><a href=\"https://help.example.com/help\">x</a></p>", base);
+        check_answer_html("<p><a href=\"https://help.example.com/help/a/\">x</a></p>", base);
+    }
+
+    #[test]
+    #[should_panic(expected = "leaves the site's path")]
+    fn a_sibling_of_the_base_path_is_caught() {
+        check_answer_html(
+            "<p><a href=\"https://help.example.com/helpdesk/\">x</a></p>",
+            "https://help.example.com/help",
         );
     }
 
