@@ -485,20 +485,21 @@ impl<'a> Renderer<'a> {
         (index, &self.views.categories[index])
     }
 
+    /// The library's index of each of `article`'s tags, in the article's order.
+    fn tag_indices_of<'s>(&'s self, article: &'s ArticleHead) -> impl Iterator<Item = usize> + 's {
+        article.tags.iter().filter_map(|t| {
+            self.library
+                .tags
+                .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
+                .ok()
+        })
+    }
+
     pub(crate) fn tag_views_of<'s>(
         &'s self,
         article: &'s ArticleHead,
     ) -> impl Iterator<Item = &'s TagView> {
-        article
-            .tags
-            .iter()
-            .filter_map(|t| {
-                self.library
-                    .tags
-                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
-                    .ok()
-            })
-            .map(|ti| &self.views.tags[ti])
+        self.tag_indices_of(article).map(|ti| &self.views.tags[ti])
     }
 
     /// Every category with (up to `limit` of) its articles.
@@ -583,15 +584,7 @@ impl<'a> Renderer<'a> {
 
     /// The tag values of `article`'s tags, in its order.
     fn tag_values_of(&self, article: &ArticleHead) -> Vec<Value> {
-        article
-            .tags
-            .iter()
-            .filter_map(|t| {
-                self.library
-                    .tags
-                    .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
-                    .ok()
-            })
+        self.tag_indices_of(article)
             .map(|ti| self.views.tag_values[ti].clone())
             .collect()
     }
