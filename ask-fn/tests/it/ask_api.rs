@@ -1650,14 +1650,14 @@ async fn ipv6_clients_are_keyed_by_their_64_and_networks_have_a_limit_of_their_o
     assert!(ask_from(&h, "198.51.100.1", "v9@example.com").await.is_ok());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the moto emulator: run scripts/test"]
-async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
+/// A harness whose every answer is "bring us in" (so every lead is to be followed up), that
+/// notifies at most `per_hour` leads one by one to a Slack webhook, the receiver returned.
+async fn digest_harness(per_hour: u64) -> (Receiver, Harness) {
     let hook = Receiver::start(Reply::Accept).await;
     let h = harness(Options {
         llm: openai(bring_us_in().await),
         ip_limits: LOOSE,
-        notify_per_hour: Some(2),
+        notify_per_hour: Some(per_hour),
         notifier: Some(notifier(
             Policy::FollowUpOnly,
             Some(webhook(
@@ -1670,14 +1670,27 @@ async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
         ..Options::default()
     })
     .await;
+    (hook, h)
+}
+
+/// `count` visitors (`{prefix}{n}@example.com`) each ask once, all answered: their lead ids.
+async fn ask_for_follow_up(h: &Harness, prefix: &str, count: usize) -> Vec<String> {
     let mut ids = Vec::new();
-    for n in 0..5 {
+    for n in 0..count {
         let (status, _, answer) = h
-            .post_json(&key_question(&format!("f{n}@example.com")))
+            .post_json(&key_question(&format!("{prefix}{n}@example.com")))
             .await;
         assert_eq!(status, 200, "{answer}");
         ids.push(answer["lead_id"].as_str().unwrap().to_owned());
     }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the moto emulator: run scripts/test"]
+async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
+    let (hook, h) = digest_harness(2).await;
+    let ids = ask_for_follow_up(&h, "f", 5).await;
     assert_eq!(
         hook.received().len(),
         2,
@@ -1712,31 +1725,8 @@ async fn past_the_hourly_notification_limit_leads_go_out_as_one_digest() {
 async fn the_hourly_scheduled_event_sends_the_held_leads_digest() {
     use ask_fn::handler::DigestRun;
     use ask_fn::scheduled::{handle, ScheduledError};
-    let hook = Receiver::start(Reply::Accept).await;
-    let h = harness(Options {
-        llm: openai(bring_us_in().await),
-        ip_limits: LOOSE,
-        notify_per_hour: Some(1),
-        notifier: Some(notifier(
-            Policy::FollowUpOnly,
-            Some(webhook(
-                &hook.url,
-                WebhookFormat::Slack,
-                Duration::from_millis(600),
-            )),
-            None,
-        )),
-        ..Options::default()
-    })
-    .await;
-    let mut ids = Vec::new();
-    for n in 0..3 {
-        let (status, _, answer) = h
-            .post_json(&key_question(&format!("s{n}@example.com")))
-            .await;
-        assert_eq!(status, 200, "{answer}");
-        ids.push(answer["lead_id"].as_str().unwrap().to_owned());
-    }
+    let (hook, h) = digest_harness(1).await;
+    let ids = ask_for_follow_up(&h, "s", 3).await;
     assert_eq!(hook.received().len(), 1, "one notified, two held");
     let scheduled = json!({"task": "digest"});
 
