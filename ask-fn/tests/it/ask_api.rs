@@ -161,20 +161,7 @@ async fn harness(options: Options) -> Harness {
     let mut dynamo_handle = None;
     let mut requests = None;
     let store: Arc<dyn Store> = if options.unreachable_dynamo {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url("http://127.0.0.1:9")
-            .region(aws_config::Region::new("eu-west-1"))
-            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .retry_config(aws_config::retry::RetryConfig::disabled())
-            .load()
-            .await;
-        Arc::new(ask_fn::store::dynamo::DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(&config),
-            "q",
-            "l",
-        ))
+        Arc::new(dynamo::unreachable_store().await)
     } else if options.log_requests {
         let (store, log) = dynamo::logged_store().await;
         requests = Some(log);

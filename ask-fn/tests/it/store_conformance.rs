@@ -705,17 +705,7 @@ async fn dynamodb_items_carry_the_ttl_attribute() {
 
 #[tokio::test]
 async fn unreachable_dynamodb_is_unavailable_not_a_panic() {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url("http://127.0.0.1:9")
-        .region(aws_config::Region::new("eu-west-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
-    let store =
-        ask_fn::store::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), "q", "l");
+    let store = dynamo::unreachable_store().await;
     let outcome = store
         .admit(&[check("email#x")], T0, &lead(T0, "x@x.test"))
         .await;

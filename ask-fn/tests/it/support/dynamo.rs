@@ -84,6 +84,21 @@ pub async fn client() -> aws_sdk_dynamodb::Client {
     Backend::Moto.client().await
 }
 
+/// A store whose DynamoDB endpoint nothing listens on (port 9, the discard port), without
+/// retries: every call fails at once, as when DynamoDB cannot be reached.
+pub async fn unreachable_store() -> DynamoStore {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:9")
+        .region(aws_config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), "q", "l")
+}
+
 /// Unique table names for one test: `t<pid>-<n>-quota` / `-leads`.
 pub fn table_names() -> (String, String) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
