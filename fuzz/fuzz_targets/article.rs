@@ -11,24 +11,8 @@ use generator::config::SiteConfig;
 use libfuzzer_sys::fuzz_target;
 use tryfirst_fuzz::check_diagnostics;
 
-const SITE: &str = r#"
-title = "Help"
-base_url = "https://help.example.test/"
-[company]
-name = "Example IT"
-email = "help@example.test"
-[cta]
-heading = "Skip the DIY"
-text = "Become a client."
-button_label = "Talk to us"
-url = "https://example.test/clients"
-[[categories]]
-slug = "accounts"
-name = "Accounts"
-[[categories]]
-slug = "devices"
-name = "Devices"
-"#;
+/// The generator's unit-test `site.toml`: two categories, everything required set.
+const SITE: &str = include_str!("../../tests/fixtures/unit-site.toml");
 
 fn config() -> &'static SiteConfig {
     static CONFIG: OnceLock<SiteConfig> = OnceLock::new();

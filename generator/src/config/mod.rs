@@ -262,25 +262,10 @@ fn check_base_url(url: &str) -> Option<String> {
     }
 }
 
+/// A complete `site.toml` for unit tests in the crate; the `article` fuzz target reads the same
+/// file.
 #[cfg(test)]
-pub const TEST_CONFIG: &str = r#"
-title = "Help"
-base_url = "https://help.example.test/"
-[company]
-name = "Example IT"
-email = "help@example.test"
-[cta]
-heading = "Skip the DIY"
-text = "Become a client."
-button_label = "Talk to us"
-url = "https://example.test/clients"
-[[categories]]
-slug = "accounts"
-name = "Accounts"
-[[categories]]
-slug = "devices"
-name = "Devices"
-"#;
+pub const TEST_CONFIG: &str = include_str!("../../../tests/fixtures/unit-site.toml");
 
 /// Where some of `site.toml`'s values are written (byte offsets of the values), from the TOML
 /// parser's spans: what a diagnostic about a value that parsed but is not acceptable points at
