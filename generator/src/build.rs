@@ -25,6 +25,7 @@ use crate::content::article::{self, ArticleHead};
 use crate::content::markdown::{Body, Outline};
 use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
+use crate::editions::{self, Edition, EditionRef, Versions};
 use crate::images::Images;
 use crate::library::Library;
 use crate::output::{OutputError, Sink, SinkFile};
@@ -210,8 +211,10 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
     let total = articles.len();
     let static_paths: HashSet<String> = theme.assets.iter().map(|a| a.path.clone()).collect();
     let heads = articles.into_iter().map(Arc::new).collect();
-    let (library, mut problems) =
-        Library::new(heads, &config, options.include_drafts, &static_paths);
+    let (editions, mut problems) =
+        editions::editions(heads, &config, options.include_drafts, &static_paths);
+    let edition_refs: Vec<EditionRef> = editions.iter().map(Edition::as_ref).collect();
+    let versions = Versions::new(&edition_refs);
     sources.locate(&mut problems);
     diagnostics.extend(problems);
     // A site already known to be wrong gets no pages; its bodies are still read, so that one
@@ -224,55 +227,88 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
     } else {
         Sink::discard()
     };
-    let renderer = render.then(|| Renderer::new(&config, &library, &theme));
-    let pass = BodyPass {
-        sources,
-        config: &config,
-        images: &images,
-        library: &library,
-        renderer: renderer.as_ref(),
-        minify: options.minify,
-        sink: &sink,
-        // Only a written site needs a search index; `check` has nothing to validate in it.
-        search: options.write && render,
-        bundle: render,
-        chunk: BODY_CHUNK,
-    };
-    // The list pages and the feeds need only the library: made while the bodies are rendered.
-    let list_jobs: Vec<PageJob> = match render {
-        true => render::jobs(&library),
-        false => Vec::new(),
-    };
+    let renderers: Vec<Option<Renderer>> = editions
+        .iter()
+        .map(|edition| {
+            render.then(|| {
+                Renderer::new(&edition.config, &edition.library, &theme).with_versions(&versions)
+            })
+        })
+        .collect();
+    // The list pages and the feeds need only the libraries: made while the bodies are rendered.
+    let list_jobs: Vec<Vec<PageJob>> = editions
+        .iter()
+        .map(|edition| match render {
+            true => render::jobs(&edition.library),
+            false => Vec::new(),
+        })
+        .collect();
     let (bodies, (lists, files)) = rayon::join(
-        || pass.run(),
-        || match &renderer {
-            Some(renderer) => rayon::join(
+        || {
+            BodyPasses {
+                sources,
+                images: &images,
+                page_options: options,
+                sink: &sink,
+                // Only a written site needs a search index; `check` has nothing to validate in it.
+                search: options.write && render,
+                bundle: render,
+                chunk: BODY_CHUNK,
+            }
+            .run(&config, &editions, &renderers)
+        },
+        || match render {
+            true => rayon::join(
                 || {
-                    render_pages(renderer, &list_jobs, &[], |path, html| {
-                        sink.write(path, &page_bytes(html, options.minify))
-                    })
+                    editions
+                        .iter()
+                        .zip(&renderers)
+                        .zip(&list_jobs)
+                        .try_for_each(|((_, renderer), jobs)| match renderer {
+                            Some(renderer) => render_pages(renderer, jobs, &[], |path, html| {
+                                sink.write(path, &page_bytes(html, options))
+                            }),
+                            None => Ok(()),
+                        })
                 },
-                || files_but_search(&library, &config, &theme),
+                || files_but_search(&edition_refs, &versions, &theme),
             ),
-            None => (Ok(()), Vec::new()),
+            false => (Ok(()), Vec::new()),
         },
     );
     let bodies = bodies?;
-    drop(renderer);
-    let mut problems = library.check_links(&bodies.outlines);
-    sources.locate(&mut problems);
-    diagnostics.extend(problems);
-    diagnostics.extend(bodies.problems);
+    drop(renderers);
+    for (edition, bodies) in editions.iter().zip(&bodies) {
+        let mut problems = edition.library.check_links(&bodies.outlines);
+        sources.locate(&mut problems);
+        diagnostics.extend(problems);
+    }
+    let mut pages_done = Vec::new();
+    let mut searches = Vec::new();
+    for bodies in bodies {
+        diagnostics.extend(bodies.problems);
+        pages_done.extend(bodies.pages);
+        searches.push(bodies.search);
+    }
     diagnostics::sort(&mut diagnostics);
     if diagnostics::has_errors(&diagnostics) {
         return Err(BuildError::Invalid(diagnostics));
     }
-    settle(bodies.pages)?;
+    settle(pages_done)?;
     lists?;
 
-    let search = bodies
-        .search
-        .map_or_else(Vec::new, |index| index.files(&library, &config));
+    let search: Vec<(String, Vec<u8>)> = editions
+        .iter()
+        .zip(searches)
+        .flat_map(|(edition, index)| {
+            let files = index.map_or_else(Vec::new, |index| {
+                index.files(&edition.library, &edition.config)
+            });
+            files
+                .into_iter()
+                .map(|(path, bytes)| (edition.config.path(&path), bytes))
+        })
+        .collect();
     for (path, bytes) in files {
         match options.minify {
             true => sink.write(&path, &crate::minify::asset(&path, &bytes))?,
@@ -285,12 +321,14 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
     for (path, file) in images.files() {
         sink.copy(&path, &file)?;
     }
-    let pages = list_jobs.len() + library.articles.len();
+    let published: usize = editions.iter().map(|e| e.library.articles.len()).sum();
+    let list_pages: usize = list_jobs.iter().map(Vec::len).sum();
+    let pages = list_pages + published;
     let files = sink.files_written();
     sink.commit()?;
     Ok(BuildReport {
-        articles: library.articles.len(),
-        drafts_skipped: total - library.articles.len(),
+        articles: published,
+        drafts_skipped: total - published,
         pages,
         files,
         warnings: diagnostics,
@@ -313,8 +351,8 @@ struct BodyPass<'a> {
     library: &'a Library,
     /// `None` when the site has errors already: bodies are only checked.
     renderer: Option<&'a Renderer<'a>>,
-    /// Whether pages are minified.
-    minify: bool,
+    /// How pages are written (see [`page_bytes`]).
+    page_options: &'a BuildOptions,
     sink: &'a Sink,
     /// Whether to make the search index.
     search: bool,
@@ -343,8 +381,91 @@ struct BodyDone {
     bundle: Option<ArticleJson>,
 }
 
+/// What every language's [`BodyPass`] shares.
+struct BodyPasses<'a> {
+    sources: &'a Sources,
+    images: &'a Images,
+    page_options: &'a BuildOptions,
+    sink: &'a Sink,
+    search: bool,
+    bundle: bool,
+    chunk: usize,
+}
+
+type Bundling<'w, 'f> = BundleWriter<&'w mut SinkFile<'f>>;
+
+impl BodyPasses<'_> {
+    /// The second pass of every language (each with its `renderers`' renderer, `None` when
+    /// only checking), one after the other, into one bundle; one [`Bodies`] per edition.
+    fn run(
+        &self,
+        config: &SiteConfig,
+        editions: &[Edition],
+        renderers: &[Option<Renderer>],
+    ) -> Result<Vec<Bodies>, BuildError> {
+        with_bundle(self.sink, config, self.bundle, |mut bundle| {
+            let mut all = Vec::with_capacity(editions.len());
+            for (edition, renderer) in editions.iter().zip(renderers) {
+                let pass = BodyPass {
+                    sources: self.sources,
+                    config: &edition.config,
+                    images: self.images,
+                    library: &edition.library,
+                    renderer: renderer.as_ref(),
+                    page_options: self.page_options,
+                    sink: self.sink,
+                    search: self.search,
+                    bundle: self.bundle,
+                    chunk: self.chunk,
+                };
+                all.push(pass.run_into(bundle.as_deref_mut())?);
+            }
+            Ok(all)
+        })
+    }
+}
+
+/// Runs `passes` with the bundle's writer (when `bundle`), then finishes the bundle file.
+fn with_bundle<T>(
+    sink: &Sink,
+    config: &SiteConfig,
+    bundle: bool,
+    passes: impl FnOnce(Option<&mut Bundling<'_, '_>>) -> Result<T, BuildError>,
+) -> Result<T, BuildError> {
+    let bundle_path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
+    let bundle_error = |error| sink.write_error(&bundle_path, error);
+    let mut bundle_file = match bundle {
+        true => Some(sink.create(&bundle_path)?),
+        false => None,
+    };
+    let mut writer = match bundle_file.as_mut() {
+        Some(file) => {
+            let head = feeds::bundle_head(config);
+            Some(BundleWriter::new(file, &head).map_err(bundle_error)?)
+        }
+        None => None,
+    };
+    let done = passes(writer.as_mut())?;
+    if let Some(writer) = writer {
+        writer.finish().map_err(bundle_error)?;
+    }
+    if let Some(file) = bundle_file {
+        file.finish()?;
+    }
+    Ok(done)
+}
+
 impl BodyPass<'_> {
+    /// One language's pass, alone in its bundle (the tests').
+    #[cfg(test)]
     fn run(&self) -> Result<Bodies, BuildError> {
+        with_bundle(self.sink, self.config, self.bundle, |bundle| {
+            self.run_into(bundle)
+        })
+    }
+
+    /// The pass, its bundle records pushed to `bundle`.
+    fn run_into(&self, mut bundle: Option<&mut Bundling<'_, '_>>) -> Result<Bodies, BuildError> {
         let all: Vec<&ArticleHead> = self.library.every_article().map(|a| &**a).collect();
         let mut bodies = Bodies {
             outlines: Vec::with_capacity(all.len()),
@@ -354,23 +475,18 @@ impl BodyPass<'_> {
         };
         let bundle_path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
         let bundle_error = |error| self.sink.write_error(&bundle_path, error);
-        let mut bundle_file = match self.bundle {
-            true => Some(self.sink.create(&bundle_path)?),
-            false => None,
-        };
-        let mut bundle = match bundle_file.as_mut() {
-            Some(file) => {
-                let head = feeds::bundle_head(self.config);
-                Some(BundleWriter::new(file, &head).map_err(bundle_error)?)
-            }
-            None => None,
-        };
         // Each chunk is absorbed (search index, bundle: in order, on one thread) while the
         // next one is rendered.
         let mut previous: Vec<BodyDone> = Vec::new();
         for (k, chunk) in all.chunks(self.chunk).enumerate() {
             let (absorbed, done) = rayon::join(
-                || absorb(&mut bodies, bundle.as_mut(), std::mem::take(&mut previous)),
+                || {
+                    absorb(
+                        &mut bodies,
+                        bundle.as_deref_mut(),
+                        std::mem::take(&mut previous),
+                    )
+                },
                 || {
                     chunk
                         .par_iter()
@@ -382,13 +498,7 @@ impl BodyPass<'_> {
             absorbed.map_err(bundle_error)?;
             previous = done;
         }
-        absorb(&mut bodies, bundle.as_mut(), previous).map_err(bundle_error)?;
-        if let Some(bundle) = bundle {
-            bundle.finish().map_err(bundle_error)?;
-        }
-        if let Some(file) = bundle_file {
-            file.finish()?;
-        }
+        absorb(&mut bodies, bundle, previous).map_err(bundle_error)?;
         Ok(bodies)
     }
 
@@ -409,7 +519,8 @@ impl BodyPass<'_> {
                 return done;
             }
         };
-        let (body, problems) = article::parse_body(article, &text, self.config, self.images);
+        let (body, problems) =
+            article::parse_body(article, &text, self.config, self.images, self.library);
         drop(text);
         done.problems = problems;
         let published = i < self.library.articles.len();
@@ -417,7 +528,7 @@ impl BodyPass<'_> {
             done.page = Some(match renderer.render_article(i, article, &body) {
                 Ok((path, html)) => self
                     .sink
-                    .write(&path, &page_bytes(&html, self.minify))
+                    .write(&path, &page_bytes(&html, self.page_options))
                     .map_err(RenderFailure::Output),
                 Err(diagnostic) => Err(RenderFailure::Template(diagnostic)),
             });
@@ -434,18 +545,20 @@ impl BodyPass<'_> {
     }
 }
 
-/// A rendered page as written: minified or as it is.
-fn page_bytes(html: &str, minify: bool) -> std::borrow::Cow<'_, [u8]> {
-    match minify {
-        true => std::borrow::Cow::Owned(crate::minify::page(html)),
-        false => std::borrow::Cow::Borrowed(html.as_bytes()),
+/// A rendered page as written: minified, with `serve`'s reload script, or as it is.
+fn page_bytes<'h>(html: &'h str, options: &BuildOptions) -> std::borrow::Cow<'h, [u8]> {
+    use std::borrow::Cow;
+    match (options.minify, options.live_reload) {
+        (true, _) => Cow::Owned(crate::minify::page(html)),
+        (false, true) => Cow::Owned(crate::serve::session::with_reload(html).into_bytes()),
+        (false, false) => Cow::Borrowed(html.as_bytes()),
     }
 }
 
 /// Takes one chunk's results into `bodies` and the bundle, in order.
 fn absorb(
     bodies: &mut Bodies,
-    mut bundle: Option<&mut BundleWriter<&mut SinkFile>>,
+    mut bundle: Option<&mut Bundling<'_, '_>>,
     done: Vec<BodyDone>,
 ) -> std::io::Result<()> {
     for one in done {
@@ -515,21 +628,23 @@ fn settle(results: Vec<Result<(), RenderFailure>>) -> Result<(), BuildError> {
 /// for the question function: `build` streams it to its file as it renders the bodies): theme
 /// assets, feeds, and the search index, whose files `search_files` makes alongside the others.
 pub fn site_files(
-    library: &Library,
-    config: &SiteConfig,
+    editions: &[EditionRef<'_>],
     theme: &Theme,
     search_files: impl FnOnce() -> Vec<(String, Vec<u8>)> + Send,
 ) -> Vec<(String, Vec<u8>)> {
-    let (mut files, search) =
-        rayon::join(|| files_but_search(library, config, theme), search_files);
+    let versions = Versions::new(editions);
+    let (mut files, search) = rayon::join(
+        || files_but_search(editions, &versions, theme),
+        search_files,
+    );
     files.extend(search);
     files
 }
 
 /// [`site_files`] but the search index.
 fn files_but_search(
-    library: &Library,
-    config: &SiteConfig,
+    editions: &[EditionRef<'_>],
+    versions: &Versions,
     theme: &Theme,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = theme
@@ -537,21 +652,27 @@ fn files_but_search(
         .iter()
         .map(|asset| (asset.path.clone(), asset.bytes.clone()))
         .collect();
+    let default = &editions[0].config;
     files.extend([
         (
             crate::urls::SITEMAP.to_owned(),
-            feeds::sitemap(library, config).into_bytes(),
+            feeds::sitemap(editions, versions).into_bytes(),
         ),
         (
-            crate::urls::FEED.to_owned(),
-            feeds::atom(library, config).into_bytes(),
+            "/robots.txt".to_owned(),
+            feeds::robots(default).into_bytes(),
         ),
-        ("/robots.txt".to_owned(), feeds::robots(config).into_bytes()),
         (
             crate::urls::REDIRECTS_MAP.to_owned(),
-            feeds::redirects_map(library).into_bytes(),
+            feeds::redirects_map(editions).into_bytes(),
         ),
     ]);
+    for edition in editions {
+        files.push((
+            edition.config.path(crate::urls::FEED),
+            feeds::atom(edition.library, edition.config).into_bytes(),
+        ));
+    }
     files
 }
 
@@ -613,7 +734,7 @@ mod tests {
             images: &loaded.images,
             library: &library,
             renderer: None,
-            minify: false,
+            page_options: &options,
             sink: &sink,
             search: false,
             bundle: false,
@@ -661,7 +782,7 @@ mod tests {
                 images: &loaded.images,
                 library: &library,
                 renderer: Some(&renderer),
-                minify: false,
+                page_options: &options,
                 sink: &sink,
                 search: true,
                 bundle: true,

@@ -17,6 +17,7 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod editions;
 pub mod images;
 pub mod init;
 pub mod library;

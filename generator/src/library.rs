@@ -59,16 +59,33 @@ pub struct Library {
     /// Every path the site has (pages, feeds, theme files): what a site-path link may target.
     site_paths: HashSet<String>,
     include_drafts: bool,
+    /// In another language's library, the default language's published articles (sorted by
+    /// slug): what `related` and `@/` links fall back to where there is no translation.
+    /// See also indexes past [`Library::articles`] point into it. Empty in the default's.
+    pub fallback: Vec<Arc<ArticleHead>>,
 }
 
 impl Library {
     /// Cross-checks the articles and builds the indexes. Drafts take part in the checks (a
     /// published article must not link to one) but are only kept with `include_drafts`.
     pub fn new(
+        all: Vec<Arc<ArticleHead>>,
+        config: &SiteConfig,
+        include_drafts: bool,
+        static_paths: &HashSet<String>,
+    ) -> (Self, Vec<Diagnostic>) {
+        Self::of_language(all, config, include_drafts, static_paths, None)
+    }
+
+    /// The library of one language: `all` are its articles, `config` is localized to it, and
+    /// `default` is the default language's library when this is another language's (its
+    /// translations must translate one of `default`'s articles, and fall back to them).
+    pub fn of_language(
         mut all: Vec<Arc<ArticleHead>>,
         config: &SiteConfig,
         include_drafts: bool,
         static_paths: &HashSet<String>,
+        default: Option<&Library>,
     ) -> (Self, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         all.sort_by(|a, b| (&a.slug, &a.path).cmp(&(&b.slug, &b.path)));
@@ -93,6 +110,13 @@ impl Library {
             }
             kept.push(article);
         }
+        if let Some(default) = default {
+            kept = translations_of_originals(kept, default, config, &mut problems);
+            check_own_slugs(&kept, &mut problems);
+        }
+        let fallback: Vec<Arc<ArticleHead>> = default
+            .map(|default| default.articles.clone())
+            .unwrap_or_default();
         let drafts: HashSet<String> = kept
             .iter()
             .filter(|a| a.draft)
@@ -103,7 +127,15 @@ impl Library {
         let mut site_paths = generated_paths(&kept, config, include_drafts);
         site_paths.extend(static_paths.iter().cloned());
         for article in &kept {
-            check_related(article, &all_slugs, &drafts, include_drafts, &mut problems);
+            check_related(
+                article,
+                &all_slugs,
+                &drafts,
+                include_drafts,
+                &fallback,
+                config,
+                &mut problems,
+            );
         }
         let redirects = collect_redirects(&kept, include_drafts, &site_paths, &mut problems);
 
@@ -120,7 +152,7 @@ impl Library {
             })
             .collect();
         let tags = tag_index(&articles);
-        let see_also = see_also(&articles, &tags);
+        let see_also = see_also(&articles, &tags, &fallback);
         let mut recent: Vec<usize> = (0..articles.len()).collect();
         recent.sort_by(|&a, &b| {
             articles[b]
@@ -140,6 +172,7 @@ impl Library {
             duplicates,
             site_paths,
             include_drafts,
+            fallback,
         };
         (library, problems)
     }
@@ -170,10 +203,13 @@ impl Library {
             check_links(
                 article,
                 outline.borrow(),
-                &anchors,
-                &drafts,
-                self.include_drafts,
-                &self.site_paths,
+                &Targets {
+                    anchors: &anchors,
+                    drafts: &drafts,
+                    include_drafts: self.include_drafts,
+                    site_paths: &self.site_paths,
+                    fallback: &self.fallback,
+                },
                 &mut problems,
             );
         }
@@ -238,13 +274,25 @@ impl Library {
         check_links(
             article,
             outline,
-            &anchors,
-            &drafts,
-            self.include_drafts,
-            &self.site_paths,
+            &Targets {
+                anchors: &anchors,
+                drafts: &drafts,
+                include_drafts: self.include_drafts,
+                site_paths: &self.site_paths,
+                fallback: &self.fallback,
+            },
             &mut problems,
         );
         problems
+    }
+
+    /// The article a See also index names: one of [`Library::articles`], or past them, one of
+    /// the default language's it falls back to.
+    pub fn listed(&self, j: usize) -> &Arc<ArticleHead> {
+        match j.checked_sub(self.articles.len()) {
+            Some(k) => &self.fallback[k],
+            None => &self.articles[j],
+        }
     }
 
     pub fn index_of(&self, slug: &str) -> Option<usize> {
@@ -303,7 +351,11 @@ fn tag_index(articles: &[Arc<ArticleHead>]) -> Vec<TagIndex> {
 /// the cost is the sum of tag sizes per article rather than all pairs, and only the few best
 /// candidates are sorted (by integer keys: articles are in slug order, so an index stands for
 /// its slug). Articles are independent of each other: computed in parallel.
-fn see_also(articles: &[Arc<ArticleHead>], tags: &[TagIndex]) -> Vec<Vec<usize>> {
+fn see_also(
+    articles: &[Arc<ArticleHead>],
+    tags: &[TagIndex],
+    fallback: &[Arc<ArticleHead>],
+) -> Vec<Vec<usize>> {
     let by_tag: HashMap<&str, &[usize]> = tags
         .iter()
         .map(|t| (t.tag.slug.as_str(), t.articles.as_slice()))
@@ -332,7 +384,14 @@ fn see_also(articles: &[Arc<ArticleHead>], tags: &[TagIndex]) -> Vec<Vec<usize>>
             |shared, (me, article)| {
                 let mut list: Vec<usize> = Vec::with_capacity(SEE_ALSO_LIMIT);
                 for related in &article.related {
-                    if let Some(&i) = by_slug.get(related.value.as_str()) {
+                    let slug = related.value.as_str();
+                    let found = by_slug.get(slug).copied().or_else(|| {
+                        fallback
+                            .binary_search_by(|a| a.slug.as_str().cmp(slug))
+                            .ok()
+                            .map(|j| articles.len() + j)
+                    });
+                    if let Some(i) = found {
                         if !list.contains(&i) && list.len() < SEE_ALSO_LIMIT {
                             list.push(i);
                         }
@@ -416,7 +475,7 @@ fn generated_paths(
     config: &SiteConfig,
     include_drafts: bool,
 ) -> HashSet<String> {
-    let mut paths: HashSet<String> = [
+    let paths = [
         urls::HOME,
         urls::CATEGORIES,
         urls::TAGS,
@@ -427,14 +486,25 @@ fn generated_paths(
         urls::SEARCH,
         urls::REDIRECTS_MAP,
         "/robots.txt",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect();
-    paths.extend(config.categories.iter().map(|c| urls::category(&c.slug)));
+    ];
+    // The sitemap, robots.txt and the redirects are the site's, in no language.
+    let shared = [urls::SITEMAP, urls::REDIRECTS_MAP, "/robots.txt"];
+    let mut paths: HashSet<String> = paths.iter().map(|path| config.path(path)).collect();
+    paths.extend(shared.iter().map(|path| (*path).to_owned()));
+    paths.extend(
+        config
+            .categories
+            .iter()
+            .map(|c| config.path(&urls::category(&c.slug))),
+    );
     for article in articles.iter().filter(|a| include_drafts || !a.draft) {
         paths.insert(article.url());
-        paths.extend(article.tags.iter().map(|t| urls::tag(&t.slug)));
+        paths.extend(
+            article
+                .tags
+                .iter()
+                .map(|t| config.path(&urls::tag(&t.slug))),
+        );
     }
     paths
 }
@@ -444,11 +514,27 @@ fn check_related(
     slugs: &[&str],
     drafts: &HashSet<String>,
     include_drafts: bool,
+    fallback: &[Arc<ArticleHead>],
+    config: &SiteConfig,
     problems: &mut Vec<Diagnostic>,
 ) {
     for related in &article.related {
         let target = related.value.as_str();
-        if slugs.binary_search(&target).is_err() {
+        if slugs.binary_search(&target).is_err() && find(fallback, target).is_some() {
+            problems.push(
+                article
+                    .diagnostic_at(
+                        Severity::Warning,
+                        related.offset,
+                        format!(
+                            "related article \"{target}\" has no `{}` translation: See also links to its `{}` version",
+                            article.lang,
+                            config.default_language()
+                        ),
+                    )
+                    .with_hint(format!("translate it as {target}.{}.md", article.lang)),
+            );
+        } else if slugs.binary_search(&target).is_err() {
             let mut diagnostic = article.diagnostic_at(
                 Severity::Error,
                 related.offset,
@@ -472,19 +558,50 @@ fn check_related(
     }
 }
 
+/// What an article's links may point at.
+struct Targets<'a> {
+    /// Every article of the language (and each's anchors).
+    anchors: &'a HashMap<&'a str, HashSet<&'a str>>,
+    drafts: &'a HashSet<String>,
+    include_drafts: bool,
+    site_paths: &'a HashSet<String>,
+    /// The default language's articles, in a translation's library.
+    fallback: &'a [Arc<ArticleHead>],
+}
+
 fn check_links(
     article: &ArticleHead,
     outline: &Outline,
-    anchors: &HashMap<&str, HashSet<&str>>,
-    drafts: &HashSet<String>,
-    include_drafts: bool,
-    site_paths: &HashSet<String>,
+    targets: &Targets<'_>,
     problems: &mut Vec<Diagnostic>,
 ) {
+    let Targets {
+        anchors,
+        drafts,
+        include_drafts,
+        site_paths,
+        fallback,
+    } = *targets;
     for link in &outline.links {
         let offset = article.body_start + link.offset;
         let broken = |message: String| article.diagnostic_at(Severity::Error, offset, message);
         match &link.target {
+            LinkTarget::Article { slug, .. }
+                if !anchors.contains_key(slug.as_str()) && find(fallback, slug).is_some() =>
+            {
+                problems.push(
+                    article
+                        .diagnostic_at(
+                            Severity::Warning,
+                            offset,
+                            format!(
+                                "@/{slug} has no `{}` translation: the link goes to the article in the default language",
+                                article.lang
+                            ),
+                        )
+                        .with_hint(format!("translate it as {slug}.{}.md", article.lang)),
+                );
+            }
             LinkTarget::Article { slug, fragment } => match anchors.get(slug.as_str()) {
                 None => {
                     let mut diagnostic =
@@ -529,6 +646,90 @@ fn check_links(
                     )));
                 }
             }
+        }
+    }
+}
+
+/// The article named `slug` among `articles` (sorted by slug).
+fn find<'a>(articles: &'a [Arc<ArticleHead>], slug: &str) -> Option<&'a Arc<ArticleHead>> {
+    articles
+        .binary_search_by(|a| a.slug.as_str().cmp(slug))
+        .ok()
+        .map(|i| &articles[i])
+}
+
+/// A language's articles that translate one of the default language's (`default`); a file
+/// translating nothing is an error, since nothing would link to it or list it by its name.
+fn translations_of_originals(
+    articles: Vec<Arc<ArticleHead>>,
+    default: &Library,
+    config: &SiteConfig,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Arc<ArticleHead>> {
+    let originals: HashSet<&str> = default.every_article().map(|a| a.slug.as_str()).collect();
+    articles
+        .into_iter()
+        .filter(|article| {
+            let known = originals.contains(article.slug.as_str());
+            if !known {
+                let mut diagnostic = article.diagnostic_at(
+                    Severity::Error,
+                    0,
+                    format!(
+                        "this translates `{}`, but there is no `{}.md` in the default language ({})",
+                        article.slug,
+                        article.slug,
+                        config.default_language()
+                    ),
+                );
+                diagnostic = match did_you_mean(&article.slug, originals.iter().copied()) {
+                    Some(near) => diagnostic.with_hint(format!(
+                        "did you mean {near}.{}.md? A translation is named after its original",
+                        article.lang
+                    )),
+                    None => diagnostic.with_hint(
+                        "a translation sits next to its original: printer.md and printer.nl.md",
+                    ),
+                };
+                problems.push(diagnostic);
+            }
+            known
+        })
+        .collect()
+}
+
+/// Two translations whose own `slug`s give them one address: the second is an error.
+fn check_own_slugs(articles: &[Arc<ArticleHead>], problems: &mut Vec<Diagnostic>) {
+    let mut owner: HashMap<&str, &ArticleHead> = HashMap::new();
+    for article in articles {
+        if let Some(first) = owner.get(article.site_path.as_str()) {
+            let first_path = first.path.display().to_string();
+            problems.push(
+                article
+                    .diagnostic_at(
+                        Severity::Error,
+                        article.slug_at.unwrap_or(0),
+                        format!(
+                            "{} is already the address of {first_path}",
+                            article.site_path
+                        ),
+                    )
+                    .with_hint("give one of the two translations another `slug`"),
+            );
+        } else {
+            owner.insert(&article.site_path, article);
+        }
+    }
+}
+
+impl crate::content::markdown::ArticleLinks for Library {
+    /// In this library's language when the article is translated, else in the default's.
+    fn article_path(&self, slug: &str) -> String {
+        match self.index_of(slug) {
+            Some(i) => self.articles[i].url(),
+            None => find(&self.fallback, slug)
+                .or_else(|| self.set_aside.iter().find(|a| a.slug == slug))
+                .map_or_else(|| urls::article(slug), |a| a.url()),
         }
     }
 }

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::Diagnostic;
 use crate::text::{is_slug, LineIndex};
 
+mod languages;
 pub(crate) mod toml_errors;
+
+pub use languages::{is_language_code, LanguageConfig};
 
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -46,6 +49,16 @@ pub struct SiteConfig {
     pub images: crate::images::ImageSettings,
     /// In display order. Articles must name one of these, so a typo cannot create a category.
     pub categories: Vec<CategoryConfig>,
+    /// The site's other languages, by code (see [`languages`]).
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    /// Where this language's pages live: `""` for the default language, `"/nl"` for another
+    /// (set by [`SiteConfig::localized`], never written in `site.toml`).
+    #[serde(skip)]
+    pub path_prefix: String,
+    /// The site's default language, whichever language these settings are localized to.
+    #[serde(skip)]
+    pub default_language: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -146,6 +159,7 @@ impl SiteConfig {
         let problems = config.validate(path, text, &index);
         if problems.is_empty() {
             config.base_url = config.base_url.trim_end_matches('/').to_owned();
+            config.default_language = config.language.clone();
             Ok(config)
         } else {
             Err(problems)
@@ -223,6 +237,7 @@ impl SiteConfig {
                 );
             }
         }
+        problems.extend(self.validate_languages(path, text, index, crate::urls::is_reserved));
         problems
     }
 
@@ -278,6 +293,7 @@ pub struct Locations {
     pub max_width: Option<usize>,
     /// Each `[[categories]]` table's `slug`, in order.
     pub category_slugs: Vec<usize>,
+    pub language: Option<usize>,
 }
 
 impl Locations {
@@ -292,6 +308,7 @@ impl Locations {
             images: Option<ImageSpans>,
             #[serde(default)]
             categories: Vec<CategorySpans>,
+            language: Option<Value>,
         }
         #[derive(Deserialize)]
         struct ImageSpans {
@@ -315,6 +332,7 @@ impl Locations {
                 .into_iter()
                 .map(|category| start(category.slug).unwrap_or(0))
                 .collect(),
+            language: start(spans.language),
         }
     }
 }

@@ -16,7 +16,7 @@ use kb_model::Risk;
 use crate::config::toml_errors;
 use crate::config::SiteConfig;
 use crate::content::front_matter::{self, FrontMatter};
-use crate::content::markdown::{self, Body};
+use crate::content::markdown::{self, ArticleLinks, Body, DefaultLanguageLinks};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
 use crate::images::Images;
 use crate::render::theme_ids;
@@ -42,7 +42,15 @@ pub struct Located<T> {
 /// pages need. Its diagnostics carry byte offsets, placed by [`crate::content::source::Sources::locate`].
 #[derive(Debug, Clone)]
 pub struct ArticleHead {
+    /// The article's name across languages: the original's file name. `related`, `@/` links,
+    /// the bundle and the form name an article by it, in every language.
     pub slug: String,
+    /// The language the file is written in: `x.nl.md` is `nl`, `x.md` the site's default.
+    pub lang: String,
+    /// Where the page is: `/x/` or, for a translation, `/nl/<its own slug or x>/`.
+    pub site_path: String,
+    /// Where a translation's own `slug` is written, when it has one.
+    pub slug_at: Option<usize>,
     /// Relative to the site root, as shown in diagnostics: `content/accounts/x.md`.
     pub path: PathBuf,
     pub title: String,
@@ -62,7 +70,7 @@ pub struct ArticleHead {
 
 impl ArticleHead {
     pub fn url(&self) -> String {
-        urls::article(&self.slug)
+        self.site_path.clone()
     }
 
     /// Whether `other` (a new version of the same file) shows the rest of the site what this
@@ -72,6 +80,8 @@ impl ArticleHead {
     /// bundle), which is what lets `serve` skip the rest.
     pub fn same_outward(&self, other: &ArticleHead) -> bool {
         self.slug == other.slug
+            && self.lang == other.lang
+            && self.site_path == other.site_path
             && self.path == other.path
             && self.title == other.title
             && self.description == other.description
@@ -106,6 +116,50 @@ fn same_values<T: PartialEq>(a: &[Located<T>], b: &[Located<T>]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
 }
 
+/// Why `slug` (from the file name or a translation's `slug` field) cannot be a URL, with a
+/// hint: not a slug, or a name the site or a language uses itself.
+fn slug_problem(slug: &str, what: &str, config: &SiteConfig) -> Option<(String, String)> {
+    if !is_slug(slug) {
+        let fix = slugify(slug);
+        return Some((
+            format!("the {what} `{slug}` is not a valid slug"),
+            match what {
+                "file name" => format!("the file name becomes the URL; rename it to `{fix}.md`"),
+                _ => format!("the slug becomes the URL; use lowercase letters, digits and dashes, like `{fix}`"),
+            },
+        ));
+    }
+    let language = config
+        .languages()
+        .into_iter()
+        .find(|code| config.prefix_of(code) == format!("/{slug}"));
+    if urls::is_reserved(slug) || language.is_some() {
+        let mut reserved: Vec<String> = urls::reserved_slugs()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        reserved.extend(
+            config
+                .languages()
+                .iter()
+                .map(|code| config.prefix_of(code))
+                .filter(|p| !p.is_empty())
+                .map(|p| p[1..].to_owned()),
+        );
+        return Some((
+            format!("`{slug}` is reserved for the site's own pages"),
+            match what {
+                "file name" => format!("rename the file; reserved names: {}", reserved.join(", ")),
+                _ => format!(
+                    "choose another slug; reserved names: {}",
+                    reserved.join(", ")
+                ),
+            },
+        ));
+    }
+    None
+}
+
 /// Hash of the article's bytes, as hex. 16 hex digits (64 bits) identify a version among an
 /// article's edits with no realistic chance of collision, and stay short in forms and logs.
 pub fn content_hash(text: &str) -> String {
@@ -118,9 +172,19 @@ pub fn content_hash(text: &str) -> String {
 
 /// The slug an article gets from its file name.
 pub fn slug_of(path: &Path) -> String {
-    path.file_stem()
+    name_of(path).0
+}
+
+/// The slug and the language suffix (`x.nl.md` → `("x", Some("nl"))`) of an article's file.
+pub fn name_of(path: &Path) -> (String, Option<String>) {
+    let stem = path
+        .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    match stem.rsplit_once('.') {
+        Some((slug, lang)) => (slug.to_owned(), Some(lang.to_owned())),
+        None => (stem, None),
+    }
 }
 
 /// Parses an article's front matter and file name. Returns the head when it could be understood
@@ -154,6 +218,7 @@ pub fn parse_head(
                 &index,
                 config,
                 images,
+                &DefaultLanguageLinks,
             );
             problems.extend(body_problems);
             (None, problems)
@@ -169,9 +234,18 @@ pub fn parse_body(
     text: &str,
     config: &SiteConfig,
     images: &Images,
+    links: &dyn ArticleLinks,
 ) -> (Body, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(text);
-    parse_body_text(&head.path, text, head.body_start, &index, config, images)
+    parse_body_text(
+        &head.path,
+        text,
+        head.body_start,
+        &index,
+        config,
+        images,
+        links,
+    )
 }
 
 /// [`parse_head`] then [`parse_body`] of the same text, for who keeps both (`serve`, tests).
@@ -184,7 +258,10 @@ pub fn parse(
     let Some(head) = head else {
         return (None, problems);
     };
-    let (body, body_problems) = parse_body(&head, &source.text, config, images);
+    // Only a one-language site's `serve` keeps bodies parsed before the library exists, and
+    // there every `@/x` is `/x/`.
+    let (body, body_problems) =
+        parse_body(&head, &source.text, config, images, &DefaultLanguageLinks);
     problems.extend(body_problems);
     (Some((head, body)), problems)
 }
@@ -196,12 +273,17 @@ fn parse_body_text(
     index: &LazyLineIndex,
     config: &SiteConfig,
     images: &Images,
+    links: &dyn ArticleLinks,
 ) -> (Body, Vec<Diagnostic>) {
+    // A translation is written with its language's headings (`## Probeer eerst dit`).
+    let lang = name_of(path).1;
+    let sections = config.sections_of(lang.as_deref().unwrap_or(config.default_language()));
     let body = markdown::render_with(
         &text[body_start..],
-        &config.sections,
+        sections,
         theme_ids::PAGE_IDS,
         &images.for_article(path),
+        links,
     );
     let problems = body
         .problems
@@ -234,6 +316,9 @@ struct Front {
 /// Every [`ArticleHead`] field the front matter and the file name give.
 struct Fields {
     slug: String,
+    lang: String,
+    site_path: String,
+    slug_at: Option<usize>,
     title: String,
     description: String,
     category: String,
@@ -251,6 +336,9 @@ impl Fields {
     fn into_head(self, path: &Path, body_start: usize) -> ArticleHead {
         ArticleHead {
             slug: self.slug,
+            lang: self.lang,
+            site_path: self.site_path,
+            slug_at: self.slug_at,
             path: path.to_path_buf(),
             title: self.title,
             description: self.description,
@@ -310,30 +398,78 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
         Diagnostic::error(&source.path, message).at(&source.text, index.get(), offset)
     };
 
-    let slug = slug_of(&source.path);
-    if !is_slug(&slug) {
-        problems.push(
-            Diagnostic::error(
-                &source.path,
-                format!("the file name `{slug}` is not a valid slug"),
-            )
-            .with_hint(format!(
-                "the file name becomes the URL; rename it to `{}.md`",
-                slugify(&slug)
-            )),
-        );
-    } else if urls::is_reserved(&slug) {
-        problems.push(
-            Diagnostic::error(
-                &source.path,
-                format!("`{slug}` is reserved for the site's own pages"),
-            )
-            .with_hint(format!(
-                "rename the file; reserved names: {}",
-                urls::reserved_slugs().join(", ")
-            )),
-        );
+    let (slug, suffix) = name_of(&source.path);
+    let suffix_ok = suffix
+        .as_deref()
+        .is_none_or(|lang| lang != config.default_language() && config.has_language(lang));
+    let lang = match suffix {
+        None => config.default_language().to_owned(),
+        Some(lang) if lang == config.default_language() => {
+            problems.push(
+                Diagnostic::error(
+                    &source.path,
+                    format!("`{lang}` is the site's default language"),
+                )
+                .with_hint(format!(
+                    "an article in the default language has no language in its name: rename it to `{slug}.md`"
+                )),
+            );
+            lang
+        }
+        Some(lang) if !config.has_language(&lang) => {
+            let hint = match config.is_multilingual() {
+                true => format!(
+                    "the site's languages are {}; a translation is named `{slug}.<language>.md`",
+                    config.languages().join(", ")
+                ),
+                false => format!(
+                    "to translate articles into `{lang}`, add a [languages.{lang}] table to site.toml"
+                ),
+            };
+            problems.push(
+                Diagnostic::error(
+                    &source.path,
+                    format!("`{lang}` in the file name is not one of the site's languages"),
+                )
+                .with_hint(hint),
+            );
+            lang
+        }
+        Some(lang) => lang,
+    };
+    // A file in no language of the site is not an article of it (its problem is reported).
+    let known_language = suffix_ok;
+    let translation = lang != config.default_language();
+    if let Some(problem) = slug_problem(&slug, "file name", config) {
+        problems.push(Diagnostic::error(&source.path, problem.0).with_hint(problem.1));
     }
+    let own_slug = match &front.slug {
+        Some(own) if !translation => {
+            problems.push(
+                error_at(
+                    at(own.span().start),
+                    "only a translation can set its own `slug`".into(),
+                )
+                .with_hint(format!(
+                    "an article's slug is its file name (`{slug}`): rename the file instead"
+                )),
+            );
+            None
+        }
+        Some(own) => match slug_problem(own.get_ref(), "slug", config) {
+            Some((message, hint)) => {
+                problems.push(error_at(at(own.span().start), message).with_hint(hint));
+                None
+            }
+            None => Some(own.get_ref().clone()),
+        },
+        None => None,
+    };
+    let site_path = format!(
+        "{}{}",
+        config.prefix_of(&lang),
+        urls::article(own_slug.as_deref().unwrap_or(&slug))
+    );
 
     let title = front.title.get_ref().trim().to_owned();
     if title.is_empty() {
@@ -471,8 +607,11 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
         }
     }
 
-    let fields = updated.map(|updated| Fields {
+    let fields = updated.filter(|_| known_language).map(|updated| Fields {
         slug,
+        lang,
+        site_path,
+        slug_at: front.slug.as_ref().map(|own| at(own.span().start)),
         title,
         description,
         category,

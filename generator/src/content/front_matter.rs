@@ -113,6 +113,10 @@ pub struct FrontMatter {
     /// Lower sorts first within a category; ties sort by title.
     #[serde(default)]
     pub weight: i64,
+    /// A translation's own URL slug (`slug = "wachtwoord-verlopen"`); an original's slug is
+    /// its file name, which every language's `related` and `@/` links name it by.
+    #[serde(default)]
+    pub slug: Option<Spanned<String>>,
 }
 
 /// The front matter field names, in the order `tryfirst new` writes them.
@@ -127,6 +131,7 @@ pub const FIELDS: &[&str] = &[
     "aliases",
     "draft",
     "weight",
+    "slug",
 ];
 
 pub fn parse(toml_text: &str) -> Result<FrontMatter, toml::de::Error> {

@@ -103,6 +103,22 @@ pub struct ImageProblem {
     pub hint: Option<String>,
 }
 
+/// Where an `@/slug` link goes. A translation's links go to the article in its own language
+/// when there is one (the library knows), so the parser is told rather than deciding.
+pub trait ArticleLinks {
+    /// The site path of the article named `slug`, in the language of the page being rendered.
+    fn article_path(&self, slug: &str) -> String;
+}
+
+/// Links as the default language writes them: `@/x` is `/x/`.
+pub struct DefaultLanguageLinks;
+
+impl ArticleLinks for DefaultLanguageLinks {
+    fn article_path(&self, slug: &str) -> String {
+        urls::article(slug)
+    }
+}
+
 /// A resolver that finds nothing: every image shown as written (tests of other features).
 pub struct NoImages;
 
@@ -147,7 +163,7 @@ fn options() -> Options {
 
 /// Renders `body` and extracts its anatomy, with images shown as written and no ids taken.
 pub fn render(body: &str, headings: &SectionHeadings) -> Body {
-    render_with(body, headings, &[], &NoImages)
+    render_with(body, headings, &[], &NoImages, &DefaultLanguageLinks)
 }
 
 /// Renders `body` and extracts its anatomy; `images` finds and measures its images.
@@ -158,8 +174,9 @@ pub fn render_with(
     headings: &SectionHeadings,
     taken_ids: &[&str],
     images: &dyn ImageResolver,
+    links: &dyn ArticleLinks,
 ) -> Body {
-    let mut walker = Walker::new(headings, taken_ids, images);
+    let mut walker = Walker::new(headings, taken_ids, images, links);
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     if body.contains("###") {
         // A level-3+ heading's anchor is made from its text, which follows its start event:
@@ -223,6 +240,7 @@ struct PendingImage {
 struct Walker<'h, 'a> {
     headings: &'h SectionHeadings,
     images: &'h dyn ImageResolver,
+    links: &'h dyn ArticleLinks,
     image: Option<PendingImage>,
     /// Images so far: only the first, near the top, is loaded at once.
     images_seen: usize,
@@ -248,10 +266,12 @@ impl<'h, 'a> Walker<'h, 'a> {
         headings: &'h SectionHeadings,
         taken_ids: &[&str],
         images: &'h dyn ImageResolver,
+        links: &'h dyn ArticleLinks,
     ) -> Self {
         Self {
             headings,
             images,
+            links,
             image: None,
             images_seen: 0,
             out: Body::default(),
@@ -613,9 +633,10 @@ impl<'h, 'a> Walker<'h, 'a> {
                 .trim_end_matches('/')
                 .trim_end_matches(".md")
                 .to_owned();
+            let path = self.links.article_path(&slug);
             let href = match &fragment {
-                Some(fragment) => format!("{}#{fragment}", urls::article(&slug)),
-                None => urls::article(&slug),
+                Some(fragment) => format!("{path}#{fragment}"),
+                None => path,
             };
             self.out.outline.links.push(LinkRef {
                 target: LinkTarget::Article { slug, fragment },
@@ -1096,7 +1117,13 @@ mod tests {
     #[test]
     fn images_get_their_size_a_webp_source_and_lazy_loading_below_the_top() {
         let text = "![First \"shot\" & co](shot.png)\n\n## Try this first\n\n1. a ![Again](shot.png \"T\")\n\n## When to bring us in\n\n![Remote](https://example.com/x.png) ![Lost](nope.png)\n";
-        let body = render_with(text, &SectionHeadings::default(), &[], &OneShot);
+        let body = render_with(
+            text,
+            &SectionHeadings::default(),
+            &[],
+            &OneShot,
+            &DefaultLanguageLinks,
+        );
         assert_eq!(
             body.intro_html,
             "<p><picture><source srcset=\"/assets/images/shot.abc.webp\" type=\"image/webp\"><img src=\"/assets/images/shot.abc.png\" alt=\"First &quot;shot&quot; &amp; co\" width=\"800\" height=\"600\"></picture></p>\n"
@@ -1119,7 +1146,13 @@ mod tests {
     fn a_first_image_far_down_is_lazy_too() {
         let words = "word ".repeat(200);
         let text = format!("{words}\n\n![Shot](shot.png)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
-        let body = render_with(&text, &SectionHeadings::default(), &[], &OneShot);
+        let body = render_with(
+            &text,
+            &SectionHeadings::default(),
+            &[],
+            &OneShot,
+            &DefaultLanguageLinks,
+        );
         assert!(
             body.intro_html.contains("loading=\"lazy\""),
             "{}",

@@ -8,6 +8,7 @@ use kb_model::{Bundle, BundleArticle, BUNDLE_FORMAT};
 use crate::config::SiteConfig;
 use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
+use crate::editions::{EditionRef, PageKey, Versions};
 use crate::library::Library;
 use crate::text::escape_markup as escape_xml;
 use crate::urls;
@@ -15,14 +16,63 @@ use crate::urls;
 /// How many articles the Atom feed carries.
 pub const FEED_LIMIT: usize = 20;
 
-/// Every indexable page with its last change. Lists take the newest date of their articles.
-pub fn sitemap(library: &Library, config: &SiteConfig) -> String {
+/// Every indexable page with its last change, in every language. Lists take the newest date
+/// of their articles. A site in several languages lists each page's versions with it
+/// (`xhtml:link`, as search engines read them), `x-default` being the default language's.
+pub fn sitemap(editions: &[EditionRef<'_>], versions: &Versions) -> String {
+    let multilingual = versions.is_multilingual();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"");
+    if multilingual {
+        xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
+    }
+    xml.push_str(">\n");
+    for edition in editions {
+        for (path, key, lastmod) in sitemap_entries(edition) {
+            let _ = write!(
+                xml,
+                "  <url><loc>{}</loc>",
+                escape_xml(&edition.config.permalink(&path))
+            );
+            if let Some(date) = lastmod {
+                let _ = write!(xml, "<lastmod>{date}</lastmod>");
+            }
+            if multilingual {
+                let all = versions.of(key, &edition.config.language);
+                for version in all.iter().filter(|v| v.same_page) {
+                    let _ = write!(
+                        xml,
+                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                        escape_xml(&version.lang),
+                        escape_xml(&version.url)
+                    );
+                }
+                if let Some(default) = all.first() {
+                    let _ = write!(
+                        xml,
+                        "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
+                        escape_xml(&default.url)
+                    );
+                }
+            }
+            xml.push_str("</url>\n");
+        }
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// One language's sitemap entries: site path, the page across languages, last change.
+fn sitemap_entries<'a>(edition: &'a EditionRef<'_>) -> Vec<(String, PageKey<'a>, Option<String>)> {
+    let (library, config) = (edition.library, edition.config);
     let newest = library.newest().map(|d| d.iso());
-    let mut entries: Vec<(String, Option<String>)> = vec![
-        (urls::HOME.to_owned(), newest.clone()),
-        (urls::CATEGORIES.to_owned(), newest.clone()),
-        (urls::TAGS.to_owned(), newest),
-        (urls::PRIVACY.to_owned(), None),
+    let everywhere = |path: &'a str, lastmod: Option<String>| {
+        (config.path(path), PageKey::Everywhere(path), lastmod)
+    };
+    let mut entries = vec![
+        everywhere(urls::HOME, newest.clone()),
+        everywhere(urls::CATEGORIES, newest.clone()),
+        everywhere(urls::TAGS, newest),
+        everywhere(urls::PRIVACY, None),
     ];
     let newest_of = |list: &[usize]| {
         list.iter()
@@ -31,31 +81,28 @@ pub fn sitemap(library: &Library, config: &SiteConfig) -> String {
             .map(|d| d.iso())
     };
     for category in &library.categories {
+        let path = urls::category(&category.config.slug);
         entries.push((
-            urls::category(&category.config.slug),
+            config.path(&path),
+            PageKey::Category(&category.config.slug),
             newest_of(&category.articles),
         ));
     }
     for tag in &library.tags {
-        entries.push((urls::tag(&tag.tag.slug), newest_of(&tag.articles)));
+        entries.push((
+            config.path(&urls::tag(&tag.tag.slug)),
+            PageKey::Tag(&tag.tag.slug),
+            newest_of(&tag.articles),
+        ));
     }
     for article in &library.articles {
-        entries.push((article.url(), Some(article.updated.iso())));
+        entries.push((
+            article.url(),
+            PageKey::Article(&article.slug),
+            Some(article.updated.iso()),
+        ));
     }
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for (path, lastmod) in entries {
-        let _ = write!(
-            xml,
-            "  <url><loc>{}</loc>",
-            escape_xml(&config.permalink(&path))
-        );
-        if let Some(date) = lastmod {
-            let _ = write!(xml, "<lastmod>{date}</lastmod>");
-        }
-        xml.push_str("</url>\n");
-    }
-    xml.push_str("</urlset>\n");
-    xml
+    entries
 }
 
 /// Atom 1.0 feed of the most recently updated articles. Dates come from the content, never
@@ -72,8 +119,8 @@ pub fn atom(library: &Library, config: &SiteConfig) -> String {
         lang = escape_xml(&config.language),
         title = escape_xml(&config.title),
         subtitle = escape_xml(&config.description),
-        feed = escape_xml(&config.permalink(urls::FEED)),
-        home = escape_xml(&config.permalink(urls::HOME)),
+        feed = escape_xml(&config.permalink(&config.path(urls::FEED))),
+        home = escape_xml(&config.permalink(&config.path(urls::HOME))),
         author = escape_xml(&config.company.name),
     );
     let mut recent: Vec<usize> = (0..library.articles.len()).collect();
@@ -112,10 +159,10 @@ pub fn robots(config: &SiteConfig) -> String {
 
 /// `{"redirects": [{"from": "/old/", "to": "/new/", "status": 301}]}`: one map a CDN function
 /// (see infra/) applies before serving, in addition to the HTML redirect pages.
-pub fn redirects_map(library: &Library) -> String {
-    let redirects: Vec<_> = library
-        .redirects
+pub fn redirects_map(editions: &[EditionRef<'_>]) -> String {
+    let redirects: Vec<_> = editions
         .iter()
+        .flat_map(|edition| &edition.library.redirects)
         .map(|(from, to)| serde_json::json!({ "from": from, "to": to, "status": 301 }))
         .collect();
     let mut json = serde_json::to_string_pretty(&serde_json::json!({ "redirects": redirects }))
@@ -160,7 +207,7 @@ pub fn bundle_article(
         escalation: body.escalation_text.clone(),
         see_also: library.see_also[i]
             .iter()
-            .map(|&j| library.articles[j].slug.clone())
+            .map(|&j| library.listed(j).slug.clone())
             .collect(),
         updated: article.updated.iso(),
         content_hash: article.content_hash.clone(),

@@ -20,7 +20,7 @@ pub fn website_json_ld(config: &SiteConfig) -> String {
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": config.title,
-        "url": config.permalink(urls::HOME),
+        "url": config.permalink(&config.path(urls::HOME)),
         "inLanguage": config.language,
         "publisher": { "@type": "Organization", "name": config.company.name, "url": config.company.url },
     }))
@@ -29,10 +29,10 @@ pub fn website_json_ld(config: &SiteConfig) -> String {
 pub fn article_json_ld(config: &SiteConfig, article: &ArticleHead, category_name: &str) -> String {
     let url = config.permalink(&article.url());
     let crumbs = [
-        ("Home", config.permalink(urls::HOME)),
+        ("Home", config.permalink(&config.path(urls::HOME))),
         (
             category_name,
-            config.permalink(&urls::category(&article.category)),
+            config.permalink(&config.path(&urls::category(&article.category))),
         ),
         (article.title.as_str(), url.clone()),
     ];

@@ -18,6 +18,7 @@ use crate::config::{CallToAction, Company, Privacy, SectionHeadings, SiteConfig}
 use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
 use crate::diagnostics::Diagnostic;
+use crate::editions::{PageKey, Version, Versions};
 use crate::library::Library;
 use crate::render::json_ld;
 
@@ -117,6 +118,9 @@ struct PageMeta<'a> {
     canonical: String,
     og_type: &'static str,
     noindex: bool,
+    /// The page in every language (empty on a one-language site): `hreflang` links and the
+    /// language switcher.
+    versions: Vec<Version>,
 }
 
 #[derive(Serialize)]
@@ -130,6 +134,8 @@ pub struct Renderer<'a> {
     config: &'a SiteConfig,
     pub(crate) library: &'a Library,
     pub(crate) views: Cow<'a, Views>,
+    /// The other languages' versions of each page, on a site with several.
+    versions: Option<&'a Versions>,
 }
 
 /// The template views of every article, category and tag, and what every page shows: made once
@@ -162,6 +168,8 @@ struct Globals<'a> {
     feed_url: &'a str,
     categories_url: &'a str,
     tags_url: &'a str,
+    home_url: &'a str,
+    privacy_url: &'a str,
     nav_categories: &'a [CategoryView],
     build_year: i32,
     /// Pages without JSON-LD or breadcrumbs get these; the others set their own.
@@ -176,6 +184,15 @@ impl<'a> Renderer<'a> {
             config,
             library,
             views: Cow::Owned(views),
+            versions: None,
+        }
+    }
+
+    /// This renderer, linking each page to its versions in the site's other languages.
+    pub fn with_versions(self, versions: &'a Versions) -> Self {
+        Self {
+            versions: versions.is_multilingual().then_some(versions),
+            ..self
         }
     }
 
@@ -191,6 +208,7 @@ impl<'a> Renderer<'a> {
             config,
             library,
             views: Cow::Borrowed(views),
+            versions: None,
         }
     }
 
@@ -209,13 +227,15 @@ impl Views {
                 slug: c.config.slug.clone(),
                 name: c.config.name.clone(),
                 description: c.config.description.clone(),
-                url: urls::category(&c.config.slug),
+                url: config.path(&urls::category(&c.config.slug)),
                 count: c.articles.len(),
             })
             .collect();
+        // A language's own articles, then the default language's it falls back to (See also).
         let summaries: Vec<Summary> = library
             .articles
             .iter()
+            .chain(&library.fallback)
             .map(|article| {
                 let category = config.category(&article.category);
                 Summary {
@@ -227,7 +247,7 @@ impl Views {
                     updated_human: article.updated.human(),
                     risk: article.risk.as_str(),
                     category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
-                    category_url: urls::category(&article.category),
+                    category_url: config.path(&urls::category(&article.category)),
                 }
             })
             .collect();
@@ -237,7 +257,7 @@ impl Views {
             .map(|t| TagView {
                 name: t.tag.name.clone(),
                 slug: t.tag.slug.clone(),
-                url: urls::tag(&t.tag.slug),
+                url: config.path(&urls::tag(&t.tag.slug)),
                 count: t.articles.len(),
             })
             .collect();
@@ -261,10 +281,12 @@ impl Views {
             script_url: &theme.script_url,
             search_script_url: &theme.search_script_url,
             copy_script_url: &theme.copy_script_url,
-            search_url: urls::SEARCH,
-            feed_url: urls::FEED,
-            categories_url: urls::CATEGORIES,
-            tags_url: urls::TAGS,
+            search_url: &config.path(urls::SEARCH),
+            feed_url: &config.path(urls::FEED),
+            categories_url: &config.path(urls::CATEGORIES),
+            tags_url: &config.path(urls::TAGS),
+            home_url: &config.path(urls::HOME),
+            privacy_url: &config.path(urls::PRIVACY),
             nav_categories: &categories,
             build_year: library.newest().map_or(1970, |d| d.year()),
             json_ld: "",
@@ -300,7 +322,7 @@ impl<'a> Renderer<'a> {
         let mut context = Context::new();
         let mut breadcrumbs = vec![Crumb {
             name: "Home".into(),
-            url: urls::HOME.into(),
+            url: self.config.path(urls::HOME),
         }];
         breadcrumbs.extend(crumbs.iter().map(|(name, url)| Crumb {
             name: (*name).to_owned(),
@@ -313,7 +335,13 @@ impl<'a> Renderer<'a> {
         context
     }
 
-    fn meta<'m>(&self, title: &'m str, description: &'m str, path: &'m str) -> PageMeta<'m> {
+    fn meta<'m>(
+        &self,
+        title: &'m str,
+        description: &'m str,
+        path: &'m str,
+        key: Option<PageKey<'_>>,
+    ) -> PageMeta<'m> {
         PageMeta {
             title,
             description,
@@ -321,6 +349,10 @@ impl<'a> Renderer<'a> {
             canonical: self.config.permalink(path),
             og_type: "website",
             noindex: false,
+            versions: match (self.versions, key) {
+                (Some(versions), Some(key)) => versions.of(key, &self.config.language),
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -328,10 +360,18 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
         let config = self.config;
         let library = self.library;
+        let home = config.path(urls::HOME);
+        let categories = config.path(urls::CATEGORIES);
+        let tags = config.path(urls::TAGS);
         let (path, template, context) = match job {
             PageJob::Home => {
                 let mut context = self.context(
-                    self.meta(&config.title, &config.description, urls::HOME),
+                    self.meta(
+                        &config.title,
+                        &config.description,
+                        &home,
+                        Some(PageKey::Everywhere(urls::HOME)),
+                    ),
                     &[],
                 );
                 context.insert_value(
@@ -340,16 +380,21 @@ impl<'a> Renderer<'a> {
                 );
                 context.insert_value("recent", self.summaries_of(&library.recent));
                 context.insert("json_ld", &json_ld::website_json_ld(config));
-                (urls::HOME.to_owned(), "index.html", context)
+                (home, "index.html", context)
             }
             PageJob::Categories => {
                 let description = format!("All help articles of {}, by category.", config.title);
                 let mut context = self.context(
-                    self.meta("All categories", &description, urls::CATEGORIES),
-                    &[("All categories", urls::CATEGORIES)],
+                    self.meta(
+                        "All categories",
+                        &description,
+                        &categories,
+                        Some(PageKey::Everywhere(urls::CATEGORIES)),
+                    ),
+                    &[("All categories", &categories)],
                 );
                 context.insert_value("categories", self.categories_with(None));
-                (urls::CATEGORIES.to_owned(), "categories.html", context)
+                (categories, "categories.html", context)
             }
             PageJob::Category(i) => {
                 let view = &self.views.categories[i];
@@ -359,7 +404,12 @@ impl<'a> Renderer<'a> {
                     view.description.clone()
                 };
                 let mut context = self.context(
-                    self.meta(&view.name, &description, &view.url),
+                    self.meta(
+                        &view.name,
+                        &description,
+                        &view.url,
+                        Some(PageKey::Category(&view.slug)),
+                    ),
                     &[(&view.name, &view.url)],
                 );
                 context.insert_value("category", self.views.category_values[i].clone());
@@ -372,19 +422,29 @@ impl<'a> Renderer<'a> {
             PageJob::Tags => {
                 let description = format!("All topics covered by {}.", config.title);
                 let mut context = self.context(
-                    self.meta("All tags", &description, urls::TAGS),
-                    &[("All tags", urls::TAGS)],
+                    self.meta(
+                        "All tags",
+                        &description,
+                        &tags,
+                        Some(PageKey::Everywhere(urls::TAGS)),
+                    ),
+                    &[("All tags", &tags)],
                 );
                 context.insert_value("tags", self.views.tag_values.clone().into());
-                (urls::TAGS.to_owned(), "tags.html", context)
+                (tags, "tags.html", context)
             }
             PageJob::Tag(i) => {
                 let view = &self.views.tags[i];
                 let title = format!("Tagged “{}”", view.name);
                 let description = format!("Help articles about {}.", view.name);
                 let mut context = self.context(
-                    self.meta(&title, &description, &view.url),
-                    &[("All tags", urls::TAGS), (&view.name, &view.url)],
+                    self.meta(
+                        &title,
+                        &description,
+                        &view.url,
+                        Some(PageKey::Tag(&view.slug)),
+                    ),
+                    &[("All tags", &tags), (&view.name, &view.url)],
                 );
                 context.insert_value("tag", self.views.tag_values[i].clone());
                 context.insert_value("articles", self.summaries_of(&library.tags[i].articles));
@@ -392,42 +452,53 @@ impl<'a> Renderer<'a> {
             }
             PageJob::Search => {
                 let description = format!("Search the help articles of {}.", config.title);
-                let mut meta = self.meta("Search", &description, urls::SEARCH);
+                let search = config.path(urls::SEARCH);
+                let mut meta = self.meta(
+                    "Search",
+                    &description,
+                    &search,
+                    Some(PageKey::Everywhere(urls::SEARCH)),
+                );
                 // Result pages are per query: nothing for a search engine to index here.
                 meta.noindex = true;
-                let mut context = self.context(meta, &[("Search", urls::SEARCH)]);
+                let mut context = self.context(meta, &[("Search", &search)]);
                 context.insert_value("categories", self.categories_with(Some(0)));
-                (urls::SEARCH.to_owned(), "search.html", context)
+                (search, "search.html", context)
             }
             PageJob::Privacy => {
                 let description = format!(
                     "What {} stores when you ask a question, why, and for how long.",
                     config.company.name
                 );
+                let privacy = config.path(urls::PRIVACY);
                 let mut context = self.context(
-                    self.meta("Privacy statement", &description, urls::PRIVACY),
-                    &[("Privacy statement", urls::PRIVACY)],
+                    self.meta(
+                        "Privacy statement",
+                        &description,
+                        &privacy,
+                        Some(PageKey::Everywhere(urls::PRIVACY)),
+                    ),
+                    &[("Privacy statement", &privacy)],
                 );
                 context.insert("privacy_retention_days", &config.privacy.retention_days);
-                (urls::PRIVACY.to_owned(), "privacy.html", context)
+                (privacy, "privacy.html", context)
             }
             PageJob::NotFound => {
+                let not_found = config.path(urls::NOT_FOUND);
                 let mut meta = self.meta(
                     "Page not found",
                     "This page does not exist (any more).",
-                    urls::NOT_FOUND,
+                    &not_found,
+                    None,
                 );
                 meta.noindex = true;
-                (
-                    urls::NOT_FOUND.to_owned(),
-                    "404.html",
-                    self.context(meta, &[]),
-                )
+                let context = self.context(meta, &[]);
+                (not_found, "404.html", context)
             }
             PageJob::Redirect(i) => {
                 let (from, to) = &library.redirects[i];
                 let target = config.permalink(to);
-                let mut meta = self.meta("Moved", "This page has moved.", from);
+                let mut meta = self.meta("Moved", "This page has moved.", from, None);
                 meta.canonical = target.clone();
                 meta.noindex = true;
                 let mut context = self.context(meta, &[]);
@@ -560,7 +631,12 @@ impl<'a> Renderer<'a> {
         );
         put("step_count", body.steps.len().into());
         put("word_count", body.word_count.into());
-        let mut meta = self.meta(&article.title, &article.description, &summary.url);
+        let mut meta = self.meta(
+            &article.title,
+            &article.description,
+            &summary.url,
+            Some(PageKey::Article(&article.slug)),
+        );
         meta.og_type = "article";
         let mut context = self.context(
             meta,

@@ -22,6 +22,7 @@ use crate::content::article::{self, ArticleHead};
 use crate::content::markdown::{Body, Outline};
 use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
+use crate::editions::EditionRef;
 use crate::images::Images;
 use crate::library::Library;
 use crate::output;
@@ -228,6 +229,9 @@ impl Session {
             });
         }
         let settings = self.settings.as_ref().expect("loaded above");
+        if settings.config.is_multilingual() {
+            return self.rebuild_whole_site(started);
+        }
         let sources = Sources::disk(&root);
 
         // Re-read what changed, in parallel.
@@ -375,6 +379,27 @@ impl Session {
         Ok(update)
     }
 
+    /// A site in several languages is built whole on every change, as `build` does: edits are
+    /// not applied in place across languages (yet), so an edit costs a build of the site.
+    fn rebuild_whole_site(&mut self, started: Instant) -> Result<Update, BuildError> {
+        let options = BuildOptions {
+            out: Some(self.out_dir.clone()),
+            ..self.options.clone()
+        };
+        let report = build::build(&options)?;
+        Ok(Update {
+            articles: report.articles,
+            full: true,
+            pages_rendered: report.pages,
+            pages_written: report.pages,
+            pages_elapsed: started.elapsed(),
+            files_written: report.files.saturating_sub(report.pages),
+            elapsed: started.elapsed(),
+            warnings: report.warnings,
+            in_place: false,
+        })
+    }
+
     /// The quick way, for the common edit: files that existed before, still parse without
     /// errors, and changed nothing other pages read of them (see [`ArticleHead::same_outward`]),
     /// with links that still check out. Then only their own pages are rendered, against the
@@ -445,9 +470,14 @@ impl Session {
         }
         let published = &site.articles[..library.articles.len()];
         let files_written = match site_files_with_images(settings, || {
-            let mut files = build::site_files(library, &settings.config, &settings.theme, || {
-                search::files(library, &settings.config, &site.search_entries)
-            });
+            let mut files = build::site_files(
+                &[EditionRef {
+                    config: &settings.config,
+                    library,
+                }],
+                &settings.theme,
+                || search::files(library, &settings.config, &site.search_entries),
+            );
             files.push(bundle_file(library, &settings.config, published));
             files
         })
@@ -500,7 +530,7 @@ fn bundle_file(library: &Library, config: &SiteConfig, articles: &[Parsed]) -> (
 pub const RELOAD_TAG: &str = "<script src=\"/__tryfirst/reload.js\" defer></script>";
 
 /// `html` with [`RELOAD_TAG`] before its last `</body>` (a page without one is left as it is).
-fn with_reload(html: &str) -> String {
+pub(crate) fn with_reload(html: &str) -> String {
     match html.rfind("</body>") {
         Some(at) => [&html[..at], RELOAD_TAG, &html[at..]].concat(),
         None => html.to_owned(),
@@ -660,9 +690,14 @@ fn write(
     let (files_written, files) = write_files(
         out_dir,
         site_files_with_images(settings, || {
-            let mut files = build::site_files(library, &settings.config, &settings.theme, || {
-                search::files(library, &settings.config, &search_entries)
-            });
+            let mut files = build::site_files(
+                &[EditionRef {
+                    config: &settings.config,
+                    library,
+                }],
+                &settings.theme,
+                || search::files(library, &settings.config, &search_entries),
+            );
             files.push(bundle_file(library, &settings.config, published));
             files
         })?,
