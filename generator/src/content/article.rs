@@ -116,6 +116,13 @@ fn same_values<T: PartialEq>(a: &[Located<T>], b: &[Located<T>]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
 }
 
+/// Whether the file's name puts it in one of the site's languages (`x.md` always does).
+fn in_site_language(path: &Path, config: &SiteConfig) -> bool {
+    name_of(path)
+        .1
+        .is_none_or(|lang| lang != config.default_language() && config.has_language(&lang))
+}
+
 /// Why `slug` (from the file name or a translation's `slug` field) cannot be a URL, with a
 /// hint: not a slug, or a name the site or a language uses itself.
 fn slug_problem(slug: &str, what: &str, config: &SiteConfig) -> Option<(String, String)> {
@@ -210,6 +217,8 @@ pub fn parse_head(
         (Some(fields), Some(body_start)) => {
             (Some(fields.into_head(&source.path, body_start)), problems)
         }
+        // A file in no language of the site: its headings cannot be known, nor its problems.
+        (None, Some(_)) if !in_site_language(&source.path, config) => (None, problems),
         (None, Some(body_start)) => {
             let (_, body_problems) = parse_body_text(
                 &source.path,
@@ -399,9 +408,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
     };
 
     let (slug, suffix) = name_of(&source.path);
-    let suffix_ok = suffix
-        .as_deref()
-        .is_none_or(|lang| lang != config.default_language() && config.has_language(lang));
+    let suffix_ok = in_site_language(&source.path, config);
     let lang = match suffix {
         None => config.default_language().to_owned(),
         Some(lang) if lang == config.default_language() => {
@@ -410,6 +417,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
                     &source.path,
                     format!("`{lang}` is the site's default language"),
                 )
+                .at(&source.text, index.get(), 0)
                 .with_hint(format!(
                     "an article in the default language has no language in its name: rename it to `{slug}.md`"
                 )),
@@ -431,6 +439,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
                     &source.path,
                     format!("`{lang}` in the file name is not one of the site's languages"),
                 )
+                .at(&source.text, index.get(), 0)
                 .with_hint(hint),
             );
             lang

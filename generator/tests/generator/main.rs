@@ -8,6 +8,7 @@
 
 mod editors_kit;
 mod images;
+mod languages;
 mod markdown;
 mod pages;
 mod search_vectors;

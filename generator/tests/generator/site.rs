@@ -11,7 +11,7 @@ use kb_model::{Bundle, Risk};
 
 use crate::support::{fixture, read, repo};
 
-fn options(root: PathBuf, out: &Path) -> BuildOptions {
+pub(crate) fn options(root: PathBuf, out: &Path) -> BuildOptions {
     BuildOptions {
         out: Some(out.to_path_buf()),
         // The image cache beside the output, not in the fixture's folder.
@@ -21,7 +21,7 @@ fn options(root: PathBuf, out: &Path) -> BuildOptions {
 }
 
 /// The JSON inside `<script type="application/ld+json">`.
-fn json_ld(html: &str) -> serde_json::Value {
+pub(crate) fn json_ld(html: &str) -> serde_json::Value {
     let start = html
         .find("<script type=\"application/ld+json\">")
         .expect("JSON-LD present")
@@ -277,7 +277,7 @@ fn walkdir(root: &Path) -> Vec<PathBuf> {
 
 /// Every `href`/`src` to this site in every HTML page must reach a file, and every `#fragment`
 /// an element with that id: the same promise lychee checks in the browser suite.
-fn broken_internal_links(out: &Path) -> Vec<String> {
+pub(crate) fn broken_internal_links(out: &Path) -> Vec<String> {
     let mut broken = BTreeSet::new();
     for page in walkdir(out)
         .into_iter()
