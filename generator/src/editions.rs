@@ -298,6 +298,22 @@ mod tests {
     }
 
     #[test]
+    fn a_translation_older_than_its_original_is_a_warning() {
+        let newer = |name: &str| {
+            let mut f = file(name, "");
+            f.text = f.text.replace("2026-11-20", "2026-12-01");
+            f
+        };
+        let (_, problems) = split(&[newer("vpn"), file("vpn.nl", "")]);
+        assert_eq!(
+            problems,
+            ["content/vpn.md was updated on 2026-12-01, after this translation (2026-11-20)"]
+        );
+        let (_, problems) = split(&[file("vpn", ""), newer("vpn.nl")]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
     fn translations_must_translate_something_and_keep_their_own_addresses() {
         let (_, problems) = split(&[
             file("vpn", ""),

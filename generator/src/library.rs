@@ -666,12 +666,14 @@ fn translations_of_originals(
     config: &SiteConfig,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<ArticleHead>> {
-    let originals: HashSet<&str> = default.every_article().map(|a| a.slug.as_str()).collect();
+    let originals: HashMap<&str, &ArticleHead> = default
+        .every_article()
+        .map(|a| (a.slug.as_str(), &**a))
+        .collect();
     articles
         .into_iter()
         .filter(|article| {
-            let known = originals.contains(article.slug.as_str());
-            if !known {
+            let Some(original) = originals.get(article.slug.as_str()) else {
                 let mut diagnostic = article.diagnostic_at(
                     Severity::Error,
                     0,
@@ -682,7 +684,7 @@ fn translations_of_originals(
                         config.default_language()
                     ),
                 );
-                diagnostic = match did_you_mean(&article.slug, originals.iter().copied()) {
+                diagnostic = match did_you_mean(&article.slug, originals.keys().copied()) {
                     Some(near) => diagnostic.with_hint(format!(
                         "did you mean {near}.{}.md? A translation is named after its original",
                         article.lang
@@ -692,8 +694,26 @@ fn translations_of_originals(
                     ),
                 };
                 problems.push(diagnostic);
+                return false;
+            };
+            // A translation older than its original may lack what the original now says.
+            if original.updated > article.updated {
+                problems.push(
+                    article
+                        .diagnostic_at(
+                            Severity::Warning,
+                            0,
+                            format!(
+                                "{} was updated on {}, after this translation ({})",
+                                original.path.display(),
+                                original.updated.iso(),
+                                article.updated.iso()
+                            ),
+                        )
+                        .with_hint("bring the translation up to date, then set its `updated`"),
+                );
             }
-            known
+            true
         })
         .collect()
 }
