@@ -83,6 +83,9 @@ struct SiteView<'a> {
 #[derive(Serialize, Clone, Hash)]
 pub(crate) struct Summary {
     pub(crate) slug: String,
+    /// The article's language: a See also entry that falls back to the default language is
+    /// marked as such on the page (`lang`), so it is read out in its own language.
+    lang: String,
     title: String,
     description: String,
     url: String,
@@ -240,6 +243,7 @@ impl Views {
                 let category = config.category(&article.category);
                 Summary {
                     slug: article.slug.clone(),
+                    lang: article.lang.clone(),
                     title: article.title.clone(),
                     description: article.description.clone(),
                     url: article.url(),
