@@ -520,7 +520,10 @@ fn check_related(
 ) {
     for related in &article.related {
         let target = related.value.as_str();
-        if slugs.binary_search(&target).is_err() && find(fallback, target).is_some() {
+        // Not translated, or only as a draft: the default language's article stands in.
+        let untranslated =
+            slugs.binary_search(&target).is_err() || (!include_drafts && drafts.contains(target));
+        if untranslated && find(fallback, target).is_some() {
             problems.push(
                 article
                     .diagnostic_at(
@@ -587,7 +590,9 @@ fn check_links(
         let broken = |message: String| article.diagnostic_at(Severity::Error, offset, message);
         match &link.target {
             LinkTarget::Article { slug, .. }
-                if !anchors.contains_key(slug.as_str()) && find(fallback, slug).is_some() =>
+                if (!anchors.contains_key(slug.as_str())
+                    || (!include_drafts && drafts.contains(slug)))
+                    && find(fallback, slug).is_some() =>
             {
                 problems.push(
                     article

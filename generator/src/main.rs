@@ -70,7 +70,15 @@ enum Command {
     /// Write a new article skeleton with the required sections (as a draft).
     New {
         /// The question the article answers, e.g. "What if my phone is lost?"
-        title: String,
+        #[arg(required_unless_present = "translate", conflicts_with = "translate")]
+        title: Option<String>,
+        /// Start a translation of this article (its slug) instead, e.g. `--translate
+        /// password-expired --lang nl` writes password-expired.nl.md beside it, as a draft
+        #[arg(long, requires = "lang")]
+        translate: Option<String>,
+        /// The translation's language, one of site.toml's [languages]
+        #[arg(long, requires = "translate")]
+        lang: Option<String>,
         /// Category slug from site.toml [default: the first category]
         #[arg(long)]
         category: Option<String>,
@@ -186,6 +194,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::New {
             title,
+            translate,
+            lang,
             category,
             root,
         } => {
@@ -199,13 +209,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let path = generator::new::create(
-                &root,
-                &config,
-                &title,
-                category.as_deref(),
-                generator::new::today(),
-            )?;
+            let path = match (translate, lang, title) {
+                (Some(slug), Some(lang), _) => {
+                    generator::new::create_translation(&root, &config, &slug, &lang)?
+                }
+                (_, _, title) => generator::new::create(
+                    &root,
+                    &config,
+                    title.as_deref().unwrap_or_default(),
+                    category.as_deref(),
+                    generator::new::today(),
+                )?,
+            };
             println!(
                 "Created {} (a draft: set draft = false when it is ready)",
                 path.display()

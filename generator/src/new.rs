@@ -16,6 +16,15 @@ pub enum NewError {
     UnknownCategory { given: String, known: String },
     #[error("{} already exists; choose another title or edit that article", .0.display())]
     Exists(PathBuf),
+    #[error("`{0}` is not one of the site's other languages (site.toml: {1})")]
+    UnknownLanguage(String, String),
+    #[error("there is no article `{0}` in content/ to translate")]
+    NoOriginal(String),
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -116,6 +125,94 @@ pub fn create(
     Ok(path)
 }
 
+/// A translation's first draft from its original's text: the same front matter and body, the
+/// section headings in `to`'s words, and `draft = true`, so it is not published before it is
+/// translated. Pure, for tests.
+pub fn translation_draft(
+    original: &str,
+    from: &crate::config::SectionHeadings,
+    to: &crate::config::SectionHeadings,
+) -> String {
+    let heading = |line: &str| {
+        let text = line.strip_prefix("## ")?.trim();
+        [
+            (&from.steps, &to.steps),
+            (&from.escalation, &to.escalation),
+            (&from.see_also, &to.see_also),
+        ]
+        .into_iter()
+        .find(|(from, _)| text.eq_ignore_ascii_case(from.trim()))
+        .map(|(_, to)| format!("## {to}"))
+    };
+    let mut out = String::with_capacity(original.len() + 64);
+    let mut delimiters = 0;
+    for line in original.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "+++" {
+            delimiters += 1;
+            if delimiters == 2 {
+                out.push_str("# Translate the title, description and text, then remove `draft`.\n");
+                out.push_str("draft = true\n");
+            }
+            out.push_str(line);
+            continue;
+        }
+        if delimiters == 1 && bare.starts_with("draft") {
+            continue;
+        }
+        match heading(bare).filter(|_| delimiters >= 2) {
+            Some(translated) => {
+                out.push_str(&translated);
+                out.push_str(&line[bare.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Writes `<original's folder>/<slug>.<lang>.md`, a draft translation of the article `slug`,
+/// and returns its path. Never overwrites.
+pub fn create_translation(
+    root: &Path,
+    config: &SiteConfig,
+    slug: &str,
+    lang: &str,
+) -> Result<PathBuf, NewError> {
+    if lang == config.default_language() || !config.has_language(lang) {
+        let others: Vec<&str> = config.languages.keys().map(String::as_str).collect();
+        let known = match others.is_empty() {
+            true => "none; add a [languages.<code>] table".to_owned(),
+            false => others.join(", "),
+        };
+        return Err(NewError::UnknownLanguage(lang.to_owned(), known));
+    }
+    let (paths, _) = crate::content::source::content_paths(root);
+    let original = paths
+        .into_iter()
+        .find(|path| crate::content::article::name_of(path) == (slug.to_owned(), None))
+        .ok_or_else(|| NewError::NoOriginal(slug.to_owned()))?;
+    let text = std::fs::read_to_string(&original).map_err(|source| NewError::Read {
+        path: original.clone(),
+        source,
+    })?;
+    let path = original.with_file_name(format!("{slug}.{lang}.md"));
+    if path.exists() {
+        return Err(NewError::Exists(path));
+    }
+    let draft = translation_draft(&text, &config.sections, config.sections_of(lang));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, draft.as_bytes()))
+        .map_err(|source| NewError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(path)
+}
+
 /// Today's date in UTC, from the system clock.
 pub fn today() -> Date {
     Date::utc(time::OffsetDateTime::now_utc())
@@ -187,6 +284,21 @@ mod tests {
             &crate::images::Images::for_tests(),
         );
         assert_eq!(problems[0].message, "the article still contains TODO");
+    }
+
+    #[test]
+    fn a_translation_draft_has_the_languages_headings_and_is_a_draft() {
+        let english = crate::config::SectionHeadings::default();
+        let dutch = crate::config::SectionHeadings {
+            steps: "Probeer eerst dit".into(),
+            escalation: "Wanneer je ons inschakelt".into(),
+            see_also: "Zie ook".into(),
+        };
+        let original = "+++\ntitle = \"Q?\"\ndraft = false\n+++\n\nIntro.\n\n## Try this first\n\n1. a\n\n## When to bring us in\r\n\nb\n";
+        assert_eq!(
+            translation_draft(original, &english, &dutch),
+            "+++\ntitle = \"Q?\"\n# Translate the title, description and text, then remove `draft`.\ndraft = true\n+++\n\nIntro.\n\n## Probeer eerst dit\n\n1. a\n\n## Wanneer je ons inschakelt\r\n\nb\n"
+        );
     }
 
     #[test]

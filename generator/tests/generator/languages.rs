@@ -241,3 +241,34 @@ fn serve_brings_both_languages_up_to_date_after_an_edit() {
     );
     assert!(read(&out, "printer/index.html").contains("href=\"/nl/printer-offline/\""));
 }
+
+/// `tryfirst new --translate hardware-key --lang nl` starts a draft translation: the language's
+/// headings, not published, and until it is, Dutch links to it go to the English article.
+#[test]
+fn a_translation_started_with_new_is_a_draft_that_links_fall_back_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_tree(&fixture("bilingual"), &root);
+    let text = fs::read_to_string(root.join("site.toml")).unwrap();
+    let config = generator::config::SiteConfig::parse(Path::new("site.toml"), &text).unwrap();
+    let path = generator::new::create_translation(&root, &config, "hardware-key", "nl").unwrap();
+    assert_eq!(path, root.join("content/accounts/hardware-key.nl.md"));
+    let draft = fs::read_to_string(&path).unwrap();
+    assert!(draft.contains("\ndraft = true\n") && draft.contains("\n## Probeer eerst dit\n"));
+    assert!(matches!(
+        generator::new::create_translation(&root, &config, "hardware-key", "nl"),
+        Err(generator::new::NewError::Exists(_))
+    ));
+    assert!(matches!(
+        generator::new::create_translation(&root, &config, "hardware-key", "de"),
+        Err(generator::new::NewError::UnknownLanguage(..))
+    ));
+
+    let out = dir.path().join("public");
+    let report = build(&options(root.clone(), &out)).unwrap();
+    assert_eq!(report.drafts_skipped, 1);
+    assert!(!out.join("nl/hardware-key/index.html").exists());
+    assert!(read(&out, "nl/telefoon-kwijt/index.html")
+        .contains("<a href=\"/hardware-key/\">je sleutel</a>"));
+    assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
+}
