@@ -260,11 +260,10 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
         || match render {
             true => rayon::join(
                 || {
-                    editions
+                    renderers
                         .iter()
-                        .zip(&renderers)
                         .zip(&list_jobs)
-                        .try_for_each(|((_, renderer), jobs)| match renderer {
+                        .try_for_each(|(renderer, jobs)| match renderer {
                             Some(renderer) => render_pages(renderer, jobs, &[], |path, html| {
                                 sink.write(path, &page_bytes(html, options))
                             }),
