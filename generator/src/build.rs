@@ -22,7 +22,7 @@ use kb_model::{ArticleJson, BundleWriter};
 
 use crate::config::{Locations, SiteConfig, CONFIG_FILE};
 use crate::content::article::{self, ArticleHead};
-use crate::content::markdown::{Body, Outline};
+use crate::content::markdown::{Body, CalloutLabels, Outline};
 use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
 use crate::images::Images;
@@ -168,6 +168,11 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
         config.ask_endpoint = endpoint.clone();
     }
     let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
+    // Every language the site is built in needs every string its templates use.
+    let string_problems = theme.check_strings(std::slice::from_ref(&config.language));
+    if !string_problems.is_empty() {
+        return Err(BuildError::Invalid(string_problems));
+    }
     if !theme
         .assets
         .iter()
@@ -225,9 +230,11 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
         Sink::discard()
     };
     let renderer = render.then(|| Renderer::new(&config, &library, &theme));
+    let callouts = theme.strings(&config.language).callout_labels();
     let pass = BodyPass {
         sources,
         config: &config,
+        callouts: &callouts,
         images: &images,
         library: &library,
         renderer: renderer.as_ref(),
@@ -309,6 +316,8 @@ const BODY_CHUNK: usize = 256;
 struct BodyPass<'a> {
     sources: &'a Sources,
     config: &'a SiteConfig,
+    /// The callout labels of the site's language, written into the bodies.
+    callouts: &'a CalloutLabels,
     images: &'a Images,
     library: &'a Library,
     /// `None` when the site has errors already: bodies are only checked.
@@ -409,7 +418,8 @@ impl BodyPass<'_> {
                 return done;
             }
         };
-        let (body, problems) = article::parse_body(article, &text, self.config, self.images);
+        let (body, problems) =
+            article::parse_body(article, &text, self.config, self.callouts, self.images);
         drop(text);
         done.problems = problems;
         let published = i < self.library.articles.len();
@@ -610,6 +620,7 @@ mod tests {
         let bodies = BodyPass {
             sources: &edited,
             config: &loaded.config,
+            callouts: &CalloutLabels::default(),
             images: &loaded.images,
             library: &library,
             renderer: None,
@@ -658,6 +669,7 @@ mod tests {
             let bodies = BodyPass {
                 sources: &sources,
                 config: &loaded.config,
+                callouts: &CalloutLabels::default(),
                 images: &loaded.images,
                 library: &library,
                 renderer: Some(&renderer),

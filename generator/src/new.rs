@@ -159,6 +159,7 @@ mod tests {
                 text,
             },
             &config,
+            &crate::content::markdown::CalloutLabels::default(),
             &crate::images::Images::for_tests(),
         );
         assert!(problems.is_empty(), "{problems:?}");
@@ -184,6 +185,7 @@ mod tests {
                 text,
             },
             &config,
+            &crate::content::markdown::CalloutLabels::default(),
             &crate::images::Images::for_tests(),
         );
         assert_eq!(problems[0].message, "the article still contains TODO");

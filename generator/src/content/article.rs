@@ -16,7 +16,7 @@ use kb_model::Risk;
 use crate::config::toml_errors;
 use crate::config::SiteConfig;
 use crate::content::front_matter::{self, FrontMatter};
-use crate::content::markdown::{self, Body};
+use crate::content::markdown::{self, Body, CalloutLabels};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
 use crate::images::Images;
 use crate::render::theme_ids;
@@ -153,6 +153,8 @@ pub fn parse_head(
                 body_start,
                 &index,
                 config,
+                // Only the body's problems are kept: its labels do not matter.
+                &CalloutLabels::default(),
                 images,
             );
             problems.extend(body_problems);
@@ -168,23 +170,33 @@ pub fn parse_body(
     head: &ArticleHead,
     text: &str,
     config: &SiteConfig,
+    callouts: &CalloutLabels,
     images: &Images,
 ) -> (Body, Vec<Diagnostic>) {
     let index = LazyLineIndex::new(text);
-    parse_body_text(&head.path, text, head.body_start, &index, config, images)
+    parse_body_text(
+        &head.path,
+        text,
+        head.body_start,
+        &index,
+        config,
+        callouts,
+        images,
+    )
 }
 
 /// [`parse_head`] then [`parse_body`] of the same text, for who keeps both (`serve`, tests).
 pub fn parse(
     source: &SourceFile,
     config: &SiteConfig,
+    callouts: &CalloutLabels,
     images: &Images,
 ) -> (Option<(ArticleHead, Body)>, Vec<Diagnostic>) {
     let (head, mut problems) = parse_head(source, config, images);
     let Some(head) = head else {
         return (None, problems);
     };
-    let (body, body_problems) = parse_body(&head, &source.text, config, images);
+    let (body, body_problems) = parse_body(&head, &source.text, config, callouts, images);
     problems.extend(body_problems);
     (Some((head, body)), problems)
 }
@@ -195,11 +207,13 @@ fn parse_body_text(
     body_start: usize,
     index: &LazyLineIndex,
     config: &SiteConfig,
+    callouts: &CalloutLabels,
     images: &Images,
 ) -> (Body, Vec<Diagnostic>) {
     let body = markdown::render_with(
         &text[body_start..],
         &config.sections,
+        callouts,
         theme_ids::PAGE_IDS,
         &images.for_article(path),
     );
@@ -505,6 +519,7 @@ mod tests {
                 text: text.to_owned(),
             },
             &SiteConfig::for_tests(),
+            &CalloutLabels::default(),
             &Images::for_tests(),
         )
     }
@@ -646,6 +661,6 @@ mod tests {
         let leap = GOOD.replace("2026-11-20", "2028-02-29");
         let (article, problems) = parse_text("content/a.md", &leap);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(article.unwrap().0.updated.human(), "29 February 2028");
+        assert_eq!(article.unwrap().0.updated.iso(), "2028-02-29");
     }
 }

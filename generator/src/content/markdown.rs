@@ -145,9 +145,21 @@ fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `body` and extracts its anatomy, with images shown as written and no ids taken.
+/// The labels of GitHub-style callouts (`> [!NOTE]`), written into the body, so in the
+/// page's language (the catalogue's `callout.*`; the default is the built-in English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalloutLabels {
+    pub note: String,
+    pub tip: String,
+    pub important: String,
+    pub warning: String,
+    pub caution: String,
+}
+
+/// Renders `body` and extracts its anatomy, with images shown as written, no ids taken and
+/// the default callout labels.
 pub fn render(body: &str, headings: &SectionHeadings) -> Body {
-    render_with(body, headings, &[], &NoImages)
+    render_with(body, headings, &CalloutLabels::default(), &[], &NoImages)
 }
 
 /// Renders `body` and extracts its anatomy; `images` finds and measures its images.
@@ -156,10 +168,11 @@ pub fn render(body: &str, headings: &SectionHeadings) -> Body {
 pub fn render_with(
     body: &str,
     headings: &SectionHeadings,
+    callouts: &CalloutLabels,
     taken_ids: &[&str],
     images: &dyn ImageResolver,
 ) -> Body {
-    let mut walker = Walker::new(headings, taken_ids, images);
+    let mut walker = Walker::new(headings, callouts, taken_ids, images);
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     if body.contains("###") {
         // A level-3+ heading's anchor is made from its text, which follows its start event:
@@ -222,6 +235,7 @@ struct PendingImage {
 
 struct Walker<'h, 'a> {
     headings: &'h SectionHeadings,
+    callouts: &'h CalloutLabels,
     images: &'h dyn ImageResolver,
     image: Option<PendingImage>,
     /// Images so far: only the first, near the top, is loaded at once.
@@ -246,11 +260,13 @@ struct Walker<'h, 'a> {
 impl<'h, 'a> Walker<'h, 'a> {
     fn new(
         headings: &'h SectionHeadings,
+        callouts: &'h CalloutLabels,
         taken_ids: &[&str],
         images: &'h dyn ImageResolver,
     ) -> Self {
         Self {
             headings,
+            callouts,
             images,
             image: None,
             images_seen: 0,
@@ -347,7 +363,8 @@ impl<'h, 'a> Walker<'h, 'a> {
         }
         let event = match event {
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = callout(kind);
+                let (class, label) = callout(kind, self.callouts);
+                let label = crate::text::escape_markup(label);
                 // A labelled note: screen readers announce "Warning" before its text, and the
                 // label is visible too (colour alone carries no meaning).
                 Event::Html(
@@ -753,13 +770,13 @@ impl<'h, 'a> Walker<'h, 'a> {
 }
 
 /// The class and the visible label of a GitHub-style callout.
-fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+fn callout(kind: BlockQuoteKind, labels: &CalloutLabels) -> (&'static str, &str) {
     match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+        BlockQuoteKind::Note => ("note", &labels.note),
+        BlockQuoteKind::Tip => ("tip", &labels.tip),
+        BlockQuoteKind::Important => ("important", &labels.important),
+        BlockQuoteKind::Warning => ("warning", &labels.warning),
+        BlockQuoteKind::Caution => ("caution", &labels.caution),
     }
 }
 
@@ -1096,7 +1113,13 @@ mod tests {
     #[test]
     fn images_get_their_size_a_webp_source_and_lazy_loading_below_the_top() {
         let text = "![First \"shot\" & co](shot.png)\n\n## Try this first\n\n1. a ![Again](shot.png \"T\")\n\n## When to bring us in\n\n![Remote](https://example.com/x.png) ![Lost](nope.png)\n";
-        let body = render_with(text, &SectionHeadings::default(), &[], &OneShot);
+        let body = render_with(
+            text,
+            &SectionHeadings::default(),
+            &CalloutLabels::default(),
+            &[],
+            &OneShot,
+        );
         assert_eq!(
             body.intro_html,
             "<p><picture><source srcset=\"/assets/images/shot.abc.webp\" type=\"image/webp\"><img src=\"/assets/images/shot.abc.png\" alt=\"First &quot;shot&quot; &amp; co\" width=\"800\" height=\"600\"></picture></p>\n"
@@ -1119,7 +1142,13 @@ mod tests {
     fn a_first_image_far_down_is_lazy_too() {
         let words = "word ".repeat(200);
         let text = format!("{words}\n\n![Shot](shot.png)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
-        let body = render_with(&text, &SectionHeadings::default(), &[], &OneShot);
+        let body = render_with(
+            &text,
+            &SectionHeadings::default(),
+            &CalloutLabels::default(),
+            &[],
+            &OneShot,
+        );
         assert!(
             body.intro_html.contains("loading=\"lazy\""),
             "{}",

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tera::{Context, Map, Value};
@@ -19,6 +20,7 @@ use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
 use crate::diagnostics::Diagnostic;
 use crate::library::Library;
+use crate::render::i18n::Catalogue;
 use crate::render::json_ld;
 
 use crate::render::theme::{Pages, Theme};
@@ -138,6 +140,8 @@ pub struct Renderer<'a> {
 pub struct Views {
     /// The theme's templates with what every page shows as their global context.
     pages: Pages,
+    /// The strings of the site's language, for what Rust writes (titles, breadcrumbs).
+    strings: Arc<Catalogue>,
     /// A hash of that global context (see [`crate::serve::dirty::Snapshot`]).
     pub(crate) common: u64,
     pub(crate) summaries: Vec<Summary>,
@@ -202,6 +206,7 @@ impl<'a> Renderer<'a> {
 
 impl Views {
     pub fn new(config: &SiteConfig, library: &Library, theme: &Theme) -> Self {
+        let strings = theme.strings(&config.language);
         let categories: Vec<CategoryView> = library
             .categories
             .iter()
@@ -224,7 +229,7 @@ impl Views {
                     description: article.description.clone(),
                     url: article.url(),
                     updated: article.updated.iso(),
-                    updated_human: article.updated.human(),
+                    updated_human: strings.date(article.updated),
                     risk: article.risk.as_str(),
                     category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
                     category_url: urls::category(&article.category),
@@ -274,7 +279,8 @@ impl Views {
         let globals = Context::from_serialize(&globals)
             .expect("the site-wide values serialise as a map: a struct of strings and lists");
         Self {
-            pages: theme.pages(globals),
+            pages: theme.pages(globals, &config.language),
+            strings,
             common,
             summary_values: values_of(&summaries),
             category_values: values_of(&categories),
@@ -299,7 +305,7 @@ impl<'a> Renderer<'a> {
     fn context(&self, meta: PageMeta<'_>, crumbs: &[(&str, &str)]) -> Context {
         let mut context = Context::new();
         let mut breadcrumbs = vec![Crumb {
-            name: "Home".into(),
+            name: self.views.strings.text("nav.home").to_owned(),
             url: urls::HOME.into(),
         }];
         breadcrumbs.extend(crumbs.iter().map(|(name, url)| Crumb {
@@ -328,6 +334,7 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
         let config = self.config;
         let library = self.library;
+        let strings = &self.views.strings;
         let (path, template, context) = match job {
             PageJob::Home => {
                 let mut context = self.context(
@@ -343,10 +350,12 @@ impl<'a> Renderer<'a> {
                 (urls::HOME.to_owned(), "index.html", context)
             }
             PageJob::Categories => {
-                let description = format!("All help articles of {}, by category.", config.title);
+                let title = strings.text("categories.title");
+                let description =
+                    strings.format("categories.description", &[("site", &config.title)]);
                 let mut context = self.context(
-                    self.meta("All categories", &description, urls::CATEGORIES),
-                    &[("All categories", urls::CATEGORIES)],
+                    self.meta(title, &description, urls::CATEGORIES),
+                    &[(title, urls::CATEGORIES)],
                 );
                 context.insert_value("categories", self.categories_with(None));
                 (urls::CATEGORIES.to_owned(), "categories.html", context)
@@ -354,7 +363,7 @@ impl<'a> Renderer<'a> {
             PageJob::Category(i) => {
                 let view = &self.views.categories[i];
                 let description = if view.description.is_empty() {
-                    format!("Help articles: {}", view.name)
+                    strings.format("category.description_fallback", &[("category", &view.name)])
                 } else {
                     view.description.clone()
                 };
@@ -370,51 +379,55 @@ impl<'a> Renderer<'a> {
                 (view.url.clone(), "category.html", context)
             }
             PageJob::Tags => {
-                let description = format!("All topics covered by {}.", config.title);
+                let title = strings.text("tags.title");
+                let description = strings.format("tags.description", &[("site", &config.title)]);
                 let mut context = self.context(
-                    self.meta("All tags", &description, urls::TAGS),
-                    &[("All tags", urls::TAGS)],
+                    self.meta(title, &description, urls::TAGS),
+                    &[(title, urls::TAGS)],
                 );
                 context.insert_value("tags", self.views.tag_values.clone().into());
                 (urls::TAGS.to_owned(), "tags.html", context)
             }
             PageJob::Tag(i) => {
                 let view = &self.views.tags[i];
-                let title = format!("Tagged “{}”", view.name);
-                let description = format!("Help articles about {}.", view.name);
+                let title = strings.format("tag.title", &[("tag", &view.name)]);
+                let description = strings.format("tag.description", &[("tag", &view.name)]);
                 let mut context = self.context(
                     self.meta(&title, &description, &view.url),
-                    &[("All tags", urls::TAGS), (&view.name, &view.url)],
+                    &[
+                        (strings.text("tags.title"), urls::TAGS),
+                        (&view.name, &view.url),
+                    ],
                 );
                 context.insert_value("tag", self.views.tag_values[i].clone());
                 context.insert_value("articles", self.summaries_of(&library.tags[i].articles));
                 (view.url.clone(), "tag.html", context)
             }
             PageJob::Search => {
-                let description = format!("Search the help articles of {}.", config.title);
-                let mut meta = self.meta("Search", &description, urls::SEARCH);
+                let title = strings.text("search.title");
+                let description = strings.format("search.description", &[("site", &config.title)]);
+                let mut meta = self.meta(title, &description, urls::SEARCH);
                 // Result pages are per query: nothing for a search engine to index here.
                 meta.noindex = true;
-                let mut context = self.context(meta, &[("Search", urls::SEARCH)]);
+                let mut context = self.context(meta, &[(title, urls::SEARCH)]);
                 context.insert_value("categories", self.categories_with(Some(0)));
                 (urls::SEARCH.to_owned(), "search.html", context)
             }
             PageJob::Privacy => {
-                let description = format!(
-                    "What {} stores when you ask a question, why, and for how long.",
-                    config.company.name
-                );
+                let title = strings.text("privacy.title");
+                let description =
+                    strings.format("privacy.description", &[("company", &config.company.name)]);
                 let mut context = self.context(
-                    self.meta("Privacy statement", &description, urls::PRIVACY),
-                    &[("Privacy statement", urls::PRIVACY)],
+                    self.meta(title, &description, urls::PRIVACY),
+                    &[(title, urls::PRIVACY)],
                 );
                 context.insert("privacy_retention_days", &config.privacy.retention_days);
                 (urls::PRIVACY.to_owned(), "privacy.html", context)
             }
             PageJob::NotFound => {
                 let mut meta = self.meta(
-                    "Page not found",
-                    "This page does not exist (any more).",
+                    strings.text("notfound.title"),
+                    strings.text("notfound.description"),
                     urls::NOT_FOUND,
                 );
                 meta.noindex = true;
@@ -427,7 +440,11 @@ impl<'a> Renderer<'a> {
             PageJob::Redirect(i) => {
                 let (from, to) = &library.redirects[i];
                 let target = config.permalink(to);
-                let mut meta = self.meta("Moved", "This page has moved.", from);
+                let mut meta = self.meta(
+                    strings.text("redirect.title"),
+                    strings.text("redirect.description"),
+                    from,
+                );
                 meta.canonical = target.clone();
                 meta.noindex = true;
                 let mut context = self.context(meta, &[]);
@@ -571,7 +588,13 @@ impl<'a> Renderer<'a> {
         );
         context.insert_value(
             "json_ld",
-            json_ld::article_json_ld(self.config, article, &category.name).into(),
+            json_ld::article_json_ld(
+                self.config,
+                article,
+                &category.name,
+                self.views.strings.text("nav.home"),
+            )
+            .into(),
         );
         context.insert_value("article", view.into());
         context.insert_value(

@@ -278,11 +278,17 @@ impl Session {
             self.entries
                 .retain(|path, _| shown.contains(path.as_path()));
         }
+        let callouts = settings
+            .theme
+            .strings(&settings.config.language)
+            .callout_labels();
         let reread: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
             .map(|(_, shown, stamp)| {
                 let (parsed, problems) = match sources.read(&shown) {
-                    Ok(source) => article::parse(&source, &settings.config, &settings.images),
+                    Ok(source) => {
+                        article::parse(&source, &settings.config, &callouts, &settings.images)
+                    }
                     Err(problem) => (None, vec![problem]),
                 };
                 let parsed = parsed.map(|(head, body)| Parsed {

@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 
 use generator::config::SectionHeadings;
-use generator::content::markdown::{render_with, Body, ImageProblem, ImageResolver, ResolvedImage};
+use generator::content::markdown::{
+    render_with, Body, CalloutLabels, ImageProblem, ImageResolver, ResolvedImage,
+};
 
 /// The sections every article needs, appended to cases about something else.
 const REQUIRED: &str = "\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n";
@@ -34,7 +36,13 @@ impl ImageResolver for OneShot {
 
 /// The body rendered as the build does (with `main` taken by the theme), as readable text.
 fn rendered(markdown: &str) -> String {
-    let body = render_with(markdown, &SectionHeadings::default(), &["main"], &OneShot);
+    let body = render_with(
+        markdown,
+        &SectionHeadings::default(),
+        &CalloutLabels::default(),
+        &["main"],
+        &OneShot,
+    );
     describe(&body)
 }
 
