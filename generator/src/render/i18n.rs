@@ -54,15 +54,11 @@ impl Catalogue {
 
     /// `key`'s text with its `{name}` placeholders filled from `args`, as plain text.
     pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
-        fill(
-            self.text(key),
-            Cow::Borrowed,
-            |name| {
-                args.iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| Cow::Borrowed(*v))
-            },
-        )
+        fill(self.text(key), Cow::Borrowed, |name| {
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| Cow::Borrowed(*v))
+        })
         .unwrap_or_else(|_| self.text(key).to_owned())
     }
 
@@ -191,7 +187,7 @@ impl Catalogues {
 }
 
 /// What a template's source asks of the catalogues: every key named in `t(key="…")` and
-/// `strings(keys=["…", …])`, with its line and column. Found in the text, not by rendering, so
+/// `strings(keys=["…", …])`, with the line and column of its opening quote. Found in the text, not by rendering, so
 /// a key used only in a branch no page takes is still checked.
 pub fn template_keys(source: &str) -> Vec<(String, usize, usize)> {
     let index = LineIndex::new(source);
@@ -418,4 +414,119 @@ fn fill<'t>(
     }
     out.push_str(&literal(rest));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalogue(text: &str) -> Arc<Catalogue> {
+        let mut catalogues = Catalogues::default();
+        let mut problems = Vec::new();
+        catalogues.layer("xx", Path::new("xx.toml"), text, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        catalogues.get("xx")
+    }
+
+    fn render(strings: &str, template: &str, context: &tera::Context) -> String {
+        let mut tera = tera::Tera::new();
+        register(&mut tera, catalogue(strings));
+        tera.add_raw_template("t.html", template).unwrap();
+        tera.render("t.html", context).unwrap()
+    }
+
+    #[test]
+    fn text_is_escaped_placeholders_too_unless_they_are_markup() {
+        let strings = r#""a" = "Tom & Jerry's <b> \"{who}\" {link}.""#;
+        let mut context = tera::Context::new();
+        context.insert("who", "<i>O'Neil</i>");
+        let html = render(
+            strings,
+            r#"{% set link %}<a href="/">{{ "x&y" }}</a>{% endset %}{{ t(key="a", who=who, link=link) }}"#,
+            &context,
+        );
+        assert_eq!(
+            html,
+            "Tom &amp; Jerry's &lt;b&gt; &quot;&lt;i&gt;O&#39;Neil&lt;/i&gt;&quot; <a href=\"/\">x&amp;y</a>."
+        );
+    }
+
+    #[test]
+    fn count_picks_the_plural_form() {
+        let strings = "\"n_one\" = \"{count} article\"\n\"n_other\" = \"{count} articles\"\n";
+        let template = r#"{% for n in [0, 1, 2] %}{{ t(key="n", count=n) }}|{% endfor %}"#;
+        assert_eq!(
+            render(strings, template, &tera::Context::new()),
+            "0 articles|1 article|2 articles|"
+        );
+    }
+
+    #[test]
+    fn a_missing_key_or_placeholder_fails_the_render() {
+        let mut tera = tera::Tera::new();
+        register(&mut tera, catalogue("\"a\" = \"Hi {name}\""));
+        tera.add_raw_template("missing.html", r#"{{ t(key="b") }}"#)
+            .unwrap();
+        tera.add_raw_template("unfilled.html", r#"{{ t(key="a") }}"#)
+            .unwrap();
+        let context = tera::Context::new();
+        let error =
+            crate::render::theme::error_chain(&tera.render("missing.html", &context).unwrap_err());
+        assert!(error.contains("\"b\""), "{error}");
+        let error =
+            crate::render::theme::error_chain(&tera.render("unfilled.html", &context).unwrap_err());
+        assert!(error.contains("{name}"), "{error}");
+    }
+
+    #[test]
+    fn strings_are_json_that_cannot_end_the_script_block() {
+        let strings = "\"a\" = \"</script> “{q}”\"\n\"b\" = \"B\"\n";
+        let json = render(
+            strings,
+            r#"{{ strings(keys=["a", "b"]) }}"#,
+            &tera::Context::new(),
+        );
+        assert_eq!(json, r#"{"a":"\u003c/script> “{q}”","b":"B"}"#);
+    }
+
+    #[test]
+    fn rust_formats_plain_text_and_dates_in_the_language() {
+        let nl = Catalogues::builtin().get("nl");
+        assert_eq!(nl.date(Date::new(2026, 12, 4).unwrap()), "4 december 2026");
+        assert_eq!(
+            Catalogues::builtin()
+                .get("en")
+                .date(Date::new(2026, 3, 1).unwrap()),
+            "1 March 2026"
+        );
+        // Plain text: the template escapes it where it lands.
+        assert_eq!(nl.format("tag.title", &[("tag", "a&b")]), "Met tag ‘a&b’");
+        assert_eq!(nl.callout_labels().warning, "Waarschuwing");
+        assert_eq!(nl.text("no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn template_keys_are_found_at_their_opening_quote() {
+        let source = "a {{ t(key=\"x.one\") }}\n{% if no %}{{ t(key='x.two', n=1) }}{% endif %}\
+                      {{ at(key=\"not.this\") }}\n<script>{{ strings(keys=[\"s.a\",\n \"s.b\"]) }}";
+        assert_eq!(
+            template_keys(source),
+            [
+                ("x.one".to_owned(), 1, 12),
+                ("x.two".to_owned(), 2, 21),
+                ("s.a".to_owned(), 3, 26),
+                ("s.b".to_owned(), 4, 2),
+            ]
+        );
+    }
+
+    /// The catalogues the binary carries have the same keys in every language, and the
+    /// built-in templates use only keys they have.
+    #[test]
+    fn the_builtin_catalogues_are_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = crate::render::theme::Theme::load(dir.path(), "default").unwrap();
+        let problems = theme.check_strings(&["en".to_owned(), "nl".to_owned()]);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }
