@@ -520,6 +520,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn layers_override_key_by_key_site_over_theme_over_builtin() {
+        let root = tempfile::tempdir().unwrap();
+        let theme_dir = root.path().join("themes/plain");
+        for (dir, text) in [
+            (
+                theme_dir.join("i18n"),
+                "\"nav.home\" = \"Theme\"\n\"footer.feed\" = \"Feed\"\n",
+            ),
+            (root.path().join("i18n"), "\"nav.home\" = \"Site\"\n"),
+        ] {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("nl.toml"), text).unwrap();
+        }
+        let nl = Catalogues::load(root.path(), &theme_dir).unwrap().get("nl");
+        assert_eq!(nl.text("nav.home"), "Site");
+        assert_eq!(nl.text("footer.feed"), "Feed");
+        assert_eq!(nl.text("base.skip_link"), "Naar de inhoud");
+        assert_eq!(nl.file(), Path::new("i18n/nl.toml"));
+    }
+
     /// The catalogues the binary carries have the same keys in every language, and the
     /// built-in templates use only keys they have.
     #[test]
