@@ -31,8 +31,9 @@ use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer, Views};
 use crate::serve::dirty::{self, Dirty, Snapshot};
 
-/// Folders besides `content/` whose files change how every page looks.
-pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static"];
+/// Folders besides `content/` whose files change how every page looks (`i18n/`: the site's
+/// own strings, see `render::i18n`).
+pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static", "i18n"];
 
 /// A file's size and modification time: when neither changed, the file is not read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -933,6 +934,21 @@ mod tests {
             read(dir.path(), "printer/index.html"),
             "What if the printer shows offline?"
         );
+    }
+
+    #[test]
+    fn a_changed_site_catalogue_renders_every_page_again() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        assert!(read(dir.path(), "index.html").contains(">Recently updated</h2>"));
+        std::fs::create_dir_all(dir.path().join("i18n")).unwrap();
+        std::fs::write(
+            dir.path().join("i18n/en.toml"),
+            "\"home.recent_heading\" = \"Fresh\"\n",
+        )
+        .unwrap();
+        session.update().unwrap();
+        assert!(read(dir.path(), "index.html").contains(">Fresh</h2>"));
     }
 
     #[test]
