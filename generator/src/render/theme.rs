@@ -2,7 +2,8 @@
 //!
 //! Lookup order, first match wins, file by file: the site's own `templates/` and `static/`,
 //! then `themes/<theme>/`, then the default theme compiled into the binary (so `tryfirst` works
-//! on a site that has no theme folder at all).
+//! on a site that has no theme folder at all). The theme's strings (`i18n/<lang>.toml`) are
+//! layered the same way, key by key: see [`crate::render::i18n`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
