@@ -25,6 +25,45 @@ const BUILTIN_CATALOGUES: &[(&str, &str)] = &[
     ("nl", include_str!("../../../themes/default/i18n/nl.toml")),
 ];
 
+/// The keys the generator itself writes (breadcrumbs, page titles and descriptions, dates,
+/// callout labels): checked like the keys templates use, though no template names them.
+const GENERATOR_KEYS: &[&str] = &[
+    "nav.home",
+    "categories.title",
+    "categories.description",
+    "category.description_fallback",
+    "tags.title",
+    "tags.description",
+    "tag.title",
+    "tag.description",
+    "search.title",
+    "search.description",
+    "privacy.title",
+    "privacy.description",
+    "notfound.title",
+    "notfound.description",
+    "redirect.title",
+    "redirect.description",
+    "callout.note",
+    "callout.tip",
+    "callout.important",
+    "callout.warning",
+    "callout.caution",
+    "date.format",
+    "date.month_1",
+    "date.month_2",
+    "date.month_3",
+    "date.month_4",
+    "date.month_5",
+    "date.month_6",
+    "date.month_7",
+    "date.month_8",
+    "date.month_9",
+    "date.month_10",
+    "date.month_11",
+    "date.month_12",
+];
+
 /// One language's strings, after layering.
 #[derive(Debug, Default, Clone)]
 pub struct Catalogue {
@@ -247,7 +286,7 @@ pub fn check(
                     )
                     .with_hint(format!(
                         "copy themes/default/i18n/en.toml to i18n/{language}.toml and translate \
-                         its values (the theme ships: {})",
+                         its values (catalogues found: {})",
                         catalogues
                             .languages
                             .keys()
@@ -279,6 +318,22 @@ pub fn check(
                         ),
                     )
                     .with_hint(format!("add \"{key}\" = \"…\" to i18n/{language}.toml")),
+                );
+            }
+        }
+    }
+    // Keys the generator writes that a configured language lacks.
+    for (language, catalogue) in &present {
+        for key in GENERATOR_KEYS {
+            if !catalogue.strings.contains_key(*key) {
+                problems.push(
+                    Diagnostic::error(
+                        &catalogue.file(),
+                        format!("key \"{key}\" is missing in the \"{language}\" strings"),
+                    )
+                    .with_hint(format!(
+                        "the generator writes it; add \"{key}\" = \"…\" to i18n/{language}.toml"
+                    )),
                 );
             }
         }
@@ -539,6 +594,22 @@ mod tests {
         assert_eq!(nl.text("footer.feed"), "Feed");
         assert_eq!(nl.text("base.skip_link"), "Naar de inhoud");
         assert_eq!(nl.file(), Path::new("i18n/nl.toml"));
+    }
+
+    #[test]
+    fn a_language_lacking_a_key_the_generator_writes_is_an_error() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("i18n")).unwrap();
+        let mut text = String::new();
+        for key in GENERATOR_KEYS.iter().filter(|k| **k != "date.month_3") {
+            text.push_str(&format!("\"{key}\" = \"x\"\n"));
+        }
+        std::fs::write(root.path().join("i18n/fr.toml"), text).unwrap();
+        let catalogues = Catalogues::load(root.path(), &root.path().join("themes/x")).unwrap();
+        let problems = check(&catalogues, &["fr".to_owned()], &[]);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].file, Path::new("i18n/fr.toml"));
+        assert!(problems[0].message.contains("\"date.month_3\""));
     }
 
     /// The catalogues the binary carries have the same keys in every language, and the
