@@ -39,6 +39,7 @@ fuzz_target!(|text: &str| {
         path: path.clone(),
         text: text.to_owned(),
     };
-    let (_article, diagnostics) = parse(&source, config(), images());
+    let callouts = generator::content::markdown::CalloutLabels::default();
+    let (_article, diagnostics) = parse(&source, config(), &callouts, images());
     check_diagnostics(&diagnostics, &path, text);
 });

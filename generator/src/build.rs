@@ -22,7 +22,7 @@ use kb_model::{ArticleJson, BundleWriter};
 
 use crate::config::{Locations, SiteConfig, CONFIG_FILE};
 use crate::content::article::{self, ArticleHead};
-use crate::content::markdown::{Body, Outline};
+use crate::content::markdown::{Body, CalloutLabels, Outline};
 use crate::content::source::Sources;
 use crate::diagnostics::{self, Diagnostic};
 use crate::editions::{self, Edition, EditionRef, Versions};
@@ -169,6 +169,12 @@ pub fn load_settings(options: &BuildOptions) -> Result<(SiteConfig, Theme), Buil
         config.ask_endpoint = endpoint.clone();
     }
     let theme = Theme::load(root, &config.theme).map_err(BuildError::Invalid)?;
+    // Every language the site is built in needs every string its templates use.
+    let languages: Vec<String> = config.languages().into_iter().map(str::to_owned).collect();
+    let string_problems = theme.check_strings(&languages);
+    if !string_problems.is_empty() {
+        return Err(BuildError::Invalid(string_problems));
+    }
     if !theme
         .assets
         .iter()
@@ -247,6 +253,7 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
         || {
             BodyPasses {
                 sources,
+                theme: &theme,
                 images: &images,
                 page_options: options,
                 sink: &sink,
@@ -346,6 +353,8 @@ const BODY_CHUNK: usize = 256;
 struct BodyPass<'a> {
     sources: &'a Sources,
     config: &'a SiteConfig,
+    /// The callout labels of the site's language, written into the bodies.
+    callouts: &'a CalloutLabels,
     images: &'a Images,
     library: &'a Library,
     /// `None` when the site has errors already: bodies are only checked.
@@ -383,6 +392,8 @@ struct BodyDone {
 /// What every language's [`BodyPass`] shares.
 struct BodyPasses<'a> {
     sources: &'a Sources,
+    /// Whose strings (callout labels) each language's bodies are rendered with.
+    theme: &'a Theme,
     images: &'a Images,
     page_options: &'a BuildOptions,
     sink: &'a Sink,
@@ -405,9 +416,14 @@ impl BodyPasses<'_> {
         with_bundle(self.sink, config, self.bundle, |mut bundle| {
             let mut all = Vec::with_capacity(editions.len());
             for (edition, renderer) in editions.iter().zip(renderers) {
+                let callouts = self
+                    .theme
+                    .strings(&edition.config.language)
+                    .callout_labels();
                 let pass = BodyPass {
                     sources: self.sources,
                     config: &edition.config,
+                    callouts: &callouts,
                     images: self.images,
                     library: &edition.library,
                     renderer: renderer.as_ref(),
@@ -518,8 +534,14 @@ impl BodyPass<'_> {
                 return done;
             }
         };
-        let (body, problems) =
-            article::parse_body(article, &text, self.config, self.images, self.library);
+        let (body, problems) = article::parse_body(
+            article,
+            &text,
+            self.config,
+            self.callouts,
+            self.images,
+            self.library,
+        );
         drop(text);
         done.problems = problems;
         let published = i < self.library.articles.len();
@@ -730,6 +752,7 @@ mod tests {
         let bodies = BodyPass {
             sources: &edited,
             config: &loaded.config,
+            callouts: &CalloutLabels::default(),
             images: &loaded.images,
             library: &library,
             renderer: None,
@@ -778,6 +801,7 @@ mod tests {
             let bodies = BodyPass {
                 sources: &sources,
                 config: &loaded.config,
+                callouts: &CalloutLabels::default(),
                 images: &loaded.images,
                 library: &library,
                 renderer: Some(&renderer),

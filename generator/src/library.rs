@@ -819,7 +819,12 @@ mod tests {
         let mut heads = Vec::new();
         let mut outlines = HashMap::new();
         for file in &files {
-            let (parsed, problems) = parse(file, config, &crate::images::Images::for_tests());
+            let (parsed, problems) = parse(
+                file,
+                config,
+                &crate::content::markdown::CalloutLabels::default(),
+                &crate::images::Images::for_tests(),
+            );
             assert!(problems.is_empty(), "{problems:?}");
             let (head, body) = parsed.unwrap();
             outlines.insert(head.path.clone(), body.outline);

@@ -256,6 +256,7 @@ mod tests {
                 text,
             },
             &config,
+            &crate::content::markdown::CalloutLabels::default(),
             &crate::images::Images::for_tests(),
         );
         assert!(problems.is_empty(), "{problems:?}");
@@ -281,6 +282,7 @@ mod tests {
                 text,
             },
             &config,
+            &crate::content::markdown::CalloutLabels::default(),
             &crate::images::Images::for_tests(),
         );
         assert_eq!(problems[0].message, "the article still contains TODO");

@@ -141,7 +141,8 @@ pub fn is_slug(text: &str) -> bool {
 
 /// A calendar date, as articles carry it in `updated`: `time`'s date, which knows the calendar
 /// (leap years, days per month), with the three ways the site writes one. No time of day and no
-/// time zones: the site needs ordering, ISO output and an English long form.
+/// time zones: the site needs ordering, ISO output and the parts of a long form (written in the page's language by
+/// `render::i18n::Catalogue::date`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(time::Date);
 
@@ -183,9 +184,14 @@ impl Date {
         format!("{}T00:00:00Z", self.iso())
     }
 
-    /// `20 November 2026`
-    pub fn human(self) -> String {
-        format!("{} {} {}", self.0.day(), self.0.month(), self.0.year())
+    /// The day of the month, 1 to 31.
+    pub fn day(self) -> u8 {
+        self.0.day()
+    }
+
+    /// The month, 1 (January) to 12; its name is the page language's (`date.month_<n>`).
+    pub fn month_number(self) -> u8 {
+        u8::from(self.0.month())
     }
 }
 
@@ -244,7 +250,7 @@ mod tests {
         assert!(Date::new(2026, 1, 0).is_none());
         let date = Date::new(2026, 11, 5).unwrap();
         assert_eq!(date.iso(), "2026-11-05");
-        assert_eq!(date.human(), "5 November 2026");
+        assert_eq!((date.day(), date.month_number()), (5, 11));
         assert_eq!(date.rfc3339(), "2026-11-05T00:00:00Z");
         assert!(Date::new(2026, 1, 31).unwrap() < date);
         assert_eq!(Date::new(9, 1, 2).unwrap().iso(), "0009-01-02");

@@ -16,7 +16,7 @@ use kb_model::Risk;
 use crate::config::toml_errors;
 use crate::config::SiteConfig;
 use crate::content::front_matter::{self, FrontMatter};
-use crate::content::markdown::{self, ArticleLinks, Body, DefaultLanguageLinks};
+use crate::content::markdown::{self, ArticleLinks, Body, CalloutLabels, DefaultLanguageLinks};
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
 use crate::images::Images;
 use crate::render::theme_ids;
@@ -227,7 +227,11 @@ pub fn parse_head(
                 &index,
                 config,
                 images,
-                &DefaultLanguageLinks,
+                // Only the body's problems are kept: its labels and links do not matter.
+                &InLanguage {
+                    callouts: &CalloutLabels::default(),
+                    links: &DefaultLanguageLinks,
+                },
             );
             problems.extend(body_problems);
             (None, problems)
@@ -242,6 +246,7 @@ pub fn parse_body(
     head: &ArticleHead,
     text: &str,
     config: &SiteConfig,
+    callouts: &CalloutLabels,
     images: &Images,
     links: &dyn ArticleLinks,
 ) -> (Body, Vec<Diagnostic>) {
@@ -253,14 +258,22 @@ pub fn parse_body(
         &index,
         config,
         images,
-        links,
+        &InLanguage { callouts, links },
     )
+}
+
+/// What the language of the page a body is rendered into decides: its callouts' labels and
+/// where its `@/` links go.
+struct InLanguage<'a> {
+    callouts: &'a CalloutLabels,
+    links: &'a dyn ArticleLinks,
 }
 
 /// [`parse_head`] then [`parse_body`] of the same text, for who keeps both (`serve`, tests).
 pub fn parse(
     source: &SourceFile,
     config: &SiteConfig,
+    callouts: &CalloutLabels,
     images: &Images,
 ) -> (Option<(ArticleHead, Body)>, Vec<Diagnostic>) {
     let (head, mut problems) = parse_head(source, config, images);
@@ -269,8 +282,14 @@ pub fn parse(
     };
     // Only a one-language site's `serve` keeps bodies parsed before the library exists, and
     // there every `@/x` is `/x/`.
-    let (body, body_problems) =
-        parse_body(&head, &source.text, config, images, &DefaultLanguageLinks);
+    let (body, body_problems) = parse_body(
+        &head,
+        &source.text,
+        config,
+        callouts,
+        images,
+        &DefaultLanguageLinks,
+    );
     problems.extend(body_problems);
     (Some((head, body)), problems)
 }
@@ -282,7 +301,7 @@ fn parse_body_text(
     index: &LazyLineIndex,
     config: &SiteConfig,
     images: &Images,
-    links: &dyn ArticleLinks,
+    language: &InLanguage<'_>,
 ) -> (Body, Vec<Diagnostic>) {
     // A translation is written with its language's headings (`## Probeer eerst dit`).
     let lang = name_of(path).1;
@@ -290,9 +309,10 @@ fn parse_body_text(
     let body = markdown::render_with(
         &text[body_start..],
         sections,
+        language.callouts,
         theme_ids::PAGE_IDS,
         &images.for_article(path),
-        links,
+        language.links,
     );
     let problems = body
         .problems
@@ -653,6 +673,7 @@ mod tests {
                 text: text.to_owned(),
             },
             &SiteConfig::for_tests(),
+            &CalloutLabels::default(),
             &Images::for_tests(),
         )
     }
@@ -794,6 +815,6 @@ mod tests {
         let leap = GOOD.replace("2026-11-20", "2028-02-29");
         let (article, problems) = parse_text("content/a.md", &leap);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(article.unwrap().0.updated.human(), "29 February 2028");
+        assert_eq!(article.unwrap().0.updated.iso(), "2028-02-29");
     }
 }

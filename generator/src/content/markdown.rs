@@ -161,9 +161,28 @@ fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders `body` and extracts its anatomy, with images shown as written and no ids taken.
+/// The labels of GitHub-style callouts (`> [!NOTE]`), written into the body, so in the
+/// page's language (the catalogue's `callout.*`; the default is the built-in English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalloutLabels {
+    pub note: String,
+    pub tip: String,
+    pub important: String,
+    pub warning: String,
+    pub caution: String,
+}
+
+/// Renders `body` and extracts its anatomy, with images shown as written, no ids taken and
+/// the default callout labels.
 pub fn render(body: &str, headings: &SectionHeadings) -> Body {
-    render_with(body, headings, &[], &NoImages, &DefaultLanguageLinks)
+    render_with(
+        body,
+        headings,
+        &CalloutLabels::default(),
+        &[],
+        &NoImages,
+        &DefaultLanguageLinks,
+    )
 }
 
 /// Renders `body` and extracts its anatomy; `images` finds and measures its images.
@@ -172,11 +191,12 @@ pub fn render(body: &str, headings: &SectionHeadings) -> Body {
 pub fn render_with(
     body: &str,
     headings: &SectionHeadings,
+    callouts: &CalloutLabels,
     taken_ids: &[&str],
     images: &dyn ImageResolver,
     links: &dyn ArticleLinks,
 ) -> Body {
-    let mut walker = Walker::new(headings, taken_ids, images, links);
+    let mut walker = Walker::new(headings, callouts, taken_ids, images, links);
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     if body.contains("###") {
         // A level-3+ heading's anchor is made from its text, which follows its start event:
@@ -239,6 +259,7 @@ struct PendingImage {
 
 struct Walker<'h, 'a> {
     headings: &'h SectionHeadings,
+    callouts: &'h CalloutLabels,
     images: &'h dyn ImageResolver,
     links: &'h dyn ArticleLinks,
     image: Option<PendingImage>,
@@ -264,12 +285,14 @@ struct Walker<'h, 'a> {
 impl<'h, 'a> Walker<'h, 'a> {
     fn new(
         headings: &'h SectionHeadings,
+        callouts: &'h CalloutLabels,
         taken_ids: &[&str],
         images: &'h dyn ImageResolver,
         links: &'h dyn ArticleLinks,
     ) -> Self {
         Self {
             headings,
+            callouts,
             images,
             links,
             image: None,
@@ -367,7 +390,8 @@ impl<'h, 'a> Walker<'h, 'a> {
         }
         let event = match event {
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = callout(kind);
+                let (class, label) = callout(kind, self.callouts);
+                let label = crate::text::escape_markup(label);
                 // A labelled note: screen readers announce "Warning" before its text, and the
                 // label is visible too (colour alone carries no meaning).
                 Event::Html(
@@ -774,13 +798,13 @@ impl<'h, 'a> Walker<'h, 'a> {
 }
 
 /// The class and the visible label of a GitHub-style callout.
-fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+fn callout(kind: BlockQuoteKind, labels: &CalloutLabels) -> (&'static str, &str) {
     match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+        BlockQuoteKind::Note => ("note", &labels.note),
+        BlockQuoteKind::Tip => ("tip", &labels.tip),
+        BlockQuoteKind::Important => ("important", &labels.important),
+        BlockQuoteKind::Warning => ("warning", &labels.warning),
+        BlockQuoteKind::Caution => ("caution", &labels.caution),
     }
 }
 
@@ -1120,6 +1144,7 @@ mod tests {
         let body = render_with(
             text,
             &SectionHeadings::default(),
+            &CalloutLabels::default(),
             &[],
             &OneShot,
             &DefaultLanguageLinks,
@@ -1149,6 +1174,7 @@ mod tests {
         let body = render_with(
             &text,
             &SectionHeadings::default(),
+            &CalloutLabels::default(),
             &[],
             &OneShot,
             &DefaultLanguageLinks,

@@ -26,10 +26,16 @@ pub fn website_json_ld(config: &SiteConfig) -> String {
     }))
 }
 
-pub fn article_json_ld(config: &SiteConfig, article: &ArticleHead, category_name: &str) -> String {
+/// `home` names the home page's breadcrumb, in the page's language (`nav.home`).
+pub fn article_json_ld(
+    config: &SiteConfig,
+    article: &ArticleHead,
+    category_name: &str,
+    home: &str,
+) -> String {
     let url = config.permalink(&article.url());
     let crumbs = [
-        ("Home", config.permalink(&config.path(urls::HOME))),
+        (home, config.permalink(&config.path(urls::HOME))),
         (
             category_name,
             config.permalink(&config.path(&urls::category(&article.category))),

@@ -3,6 +3,7 @@
 //! ([`feeds`]) and the search index ([`search`]). Pure functions: [`crate::output`] writes.
 
 pub mod feeds;
+pub mod i18n;
 pub mod json_ld;
 pub mod pages;
 pub mod search;

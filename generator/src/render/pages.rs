@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tera::{Context, Map, Value};
@@ -20,6 +21,7 @@ use crate::content::markdown::Body;
 use crate::diagnostics::Diagnostic;
 use crate::editions::{PageKey, Version, Versions};
 use crate::library::Library;
+use crate::render::i18n::Catalogue;
 use crate::render::json_ld;
 
 use crate::render::theme::{Pages, Theme};
@@ -147,6 +149,8 @@ pub struct Renderer<'a> {
 pub struct Views {
     /// The theme's templates with what every page shows as their global context.
     pages: Pages,
+    /// The strings of the site's language, for what Rust writes (titles, breadcrumbs).
+    strings: Arc<Catalogue>,
     /// A hash of that global context (see [`crate::serve::dirty::Snapshot`]).
     pub(crate) common: u64,
     pub(crate) summaries: Vec<Summary>,
@@ -223,6 +227,7 @@ impl<'a> Renderer<'a> {
 
 impl Views {
     pub fn new(config: &SiteConfig, library: &Library, theme: &Theme) -> Self {
+        let strings = theme.strings(&config.language);
         let categories: Vec<CategoryView> = library
             .categories
             .iter()
@@ -248,7 +253,7 @@ impl Views {
                     description: article.description.clone(),
                     url: article.url(),
                     updated: article.updated.iso(),
-                    updated_human: article.updated.human(),
+                    updated_human: strings.date(article.updated),
                     risk: article.risk.as_str(),
                     category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
                     category_url: config.path(&urls::category(&article.category)),
@@ -300,7 +305,8 @@ impl Views {
         let globals = Context::from_serialize(&globals)
             .expect("the site-wide values serialise as a map: a struct of strings and lists");
         Self {
-            pages: theme.pages(globals),
+            pages: theme.pages(globals, &config.language),
+            strings,
             common,
             summary_values: values_of(&summaries),
             category_values: values_of(&categories),
@@ -325,7 +331,7 @@ impl<'a> Renderer<'a> {
     fn context(&self, meta: PageMeta<'_>, crumbs: &[(&str, &str)]) -> Context {
         let mut context = Context::new();
         let mut breadcrumbs = vec![Crumb {
-            name: "Home".into(),
+            name: self.views.strings.text("nav.home").to_owned(),
             url: self.config.path(urls::HOME),
         }];
         breadcrumbs.extend(crumbs.iter().map(|(name, url)| Crumb {
@@ -364,6 +370,7 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, job: PageJob) -> Result<(String, String), Diagnostic> {
         let config = self.config;
         let library = self.library;
+        let strings = &self.views.strings;
         let home = config.path(urls::HOME);
         let categories = config.path(urls::CATEGORIES);
         let tags = config.path(urls::TAGS);
@@ -387,15 +394,17 @@ impl<'a> Renderer<'a> {
                 (home, "index.html", context)
             }
             PageJob::Categories => {
-                let description = format!("All help articles of {}, by category.", config.title);
+                let title = strings.text("categories.title");
+                let description =
+                    strings.format("categories.description", &[("site", &config.title)]);
                 let mut context = self.context(
                     self.meta(
-                        "All categories",
+                        title,
                         &description,
                         &categories,
                         Some(PageKey::Everywhere(urls::CATEGORIES)),
                     ),
-                    &[("All categories", &categories)],
+                    &[(title, &categories)],
                 );
                 context.insert_value("categories", self.categories_with(None));
                 (categories, "categories.html", context)
@@ -403,7 +412,7 @@ impl<'a> Renderer<'a> {
             PageJob::Category(i) => {
                 let view = &self.views.categories[i];
                 let description = if view.description.is_empty() {
-                    format!("Help articles: {}", view.name)
+                    strings.format("category.description_fallback", &[("category", &view.name)])
                 } else {
                     view.description.clone()
                 };
@@ -424,23 +433,24 @@ impl<'a> Renderer<'a> {
                 (view.url.clone(), "category.html", context)
             }
             PageJob::Tags => {
-                let description = format!("All topics covered by {}.", config.title);
+                let title = strings.text("tags.title");
+                let description = strings.format("tags.description", &[("site", &config.title)]);
                 let mut context = self.context(
                     self.meta(
-                        "All tags",
+                        title,
                         &description,
                         &tags,
                         Some(PageKey::Everywhere(urls::TAGS)),
                     ),
-                    &[("All tags", &tags)],
+                    &[(title, &tags)],
                 );
                 context.insert_value("tags", self.views.tag_values.clone().into());
                 (tags, "tags.html", context)
             }
             PageJob::Tag(i) => {
                 let view = &self.views.tags[i];
-                let title = format!("Tagged “{}”", view.name);
-                let description = format!("Help articles about {}.", view.name);
+                let title = strings.format("tag.title", &[("tag", &view.name)]);
+                let description = strings.format("tag.description", &[("tag", &view.name)]);
                 let mut context = self.context(
                     self.meta(
                         &title,
@@ -448,41 +458,41 @@ impl<'a> Renderer<'a> {
                         &view.url,
                         Some(PageKey::Tag(&view.slug)),
                     ),
-                    &[("All tags", &tags), (&view.name, &view.url)],
+                    &[(strings.text("tags.title"), &tags), (&view.name, &view.url)],
                 );
                 context.insert_value("tag", self.views.tag_values[i].clone());
                 context.insert_value("articles", self.summaries_of(&library.tags[i].articles));
                 (view.url.clone(), "tag.html", context)
             }
             PageJob::Search => {
-                let description = format!("Search the help articles of {}.", config.title);
+                let title = strings.text("search.title");
+                let description = strings.format("search.description", &[("site", &config.title)]);
                 let search = config.path(urls::SEARCH);
                 let mut meta = self.meta(
-                    "Search",
+                    title,
                     &description,
                     &search,
                     Some(PageKey::Everywhere(urls::SEARCH)),
                 );
                 // Result pages are per query: nothing for a search engine to index here.
                 meta.noindex = true;
-                let mut context = self.context(meta, &[("Search", &search)]);
+                let mut context = self.context(meta, &[(title, &search)]);
                 context.insert_value("categories", self.categories_with(Some(0)));
                 (search, "search.html", context)
             }
             PageJob::Privacy => {
-                let description = format!(
-                    "What {} stores when you ask a question, why, and for how long.",
-                    config.company.name
-                );
+                let title = strings.text("privacy.title");
+                let description =
+                    strings.format("privacy.description", &[("company", &config.company.name)]);
                 let privacy = config.path(urls::PRIVACY);
                 let mut context = self.context(
                     self.meta(
-                        "Privacy statement",
+                        title,
                         &description,
                         &privacy,
                         Some(PageKey::Everywhere(urls::PRIVACY)),
                     ),
-                    &[("Privacy statement", &privacy)],
+                    &[(title, &privacy)],
                 );
                 context.insert("privacy_retention_days", &config.privacy.retention_days);
                 (privacy, "privacy.html", context)
@@ -490,8 +500,8 @@ impl<'a> Renderer<'a> {
             PageJob::NotFound => {
                 let not_found = config.path(urls::NOT_FOUND);
                 let mut meta = self.meta(
-                    "Page not found",
-                    "This page does not exist (any more).",
+                    strings.text("notfound.title"),
+                    strings.text("notfound.description"),
                     &not_found,
                     None,
                 );
@@ -502,7 +512,12 @@ impl<'a> Renderer<'a> {
             PageJob::Redirect(i) => {
                 let (from, to) = &library.redirects[i];
                 let target = config.permalink(to);
-                let mut meta = self.meta("Moved", "This page has moved.", from, None);
+                let mut meta = self.meta(
+                    strings.text("redirect.title"),
+                    strings.text("redirect.description"),
+                    from,
+                    None,
+                );
                 meta.canonical = target.clone();
                 meta.noindex = true;
                 let mut context = self.context(meta, &[]);
@@ -651,7 +666,13 @@ impl<'a> Renderer<'a> {
         );
         context.insert_value(
             "json_ld",
-            json_ld::article_json_ld(self.config, article, &category.name).into(),
+            json_ld::article_json_ld(
+                self.config,
+                article,
+                &category.name,
+                self.views.strings.text("nav.home"),
+            )
+            .into(),
         );
         context.insert_value("article", view.into());
         context.insert_value(

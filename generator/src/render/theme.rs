@@ -2,7 +2,8 @@
 //!
 //! Lookup order, first match wins, file by file: the site's own `templates/` and `static/`,
 //! then `themes/<theme>/`, then the default theme compiled into the binary (so `tryfirst` works
-//! on a site that has no theme folder at all).
+//! on a site that has no theme folder at all). The theme's strings (`i18n/<lang>.toml`) are
+//! layered the same way, key by key: see [`crate::render::i18n`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
+use crate::render::i18n::{self, Catalogue, Catalogues};
 
 /// The default theme, embedded. Keep in step with `themes/default/templates/`.
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -134,6 +136,8 @@ pub struct Asset {
 pub struct Theme {
     tera: Tera,
     origins: Arc<Origins>,
+    /// The strings of every language the theme and the site have (see [`i18n`]).
+    catalogues: Catalogues,
     pub assets: Vec<Asset>,
     pub stylesheet_url: String,
     /// The question form's script (`static/ask.js`), fingerprinted; empty if the theme has none.
@@ -218,9 +222,17 @@ impl Theme {
                 statics.insert(name, bytes);
             }
         }
+        let catalogues = match Catalogues::load(root, &root.join("themes").join(theme_name)) {
+            Ok(catalogues) => Some(catalogues),
+            Err(catalogue_problems) => {
+                problems.extend(catalogue_problems);
+                None
+            }
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
+        let catalogues = catalogues.unwrap_or_default();
         let origins: BTreeMap<String, Origin> = templates
             .iter()
             .map(|(name, (_, origin))| (name.clone(), origin.clone()))
@@ -230,6 +242,9 @@ impl Theme {
             .map(|(name, (text, _))| (name, text))
             .collect();
         let mut tera = Tera::new();
+        // Tera 2 knows its functions when it compiles: `t` is registered here, and again with
+        // a language's strings by [`Theme::pages`].
+        i18n::register(&mut tera, Arc::default());
         // Tera 2's own escaping is ours (`crate::text::escape_markup`: `& < > " '`, with `/`
         // left readable, unlike Tera 1's), and faster: no `set_escape_fn` any more.
         tera.add_raw_templates(sources.iter())
@@ -257,6 +272,7 @@ impl Theme {
         Ok(Theme {
             tera,
             origins,
+            catalogues,
             assets,
             stylesheet_url,
             script_url,
@@ -265,20 +281,52 @@ impl Theme {
         })
     }
 
-    /// The templates with `globals` given to every page they render (see [`Pages`]).
-    pub fn pages(&self, globals: Context) -> Pages {
+    /// The templates rendering in `language` (their `t` reads its catalogue), with `globals`
+    /// given to every page they render (see [`Pages`]). One per language of a build.
+    pub fn pages(&self, globals: Context, language: &str) -> Pages {
         let mut tera = self.tera.clone();
         *tera.global_context() = globals;
+        i18n::register(&mut tera, self.strings(language));
         Pages {
             tera,
             origins: Arc::clone(&self.origins),
         }
     }
 
-    /// Renders one template on its own; a failure names the template file and line.
-    pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+    /// `language`'s strings, for what Rust writes (breadcrumbs, page titles, dates, callouts).
+    pub fn strings(&self, language: &str) -> Arc<Catalogue> {
+        self.catalogues.get(language)
+    }
+
+    /// The strings checks for a site in `languages` (see [`i18n::check`]): a language without
+    /// a catalogue, a key one language has and another lacks, a key a template uses that a
+    /// language lacks (with the template's file and line).
+    pub fn check_strings(&self, languages: &[String]) -> Vec<Diagnostic> {
+        let templates: Vec<(&str, PathBuf, &str)> = self
+            .origins
+            .sources
+            .iter()
+            .map(|(name, source)| {
+                let file = match self.origins.origins.get(name) {
+                    Some(Origin::File(path)) => path.clone(),
+                    _ => PathBuf::from(format!("(built-in theme)/{name}")),
+                };
+                (name.as_str(), file, source.as_str())
+            })
+            .collect();
+        i18n::check(&self.catalogues, languages, &templates)
+    }
+
+    /// Renders one template on its own, in `language`; a failure names the template file and
+    /// line.
+    pub fn render(
+        &self,
+        template: &str,
+        context: &Context,
+        language: &str,
+    ) -> Result<String, Diagnostic> {
         let mut out = Vec::new();
-        self.pages(Context::new())
+        self.pages(Context::new(), language)
             .render_to(template, context, &mut out)?;
         String::from_utf8(out)
             .map_err(|_| Diagnostic::error(Path::new("templates"), "the page is not UTF-8 text"))
@@ -435,7 +483,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/404.html"), "custom {{ 1 + 1 }}").unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
-        let rendered = theme.render("404.html", &Context::new()).unwrap();
+        let rendered = theme.render("404.html", &Context::new(), "en").unwrap();
         assert_eq!(rendered, "custom 2");
         assert!(matches!(
             theme.origins.origins["article.html"],
@@ -482,7 +530,9 @@ mod tests {
         )
         .unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
-        let problem = theme.render("tags.html", &Context::new()).unwrap_err();
+        let problem = theme
+            .render("tags.html", &Context::new(), "en")
+            .unwrap_err();
         assert_eq!(problem.file, PathBuf::from("templates/partials/x.html"));
         assert_eq!((problem.line, problem.column), (2, 8), "{problem:?}");
         assert!(
@@ -531,7 +581,7 @@ mod tests {
         context.insert("contact", "");
         context.insert("text", "<it's & \"/\">");
         assert_eq!(
-            theme.render("404.html", &context).unwrap(),
+            theme.render("404.html", &context, "en").unwrap(),
             "<span class=\"risk risk-low\">Low risk · safe to try</span>\
              <span class=\"risk risk-high\">High risk · consider calling us</span>\
              |high,medium|fallback|&lt;it&#39;s &amp; &quot;/&quot;&gt;"

@@ -1,7 +1,7 @@
 //! `tryfirst serve`: the editor's live preview.
 //!
 //! Builds the site into a private folder, serves it on 127.0.0.1, rebuilds when anything under
-//! `content/`, `themes/`, `templates/`, `static/` or `site.toml` changes, and reloads open pages.
+//! `content/`, `themes/`, `templates/`, `static/`, `i18n/` or `site.toml` changes, and reloads open pages.
 //! Rebuilds are incremental ([`crate::serve::session`]): an edited article costs its own page
 //! and the pages that show it, and the terminal says how many pages were rewritten in how long.
 //! A broken edit is reported in the terminal and on the page, and the last good site stays

@@ -32,8 +32,9 @@ use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer, Views};
 use crate::serve::dirty::{self, Dirty, Snapshot};
 
-/// Folders besides `content/` whose files change how every page looks.
-pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static"];
+/// Folders besides `content/` whose files change how every page looks (`i18n/`: the site's
+/// own strings, see `render::i18n`).
+pub(crate) const SETTINGS_DIRS: &[&str] = &["themes", "templates", "static", "i18n"];
 
 /// A file's size and modification time: when neither changed, the file is not read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,11 +283,17 @@ impl Session {
             self.entries
                 .retain(|path, _| shown.contains(path.as_path()));
         }
+        let callouts = settings
+            .theme
+            .strings(&settings.config.language)
+            .callout_labels();
         let reread: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
             .map(|(_, shown, stamp)| {
                 let (parsed, problems) = match sources.read(&shown) {
-                    Ok(source) => article::parse(&source, &settings.config, &settings.images),
+                    Ok(source) => {
+                        article::parse(&source, &settings.config, &callouts, &settings.images)
+                    }
                     Err(problem) => (None, vec![problem]),
                 };
                 let parsed = parsed.map(|(head, body)| Parsed {
@@ -962,6 +969,21 @@ mod tests {
             read(dir.path(), "printer/index.html"),
             "What if the printer shows offline?"
         );
+    }
+
+    #[test]
+    fn a_changed_site_catalogue_renders_every_page_again() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        assert!(read(dir.path(), "index.html").contains(">Recently updated</h2>"));
+        std::fs::create_dir_all(dir.path().join("i18n")).unwrap();
+        std::fs::write(
+            dir.path().join("i18n/en.toml"),
+            "\"home.recent_heading\" = \"Fresh\"\n",
+        )
+        .unwrap();
+        session.update().unwrap();
+        assert!(read(dir.path(), "index.html").contains(">Fresh</h2>"));
     }
 
     #[test]

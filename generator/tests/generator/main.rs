@@ -7,6 +7,7 @@
 //! `INSTA_UPDATE=always cargo test -p generator` and read the diff before committing.
 
 mod editors_kit;
+mod i18n;
 mod images;
 mod languages;
 mod markdown;

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use generator::config::SectionHeadings;
 use generator::content::markdown::{
-    render_with, Body, DefaultLanguageLinks, ImageProblem, ImageResolver, ResolvedImage,
+    render_with, Body, CalloutLabels, DefaultLanguageLinks, ImageProblem, ImageResolver,
+    ResolvedImage,
 };
 
 /// The sections every article needs, appended to cases about something else.
@@ -39,6 +40,7 @@ fn rendered(markdown: &str) -> String {
     let body = render_with(
         markdown,
         &SectionHeadings::default(),
+        &CalloutLabels::default(),
         &["main"],
         &OneShot,
         &DefaultLanguageLinks,

@@ -71,8 +71,14 @@ fn article_page_has_anatomy_metadata_and_hash() {
             && html.contains("href=\"https://fixture.test/clients\"")
     );
     assert!(html.contains("id=\"ask-heading\""));
-    // No inline script: the JSON-LD data block and the copy button's external script.
-    assert_eq!(html.matches("<script").count(), 2);
+    // No inline script: the JSON-LD and copy-strings data blocks and the copy button's
+    // external script.
+    assert_eq!(html.matches("<script").count(), 3);
+    assert_eq!(
+        html.matches("<script type=\"application/json\" id=\"copy-strings\">")
+            .count(),
+        1
+    );
     assert_eq!(html.matches("<script src=\"/copy.").count(), 1);
     assert!(!html.contains(" style=") && !html.contains(" onclick="));
 

@@ -29,33 +29,47 @@
   var DRAFT_FIELDS = ["question", "email", "company"];
   var VERDICTS = ["diy", "careful", "bring_us_in"];
 
+  // The words, in the page's language: partials/ask.html's <script type="application/json"
+  // id="ask-strings"> (keys of the theme's i18n catalogue). `{name}` placeholders are filled
+  // by `fill`, as text; a missing key shows as itself.
+  var STRINGS = (function () {
+    var block = document.getElementById("ask-strings");
+    try {
+      return JSON.parse(block ? block.textContent : "{}") || {};
+    } catch (e) {
+      return {};
+    }
+  })();
+
+  /** The text of `key` with `{name}` placeholders from `args` (strings or numbers). */
+  function fill(key, args) {
+    var text = Object.prototype.hasOwnProperty.call(STRINGS, key) ? String(STRINGS[key]) : key;
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : all;
+    });
+  }
+
   var TEXT = {
-    asking: "Asking…",
-    working: "Working on your answer… this can take up to half a minute.",
-    questionRequired: "Please describe your situation.",
-    questionShort:
-      "Please describe your situation in a bit more detail (at least " + QUESTION_MIN + " characters).",
+    asking: fill("ask.asking"),
+    working: fill("ask.working"),
+    questionRequired: fill("form.question_required"),
+    questionShort: fill("form.question_too_short", { min: QUESTION_MIN }),
     questionLong: function (n) {
-      return "Please keep it under " + QUESTION_MAX + " characters (you wrote " + n +
-        "). The most important details are enough.";
+      return fill("form.question_too_long", { max: QUESTION_MAX, count: n });
     },
-    emailRequired: "Please enter your email address.",
-    emailInvalid: "That email address looks incomplete. Please check it (like name@company.com).",
-    companyRequired: "Please tell us which company you work for.",
-    companyLong: "Please keep the company name under " + COMPANY_MAX + " characters.",
-    consentRequired:
-      "Please agree to the privacy statement, so we may use your details to answer you.",
-    answerHeading: "Our answer",
-    basedOn: "Based on",
-    knowledgeBase: "Not written by AI: these steps come from our knowledge base.",
+    emailRequired: fill("form.email_required"),
+    emailInvalid: fill("form.email_invalid"),
+    companyRequired: fill("form.company_required"),
+    companyLong: fill("form.company_too_long", { max: COMPANY_MAX }),
+    consentRequired: fill("form.consent_required"),
+    answerHeading: fill("answer.heading"),
+    basedOn: fill("answer.based_on"),
+    knowledgeBase: fill("answer.knowledge_base"),
     limited: function (time) {
-      return time
-        ? "You have reached the limit for now. You can ask again at " + time + " (local time)."
-        : "You have reached the limit for now. Please try again later.";
+      return time ? fill("limit.reached_at", { time: time }) : fill("limit.reached");
     },
-    failed: "Something went wrong on our side. Your text is still here; please try again in a minute",
-    unreachable:
-      "We could not reach our server. Check your connection and try again — your text is still here."
+    failed: fill("error.failed"),
+    unreachable: fill("error.unreachable")
   };
 
   // Helpers ---------------------------------------------------------------------------------
@@ -280,10 +294,14 @@
 
     function failedMessage() {
       var email = companyEmail();
-      if (!email) return [TEXT.failed + "."];
+      if (!email) return [TEXT.failed];
       var link = el("a", null, email);
       link.href = "mailto:" + email;
-      return [TEXT.failed + ", or email us at ", link, "."];
+      // The sentence around the link, in the page's language: text, link, text.
+      var parts = fill("error.failed_email").split("{email}");
+      var out = [parts[0], link];
+      if (parts.length > 1) out.push(parts.slice(1).join("{email}"));
+      return out;
     }
 
     // Waiting.
@@ -325,8 +343,10 @@
       var hour = quota.per_hour;
       var day = quota.per_day;
       if (typeof hour !== "number" || typeof day !== "number") return "";
-      return "You can ask up to " + hour + " question" + (hour === 1 ? "" : "s") +
-        " an hour and " + day + " a day.";
+      return fill(hour === 1 ? "answer.quota_one" : "answer.quota_other", {
+        per_hour: hour,
+        per_day: day
+      });
     }
 
     function renderAnswer(data) {

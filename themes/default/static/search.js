@@ -15,10 +15,22 @@
   const json = new Map();
   let vocabulary = null;
 
-  const say = (text) => {
+  // The words, in the page's language: search.html's <script type="application/json"
+  // id="search-strings">. `{name}` placeholders are filled here, as text (never HTML).
+  let strings = {};
+  try {
+    strings = JSON.parse(document.getElementById('search-strings').textContent);
+  } catch {
+    // No block or a broken one: the keys show instead.
+  }
+  const text = (key, args = {}) =>
+    (key in strings ? strings[key] : key).replace(/\{(\w+)\}/g, (all, name) =>
+      name in args ? String(args[name]) : all);
+
+  const say = (line) => {
     status.textContent = '';
     const p = document.createElement('p');
-    p.textContent = text;
+    p.textContent = line;
     status.appendChild(p);
   };
 
@@ -232,7 +244,7 @@
       render([], '', false);
       return;
     }
-    say('Searching…');
+    say(text('search.searching'));
     try {
       const manifest = await load('/search/index.json');
       const fix = await corrected(query);
@@ -245,13 +257,16 @@
       }
       render(results, shown, manifest.stem);
       if (results.length === 0) {
-        say(`Nothing found for “${query}”. Try other words, or browse the categories below.`);
+        say(text('search.nothing_found', { query }));
       } else {
-        const count = results.length === 1 ? '1 article' : `${results.length} articles`;
-        say(shown === query ? `${count} found for “${query}”.` : `${count} found for “${shown}” (you typed “${query}”).`);
+        const n = results.length;
+        const count = text(n === 1 ? 'search.result_count_one' : 'search.result_count_other', { count: n });
+        say(shown === query
+          ? text('search.found', { count, query })
+          : text('search.found_corrected', { count, shown, query }));
       }
     } catch (error) {
-      say('Search is not available right now. Please browse the categories below.');
+      say(text('search.unavailable'));
     }
   };
 
