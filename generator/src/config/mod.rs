@@ -192,6 +192,13 @@ impl SiteConfig {
                     .with_hint("the default, 1200, suits screenshots"),
             );
         }
+        if let Err(problem) = kb_model::Language::parse(&self.language) {
+            // The question function's bundle records the language of every article.
+            problems.push(
+                Diagnostic::error(path, format!("language: {problem}"))
+                    .with_hint("write the site's language code, like `language = \"en\"`"),
+            );
+        }
         if self.categories.is_empty() {
             problems.push(
                 Diagnostic::error(path, "no categories are defined")
