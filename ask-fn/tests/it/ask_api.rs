@@ -32,6 +32,7 @@ const T0: i64 = 1_795_961_109_000;
 fn article(slug: &str, title: &str, risk: Risk, steps: &[&str]) -> BundleArticle {
     BundleArticle {
         slug: slug.into(),
+        language: kb_model::Language::english(),
         url: format!("{BASE_URL}/{slug}/"),
         title: title.into(),
         description: format!("About {title}"),
@@ -54,6 +55,8 @@ fn bundle() -> Arc<Bundle> {
         base_url: BASE_URL.into(),
         company_name: "Example IT".into(),
         company_phone: "+31 20 123 4567".into(),
+        default_language: kb_model::Language::english(),
+        languages: vec![kb_model::Language::english()],
         articles: vec![
             article(
                 "hardware-key-lost",
@@ -1585,7 +1588,11 @@ async fn ask_from(h: &Harness, ip: &str, email: &str) -> Result<String, u16> {
         })
         .await
         .map(|answer| answer.lead_id)
-        .map_err(|error| ask_fn::http::refusal(&error).status.as_u16())
+        .map_err(|error| {
+            ask_fn::http::refusal(&error, ask_fn::messages::Lang::En)
+                .status
+                .as_u16()
+        })
 }
 
 #[tokio::test]
