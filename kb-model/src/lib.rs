@@ -1,8 +1,9 @@
 //! The knowledge-base **bundle**: the one definition of what the generator hands the ask function.
 //!
 //! The generator writes a [`Bundle`] as JSON next to the site (`tryfirst-bundle.json`); the ask
-//! function loads it once at cold start and looks an article's steps up by slug. Steps are never
-//! taken from the browser: a visitor could send anything, the bundle is what we published.
+//! function loads it once at cold start and looks an article's steps up by slug and the page's
+//! language ([`RecordIndex`]). Steps are never taken from the browser: a visitor could send
+//! anything, the bundle is what we published.
 //!
 //! Both programs depend on this crate, so a field added here is added for both, and the JSON
 //! schema (documented in `docs/bundle.md`) cannot drift between writer and reader.

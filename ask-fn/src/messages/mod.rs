@@ -48,14 +48,6 @@ impl Lang {
             Lang::Nl => "nl",
         }
     }
-
-    /// The language's English name, as a prompt names it to a model.
-    pub fn english_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Nl => "Dutch",
-        }
-    }
 }
 
 /// One of two fixed texts.

@@ -658,12 +658,14 @@ async fn an_incident_is_bring_us_in_and_phone_first_whatever_the_model_says() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["verdict"], "bring_us_in");
     assert_eq!(answer["phone_first"], true);
+    // A Dutch question is answered in Dutch, the message around the advice included.
+    assert_eq!(answer["lang"], "nl");
     let message = answer["message"].as_str().unwrap();
     assert!(
-        message.starts_with("Phone us now: +31 20 123 4567."),
+        message.starts_with("Bel ons nu: +31 20 123 4567."),
         "{message}"
     );
-    assert!(!message.contains("will email you"), "{message}");
+    assert!(!message.contains("mailen je"), "{message}");
     let html = answer["answer_html"].as_str().unwrap();
     assert!(
         html.starts_with("<p><strong>Bel ons nu: +31 20 123 4567.</strong>"),
