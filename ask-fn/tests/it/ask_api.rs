@@ -2172,3 +2172,42 @@ async fn without_an_llm_a_dutch_page_gets_the_dutch_steps_from_the_knowledge_bas
         "Dit zijn de best passende stappen uit onze kennisbank (niet door AI geschreven)."
     );
 }
+
+#[tokio::test]
+async fn a_request_without_a_readable_language_is_refused_in_the_default_language() {
+    // A Dutch-first site: its refusals of unreadable requests are Dutch.
+    let mut dutch_site = (*bundle()).clone();
+    for article in &mut dutch_site.articles {
+        article.language = nl();
+    }
+    dutch_site.default_language = nl();
+    dutch_site.languages = vec![nl()];
+    let h = harness(Options {
+        dynamo: false,
+        bundle: Some(Arc::new(dutch_site)),
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = h.post_raw("text/plain", b"hello".to_vec()).await;
+    assert_eq!(status, 415);
+    assert!(
+        body.contains("Het formulier is verstuurd in een formaat dat we niet accepteren."),
+        "{body}"
+    );
+    let (status, body) = h.post_raw("application/json", b"{not json".to_vec()).await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("De gegevens van het formulier konden niet worden gelezen."),
+        "{body}"
+    );
+    // A page language the bundle does not have: the default's words, like its answer.
+    let mut english = question("ian@example.com");
+    english["lang"] = json!("en");
+    english["email"] = json!("ian@");
+    let (status, _, body) = h.post_json(&english).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["error"]["message"],
+        "Dat e-mailadres lijkt niet compleet. Controleer het (zoals naam@bedrijf.nl)."
+    );
+}
