@@ -100,8 +100,9 @@ pub struct AskAnswer {
     /// Safe HTML: no raw HTML, no images, links only to our site.
     pub answer_html: Option<String>,
     /// The language of the answer (its advice, `message`, badge and cited articles): the
-    /// page's, or the question's when clearly another (see `language::choose`). The page's
-    /// script marks the answer with it (`lang`), so it is read out in the right language.
+    /// page's, or the question's when clearly another (see `language::choose`). Sent so the
+    /// page's script can mark the answer with `lang` and it is read out in the right language
+    /// (the default theme's ask.js does not do that yet).
     pub lang: Language,
     /// One honest sentence about what happens next.
     pub message: String,
