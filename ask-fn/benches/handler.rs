@@ -91,6 +91,7 @@ fn bundle(n: usize) -> Arc<Bundle> {
     let articles = (0..n)
         .map(|i| BundleArticle {
             slug: format!("article-{i}"),
+            language: kb_model::Language::english(),
             url: format!("https://help.example.test/article-{i}/"),
             title: format!(
                 "Why does my {} not {}?",
@@ -115,6 +116,8 @@ fn bundle(n: usize) -> Arc<Bundle> {
         base_url: "https://help.example.test".into(),
         company_name: "Example IT".into(),
         company_phone: "+31 20 123 4567".into(),
+        default_language: kb_model::Language::english(),
+        languages: vec![kb_model::Language::english()],
         articles,
     })
 }

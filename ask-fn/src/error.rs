@@ -57,6 +57,8 @@ pub enum Unreadable {
     Form,
     /// A `request_id` our page script never sends.
     RequestId,
+    /// A `lang` that is no language code (our pages send their own, like `nl`).
+    Language,
 }
 
 /// One field the visitor has to fix.

@@ -146,7 +146,9 @@ pub async fn run_case(app: &App, case: &Case, n: usize, phone: &str) -> Outcome 
             Vec::new(),
             Some(format!(
                 "refused: {}",
-                crate::http::refusal(&error).headline().code
+                crate::http::refusal(&error, crate::messages::Lang::En)
+                    .headline()
+                    .code
             )),
             String::new(),
             String::new(),

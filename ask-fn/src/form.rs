@@ -4,6 +4,7 @@
 //! Pure: bytes and an encoding in, a [`Question`] (every field valid) or an [`AskError`] saying
 //! what is wrong (the HTTP edge words it for the visitor). Never panics, whatever the bytes.
 
+use kb_model::Language;
 use serde::Deserialize;
 
 use crate::email::Email;
@@ -51,6 +52,9 @@ struct RawForm {
     /// The page script's id for this question, the same on a retry (see [`RequestId`]).
     #[serde(default)]
     request_id: Option<String>,
+    /// The language of the page the form is on (`site.language` of that page).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// A checkbox: `true` in JSON, `on`/`yes`/`true`/`1` from an HTML form.
@@ -85,6 +89,9 @@ pub struct Question {
     pub company: String,
     /// Sent by the page's script; absent from the form without JavaScript.
     pub request_id: Option<RequestId>,
+    /// The page's language as posted; `None` when absent (pages built before it was sent).
+    /// Whether the bundle has it is the handler's to decide (see `language`).
+    pub lang: Option<Language>,
 }
 
 /// The page script's random id for one question, resent unchanged when the visitor retries after
@@ -181,6 +188,7 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             Some(RequestId::parse(text).ok_or(AskError::Unreadable(Unreadable::RequestId))?)
         }
     };
+    let lang = posted_language(raw.lang.as_deref())?;
     let content_hash = raw
         .content_hash
         .map(|h| h.trim().to_owned())
@@ -226,15 +234,37 @@ fn validate(raw: RawForm, known_article: &dyn Fn(&str) -> bool) -> Result<Questi
             email,
             company,
             request_id,
+            lang,
         }),
         _ => Err(AskError::InvalidFields(problems)),
     }
+}
+
+/// The `lang` field: absent or empty is `None`; a language code is parsed; anything else is
+/// not what our pages send (`<html lang>`'s value), so the body is refused as unreadable
+/// rather than guessed at.
+fn posted_language(lang: Option<&str>) -> Result<Option<Language>, AskError> {
+    match lang.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(code) => Language::parse(code)
+            .map(Some)
+            .map_err(|_| AskError::Unreadable(Unreadable::Language)),
+    }
+}
+
+/// The page's language as posted, read as far as the body allows: for wording a refusal of a
+/// body that may not even parse. `None` when there is none to read.
+pub fn language_of(body: &[u8], encoding: Encoding) -> Option<Language> {
+    raw_fields(body, encoding)
+        .get("lang")
+        .and_then(|code| Language::parse(code).ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::http::{refusal, Refusal};
+    use crate::messages::Lang;
     use proptest::prelude::*;
 
     fn known(slug: &str) -> bool {
@@ -247,7 +277,7 @@ mod tests {
         encoding: Encoding,
         known: &dyn Fn(&str) -> bool,
     ) -> Result<Question, Refusal> {
-        super::parse(body, encoding, known).map_err(|error| refusal(&error))
+        super::parse(body, encoding, known).map_err(|error| refusal(&error, Lang::En))
     }
 
     fn json(value: serde_json::Value) -> Result<Question, Refusal> {
@@ -293,6 +323,40 @@ mod tests {
             body["request_id"] = bad.into();
             assert_eq!(json(body.clone()).unwrap_err().status, 400, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_page_language_is_optional_parsed_and_refused_when_no_language_code() {
+        assert_eq!(
+            json(good()).unwrap().lang,
+            None,
+            "absent: the bundle's default"
+        );
+        let mut body = good();
+        body["lang"] = "nl".into();
+        assert_eq!(json(body.clone()).unwrap().lang.unwrap().as_str(), "nl");
+        body["lang"] = "en-GB".into();
+        assert_eq!(json(body.clone()).unwrap().lang.unwrap().as_str(), "en-gb");
+        body["lang"] = "".into();
+        assert_eq!(json(body.clone()).unwrap().lang, None);
+        for bad in ["dutch", "<script>", "n"] {
+            body["lang"] = bad.into();
+            let error = json(body.clone()).unwrap_err();
+            assert_eq!(
+                (error.status.as_u16(), error.headline().code),
+                (400, "bad_form"),
+                "{bad}"
+            );
+        }
+        let form =
+            b"lang=nl&question=Mijn+printer+staat+offline&email=a%40b.co&company=C&consent=on";
+        let question = parse(form, Encoding::UrlEncoded, &known).unwrap();
+        assert_eq!(question.lang.unwrap().as_str(), "nl");
+        assert_eq!(
+            language_of(form, Encoding::UrlEncoded).unwrap().as_str(),
+            "nl"
+        );
+        assert_eq!(language_of(b"{not json", Encoding::Json), None);
     }
 
     #[test]

@@ -3,20 +3,22 @@
 //! client IP in, an [`AskAnswer`] or an [`AskError`] out; `http` turns those into responses for
 //! Lambda and the local server alike.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use kb_model::{Bundle, BundleArticle};
+use kb_model::{Bundle, BundleArticle, Language, RecordIndex};
 use serde::Serialize;
 
 use crate::clock::{self, Clock};
 use crate::email::pseudonym;
 use crate::error::{AskError, RateLimit};
 use crate::form::{self, Encoding, Question};
+use crate::language::{self, Languages};
 use crate::llm::retry_budget::RetryPermit;
 use crate::llm::{AdviceRequest, AdviceSource, Advisor, ArticleContext, Verdict};
+use crate::messages::{self, Lang};
 use crate::notify::Notifier;
 use crate::policy::{self, Floor, FloorRule};
 use crate::quota::Limits;
@@ -39,7 +41,8 @@ const CATALOGUE_SIZE: usize = 8;
 pub struct App {
     pub settings: Settings,
     bundle: Arc<Bundle>,
-    by_slug: HashMap<String, usize>,
+    /// An article's record by slug and language, with the fallback to the original.
+    records: RecordIndex,
     /// Ranks the articles the LLM may cite and the floor's grounding; built once at wiring and
     /// shared with a knowledge-base advisor.
     index: Arc<SearchIndex>,
@@ -96,6 +99,11 @@ pub struct AskAnswer {
     pub phone_first: bool,
     /// Safe HTML: no raw HTML, no images, links only to our site.
     pub answer_html: Option<String>,
+    /// The language of the answer (its advice, `message`, badge and cited articles): the
+    /// page's, or the question's when clearly another (see `language::choose`). Sent so the
+    /// page's script can mark the answer with `lang` and it is read out in the right language
+    /// (the default theme's ask.js does not do that yet).
+    pub lang: Language,
     /// One honest sentence about what happens next.
     pub message: String,
     pub cited: Vec<CitedArticle>,
@@ -116,16 +124,10 @@ impl App {
         advisor: Arc<dyn Advisor>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let by_slug = bundle
-            .articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.slug.clone(), i))
-            .collect();
         Self {
             settings,
+            records: RecordIndex::new(&bundle),
             bundle,
-            by_slug,
             index,
             store: store.clone(),
             held: store,
@@ -156,15 +158,22 @@ impl App {
         crate::metrics::emit(self.settings.function_name.as_deref(), metric);
     }
 
-    fn article(&self, slug: &str) -> Option<&BundleArticle> {
-        self.by_slug.get(slug).map(|&i| &self.bundle.articles[i])
+    /// The record of `slug` in `language`, else its original.
+    fn article(&self, slug: &str, language: &Language) -> Option<&BundleArticle> {
+        self.records.find(&self.bundle, slug, language)
+    }
+
+    /// The language to word a refusal of this body in: the page's as posted, as far as the
+    /// body can be read and the bundle has it; else the bundle's default.
+    pub fn page_language(&self, body: &[u8], encoding: Encoding) -> Language {
+        language::page_language(&self.bundle, form::language_of(body, encoding).as_ref())
     }
 
     /// The whole request path.
     pub async fn ask(&self, input: AskInput<'_>) -> Result<AskAnswer, AskError> {
         let started = Instant::now();
         let question = form::parse(input.body, input.encoding, &|slug| {
-            self.by_slug.contains_key(slug)
+            self.records.contains(slug)
         })?;
         let result = self
             .accepted(&question, input.client_ip, input.request_id)
@@ -191,11 +200,13 @@ impl App {
         request_id: &str,
     ) -> Result<AskAnswer, AskError> {
         let salt = &self.settings.hash_salt;
+        let scrubbed = scrub::scrub(&question.text);
+        let languages = language::choose(&self.bundle, question.lang.as_ref(), &scrubbed.text);
+        // What the visitor read: the article in the page's language (its steps, its hash).
         let article = question
             .article
             .as_deref()
-            .and_then(|slug| self.article(slug));
-        let scrubbed = scrub::scrub(&question.text);
+            .and_then(|slug| self.article(slug, &languages.page));
         let now = self.clock.now();
         let email_hash = pseudonym(salt, "email", &question.email.quota_identity());
         let checks = self.quota_checks(&email_hash, client_ip);
@@ -266,7 +277,7 @@ impl App {
                     request_id,
                     "a retry of an admitted question; answering with the first result"
                 );
-                return self.replay(&lead_id, &checks, request_id).await;
+                return self.replay(&lead_id, &checks, &languages, request_id).await;
             }
             Err(error) => {
                 tracing::error!(request_id, error = %error, "store unavailable; question refused before any LLM call");
@@ -284,7 +295,15 @@ impl App {
         );
         let permit = self.llm_retry_permit(budget.as_ref());
         let advised = self
-            .advise(article, &scrubbed.text, llm_call, request_id, floor, permit)
+            .advise(
+                article,
+                &scrubbed.text,
+                &languages,
+                llm_call,
+                request_id,
+                floor,
+                permit,
+            )
             .await;
         let (advice, status, follow_up_reason) = match advised {
             Ok((advice, raised)) => {
@@ -348,6 +367,7 @@ impl App {
             status,
             phone_first,
             article,
+            &languages.answer,
             quota_view(&checks),
         ))
     }
@@ -366,24 +386,28 @@ impl App {
         status: LeadStatus,
         phone_first: bool,
         article: Option<&BundleArticle>,
+        answer_language: &Language,
         quota: QuotaView,
     ) -> AskAnswer {
         let follow_up = matches!(status, LeadStatus::NeedsFollowUp | LeadStatus::LlmFailed);
         let phone = self.bundle.company_phone.trim();
+        let lang = Lang::of(answer_language);
         let message = match (advice, status) {
-            _ if phone_first && !phone.is_empty() => format!("Phone us now: {phone}. This may be a security incident, so do not wait for an email. We also have your question and will follow up at {email}."),
-            _ if phone_first => format!("Phone us now. This may be a security incident, so do not wait for an email. We also have your question and will follow up at {email}."),
-            (Some(_), LeadStatus::NeedsFollowUp) => format!("This is one to leave to us. We have your question and will email you at {email}."),
-            (Some(advice), _) if advice.source == AdviceSource::KnowledgeBase => "These are the closest matching steps from our knowledge base (not written by AI).".to_owned(),
-            (Some(_), _) => "Here is our advice. If it does not solve it, reply to our email or contact us.".to_owned(),
-            (None, LeadStatus::LlmFailed) => format!("We could not generate advice right now. We have your question and will email you at {email}."),
-            (None, _) => format!("We have your question and will reply by email to {email}."),
+            _ if phone_first => messages::phone_now(lang, phone, email),
+            (Some(_), LeadStatus::NeedsFollowUp) => messages::leave_to_us(lang, email),
+            (Some(advice), _) if advice.source == AdviceSource::KnowledgeBase => {
+                messages::from_knowledge_base(lang).to_owned()
+            }
+            (Some(_), _) => messages::advice(lang).to_owned(),
+            (None, LeadStatus::LlmFailed) => messages::llm_failed(lang, email),
+            (None, _) => messages::received(lang, email),
         };
+        // Cited articles in the answer's language, like the advice that links them.
         let cited: Vec<CitedArticle> = advice
             .map(|a| {
                 a.cited
                     .iter()
-                    .filter_map(|slug| self.article(slug))
+                    .filter_map(|slug| self.article(slug, answer_language))
                     .map(|a| CitedArticle {
                         slug: a.slug.clone(),
                         title: a.title.clone(),
@@ -398,12 +422,13 @@ impl App {
             follow_up,
             source: advice.map(|a| a.source),
             verdict: advice.map(|a| a.verdict),
-            verdict_label: advice.and_then(|a| self.badge(a)),
+            verdict_label: advice.and_then(|a| self.badge(a, lang)),
             phone_first,
             answer_html: advice.map(|a| {
                 let urls: Vec<String> = cited.iter().map(|c| c.url.clone()).collect();
                 answer_html::render_answer(&a.markdown, &self.bundle.base_url, &urls)
             }),
+            lang: answer_language.clone(),
             message,
             cited,
             quota,
@@ -415,14 +440,14 @@ impl App {
 
     /// The badge words: the verdict for AI advice; for a knowledge-base answer the risk of the
     /// article it cites ("Article risk: high"), or none when nothing matched.
-    fn badge(&self, advice: &crate::llm::Advice) -> Option<String> {
+    fn badge(&self, advice: &crate::llm::Advice, lang: Lang) -> Option<String> {
         match advice.source {
-            AdviceSource::Ai => Some(advice.verdict.label().to_owned()),
+            AdviceSource::Ai => Some(messages::verdict_label(lang, advice.verdict).to_owned()),
             AdviceSource::KnowledgeBase => advice
                 .cited
                 .first()
-                .and_then(|slug| self.article(slug))
-                .map(|a| format!("Article risk: {}", a.risk)),
+                .and_then(|slug| self.article(slug, &self.bundle.default_language))
+                .map(|a| messages::article_risk(lang, a.risk)),
         }
     }
 
@@ -448,10 +473,15 @@ impl App {
     /// when the question was admitted; a retry takes `retry_permit`), then puts the server's
     /// floor under the verdict. Returns the advice with the lead's note `policy_floor:…` when
     /// the floor raised the verdict, or why there is none.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the request path's values, each used once"
+    )]
     async fn advise(
         &self,
         article: Option<&BundleArticle>,
         text: &str,
+        languages: &Languages,
         llm_call: bool,
         request_id: &str,
         floor: Option<Floor>,
@@ -487,14 +517,17 @@ impl App {
         } else {
             Vec::new()
         };
+        // The search ranks every record; the model is offered each article once, titled in
+        // the answer's language.
         let catalogue = ranked
             .into_iter()
-            .map(|(i, _)| &self.bundle.articles[i])
+            .map(|(i, _)| self.bundle.articles[i].slug.as_str())
             .chain(
                 article
                     .into_iter()
-                    .flat_map(|a| a.see_also.iter().filter_map(|slug| self.article(slug))),
+                    .flat_map(|a| a.see_also.iter().map(String::as_str)),
             )
+            .filter_map(|slug| self.article(slug, &languages.answer))
             .fold(Vec::<(String, String)>::new(), |mut list, a| {
                 if !list.iter().any(|(slug, _)| *slug == a.slug) {
                     list.push((a.slug.clone(), a.title.clone()));
@@ -504,6 +537,7 @@ impl App {
         let request = AdviceRequest {
             article: article.map(ArticleContext::from),
             question: text.to_owned(),
+            language: languages.answer.clone(),
             catalogue,
             company_name: self.bundle.company_name.clone(),
             company_phone: self.bundle.company_phone.clone(),
@@ -594,7 +628,7 @@ pub fn apply_policy(
     if decision.phone_first {
         let line = policy::phone_first_line(
             &request.company_phone,
-            kb_model::text::looks_dutch(&request.question),
+            Lang::of(&request.language) == Lang::Nl,
         );
         advice.markdown = format!("{line}\n\n{}", advice.markdown);
     }

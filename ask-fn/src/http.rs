@@ -17,6 +17,7 @@ use axum::Router;
 use crate::error::AskError;
 use crate::form::Encoding;
 use crate::handler::{App, AskInput};
+use crate::messages::Lang;
 
 mod refusal;
 pub use refusal::{refusal, FieldError, Refusal};
@@ -26,7 +27,9 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/ask", post(ask).options(preflight))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async { json_error(&AskError::NotFound) })
+        .fallback(|State(app): State<Arc<App>>| async move {
+            json_error(&AskError::NotFound, default_lang(&app))
+        })
         .with_state(app)
 }
 
@@ -122,21 +125,27 @@ async fn preflight(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
             out.insert(header::VARY, HeaderValue::from_static("Origin"));
             response
         }
-        Err(error) => json_error(&error),
+        Err(error) => json_error(&error, default_lang(&app)),
     }
+}
+
+/// The words for a request with no page language to read (no body, or not ours to read yet):
+/// the bundle's default language.
+fn default_lang(app: &App) -> Lang {
+    Lang::of(&app.bundle().default_language)
 }
 
 async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
     let ip = match client_ip(&request) {
         Ok(ip) => ip,
-        Err(error) => return json_error(&error),
+        Err(error) => return json_error(&error, default_lang(&app)),
     };
     let id = request_id(&request);
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     let cors = match origin_allowed(&app, &headers) {
         Ok(cors) => cors,
-        Err(error) => return json_error(&error),
+        Err(error) => return json_error(&error, default_lang(&app)),
     };
     let encoding = crate::form::encoding_of(
         headers
@@ -146,6 +155,12 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
     let wants_html = wants_html(&headers, encoding.as_ref().ok().copied());
     // Size first, then the type: an oversize body is refused unread, whatever it claims to be.
     let body = read_body(body, &headers, app.settings.max_body_bytes).await;
+    // A refusal is worded in the page's language as far as the body tells it (even a body
+    // whose fields are wrong says its `lang`); one refused unread gets the default's.
+    let lang = match (&body, &encoding) {
+        (Ok(bytes), Ok(encoding)) => Lang::of(&app.page_language(bytes, *encoding)),
+        _ => default_lang(&app),
+    };
     let result = match (&body, encoding) {
         (Ok(bytes), Ok(encoding)) => {
             app.ask(AskInput {
@@ -165,9 +180,9 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
             &serde_json::to_value(&answer).unwrap_or_default(),
         ),
         (Ok(answer), true) => html_response(StatusCode::OK, &crate::page::answer(&answer)),
-        (Err(error), false) => json_error(&error),
+        (Err(error), false) => json_error(&error, lang),
         (Err(error), true) => {
-            let refused = refusal(&error);
+            let refused = refusal(&error, lang);
             let fields = body
                 .as_ref()
                 .map(|b| crate::form::raw_fields(b, Encoding::UrlEncoded))
@@ -179,6 +194,7 @@ async fn ask(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
             let response = html_response(
                 refused.status,
                 &crate::page::error(
+                    lang,
                     &refused,
                     &fields,
                     &back,
@@ -243,8 +259,8 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
     response(status, "application/json", body.to_string())
 }
 
-fn json_error(error: &AskError) -> Response {
-    let refused = refusal(error);
+fn json_error(error: &AskError, lang: Lang) -> Response {
+    let refused = refusal(error, lang);
     with_retry_after(json_response(refused.status, &refused.body()), &refused)
 }
 

@@ -1,10 +1,12 @@
 //! The small HTML pages the form without JavaScript gets back: the answer, or the form again
-//! with every field as the visitor typed it and the problems next to the fields.
+//! with every field as the visitor typed it and the problems next to the fields. The answer
+//! page is in the answer's language, the form in the page's; `<html lang>` says which.
 
 use std::collections::HashMap;
 
 use crate::handler::AskAnswer;
 use crate::http::Refusal;
+use crate::messages::{self, Lang};
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -28,16 +30,18 @@ label{display:block;margin-top:1rem;font-weight:600}input[type=text],input[type=
 textarea{min-height:8rem}.hp{position:absolute;left:-10000px}button{margin-top:1rem;font:inherit;padding:.5rem 1rem}\
 @media (prefers-color-scheme:dark){body{background:#111;color:#eee}a{color:#8ab4f8}.diy{color:#7ee2a8}.careful{color:#ffc46b}.bring_us_in,.error{color:#ff9d9d}}";
 
-fn document(title: &str, body: &str) -> String {
+fn document(lang: Lang, title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        lang.code(),
         escape(title)
     )
 }
 
 /// The answer page.
 pub fn answer(answer: &AskAnswer) -> String {
-    let mut body = String::from("<h1>Our answer</h1>\n");
+    let lang = Lang::of(&answer.lang);
+    let mut body = format!("<h1>{}</h1>\n", messages::answer_heading(lang));
     if let (Some(verdict), Some(label)) = (answer.verdict, &answer.verdict_label) {
         body.push_str(&format!(
             "<p><span class=\"badge {}\">{}</span></p>\n",
@@ -51,7 +55,7 @@ pub fn answer(answer: &AskAnswer) -> String {
         body.push_str(&format!("<div class=\"answer\">{html}</div>\n"));
     }
     if !answer.cited.is_empty() {
-        body.push_str("<h2>Articles this is based on</h2>\n<ul>\n");
+        body.push_str(&format!("<h2>{}</h2>\n<ul>\n", messages::based_on(lang)));
         for cited in &answer.cited {
             body.push_str(&format!(
                 "<li><a href=\"{}\">{}</a></li>\n",
@@ -61,44 +65,36 @@ pub fn answer(answer: &AskAnswer) -> String {
         }
         body.push_str("</ul>\n");
     }
-    body.push_str(&format!("<p>{}</p>\n", escape(&quota_sentence(answer))));
+    // The same sentence the page's script shows, so both forms read alike: the limits, never
+    // what is left of them (see `handler::QuotaView`).
+    body.push_str(&format!(
+        "<p>{}</p>\n",
+        escape(&messages::quota(
+            lang,
+            answer.quota.per_hour,
+            answer.quota.per_day
+        ))
+    ));
     body.push_str(&format!(
         "<p><a href=\"{}\">{}</a></p>",
         escape(&answer.back_url),
-        back_label(answer.back_is_article)
+        back_label(lang, answer.back_is_article)
     ));
-    document("Our answer", &body)
+    document(lang, messages::answer_heading(lang), &body)
 }
 
-fn back_label(to_article: bool) -> &'static str {
+fn back_label(lang: Lang, to_article: bool) -> &'static str {
     if to_article {
-        "Back to the article"
+        messages::back_to_article(lang)
     } else {
-        "Back to the help site"
+        messages::back_to_site(lang)
     }
 }
 
-/// The same sentence the page's script shows, so both forms read alike: the limits, never
-/// what is left of them (see `handler::QuotaView`).
-fn quota_sentence(answer: &AskAnswer) -> String {
-    let quota = &answer.quota;
-    format!(
-        "You can ask up to {} an hour and {} a day.",
-        questions(quota.per_hour),
-        quota.per_day
-    )
-}
-
-fn questions(n: u32) -> String {
-    if n == 1 {
-        "1 question".to_owned()
-    } else {
-        format!("{n} questions")
-    }
-}
-
-/// The form again, as typed, with the problems. `back` must be a page of our site.
+/// The form again, as typed, with the problems (worded in `lang`, the page's language, which
+/// the form posts again). `back` must be a page of our site.
 pub fn error(
+    lang: Lang,
     error: &Refusal,
     fields: &HashMap<String, String>,
     back: &str,
@@ -148,23 +144,33 @@ pub fn error(
         ""
     };
     let body = format!(
-        "<h1>Please check your question</h1>\n<div role=\"alert\">{general}{summary}</div>\n\
+        "<h1>{title}</h1>\n<div role=\"alert\">{general}{summary}</div>\n\
 <form method=\"post\">\n\
-<input type=\"hidden\" name=\"article\" value=\"{article}\">\n<input type=\"hidden\" name=\"content_hash\" value=\"{hash}\">\n<input type=\"hidden\" name=\"back\" value=\"{back_value}\">\n\
-<label for=\"question\">Describe your situation</label>{question_error}\n<textarea id=\"question\" name=\"question\" required{question_described}>{question}</textarea>\n\
-<label for=\"email\">Email</label>{email_error}\n<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autocomplete=\"email\"{email_described}>\n\
-<label for=\"company\">Company</label>{company_error}\n<input type=\"text\" id=\"company\" name=\"company\" value=\"{company}\" required autocomplete=\"organization\"{company_described}>\n\
-<label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> I agree that {company_name} uses these details to answer me, as described in the <a href=\"{privacy}\">privacy statement</a>.</label>{consent_error}\n\
-<div class=\"hp\" aria-hidden=\"true\"><label for=\"confirm_ref\">Leave this empty</label><input type=\"text\" id=\"confirm_ref\" name=\"confirm_ref\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
-<button type=\"submit\">Send my question</button>\n</form>\n<p><a href=\"{back_link}\">{back_text}</a></p>",
-        summary = if error.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY { "<p>Some details are missing or need a fix. Everything you typed is still here.</p>" } else { "" },
+<input type=\"hidden\" name=\"article\" value=\"{article}\">\n<input type=\"hidden\" name=\"content_hash\" value=\"{hash}\">\n<input type=\"hidden\" name=\"lang\" value=\"{lang_value}\">\n<input type=\"hidden\" name=\"back\" value=\"{back_value}\">\n\
+<label for=\"question\">{question_label}</label>{question_error}\n<textarea id=\"question\" name=\"question\" required{question_described}>{question}</textarea>\n\
+<label for=\"email\">{email_label}</label>{email_error}\n<input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autocomplete=\"email\"{email_described}>\n\
+<label for=\"company\">{company_label}</label>{company_error}\n<input type=\"text\" id=\"company\" name=\"company\" value=\"{company}\" required autocomplete=\"organization\"{company_described}>\n\
+<label><input type=\"checkbox\" name=\"consent\" value=\"on\"{consent_checked}{consent_described}> {consent}</label>{consent_error}\n\
+<div class=\"hp\" aria-hidden=\"true\"><label for=\"confirm_ref\">{honeypot_label}</label><input type=\"text\" id=\"confirm_ref\" name=\"confirm_ref\" tabindex=\"-1\" autocomplete=\"off\"></div>\n\
+<button type=\"submit\">{submit}</button>\n</form>\n<p><a href=\"{back_link}\">{back_text}</a></p>",
+        title = messages::check_title(lang),
+        summary = if error.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY { format!("<p>{}</p>", messages::check_summary(lang)) } else { String::new() },
         article = value("article"),
+        lang_value = value("lang"),
+        question_label = messages::question_label(lang),
+        email_label = messages::email_label(lang),
+        company_label = messages::company_label(lang),
+        consent = messages::consent_html(
+            lang,
+            &escape(company),
+            &escape(&format!("{}/privacy/", base_url.trim_end_matches('/')))
+        ),
+        honeypot_label = messages::honeypot_label(lang),
+        submit = messages::submit(lang),
         hash = value("content_hash"),
         back_value = escape(back),
         back_link = escape(back),
-        back_text = back_label(back.trim_end_matches('/') != base_url.trim_end_matches('/')),
-        company_name = escape(company),
-        privacy = escape(&format!("{}/privacy/", base_url.trim_end_matches('/'))),
+        back_text = back_label(lang, back.trim_end_matches('/') != base_url.trim_end_matches('/')),
         question = value("question"),
         email = value("email"),
         company = value("company"),
@@ -177,7 +183,7 @@ pub fn error(
         company_described = described("company"),
         consent_described = described("consent"),
     );
-    document("Please check your question", &body)
+    document(lang, messages::check_title(lang), &body)
 }
 
 #[cfg(test)]
@@ -188,9 +194,10 @@ mod tests {
 
     #[test]
     fn error_page_keeps_what_was_typed_and_escapes_it() {
-        let problem = refusal(&AskError::InvalidFields(vec![FieldProblem::Email(
-            crate::email::EmailError::Invalid,
-        )]));
+        let problem = refusal(
+            &AskError::InvalidFields(vec![FieldProblem::Email(crate::email::EmailError::Invalid)]),
+            Lang::En,
+        );
         let fields: HashMap<String, String> = [
             ("question", "My <b>printer</b> & me"),
             ("email", "ann@"),
@@ -202,6 +209,7 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         let page = error(
+            Lang::En,
             &problem,
             &fields,
             "https://evil.example/",
@@ -228,7 +236,8 @@ mod tests {
     #[test]
     fn the_honeypot_is_the_one_form_reads_and_never_autofilled() {
         let page = error(
-            &refusal(&AskError::Unreadable(Unreadable::Form)),
+            Lang::En,
+            &refusal(&AskError::Unreadable(Unreadable::Form), Lang::En),
             &HashMap::new(),
             "/",
             "https://help.example.test",
@@ -247,7 +256,7 @@ mod tests {
 
     #[test]
     fn back_links_that_a_browser_reads_as_another_host_are_replaced() {
-        let problem = refusal(&AskError::Unreadable(Unreadable::Form));
+        let problem = refusal(&AskError::Unreadable(Unreadable::Form), Lang::En);
         let base = "https://help.example.test";
         for foreign in [
             "//evil.example/",
@@ -257,13 +266,54 @@ mod tests {
             "https://help.example.test.evil.example/",
             "javascript:alert(1)",
         ] {
-            let page = error(&problem, &HashMap::new(), foreign, base, "Acme");
+            let page = error(Lang::En, &problem, &HashMap::new(), foreign, base, "Acme");
             assert!(!page.contains("evil.example"), "{foreign:?}");
             assert!(!page.contains("javascript:"), "{foreign:?}");
         }
         for own in ["/printer-offline/", "https://help.example.test/vpn/"] {
-            let page = error(&problem, &HashMap::new(), own, base, "Acme");
+            let page = error(Lang::En, &problem, &HashMap::new(), own, base, "Acme");
             assert!(page.contains(&format!("href=\"{own}\"")), "{own}");
+        }
+    }
+
+    #[test]
+    fn a_dutch_page_gets_the_form_again_in_dutch_and_says_so_in_html_lang() {
+        let problem = refusal(
+            &AskError::InvalidFields(vec![FieldProblem::CompanyRequired]),
+            Lang::Nl,
+        );
+        let fields: HashMap<String, String> = [("lang", "nl"), ("question", "Mijn printer")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let page = error(
+            Lang::Nl,
+            &problem,
+            &fields,
+            "/nl/",
+            "https://help.example.test",
+            "Acme",
+        );
+        for dutch in [
+            "<html lang=\"nl\">",
+            "<title>Controleer je vraag</title>",
+            "<p class=\"error\" id=\"company-error\">Vul in bij welk bedrijf je werkt.</p>",
+            "<p>Er ontbreekt iets of er moet iets worden aangepast. Alles wat je hebt getypt, staat er nog.</p>",
+            "<label for=\"email\">E-mailadres</label>",
+            "Ik ga ermee akkoord dat Acme deze gegevens gebruikt om mij te antwoorden, zoals beschreven in de <a href=\"https://help.example.test/privacy/\">privacyverklaring</a>.",
+            "<button type=\"submit\">Mijn vraag versturen</button>",
+            "<input type=\"hidden\" name=\"lang\" value=\"nl\">",
+            ">Terug naar het artikel</a>",
+        ] {
+            assert!(page.contains(dutch), "{dutch}\n{page}");
+        }
+        for english in [
+            "lang=\"en\"",
+            "Please",
+            "Describe your situation",
+            "privacy statement",
+        ] {
+            assert!(!page.contains(english), "{english}\n{page}");
         }
     }
 }

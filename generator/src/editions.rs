@@ -298,6 +298,17 @@ mod tests {
     }
 
     #[test]
+    fn a_published_translation_of_a_draft_is_an_error() {
+        let (_, problems) = split(&[file("vpn", "draft = true"), file("vpn.nl", "")]);
+        assert_eq!(
+            problems,
+            ["this translates content/vpn.md, which is a draft"]
+        );
+        let (_, problems) = split(&[file("vpn", "draft = true"), file("vpn.nl", "draft = true")]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
     fn a_translation_older_than_its_original_is_a_warning() {
         let newer = |name: &str| {
             let mut f = file(name, "");

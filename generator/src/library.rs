@@ -111,7 +111,7 @@ impl Library {
             kept.push(article);
         }
         if let Some(default) = default {
-            kept = translations_of_originals(kept, default, config, &mut problems);
+            kept = translations_of_originals(kept, default, config, include_drafts, &mut problems);
             check_own_slugs(&kept, &mut problems);
         }
         let fallback: Vec<Arc<ArticleHead>> = default
@@ -669,6 +669,7 @@ fn translations_of_originals(
     articles: Vec<Arc<ArticleHead>>,
     default: &Library,
     config: &SiteConfig,
+    include_drafts: bool,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<ArticleHead>> {
     let originals: HashMap<&str, &ArticleHead> = default
@@ -701,6 +702,22 @@ fn translations_of_originals(
                 problems.push(diagnostic);
                 return false;
             };
+            // Published, a translation of a draft would be a page with no original to link to.
+            if original.draft && !article.draft && !include_drafts {
+                problems.push(
+                    article
+                        .diagnostic_at(
+                            Severity::Error,
+                            0,
+                            format!(
+                                "this translates {}, which is a draft",
+                                original.path.display()
+                            ),
+                        )
+                        .with_hint("publish the original first, or mark this translation `draft = true` too"),
+                );
+                return false;
+            }
             // A translation older than its original may lack what the original now says.
             if original.updated > article.updated {
                 problems.push(

@@ -1,7 +1,7 @@
 //! A small bundle for tests, here once for kb-model's own tests and ask-fn's (which enable the
 //! `fixtures` feature as a dev-dependency), so the two crates rank the same articles.
 
-use crate::{Bundle, BundleArticle, Risk, BUNDLE_FORMAT};
+use crate::{Bundle, BundleArticle, Language, Risk, BUNDLE_FORMAT};
 
 /// An article with the fields ranking reads; the rest are fixed.
 pub fn article(
@@ -14,6 +14,7 @@ pub fn article(
 ) -> BundleArticle {
     BundleArticle {
         slug: slug.into(),
+        language: Language::english(),
         url: format!("https://help.example.com/{slug}/"),
         title: title.into(),
         description: description.into(),
@@ -37,6 +38,8 @@ pub fn bundle(articles: Vec<BundleArticle>) -> Bundle {
         base_url: "https://help.example.com".into(),
         company_name: "Acme IT".into(),
         company_phone: "+31 20 123 4567".into(),
+        default_language: Language::english(),
+        languages: vec![Language::english()],
         articles,
     }
 }

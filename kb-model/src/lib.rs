@@ -1,8 +1,9 @@
 //! The knowledge-base **bundle**: the one definition of what the generator hands the ask function.
 //!
 //! The generator writes a [`Bundle`] as JSON next to the site (`tryfirst-bundle.json`); the ask
-//! function loads it once at cold start and looks an article's steps up by slug. Steps are never
-//! taken from the browser: a visitor could send anything, the bundle is what we published.
+//! function loads it once at cold start and looks an article's steps up by slug and the page's
+//! language ([`RecordIndex`]). Steps are never taken from the browser: a visitor could send
+//! anything, the bundle is what we published.
 //!
 //! Both programs depend on this crate, so a field added here is added for both, and the JSON
 //! schema (documented in `docs/bundle.md`) cannot drift between writer and reader.
@@ -15,12 +16,23 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+mod language;
 pub mod retrieval;
 pub mod text;
 
+pub use language::{Language, NotALanguage, RecordIndex};
+
 /// Version of the bundle format. Bumped on any incompatible change so the reader can refuse a
 /// bundle it does not understand instead of misreading it.
-pub const BUNDLE_FORMAT: u32 = 1;
+///
+/// 2: records and the head carry their language (a site in two languages has a record per
+/// article and language). A format-2 bundle given to a format-1 reader is refused by its format
+/// check with "rebuild the site", not by an unknown field.
+pub const BUNDLE_FORMAT: u32 = 2;
+
+/// The formats this version reads: format 1 (no language fields) is read as a bundle in one
+/// language, English, so a bundle written before languages existed still loads.
+pub const READABLE_FORMATS: [u32; 2] = [1, BUNDLE_FORMAT];
 
 /// File name the generator writes the bundle under, inside the output directory.
 pub const BUNDLE_FILE_NAME: &str = "tryfirst-bundle.json";
@@ -76,9 +88,13 @@ impl FromStr for Risk {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BundleArticle {
-    /// Stable identifier: the article's file name without `.md`.
+    /// Stable identifier: the article's file name without `.md`. A translation keeps its
+    /// original's slug (the article's identity across languages), whatever its own URL.
     pub slug: String,
-    /// Absolute URL of the article page.
+    /// The language this record is written in. Absent in format 1: English.
+    #[serde(default)]
+    pub language: Language,
+    /// Absolute URL of the article page in this record's language.
     pub url: String,
     /// The question the article answers.
     pub title: String,
@@ -171,7 +187,17 @@ pub struct Bundle {
     /// answers open with it. Empty when the site has none (bundles written before it existed).
     #[serde(default)]
     pub company_phone: String,
-    /// Sorted by slug, so the file is byte-stable across builds.
+    /// The site's default language: the original of every article is in it, and a question
+    /// from a page of a language without a translation is grounded in it. Absent in format 1:
+    /// English.
+    #[serde(default)]
+    pub default_language: Language,
+    /// Every language with records, the default first. Absent in format 1 (and read as just
+    /// the default language).
+    #[serde(default)]
+    pub languages: Vec<Language>,
+    /// Sorted by slug (then by language), so the file is byte-stable across builds. Must stay
+    /// the last field: [`BundleWriter`] streams the articles after everything else.
     pub articles: Vec<BundleArticle>,
 }
 
@@ -180,28 +206,77 @@ pub struct Bundle {
 pub enum BundleError {
     #[error("the bundle is not valid JSON for format {BUNDLE_FORMAT}: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("the bundle has format {found}, this program reads format {BUNDLE_FORMAT}; rebuild the site with the same tryfirst version")]
+    #[error("the bundle has format {found}, this program reads formats 1 and {BUNDLE_FORMAT}; rebuild the site with the same tryfirst version")]
     Format { found: u32 },
-    #[error("the bundle lists slug `{0}` twice")]
-    DuplicateSlug(String),
+    #[error("the bundle lists slug `{slug}` twice in language `{language}`")]
+    DuplicateSlug { slug: String, language: Language },
+    #[error("the bundle's record of `{slug}` is in `{language}`, which is not among its languages ({languages})")]
+    UnlistedLanguage {
+        slug: String,
+        language: Language,
+        languages: String,
+    },
+    #[error("the bundle's default language `{0}` is not the first of its languages")]
+    DefaultLanguage(Language),
+    #[error("the bundle has `{slug}` in `{language}` but not in its default language `{default}`: a translation needs its original")]
+    MissingOriginal {
+        slug: String,
+        language: Language,
+        default: Language,
+    },
 }
 
 impl Bundle {
     /// Parses and checks a bundle. Pure: the caller reads the file.
     pub fn from_json(json: &str) -> Result<Self, BundleError> {
-        let bundle: Bundle = serde_json::from_str(json)?;
-        if bundle.format != BUNDLE_FORMAT {
+        let mut bundle: Bundle = serde_json::from_str(json)?;
+        if !READABLE_FORMATS.contains(&bundle.format) {
             return Err(BundleError::Format {
                 found: bundle.format,
             });
         }
+        if bundle.languages.is_empty() {
+            bundle.languages.push(bundle.default_language.clone());
+        }
+        if bundle.languages.first() != Some(&bundle.default_language) {
+            return Err(BundleError::DefaultLanguage(bundle.default_language));
+        }
         let mut seen = std::collections::HashSet::new();
         for article in &bundle.articles {
-            if !seen.insert(article.slug.as_str()) {
-                return Err(BundleError::DuplicateSlug(article.slug.clone()));
+            if !bundle.languages.contains(&article.language) {
+                return Err(BundleError::UnlistedLanguage {
+                    slug: article.slug.clone(),
+                    language: article.language.clone(),
+                    languages: bundle
+                        .languages
+                        .iter()
+                        .map(Language::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+            if !seen.insert((article.slug.as_str(), &article.language)) {
+                return Err(BundleError::DuplicateSlug {
+                    slug: article.slug.clone(),
+                    language: article.language.clone(),
+                });
+            }
+        }
+        for article in &bundle.articles {
+            if !seen.contains(&(article.slug.as_str(), &bundle.default_language)) {
+                return Err(BundleError::MissingOriginal {
+                    slug: article.slug.clone(),
+                    language: article.language.clone(),
+                    default: bundle.default_language.clone(),
+                });
             }
         }
         Ok(bundle)
+    }
+
+    /// The language of `code` if the bundle has records in it.
+    pub fn language(&self, code: &Language) -> Option<&Language> {
+        self.languages.iter().find(|language| *language == code)
     }
 
     /// Compact JSON: the bundle of a 10,000-article site is tens of MiB, read by a machine on
@@ -221,10 +296,12 @@ impl Bundle {
         writer.finish().expect("writing to memory")
     }
 
-    /// Builds a slug index once, so lookups per request are O(1).
+    /// The default language's record of every slug (the originals), by slug. For lookups in
+    /// a visitor's language, with the fallback to the original, see [`RecordIndex`].
     pub fn index(&self) -> HashMap<&str, &BundleArticle> {
         self.articles
             .iter()
+            .filter(|article| article.language == self.default_language)
             .map(|article| (article.slug.as_str(), article))
             .collect()
     }
@@ -237,6 +314,7 @@ mod tests {
     fn article(slug: &str) -> BundleArticle {
         BundleArticle {
             slug: slug.into(),
+            language: Language::english(),
             url: format!("https://example.test/{slug}/"),
             title: "What if?".into(),
             description: "d".into(),
@@ -259,6 +337,8 @@ mod tests {
             base_url: "https://example.test".into(),
             company_name: "Co".into(),
             company_phone: "+31 20 000 0000".into(),
+            default_language: Language::english(),
+            languages: vec![Language::english()],
             articles,
         }
     }
@@ -290,7 +370,7 @@ mod tests {
 
     #[test]
     fn refuses_another_format() {
-        let json = original_json().replace(r#""format":1"#, r#""format":99"#);
+        let json = original_json().replace(r#""format":2"#, r#""format":99"#);
         assert!(matches!(
             Bundle::from_json(&json),
             Err(BundleError::Format { found: 99 })
@@ -314,7 +394,106 @@ mod tests {
         let json = bundle(vec![article("a"), article("a")]).to_json();
         assert!(matches!(
             Bundle::from_json(&json),
-            Err(BundleError::DuplicateSlug(slug)) if slug == "a"
+            Err(BundleError::DuplicateSlug { slug, .. }) if slug == "a"
+        ));
+    }
+
+    fn nl() -> Language {
+        Language::parse("nl").unwrap()
+    }
+
+    /// `a` in English and Dutch, `b` in English only.
+    fn two_languages() -> Bundle {
+        let mut dutch = article("a");
+        dutch.language = nl();
+        dutch.url = "https://example.test/nl/a-nl/".into();
+        dutch.steps = vec!["een".into(), "twee".into()];
+        let mut both = bundle(vec![article("a"), dutch, article("b")]);
+        both.languages.push(nl());
+        both
+    }
+
+    /// What `tryfirst build` wrote before format 2, byte for byte in its shape: no language
+    /// anywhere. It must still load, as English.
+    #[test]
+    fn a_format_1_bundle_without_languages_still_loads_as_english() {
+        let old = r#"{"format":1,"site_title":"Help","base_url":"https://example.test","company_name":"Co","company_phone":"","articles":[{"slug":"a","url":"https://example.test/a/","title":"What if?","description":"d","category":"accounts","tags":[],"risk":"low","intro":"","steps":["one"],"escalation":"","see_also":[],"updated":"2026-11-20","content_hash":"abc"}]}"#;
+        let bundle = Bundle::from_json(old).unwrap();
+        assert_eq!(bundle.default_language, Language::english());
+        assert_eq!(bundle.languages, [Language::english()]);
+        assert_eq!(bundle.articles[0].language, Language::english());
+        let index = RecordIndex::new(&bundle);
+        assert_eq!(index.find(&bundle, "a", &nl()).unwrap().steps, ["one"]);
+    }
+
+    #[test]
+    fn the_language_fields_are_written_and_read_back() {
+        let both = two_languages();
+        let json = both.to_json();
+        assert!(
+            json.contains(r#""default_language":"en","languages":["en","nl"],"articles":[{"slug":"a","language":"en","url""#),
+            "{json}"
+        );
+        assert_eq!(Bundle::from_json(&json).unwrap(), both);
+    }
+
+    #[test]
+    fn a_record_is_found_in_the_language_asked_for_else_the_original() {
+        let both = Bundle::from_json(&two_languages().to_json()).unwrap();
+        let index = RecordIndex::new(&both);
+        assert_eq!(
+            index.find(&both, "a", &nl()).unwrap().steps,
+            ["een", "twee"]
+        );
+        assert_eq!(
+            index.find(&both, "a", &Language::english()).unwrap().steps,
+            ["one", "two"]
+        );
+        let fallback = index.find(&both, "b", &nl()).unwrap();
+        assert_eq!(
+            (fallback.language.as_str(), fallback.url.as_str()),
+            ("en", "https://example.test/b/"),
+            "no Dutch `b`: the English original"
+        );
+        let german = Language::parse("de").unwrap();
+        assert_eq!(
+            index.find(&both, "a", &german).unwrap().language,
+            Language::english()
+        );
+        assert!(index.find(&both, "c", &nl()).is_none());
+        assert_eq!(
+            both.index()["a"].language,
+            Language::english(),
+            "index() holds originals"
+        );
+    }
+
+    #[test]
+    fn languages_are_checked_on_read() {
+        let mut orphan = two_languages();
+        orphan.articles.remove(0);
+        assert!(matches!(
+            Bundle::from_json(&orphan.to_json()),
+            Err(BundleError::MissingOriginal { slug, .. }) if slug == "a"
+        ));
+        let mut unlisted = two_languages();
+        unlisted.languages.pop();
+        assert!(matches!(
+            Bundle::from_json(&unlisted.to_json()),
+            Err(BundleError::UnlistedLanguage { slug, .. }) if slug == "a"
+        ));
+        let mut twice = two_languages();
+        let copy = twice.articles[1].clone();
+        twice.articles.push(copy);
+        assert!(matches!(
+            Bundle::from_json(&twice.to_json()),
+            Err(BundleError::DuplicateSlug { slug, language }) if slug == "a" && language == nl()
+        ));
+        let mut default_not_first = two_languages();
+        default_not_first.languages.reverse();
+        assert!(matches!(
+            Bundle::from_json(&default_not_first.to_json()),
+            Err(BundleError::DefaultLanguage(_))
         ));
     }
 

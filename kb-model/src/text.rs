@@ -349,9 +349,29 @@ pub fn word_terms(word: &str) -> Vec<Term> {
     }
 }
 
-/// How many words of `text` look Dutch (stop words or vocabulary) against English stop words:
-/// enough to answer in the visitor's language when no model does it for us.
-pub fn looks_dutch(text: &str) -> bool {
+/// The language a visitor's text is written in, as far as its common words tell: Dutch or
+/// English, the two this analyser knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spoken {
+    Dutch,
+    English,
+}
+
+impl Spoken {
+    /// Its language code, as the bundle writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Spoken::Dutch => "nl",
+            Spoken::English => "en",
+        }
+    }
+}
+
+/// The language `text` is clearly written in: more of its words are Dutch-only (stop words or
+/// vocabulary) than English-only stop words, or the other way round. `None` when neither wins
+/// (no such words, or as many of each: "printer offline", "Outlook crashes"), so the caller
+/// keeps the language of the page rather than guess from a product name.
+pub fn spoken_language(text: &str) -> Option<Spoken> {
     const DUTCH_ONLY: &[&str] = &[
         "aan", "al", "alle", "alles", "als", "ben", "bent", "bij", "dan", "dat", "de", "deze",
         "die", "dit", "door", "dus", "een", "en", "geen", "heb", "hebben", "heeft", "het", "hij",
@@ -374,7 +394,17 @@ pub fn looks_dutch(text: &str) -> bool {
             english += 1;
         }
     }
-    dutch > english
+    match dutch.cmp(&english) {
+        std::cmp::Ordering::Greater => Some(Spoken::Dutch),
+        std::cmp::Ordering::Less => Some(Spoken::English),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// Whether more words of `text` look Dutch than English (see [`spoken_language`]): enough to
+/// answer in the visitor's language when no model does it for us.
+pub fn looks_dutch(text: &str) -> bool {
+    spoken_language(text) == Some(Spoken::Dutch)
 }
 
 #[cfg(test)]
@@ -438,5 +468,15 @@ mod tests {
             "Mijn wachtwoord is verlopen, wat moet ik doen?"
         ));
         assert!(!looks_dutch("My password has expired, what do I do?"));
+        assert_eq!(
+            spoken_language("My password has expired, what do I do?"),
+            Some(Spoken::English)
+        );
+        assert_eq!(spoken_language("Outlook crashes"), None);
+        assert_eq!(
+            spoken_language("Mijn printer is kapot"),
+            None,
+            "one each: no winner"
+        );
     }
 }

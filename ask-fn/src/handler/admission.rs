@@ -121,6 +121,7 @@ impl App {
         &self,
         lead_id: &str,
         checks: &[QuotaCheck],
+        languages: &crate::language::Languages,
         request_id: &str,
     ) -> Result<AskAnswer, AskError> {
         let unavailable = |error: crate::store::StoreError| {
@@ -142,7 +143,11 @@ impl App {
                 None => return Err(AskError::AlreadyAsked),
             }
         };
-        let article = lead.article.as_deref().and_then(|slug| self.article(slug));
+        // The retry posts what the first attempt posted: the same languages.
+        let article = lead
+            .article
+            .as_deref()
+            .and_then(|slug| self.article(slug, &languages.page));
         let advice = lead
             .outcome
             .answer
@@ -166,6 +171,7 @@ impl App {
             lead.outcome.status,
             phone_first,
             article,
+            &languages.answer,
             quota_view(checks),
         ))
     }

@@ -95,6 +95,8 @@ pub struct AdviceRequest {
     pub article: Option<ArticleContext>,
     /// The visitor's question, secrets already scrubbed.
     pub question: String,
+    /// The language to answer in (see `language::choose`); `article` is in the page's.
+    pub language: kb_model::Language,
     /// Slugs and titles of every article the advisor may cite, so it can point to them.
     pub catalogue: Vec<(String, String)>,
     pub company_name: String,

@@ -54,7 +54,8 @@ repeat them; say what to try next or what to check to decide. Do not invent menu
 settings or buttons you are not sure exist. Do not write any URL or link: cite our articles \
 by slug in `cited`, only slugs from the list you are given; {company} adds the links.
 
-FORM: answer in the language the visitor wrote in (Dutch or English, or theirs). At most \
+FORM: answer in the language our message names (\"Answer in ...\"); only if the visitor \
+clearly wrote in a language other than English and Dutch, answer in theirs. At most \
 {TARGET_ADVICE_CHARS} characters. The key action first, then at most 5 numbered steps of one \
 or two sentences. Markdown only for the list and bold; no headings, images, tables or HTML.
 
@@ -140,6 +141,7 @@ open with \"Phone us now: {}\".\n",
             request.company_phone
         );
     }
+    let _ = writeln!(message, "Answer in {}.\n", language_name(&request.language));
     let encoded =
         serde_json::to_string(&request.question).expect("a string always serialises to JSON");
     let _ = write!(
@@ -148,6 +150,16 @@ open with \"Phone us now: {}\".\n",
 BEGIN VISITOR MESSAGE {marker}\n{encoded}\nEND VISITOR MESSAGE {marker}"
     );
     message
+}
+
+/// A language as the prompt names it: the server, not the model, decides which (the page's,
+/// or the question's when it is clearly another; see `language::choose`).
+fn language_name(language: &kb_model::Language) -> String {
+    match language.primary() {
+        "en" => "English".to_owned(),
+        "nl" => "Dutch".to_owned(),
+        other => format!("the language with the code `{other}`"),
+    }
 }
 
 /// The JSON schema of the answer: every field required, nothing else allowed (OpenAI strict
@@ -187,6 +199,7 @@ mod tests {
                 escalation: "Both keys lost: call us.".into(),
             }),
             question: question.into(),
+            language: kb_model::Language::english(),
             catalogue: vec![(
                 "entra-break-glass-accounts".into(),
                 "Break-glass accounts".into(),
@@ -257,6 +270,19 @@ mod tests {
     }
 
     #[test]
+    fn the_message_names_the_language_to_answer_in() {
+        let english = user_message(&request("I lost both keys."), "m");
+        assert!(english.contains("\nAnswer in English.\n"), "{english}");
+        let mut dutch = request("Ik ben beide sleutels kwijt.");
+        dutch.language = kb_model::Language::parse("nl").unwrap();
+        let message = user_message(&dutch, "m");
+        assert!(message.contains("\nAnswer in Dutch.\n"), "{message}");
+        assert!(!message.contains("Answer in English"));
+        dutch.language = kb_model::Language::parse("de").unwrap();
+        assert!(user_message(&dutch, "m").contains("Answer in the language with the code `de`."));
+    }
+
+    #[test]
     fn markers_differ_per_request() {
         let a = new_marker();
         let b = new_marker();
@@ -285,7 +311,7 @@ mod tests {
             "registry edits",
             "OneDrive folder",
             "someone else's account",
-            "language the visitor wrote in",
+            "answer in the language our message names",
             "At most 1200 characters",
             "Do not write any URL",
             "Do not invent menu paths",

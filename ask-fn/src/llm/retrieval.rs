@@ -19,9 +19,10 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 use kb_model::retrieval::{top, SearchIndex, MIN_COVERAGE, MIN_SCORE};
-use kb_model::{text, Bundle, BundleArticle, Risk};
+use kb_model::{Bundle, BundleArticle, RecordIndex, Risk};
 
 use super::{Advice, AdviceRequest, AdviceSource, Advisor, LlmError, Verdict};
+use crate::messages::{self, Lang};
 use crate::policy;
 
 /// Other matches must score at least this share of the best match to be offered.
@@ -33,39 +34,10 @@ const CURRENT_TITLE_TIE_BREAK: f32 = 1e-3;
 /// How many articles an answer links: the best match and up to two "Also see".
 const ANSWER_ARTICLES: usize = 3;
 
-/// The first paragraph of every answer from the knowledge base.
+/// The first paragraph of every English answer from the knowledge base with English steps
+/// (the words are in `messages::not_ai`).
 pub const NOT_AI_NOTICE: &str = "This answer was not written by AI: no AI model is configured \
 here, so these are the closest matching steps from our knowledge base.";
-
-/// The first paragraph of the answer when nothing matched.
-pub const NOT_AI_NO_MATCH_NOTICE: &str = "This answer was not written by AI: no AI model is \
-configured here, so we searched our knowledge base instead.";
-
-/// The fixed sentences of a knowledge-base answer, and what a Dutch visitor reads instead.
-const DUTCH_NOTICES: &[(&str, &str)] = &[
-    (
-        NOT_AI_NOTICE,
-        "Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus dit zijn \
-de best passende stappen uit onze kennisbank (in het Engels).",
-    ),
-    (
-        NOT_AI_NO_MATCH_NOTICE,
-        "Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus we hebben \
-in onze kennisbank gezocht.",
-    ),
-    (
-        "Nothing in our knowledge base matched your question closely enough, so we will not guess.",
-        "Niets in onze kennisbank past goed genoeg bij je vraag, dus we gaan niet gokken.",
-    ),
-    (
-        " has your question and will follow up by email.",
-        " heeft je vraag en antwoordt per e-mail.",
-    ),
-    (
-        " If it is urgent, phone us: ",
-        " Is het dringend? Bel ons: ",
-    ),
-];
 
 // ---------------------------------------------------------------------------------------------
 // The advisor
@@ -74,6 +46,10 @@ in onze kennisbank gezocht.",
 pub struct RetrievalAdvisor {
     bundle: Arc<Bundle>,
     index: Arc<SearchIndex>,
+    /// Finds the record of a matched article in the answer's language: the search ranks every
+    /// record, whatever its language (the analyser meets Dutch and English words), and the
+    /// visitor reads the match in their language, or its original when it has no translation.
+    records: RecordIndex,
     /// [`MIN_SCORE`] and [`MIN_COVERAGE`] unless a test sets others.
     min_score: f32,
     min_coverage: f32,
@@ -91,6 +67,7 @@ impl RetrievalAdvisor {
     /// Answers from `bundle`, ranked by `index` (built from it once, at wiring).
     pub fn new(bundle: Arc<Bundle>, index: Arc<SearchIndex>) -> Self {
         Self {
+            records: RecordIndex::new(&bundle),
             bundle,
             index,
             min_score: MIN_SCORE,
@@ -106,36 +83,30 @@ impl RetrievalAdvisor {
         self
     }
 
-    /// The answer, synchronously (the [`Advisor`] impl wraps this). A Dutch question gets its
-    /// notices in Dutch; the steps stay in the language of the article.
+    /// The answer, synchronously (the [`Advisor`] impl wraps this), in the request's language
+    /// (`request.language`): its sentences, and the matched articles' records in that language
+    /// where they have one. Steps in another language (an article not translated) are said to
+    /// be.
     pub fn answer(&self, request: &AdviceRequest) -> Advice {
-        let mut advice = self.answer_in_english(request);
-        if text::looks_dutch(&request.question) {
-            for (english, dutch) in DUTCH_NOTICES {
-                advice.markdown = advice.markdown.replace(english, dutch);
-            }
-        }
-        advice
-    }
-
-    fn answer_in_english(&self, request: &AdviceRequest) -> Advice {
-        let picked = self.pick(request);
-        let Some((&best, also)) = picked.split_first() else {
-            return no_match(&request.company_name, &request.company_phone);
-        };
-        let Some(article) = self.bundle.articles.get(best) else {
-            return no_match(&request.company_name, &request.company_phone);
+        let lang = Lang::of(&request.language);
+        let picked = self.in_language(&self.pick(request), &request.language);
+        let Some((&article, also)) = picked.split_first() else {
+            return no_match(lang, &request.company_name, &request.company_phone);
         };
         if request
             .article
             .as_ref()
             .is_some_and(|current| current.slug == article.slug)
         {
-            return already_read(article, &request.company_name);
+            return already_read(lang, article, &request.company_name);
         }
 
+        let steps_in = Lang::of(&article.language);
         let mut markdown = String::new();
-        markdown.push_str(NOT_AI_NOTICE);
+        markdown.push_str(messages::not_ai(
+            lang,
+            (steps_in != lang).then_some(steps_in),
+        ));
         let _ = write!(
             markdown,
             "\n\n**[{}]({})**\n\n",
@@ -148,18 +119,18 @@ impl RetrievalAdvisor {
         if !article.escalation.trim().is_empty() {
             let _ = write!(
                 markdown,
-                "\nIf this does not solve it: {}\n",
-                markdown_text(&article.escalation)
+                "\n{}\n",
+                messages::if_not_solved(lang, &markdown_text(&article.escalation))
             );
         }
         let mut cited = vec![article.slug.clone()];
-        for other in also.iter().filter_map(|&i| self.bundle.articles.get(i)) {
-            let _ = write!(
-                markdown,
-                "\nAlso see: [{}]({})\n",
+        for other in also {
+            let link = format!(
+                "[{}]({})",
                 markdown_text(&other.title),
                 markdown_url(&other.url)
             );
+            let _ = write!(markdown, "\n{}\n", messages::also_see(lang, &link));
             cited.push(other.slug.clone());
         }
 
@@ -169,6 +140,23 @@ impl RetrievalAdvisor {
             cited,
             source: AdviceSource::KnowledgeBase,
         }
+    }
+
+    /// The records of the picked articles in `language` (else their originals), each article
+    /// once: a Dutch question may match both records of one article.
+    fn in_language(&self, picked: &[usize], language: &kb_model::Language) -> Vec<&BundleArticle> {
+        let mut records: Vec<&BundleArticle> = Vec::with_capacity(picked.len());
+        for slug in picked
+            .iter()
+            .filter_map(|&i| self.bundle.articles.get(i))
+            .map(|a| a.slug.as_str())
+        {
+            if records.iter().any(|r| r.slug == slug) {
+                continue;
+            }
+            records.extend(self.records.find(&self.bundle, slug, language));
+        }
+        records
     }
 
     /// The best match for a question, before the current-article rules: (index in the bundle,
@@ -219,7 +207,8 @@ impl RetrievalAdvisor {
                 }
             }
         }
-        let ranked = top(&scores, ANSWER_ARTICLES + 1);
+        // Twice as many: an article may be ranked once per language, and is answered once.
+        let ranked = top(&scores, 2 * (ANSWER_ARTICLES + 1));
         let Some(&(_, best_score)) = ranked.first() else {
             return Vec::new();
         };
@@ -227,12 +216,19 @@ impl RetrievalAdvisor {
         let is_current = |i: usize| {
             current.is_some_and(|slug| self.bundle.articles.get(i).is_some_and(|a| a.slug == slug))
         };
-        let mut picked: Vec<usize> = ranked
-            .iter()
-            .filter(|&&(i, score)| !is_current(i) && score >= RELATIVE_FLOOR * best_score)
-            .map(|&(i, _)| i)
-            .take(ANSWER_ARTICLES)
-            .collect();
+        let slug = |i: usize| self.bundle.articles.get(i).map(|a| a.slug.as_str());
+        let mut picked: Vec<usize> = Vec::with_capacity(ANSWER_ARTICLES);
+        for &(i, score) in &ranked {
+            if picked.len() == ANSWER_ARTICLES {
+                break;
+            }
+            if !is_current(i)
+                && score >= RELATIVE_FLOOR * best_score
+                && !picked.iter().any(|&p| slug(p) == slug(i))
+            {
+                picked.push(i);
+            }
+        }
         if picked.is_empty() {
             picked.extend(ranked.first().map(|&(i, _)| i));
         }
@@ -263,25 +259,29 @@ pub fn verdict_for(risk: Risk) -> Verdict {
 /// The best match is the article the visitor already read and its steps did not help: nothing
 /// in the knowledge base goes further, so say so, repeat its escalation advice, and hand over
 /// to a person.
-fn already_read(article: &BundleArticle, company: &str) -> Advice {
-    let mut markdown = String::from(NOT_AI_NOTICE);
-    let _ = write!(
-        markdown,
-        "\n\nThe closest match in our knowledge base is the article you are reading, **[{}]({})**, and nothing else covers your situation better.",
+fn already_read(lang: Lang, article: &BundleArticle, company: &str) -> Advice {
+    let steps_in = Lang::of(&article.language);
+    let mut markdown = String::from(messages::not_ai(
+        lang,
+        (steps_in != lang).then_some(steps_in),
+    ));
+    let link = format!(
+        "**[{}]({})**",
         markdown_text(&article.title),
         markdown_url(&article.url)
     );
+    let _ = write!(markdown, "\n\n{}", messages::already_read(lang, &link));
     if !article.escalation.trim().is_empty() {
         let _ = write!(
             markdown,
-            "\n\nIts advice on when to bring us in: {}",
-            markdown_text(&article.escalation)
+            "\n\n{}",
+            messages::already_read_escalation(lang, &markdown_text(&article.escalation))
         );
     }
     let _ = write!(
         markdown,
-        "\n\n{} has your question and will follow up by email.",
-        markdown_text(company)
+        "\n\n{}",
+        messages::follow_up(lang, &markdown_text(company))
     );
     Advice {
         markdown,
@@ -293,9 +293,9 @@ fn already_read(article: &BundleArticle, company: &str) -> Advice {
 
 /// Nothing was relevant enough: say so plainly, keep the lead (the handler does) and offer
 /// contact, rather than cite an unrelated article.
-fn no_match(company_name: &str, phone: &str) -> Advice {
+fn no_match(lang: Lang, company_name: &str, phone: &str) -> Advice {
     let who = if company_name.trim().is_empty() {
-        "Our team".to_owned()
+        messages::our_team(lang).to_owned()
     } else {
         markdown_text(company_name)
     };
@@ -306,13 +306,14 @@ fn no_match(company_name: &str, phone: &str) -> Advice {
             .chars()
             .filter(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'))
             .collect();
-        format!(" If it is urgent, phone us: {}.", phone.trim())
+        format!(" {}", messages::urgent_phone(lang, phone.trim()))
     };
     Advice {
         markdown: format!(
-            "{NOT_AI_NO_MATCH_NOTICE}\n\nNothing in our knowledge base matched your question \
-             closely enough, so we will not guess. {who} has your question and will follow up \
-             by email.{contact}"
+            "{}\n\n{} {}{contact}",
+            messages::not_ai_no_match(lang),
+            messages::no_match(lang),
+            messages::follow_up(lang, &who),
         ),
         verdict: Verdict::BringUsIn,
         cited: Vec::new(),
@@ -450,6 +451,7 @@ mod tests {
         AdviceRequest {
             article: current.map(ArticleContext::from),
             question: question.into(),
+            language: kb_model::Language::english(),
             catalogue: vec![],
             company_name: "Acme IT".into(),
             company_phone: "+31 20 123 4567".into(),
@@ -581,21 +583,83 @@ mod tests {
         );
     }
 
+    fn in_dutch(question: &str, current: Option<&BundleArticle>) -> AdviceRequest {
+        AdviceRequest {
+            language: kb_model::Language::parse("nl").unwrap(),
+            ..request(question, current)
+        }
+    }
+
+    /// `sample()` with a Dutch record of the printer article.
+    fn with_dutch_printer() -> Bundle {
+        let mut bundle = sample();
+        let mut dutch = bundle.articles[0].clone();
+        dutch.language = kb_model::Language::parse("nl").unwrap();
+        dutch.url = "https://help.example.com/nl/printer-staat-offline/".into();
+        dutch.title = "Printer staat offline".into();
+        dutch.steps = vec![
+            "Zet de printer uit en aan.".into(),
+            "Controleer de kabel.".into(),
+        ];
+        dutch.escalation = "Bel ons als het blijft.".into();
+        bundle.articles.insert(1, dutch);
+        bundle
+            .languages
+            .push(kb_model::Language::parse("nl").unwrap());
+        bundle
+    }
+
+    #[test]
+    fn a_dutch_answer_gives_the_dutch_steps_and_says_nothing_is_english() {
+        let advisor = lenient(with_dutch_printer());
+        let advice = advisor.answer(&in_dutch("Mijn printer staat offline", None));
+        assert!(
+            advice.markdown.starts_with("Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus dit zijn de best passende stappen uit onze kennisbank.\n\n**[Printer staat offline](https://help.example.com/nl/printer-staat-offline/)**\n\n1. Zet de printer uit en aan.\n2. Controleer de kabel.\n\nLost dit het niet op: Bel ons als het blijft."),
+            "{}",
+            advice.markdown
+        );
+        assert_eq!(
+            advice
+                .cited
+                .iter()
+                .filter(|s| *s == "printer-offline")
+                .count(),
+            1,
+            "one article, once"
+        );
+        // The same question in English on the English page: the English record, unchanged.
+        let english = advisor.answer(&request("my printer is offline", None));
+        assert!(english.markdown.starts_with(&format!("{NOT_AI_NOTICE}\n\n**[Printer shows as offline](https://help.example.com/printer-offline/)**")), "{}", english.markdown);
+        // An article without a Dutch record: its English steps, and the visitor is told.
+        let wifi = advisor.answer(&in_dutch("wifi verbinding laptop", None));
+        assert!(
+            wifi.markdown
+                .contains("uit onze kennisbank (in het Engels)."),
+            "{}",
+            wifi.markdown
+        );
+        assert!(
+            wifi.markdown.contains("Switch Wi-Fi off and on."),
+            "{}",
+            wifi.markdown
+        );
+    }
+
     #[test]
     fn dutch_questions_get_dutch_notices() {
         let advisor = lenient(sample());
-        let advice = advisor.answer(&request(
+        let advice = advisor.answer(&in_dutch(
             "Mijn printer staat offline, wat moet ik doen?",
             None,
         ));
         assert!(
             advice
                 .markdown
-                .starts_with("Dit antwoord is niet door AI geschreven"),
+                .starts_with("Dit antwoord is niet door AI geschreven: hier is geen AI-model ingesteld, dus dit zijn de best passende stappen uit onze kennisbank (in het Engels)."),
             "{}",
             advice.markdown
         );
-        let advice = advisor.answer(&request("Wat is het weer morgen?", None));
+        let advice = advisor.answer(&in_dutch("Wat is het weer morgen?", None));
         assert!(
             advice.markdown.contains("Niets in onze kennisbank"),
             "{}",

@@ -32,6 +32,7 @@ const T0: i64 = 1_795_961_109_000;
 fn article(slug: &str, title: &str, risk: Risk, steps: &[&str]) -> BundleArticle {
     BundleArticle {
         slug: slug.into(),
+        language: kb_model::Language::english(),
         url: format!("{BASE_URL}/{slug}/"),
         title: title.into(),
         description: format!("About {title}"),
@@ -54,6 +55,8 @@ fn bundle() -> Arc<Bundle> {
         base_url: BASE_URL.into(),
         company_name: "Example IT".into(),
         company_phone: "+31 20 123 4567".into(),
+        default_language: kb_model::Language::english(),
+        languages: vec![kb_model::Language::english()],
         articles: vec![
             article(
                 "hardware-key-lost",
@@ -102,6 +105,8 @@ struct Options {
     notifier: Option<Notifier>,
     /// Record every DynamoDB request in `Harness::requests`.
     log_requests: bool,
+    /// Another bundle than [`bundle`].
+    bundle: Option<Arc<Bundle>>,
 }
 
 impl Default for Options {
@@ -126,6 +131,7 @@ impl Default for Options {
             unreachable_dynamo: false,
             notifier: None,
             log_requests: false,
+            bundle: None,
         }
     }
 }
@@ -156,7 +162,7 @@ fn settings(options: &Options) -> Settings {
 
 async fn harness(options: Options) -> Harness {
     logs(); // capture logs from the start
-    let bundle = bundle();
+    let bundle = options.bundle.clone().unwrap_or_else(bundle);
     let settings = settings(&options);
     let mut dynamo_handle = None;
     let mut requests = None;
@@ -652,12 +658,14 @@ async fn an_incident_is_bring_us_in_and_phone_first_whatever_the_model_says() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["verdict"], "bring_us_in");
     assert_eq!(answer["phone_first"], true);
+    // A Dutch question is answered in Dutch, the message around the advice included.
+    assert_eq!(answer["lang"], "nl");
     let message = answer["message"].as_str().unwrap();
     assert!(
-        message.starts_with("Phone us now: +31 20 123 4567."),
+        message.starts_with("Bel ons nu: +31 20 123 4567."),
         "{message}"
     );
-    assert!(!message.contains("will email you"), "{message}");
+    assert!(!message.contains("mailen je"), "{message}");
     let html = answer["answer_html"].as_str().unwrap();
     assert!(
         html.starts_with("<p><strong>Bel ons nu: +31 20 123 4567.</strong>"),
@@ -1585,7 +1593,11 @@ async fn ask_from(h: &Harness, ip: &str, email: &str) -> Result<String, u16> {
         })
         .await
         .map(|answer| answer.lead_id)
-        .map_err(|error| ask_fn::http::refusal(&error).status.as_u16())
+        .map_err(|error| {
+            ask_fn::http::refusal(&error, ask_fn::messages::Lang::En)
+                .status
+                .as_u16()
+        })
 }
 
 #[tokio::test]
@@ -1847,4 +1859,355 @@ async fn no_llm_retry_past_the_daily_cap() {
     assert_eq!(h.llm().request_count(), 1, "the retry would pass the cap");
     let lead = h.lead(body["lead_id"].as_str().unwrap()).await;
     assert_eq!(lead.outcome.status, LeadStatus::LlmFailed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two languages (issue 18): the page's language as posted, the question's when clearly another.
+
+fn nl() -> kb_model::Language {
+    kb_model::Language::parse("nl").unwrap()
+}
+
+/// [`bundle`] with a Dutch printer article (the VPN and key articles are not translated).
+fn bilingual_bundle() -> Arc<Bundle> {
+    let mut bundle = (*bundle()).clone();
+    let mut printer = article(
+        "printer-offline",
+        "Waarom staat mijn printer op offline?",
+        Risk::Low,
+        &[
+            "Haal de printer uit de slaapstand.",
+            "Controleer of hij op de kantoorwifi zit.",
+            "Maak de afdrukwachtrij leeg.",
+        ],
+    );
+    printer.language = nl();
+    printer.url = format!("{BASE_URL}/nl/printer-staat-offline/");
+    printer.escalation = "Kan meer dan een persoon niet printen, bel ons dan.".into();
+    printer.content_hash = "00000000000000aa".into();
+    bundle.articles.insert(2, printer);
+    bundle.languages.push(nl());
+    Arc::new(Bundle::from_json(&bundle.to_json()).expect("a valid two-language bundle"))
+}
+
+fn dutch_question(email: &str) -> Value {
+    let mut body = question(email);
+    body["lang"] = json!("nl");
+    body["content_hash"] = json!("00000000000000aa");
+    body["question"] =
+        json!("Mijn printer staat nog steeds offline, ook na een herstart. Wat moet ik doen?");
+    body
+}
+
+async fn bilingual_with_llm(verdict: &str) -> Harness {
+    let fake = FakeLlm::start().await;
+    fake.set_default(Behaviour::Answer(answer_json(
+        "Controleer het IP-adres van de printer.",
+        verdict,
+        &["printer-offline"],
+    )));
+    harness(Options {
+        dynamo: false,
+        llm: openai(fake),
+        bundle: Some(bilingual_bundle()),
+        // Several questions from 127.0.0.1, each from its own address.
+        ip_limits: Limits {
+            per_hour: 10,
+            per_day: 10,
+        },
+        ..Options::default()
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dutch_page_grounds_the_model_in_its_dutch_steps_and_answers_in_dutch() {
+    let h = bilingual_with_llm("careful").await;
+    let (status, _, answer) = h.post_json(&dutch_question("ann@example.com")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["lang"], "nl");
+    assert_eq!(answer["verdict_label"], "Wees voorzichtig");
+    assert_eq!(
+        answer["message"],
+        "Dit is ons advies. Lost het je probleem niet op, reageer dan op onze e-mail of neem contact met ons op."
+    );
+    assert_eq!(
+        answer["cited"],
+        json!([{ "slug": "printer-offline", "title": "Waarom staat mijn printer op offline?", "url": "https://help.example.test/nl/printer-staat-offline/" }])
+    );
+    assert_eq!(
+        answer["back_url"],
+        "https://help.example.test/nl/printer-staat-offline/"
+    );
+
+    let requests = h.llm().requests();
+    let prompt = requests[0].body.to_string();
+    assert!(prompt.contains("1. Haal de printer uit de slaapstand.\\n2. Controleer of hij op de kantoorwifi zit.\\n3. Maak de afdrukwachtrij leeg."), "{prompt}");
+    assert!(
+        prompt.contains("Kan meer dan een persoon niet printen"),
+        "{prompt}"
+    );
+    assert!(
+        !prompt.contains("Wake the printer"),
+        "not the English steps: {prompt}"
+    );
+    assert!(prompt.contains("Answer in Dutch."), "{prompt}");
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert_eq!(
+        lead.article.as_deref(),
+        Some("printer-offline"),
+        "the original slug"
+    );
+    assert!(!lead.stale_page, "the hash is the Dutch record's");
+
+    // An English question on the Dutch page: grounded in what they read, answered in English.
+    let mut english = dutch_question("bob@example.com");
+    english["question"] = json!("My printer is still offline after a restart, what can I do?");
+    let (status, _, answer) = h.post_json(&english).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["lang"], "en");
+    assert_eq!(answer["verdict_label"], "Be careful");
+    assert_eq!(
+        answer["cited"][0]["url"],
+        "https://help.example.test/printer-offline/"
+    );
+    let prompt = h.llm().requests()[1].body.to_string();
+    assert!(
+        prompt.contains("1. Haal de printer uit de slaapstand."),
+        "{prompt}"
+    );
+    assert!(prompt.contains("Answer in English."), "{prompt}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_post_is_answered_as_before_and_an_untranslated_article_falls_back() {
+    let h = bilingual_with_llm("careful").await;
+    // No `lang` (a page built before it was sent): the default language, English.
+    let (status, _, answer) = h.post_json(&question("carl@example.com")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["lang"], "en");
+    assert_eq!(answer["verdict_label"], "Be careful");
+    assert_eq!(
+        answer["message"],
+        "Here is our advice. If it does not solve it, reply to our email or contact us."
+    );
+    let prompt = h.llm().requests()[0].body.to_string();
+    assert!(prompt.contains("1. Wake the printer from sleep.\\n2. Check it is on the office Wi-Fi.\\n3. Clear the print queue."), "{prompt}");
+    assert!(!prompt.contains("slaapstand"), "{prompt}");
+    assert!(prompt.contains("Answer in English."), "{prompt}");
+
+    // The VPN article has no Dutch record: a Dutch page gets the English steps, a Dutch answer.
+    let mut vpn = dutch_question("dora@example.com");
+    vpn["article"] = json!("vpn-wont-connect");
+    vpn["content_hash"] = json!(format!("{:016x}", "vpn-wont-connect".len()));
+    vpn["question"] = json!("Mijn VPN maakt geen verbinding vanuit het hotel, wat moet ik doen?");
+    let (status, _, answer) = h.post_json(&vpn).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["lang"], "nl");
+    let prompt = h.llm().requests()[1].body.to_string();
+    assert!(
+        prompt.contains("1. Check your internet connection.\\n2. Restart the VPN client."),
+        "{prompt}"
+    );
+    assert!(prompt.contains("Answer in Dutch."), "{prompt}");
+    assert_eq!(
+        answer["back_url"],
+        "https://help.example.test/vpn-wont-connect/"
+    );
+    let lead = h.lead(answer["lead_id"].as_str().unwrap()).await;
+    assert!(
+        !lead.stale_page,
+        "the English record's hash is the one the page had"
+    );
+
+    // A language the bundle lacks falls back to the default; one that is no language is a 400.
+    let mut german = question("eve@example.com");
+    german["lang"] = json!("de");
+    let (status, _, answer) = h.post_json(&german).await;
+    assert_eq!(
+        (status, answer["lang"].as_str()),
+        (200, Some("en")),
+        "{answer}"
+    );
+    german["lang"] = json!("<script>");
+    let (status, _, answer) = h.post_json(&german).await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("bad_form")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_dutch_page_gets_dutch_field_errors_and_a_dutch_limit() {
+    let h = harness(Options {
+        dynamo: false,
+        bundle: Some(bilingual_bundle()),
+        email_limits: Limits {
+            per_hour: 1,
+            per_day: 5,
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut bad = dutch_question("fay@example.com");
+    bad["question"] = json!("kapot");
+    bad["email"] = json!("fay@");
+    bad["consent"] = json!(false);
+    let (status, _, body) = h.post_json(&bad).await;
+    assert_eq!(status, 422, "{body}");
+    let messages: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "Beschrijf je situatie iets uitgebreider (minstens 10 tekens).",
+            "Dat e-mailadres lijkt niet compleet. Controleer het (zoals naam@bedrijf.nl).",
+            "Ga akkoord met de privacyverklaring, zodat we je gegevens mogen gebruiken om je te antwoorden.",
+        ]
+    );
+    // The same mistakes from an English page: English, as before.
+    bad["lang"] = json!("en");
+    let (_, _, body) = h.post_json(&bad).await;
+    assert_eq!(
+        body["error"]["message"],
+        "Please describe your situation in a bit more detail (at least 10 characters)."
+    );
+
+    let (status, _, body) = h.post_json(&dutch_question("gus@example.com")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, headers, body) = h.post_json(&dutch_question("gus@example.com")).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(headers["retry-after"], (60 * 60).to_string());
+    assert_eq!(
+        body["error"]["message"],
+        "Je hebt de limiet van 1 vraag per uur bereikt. Je kunt om 15:05 UTC (over 60 minuten) weer een vraag stellen. We hebben deze vraag bewaard en iemand antwoordt je per e-mail."
+    );
+}
+
+#[tokio::test]
+async fn the_form_without_javascript_on_a_dutch_page_gets_dutch_pages() {
+    let h = harness(Options {
+        dynamo: false,
+        bundle: Some(bilingual_bundle()),
+        ..Options::default()
+    })
+    .await;
+    let form = "lang=nl&article=printer-offline&content_hash=00000000000000aa&question=Mijn+printer+staat+offline+sinds+vanochtend%2C+wat+nu%3F&email=ivy%40example.com&company=Acme&consent=on&confirm_ref=";
+    let (status, page) = h
+        .post_raw(
+            "application/x-www-form-urlencoded",
+            form.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    for dutch in [
+        "<html lang=\"nl\">",
+        "<title>Ons antwoord</title>",
+        "<h1>Ons antwoord</h1>",
+        "Je kunt maximaal 2 vragen per uur en 5 per dag stellen.",
+        "href=\"https://help.example.test/nl/printer-staat-offline/\">Terug naar het artikel</a>",
+    ] {
+        assert!(page.contains(dutch), "{dutch}\n{page}");
+    }
+    assert!(
+        !page.contains("Our answer") && !page.contains("lang=\"en\""),
+        "{page}"
+    );
+
+    let bad = "lang=nl&article=printer-offline&question=Mijn+printer+is+stuk&email=ivy%40&company=Acme&consent=on";
+    let (status, page) = h
+        .post_raw("application/x-www-form-urlencoded", bad.as_bytes().to_vec())
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("<html lang=\"nl\">"), "{page}");
+    assert!(page.contains("<h1>Controleer je vraag</h1>"), "{page}");
+    assert!(
+        page.contains("Dat e-mailadres lijkt niet compleet."),
+        "{page}"
+    );
+    assert!(
+        page.contains("<input type=\"hidden\" name=\"lang\" value=\"nl\">"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn without_an_llm_a_dutch_page_gets_the_dutch_steps_from_the_knowledge_base() {
+    let h = harness(Options {
+        dynamo: false,
+        bundle: Some(bilingual_bundle()),
+        ..Options::default()
+    })
+    .await;
+    let mut body = dutch_question("hank@example.com");
+    body["article"] = json!("");
+    body["question"] = json!("De printer op kantoor staat offline en de wachtrij loopt vol");
+    let (status, _, answer) = h.post_json(&body).await;
+    assert_eq!(status, 200, "{answer}");
+    let html = answer["answer_html"].as_str().unwrap();
+    assert!(
+        html.contains("Dit antwoord is niet door AI geschreven"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("in het Engels"),
+        "the steps are Dutch: {html}"
+    );
+    assert!(
+        html.contains("Haal de printer uit de slaapstand."),
+        "{html}"
+    );
+    assert_eq!(
+        answer["cited"][0]["url"],
+        "https://help.example.test/nl/printer-staat-offline/"
+    );
+    assert_eq!(answer["verdict_label"], "Risico volgens het artikel: laag");
+    assert_eq!(
+        answer["message"],
+        "Dit zijn de best passende stappen uit onze kennisbank (niet door AI geschreven)."
+    );
+}
+
+#[tokio::test]
+async fn a_request_without_a_readable_language_is_refused_in_the_default_language() {
+    // A Dutch-first site: its refusals of unreadable requests are Dutch.
+    let mut dutch_site = (*bundle()).clone();
+    for article in &mut dutch_site.articles {
+        article.language = nl();
+    }
+    dutch_site.default_language = nl();
+    dutch_site.languages = vec![nl()];
+    let h = harness(Options {
+        dynamo: false,
+        bundle: Some(Arc::new(dutch_site)),
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = h.post_raw("text/plain", b"hello".to_vec()).await;
+    assert_eq!(status, 415);
+    assert!(
+        body.contains("Het formulier is verstuurd in een formaat dat we niet accepteren."),
+        "{body}"
+    );
+    let (status, body) = h.post_raw("application/json", b"{not json".to_vec()).await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("De gegevens van het formulier konden niet worden gelezen."),
+        "{body}"
+    );
+    // A page language the bundle does not have: the default's words, like its answer.
+    let mut english = question("ian@example.com");
+    english["lang"] = json!("en");
+    english["email"] = json!("ian@");
+    let (status, _, body) = h.post_json(&english).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["error"]["message"],
+        "Dat e-mailadres lijkt niet compleet. Controleer het (zoals naam@bedrijf.nl)."
+    );
 }

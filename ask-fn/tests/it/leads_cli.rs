@@ -440,6 +440,7 @@ async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() 
     let bundle = dir.path().join("bundle.json");
     let vpn = kb_model::BundleArticle {
         slug: "vpn-wont-connect".into(),
+        language: kb_model::Language::english(),
         url: "https://help.example.test/vpn-wont-connect/".into(),
         title: "My VPN won't connect".into(),
         description: "VPN".into(),
@@ -459,6 +460,8 @@ async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() 
         base_url: "https://help.example.test".into(),
         company_name: "Example IT".into(),
         company_phone: "+31 20 123 4567".into(),
+        default_language: kb_model::Language::english(),
+        languages: vec![kb_model::Language::english()],
         articles: vec![vpn],
     };
     std::fs::write(&bundle, site.to_json()).unwrap();

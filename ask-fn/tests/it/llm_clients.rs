@@ -62,6 +62,7 @@ fn request() -> AdviceRequest {
     AdviceRequest {
         article: None,
         question: QUESTION.into(),
+        language: kb_model::Language::english(),
         catalogue: vec![("printer-offline".into(), "Printer offline".into())],
         company_name: "Northwind IT".into(),
         company_phone: "+31 20 123 4567".into(),

@@ -39,8 +39,11 @@ fn bundle() -> Arc<Bundle> {
         base_url: "https://help.example.test".into(),
         company_name: "Example IT".into(),
         company_phone: "+31 20 123 4567".into(),
+        default_language: kb_model::Language::english(),
+        languages: vec![kb_model::Language::english()],
         articles: vec![BundleArticle {
             slug: "printer-offline".into(),
+            language: kb_model::Language::english(),
             url: "https://help.example.test/printer-offline/".into(),
             title: "Why does my printer show as offline?".into(),
             description: "About printers".into(),
@@ -144,7 +147,7 @@ async fn soak(backend: Backend, visitors: usize) {
                 (
                     visitor,
                     result.map(|answer| answer.lead_id).map_err(|error| {
-                        let refused = ask_fn::http::refusal(&error);
+                        let refused = ask_fn::http::refusal(&error, ask_fn::messages::Lang::En);
                         (refused.status.as_u16(), refused.body()["kept"] == true)
                     }),
                 )

@@ -225,14 +225,18 @@ impl SiteConfig {
         let locations = super::Locations::parse(text);
         let at = |code: &str| table_header(text, code).unwrap_or(0);
         let mut problems = Vec::new();
+        // Pages (`lang`, `hreflang`) and the question function's bundle name languages by code.
         if !is_language_code(&self.language) {
             problems.push(
                 Diagnostic::error(
                     path,
-                    format!("language `{}` is not a language code", self.language),
+                    format!(
+                        "language: `{}` is not a language code (like \"en\", \"nl\" or \"en-GB\")",
+                        self.language
+                    ),
                 )
                 .at(text, index, locations.language.unwrap_or(0))
-                .with_hint("use a code such as \"en\", \"nl\" or \"pt-br\""),
+                .with_hint("write the site's language code, like `language = \"en\"`"),
             );
         }
         let mut prefixes: BTreeMap<String, &str> = BTreeMap::new();

@@ -393,6 +393,23 @@ mod tests {
     }
 
     #[test]
+    fn the_language_must_be_a_language_code() {
+        let text = TEST_CONFIG.replace(
+            "title = \"Help\"",
+            "title = \"Help\"\nlanguage = \"english\"",
+        );
+        let problems = SiteConfig::parse(Path::new("site.toml"), &text).unwrap_err();
+        let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["language: `english` is not a language code (like \"en\", \"nl\" or \"en-GB\")"]
+        );
+        let text =
+            TEST_CONFIG.replace("title = \"Help\"", "title = \"Help\"\nlanguage = \"nl-BE\"");
+        assert!(SiteConfig::parse(Path::new("site.toml"), &text).is_ok());
+    }
+
+    #[test]
     fn unknown_key_is_located_with_a_hint() {
         let text = TEST_CONFIG.replace("title = \"Help\"", "titel = \"Help\"");
         let problems = SiteConfig::parse(Path::new("site.toml"), &text).unwrap_err();

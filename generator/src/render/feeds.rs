@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use kb_model::{Bundle, BundleArticle, BUNDLE_FORMAT};
+use kb_model::{Bundle, BundleArticle, Language, BUNDLE_FORMAT};
 
 use crate::config::SiteConfig;
 use crate::content::article::ArticleHead;
@@ -174,15 +174,29 @@ pub fn redirects_map(editions: &[EditionRef<'_>]) -> String {
 /// The bundle (what the ask function needs of every published article, see
 /// `docs/bundle.md`) without its articles, whose records ([`bundle_article`]) follow it one by
 /// one (see [`kb_model::BundleWriter`]).
+///
+/// The site's language is the bundle's default and only language (a site in several languages
+/// will list them all, its default first).
 pub fn bundle_head(config: &SiteConfig) -> Bundle {
+    let language = |code: &str| {
+        Language::parse(code).expect("site.toml's languages are validated when it is loaded")
+    };
     Bundle {
         format: BUNDLE_FORMAT,
         site_title: config.title.clone(),
         base_url: config.base_url.clone(),
         company_name: config.company.name.clone(),
         company_phone: config.company.phone.clone(),
+        default_language: language(config.default_language()),
+        languages: config.languages().into_iter().map(language).collect(),
         articles: Vec::new(),
     }
+}
+
+/// `config.language` as the bundle writes it: checked when the configuration is loaded.
+fn language_of(config: &SiteConfig) -> Language {
+    Language::parse(&config.language)
+        .expect("site.toml's language is validated when the configuration is loaded")
 }
 
 /// The bundle's record of the library's article `i`, whose head is `article` (the library's,
@@ -196,6 +210,7 @@ pub fn bundle_article(
 ) -> BundleArticle {
     BundleArticle {
         slug: article.slug.clone(),
+        language: language_of(config),
         url: config.permalink(&article.url()),
         title: article.title.clone(),
         description: article.description.clone(),

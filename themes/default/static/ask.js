@@ -425,6 +425,8 @@
       var hash = value("content_hash");
       if (article) body.article = article;
       if (hash) body.content_hash = hash;
+      var lang = value("lang");
+      if (lang) body.lang = lang;
       body.question = value("question");
       body.email = value("email");
       body.company = value("company");
