@@ -10,6 +10,7 @@ mod editors_kit;
 mod images;
 mod markdown;
 mod pages;
+mod search;
 mod search_vectors;
 mod serve;
 mod site;
