@@ -10,7 +10,12 @@ import { describe, it } from 'node:test';
 const root = new URL('../../', import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL('tests/fixtures/search-vectors.json', root), 'utf8'));
 const source = readFileSync(new URL('themes/default/static/search.js', root), 'utf8');
-const { stemmer: snowballDutch } = await import(new URL('themes/default/static/snowball-dutch.js', root));
+// Imported as the ES module it is, whatever node makes of a .js file outside a "type": "module"
+// package.
+const dutchSource = readFileSync(new URL('themes/default/static/snowball-dutch.js', root), 'utf8');
+const { stemmer: snowballDutch } = await import(
+  `data:text/javascript;base64,${Buffer.from(dutchSource).toString('base64')}`
+);
 
 // From `const stem = ` to the end of `fnv1a` (the statement that closes with `};` after it).
 const start = source.indexOf('const stem = ');
