@@ -609,7 +609,7 @@ fn cli_check_exit_codes_and_formats() {
     );
     assert!(String::from_utf8(output.stderr)
         .unwrap()
-        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 28 files in "));
+        .starts_with("Checked 3 articles (1 draft(s) not published): 16 pages, 29 files in "));
 }
 
 /// `tryfirst check` on the invalid fixture with `env` set (and no colour variable inherited),
