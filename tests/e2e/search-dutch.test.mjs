@@ -56,6 +56,9 @@ describe('search on a Dutch site', () => {
     assert.deepEqual(await resultsFor(page, 'mogelijkheden'), ['/printer-offline/']);
     assert.ok(scripts.some((p) => /^\/snowball-dutch\.[0-9a-f]+\.js$/.test(p)), scripts.join(' '));
     assert.deepEqual(await resultsFor(page, 'wachtwoorden'), ['/wachtwoord-verlopen/']);
+    // Found through its stem, so not "corrected" to the written word "wachtwoord".
+    const status = await page.textContent('[data-search-status]');
+    assert.ok(status.includes('wachtwoorden') && !status.includes('wachtwoord”'), status);
     // The matched inflection is marked in the excerpt.
     assert.ok((await page.$$eval('.search-results mark', (m) => m.map((x) => x.textContent))).length > 0);
     await context.close();

@@ -175,14 +175,29 @@
     return previous[b.length];
   };
 
-  // Each word of the query that is not in the vocabulary, replaced by its closest word
-  // (1 edit for words of 4+ letters, 2 for 8+). Returns null when nothing changes.
+  // Whether every term of `word` is in the index: an inflection its stem already finds
+  // ("wachtwoorden" → "wachtwoord") is not a misspelling to correct.
+  const indexed = async (word) => {
+    const { manifest, stemmer } = await loadIndex();
+    const wanted = terms(word, stemmer);
+    const found = await Promise.all(wanted.map(async (term) => {
+      const shard = await load(`${folder}shard-${fnv1a(term) % manifest.shards}.json`);
+      return Object.hasOwn(shard, term);
+    }));
+    return wanted.length > 0 && found.every(Boolean);
+  };
+
+  // Each word of the query that is neither in the vocabulary nor found through its stem,
+  // replaced by its closest word (1 edit for words of 4+ letters, 2 for 8+). Returns null
+  // when nothing changes.
   const corrected = async (query) => {
     const words = await loadVocabulary();
     const known = new Set(words);
     let changed = false;
-    const fixed = query.toLowerCase().split(/\s+/).filter(Boolean).map((word) => {
-      if (known.has(word) || word.length < 4) return word;
+    const typed = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const keep = await Promise.all(typed.map(async (word) => known.has(word) || word.length < 4 || indexed(word)));
+    const fixed = typed.map((word, i) => {
+      if (keep[i]) return word;
       const limit = word.length >= 8 ? 2 : 1;
       let best = null;
       let bestDistance = limit + 1;
