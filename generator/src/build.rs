@@ -30,7 +30,7 @@ use crate::images::Images;
 use crate::library::Library;
 use crate::output::{OutputError, Sink, SinkFile};
 use crate::render::feeds;
-use crate::render::search;
+use crate::render::search::{self, Stemmer};
 use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer};
 
@@ -307,12 +307,13 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
         .iter()
         .zip(searches)
         .flat_map(|(edition, index)| {
-            let files = index.map_or_else(Vec::new, |index| {
-                index.files(&edition.library, &edition.config)
-            });
-            files
-                .into_iter()
-                .map(|(path, bytes)| (edition.config.path(&path), bytes))
+            index.map_or_else(Vec::new, |index| {
+                index.files_at(
+                    &edition.library,
+                    &edition.config,
+                    &edition.config.path_prefix,
+                )
+            })
         })
         .collect();
     for (path, bytes) in files {
@@ -668,9 +669,18 @@ fn files_but_search(
     versions: &Versions,
     theme: &Theme,
 ) -> Vec<(String, Vec<u8>)> {
+    // A stemmer's script is published only for a language that searches with it: an English
+    // site does not carry the Dutch one.
+    let used: Vec<&str> = editions
+        .iter()
+        .filter_map(|e| Stemmer::for_language(&e.config.language).script())
+        .collect();
+    let unused_script =
+        |name: &str| Stemmer::ALL.iter().any(|s| s.script() == Some(name)) && !used.contains(&name);
     let mut files: Vec<(String, Vec<u8>)> = theme
         .assets
         .iter()
+        .filter(|asset| !unused_script(&asset.name))
         .map(|asset| (asset.path.clone(), asset.bytes.clone()))
         .collect();
     let default = &editions[0].config;

@@ -12,6 +12,7 @@
 //!
 //! Pure and allocation-light; the stemmers are built once per process.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -280,6 +281,13 @@ pub fn english_stem(word: &str) -> String {
         return word.to_owned();
     }
     ENGLISH.stem(word).into_owned()
+}
+
+/// The Snowball-Dutch stem of a lower-case word, exactly as [`translate_dutch`] stems it: the
+/// site search's Dutch index uses it too, so the form and the search page agree on what a
+/// Dutch word is ("wachtwoorden" → "wachtwoord"). Words are stemmed whatever they contain.
+pub fn dutch_stem(word: &str) -> Cow<'_, str> {
+    DUTCH.stem(word)
 }
 
 /// The English words a Dutch word stands for, if it is in the vocabulary: as typed, by its

@@ -22,7 +22,7 @@ use crate::diagnostics::Diagnostic;
 use crate::editions::{PageKey, Version, Versions};
 use crate::library::Library;
 use crate::render::i18n::Catalogue;
-use crate::render::json_ld;
+use crate::render::{json_ld, search};
 
 use crate::render::theme::{Pages, Theme};
 use crate::urls;
@@ -170,6 +170,10 @@ struct Globals<'a> {
     stylesheet_url: &'a str,
     script_url: &'a str,
     search_script_url: &'a str,
+    /// This language's search index (`data-index`) and the script stemming its queries
+    /// (`data-stemmer`, empty when `search.js` needs none), see [`crate::render::search`].
+    search_index_url: String,
+    search_stemmer_url: &'a str,
     copy_script_url: &'a str,
     search_url: &'a str,
     feed_url: &'a str,
@@ -289,6 +293,10 @@ impl Views {
             stylesheet_url: &theme.stylesheet_url,
             script_url: &theme.script_url,
             search_script_url: &theme.search_script_url,
+            search_index_url: search::manifest_path(&config.path_prefix),
+            search_stemmer_url: search::Stemmer::for_language(&config.language)
+                .script()
+                .map_or("", |name| theme.asset_url(name)),
             copy_script_url: &theme.copy_script_url,
             search_url: &config.path(urls::SEARCH),
             feed_url: &config.path(urls::FEED),

@@ -7,8 +7,10 @@
 //! parallel, a few bytes per (word, article) pair, and needs no `'wasm-unsafe-eval'` in the
 //! Content-Security-Policy.
 //!
-//! Layout under `/search/`:
-//! - `index.json`: `{"version", "articles", "shards", "chunk", "stem"}`, read first;
+//! Layout under `/search/`, one such folder per language (under the language's path prefix,
+//! [`dir`]): each language's index holds its own articles, stemmed its way ([`Stemmer`]):
+//! - `index.json`: `{"version", "articles", "shards", "chunk", "text_chunk", "stem"}`, read
+//!   first; `"stem"` names the stemmer ([`Stemmer::name`]);
 //! - `shard-<k>.json`: `{term: [article, weight, article, weight, …]}` for the terms whose
 //!   FNV-1a hash (of the UTF-8 bytes) is `k` modulo `shards`, so a query fetches one small file
 //!   per word whatever the site's size;
@@ -20,10 +22,11 @@
 //!   result's excerpt around the matched words is cut. Small chunks: a results page fetches
 //!   only those of the articles it shows.
 //!
-//! `search.js` repeats [`terms`] (split, lower-case, [`stem`]) and [`fnv1a`]: the two must stay in
-//! step. Both are tested against one file of vectors, `tests/fixtures/search-vectors.json`
-//! (words → stems, texts → terms and hashes), and the e2e suite searches for a misspelt and an
-//! inflected word.
+//! `search.js` repeats [`terms`] (split, lower-case, [`Stemmer::stem`]) and [`fnv1a`]: the two
+//! must stay in step. Both are tested against one file of vectors,
+//! `tests/fixtures/search-vectors.json` (words → stems for each stemmer, texts → terms and
+//! hashes), and the e2e suite searches for a misspelt and an inflected word. The search page
+//! gives `search.js` its language's index (`data-index`) and stemmer script (`data-stemmer`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -37,12 +40,13 @@ use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
 use crate::library::Library;
 
-/// Where the vocabulary for typo correction is written.
-pub const WORDS_PATH: &str = "/search/words.json";
-/// The file `search.js` reads first.
-pub const MANIFEST_PATH: &str = "/search/index.json";
-/// Bumped when the file layout changes, so a cached old `search.js` can tell.
-const VERSION: u32 = 2;
+mod stemming;
+
+pub use stemming::{english as stem, Stemmer};
+
+/// Bumped when the file layout changes, so a cached old `search.js` can tell. 3: `"stem"` is
+/// the stemmer's name, no longer a bool.
+const VERSION: u32 = 3;
 /// Articles per `text-<k>.json`.
 const TEXT_CHUNK: usize = 50;
 /// How much of an article's text the excerpts are cut from: its first screen or so, where the
@@ -67,7 +71,19 @@ struct Manifest {
     shards: u32,
     chunk: usize,
     text_chunk: usize,
-    stem: bool,
+    stem: &'static str,
+}
+
+/// The folder of one language's search files: `/search/` under the language's path prefix
+/// (`""` for the default language, `"/nl"` for one under `/nl/`).
+pub fn dir(prefix: &str) -> String {
+    format!("{prefix}/search/")
+}
+
+/// The manifest of one language's index (see [`dir`]): what the search page's `data-index`
+/// gives `search.js`, which finds the other files beside it.
+pub fn manifest_path(prefix: &str) -> String {
+    format!("{}index.json", dir(prefix))
 }
 
 /// What the index holds of one article. A pure function of the article (and the site's category
@@ -98,7 +114,7 @@ pub fn entry(article: &ArticleHead, body: &Body, config: &SiteConfig) -> Entry {
         collector.add(&step.text, BODY_WEIGHT);
     }
     collector.add(&body.escalation_text, BODY_WEIGHT);
-    let mut entry = collector.into_entry(stems(&config.language));
+    let mut entry = collector.into_entry(Stemmer::for_language(&config.language));
     entry.text = excerpt_text(body);
     entry
 }
@@ -170,12 +186,12 @@ impl Collector {
     /// The terms (each run stemmed, weights of runs with one stem added up) and the
     /// vocabulary: runs of letters only (3+); a run with digits ("win10") gives its letter
     /// parts ("win").
-    fn into_entry(self, stemming: bool) -> Entry {
-        let mut weights: FxHashMap<&str, u32> = FxHashMap::default();
+    fn into_entry(self, stemmer: Stemmer) -> Entry {
+        // English stems are slices of the run: only a changed Dutch stem is a new string.
+        let mut weights: FxHashMap<Cow<str>, u32> = FxHashMap::default();
         let mut words: FxHashSet<&str> = FxHashSet::default();
         for (run, tally) in &self.runs {
-            let term = if stemming { stem(run) } else { run };
-            let weight = weights.entry(term).or_default();
+            let weight = weights.entry(stemmer.stem(run)).or_default();
             *weight = (*weight + tally.weight).min(MAX_WEIGHT);
             if !tally.vocabulary {
                 continue;
@@ -188,7 +204,7 @@ impl Collector {
         }
         let mut terms: Vec<(String, u32)> = weights
             .into_iter()
-            .map(|(term, weight)| (term.to_owned(), weight))
+            .map(|(term, weight)| (term.into_owned(), weight))
             .collect();
         terms.sort_unstable();
         let mut words: Vec<String> = words
@@ -205,13 +221,25 @@ impl Collector {
     }
 }
 
-/// The search files from each article's entry (`entries[i]` belongs to `library.articles[i]`).
+/// The search files from each article's entry (`entries[i]` belongs to `library.articles[i]`),
+/// under `/search/`: [`files_at`] for the default language.
 pub fn files(library: &Library, config: &SiteConfig, entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
+    files_at(library, config, entries, "")
+}
+
+/// The search files of one language under its path `prefix` (see [`dir`]): `library` holds
+/// that language's articles, `config.language` is that language, `entries` their entries.
+pub fn files_at(
+    library: &Library,
+    config: &SiteConfig,
+    entries: &[Entry],
+    prefix: &str,
+) -> Vec<(String, Vec<u8>)> {
     let mut index = Index::default();
     for entry in entries {
         index.add_borrowed(entry);
     }
-    index.files(library, config)
+    index.files_at(library, config, prefix)
 }
 
 /// The index being made, one article's [`Entry`] after the other, in the library's order:
@@ -269,8 +297,19 @@ impl<'e> Index<'e> {
         list.push(weight);
     }
 
-    /// The search files, once every article of `library` was added.
+    /// The search files under `/search/`, once every article of `library` was added.
     pub fn files(self, library: &Library, config: &SiteConfig) -> Vec<(String, Vec<u8>)> {
+        self.files_at(library, config, "")
+    }
+
+    /// The search files under `prefix` (see [`dir`]), once every article of `library` was
+    /// added; the entries were made with `config`, whose language is the index's.
+    pub fn files_at(
+        self,
+        library: &Library,
+        config: &SiteConfig,
+        prefix: &str,
+    ) -> Vec<(String, Vec<u8>)> {
         debug_assert_eq!(self.articles as usize, library.articles.len());
         let Index {
             postings,
@@ -280,22 +319,23 @@ impl<'e> Index<'e> {
         } = self;
         let (sharded, vocabulary) = rayon::join(|| shards(postings), || vocabulary(words));
         let shard_count = sharded.len();
+        let dir = dir(prefix);
         let mut files = vec![(
-            MANIFEST_PATH.to_owned(),
+            manifest_path(prefix),
             json(&Manifest {
                 version: VERSION,
                 articles: library.articles.len(),
                 shards: shard_count as u32,
                 chunk: DOCS_CHUNK,
                 text_chunk: TEXT_CHUNK,
-                stem: stems(&config.language),
+                stem: Stemmer::for_language(&config.language).name(),
             }),
         )];
         files.extend(
             sharded
                 .iter()
                 .enumerate()
-                .map(|(k, shard)| (format!("/search/shard-{k}.json"), json(shard))),
+                .map(|(k, shard)| (format!("{dir}shard-{k}.json"), json(shard))),
         );
         files.extend(
             library
@@ -314,16 +354,16 @@ impl<'e> Index<'e> {
                             )
                         })
                         .collect();
-                    (format!("/search/docs-{k}.json"), json(&docs))
+                    (format!("{dir}docs-{k}.json"), json(&docs))
                 }),
         );
         files.extend(
             texts
                 .chunks(TEXT_CHUNK)
                 .enumerate()
-                .map(|(k, chunk)| (format!("/search/text-{k}.json"), json(&chunk))),
+                .map(|(k, chunk)| (format!("{dir}text-{k}.json"), json(&chunk))),
         );
-        files.push((WORDS_PATH.to_owned(), vocabulary));
+        files.push((format!("{dir}words.json"), vocabulary));
         files
     }
 }
@@ -348,17 +388,15 @@ fn json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("search files are plain strings and numbers")
 }
 
-/// English suffix stripping is only right for English sites.
-fn stems(language: &str) -> bool {
-    language == "en" || language.starts_with("en-")
-}
-
-/// The terms of a text: runs of letters and digits, lower-cased, stemmed, 2+ characters.
-pub fn terms(text: &str, stemming: bool) -> Vec<String> {
+/// The terms of a text: runs of letters and digits (2+ characters), lower-cased, stemmed.
+pub fn terms(text: &str, stemmer: Stemmer) -> Vec<String> {
     let mut buffer = String::new();
     let mut found = Vec::new();
     for_each_run(text, |run| {
-        found.extend(term_of(run, stemming, &mut buffer).map(str::to_owned));
+        if run.chars().nth(1).is_some() {
+            lower_case_into(&mut buffer, run);
+            found.push(stemmer.stem(&buffer).into_owned());
+        }
     });
     found
 }
@@ -366,14 +404,6 @@ pub fn terms(text: &str, stemming: bool) -> Vec<String> {
 /// Calls `each` with every run of letters and digits in `text`.
 fn for_each_run(text: &str, each: impl FnMut(&str)) {
     crate::text::for_each_run(text, char::is_alphanumeric, each);
-}
-
-/// The term a run of letters and digits stands for (see [`terms`]), built in `buffer`, which
-/// the caller reuses: indexing runs over every word of every article.
-fn term_of<'b>(run: &str, stemming: bool, buffer: &'b mut String) -> Option<&'b str> {
-    run.chars().nth(1)?;
-    lower_case_into(buffer, run);
-    Some(if stemming { stem(buffer) } else { buffer })
 }
 
 /// `word.to_lowercase()` into `buffer`, allocating only for non-ASCII words (whose lower case
@@ -386,42 +416,6 @@ fn lower_case_into(buffer: &mut String, word: &str) {
     } else {
         buffer.push_str(&word.to_lowercase());
     }
-}
-
-/// A deliberately small English stemmer: plurals and `-ing`/`-ed`, so "printers" finds
-/// "printer" and "syncing" finds "sync". Both the index and the query go through it, so it need
-/// not produce real words, only the same stem for the common inflections.
-pub fn stem(word: &str) -> &str {
-    let chars = word.chars().count();
-    if chars <= 3 {
-        return word;
-    }
-    let word = if let Some(base) = word.strip_suffix("ies").filter(|_| chars > 4) {
-        // "batteries" → "batter" + "y" would need an allocation; "batter" is as good a stem as
-        // long as "battery" maps to it too.
-        return base;
-    } else if word.ends_with("sses") {
-        &word[..word.len() - 2]
-    } else if word.ends_with('s')
-        && !word.ends_with("ss")
-        && !word.ends_with("us")
-        && !word.ends_with("is")
-    {
-        &word[..word.len() - 1]
-    } else {
-        word
-    };
-    if let Some(base) = word.strip_suffix('y').filter(|_| chars > 4) {
-        return base;
-    }
-    for suffix in ["ing", "ed"] {
-        if let Some(base) = word.strip_suffix(suffix) {
-            if base.chars().count() >= 3 {
-                return base;
-            }
-        }
-    }
-    word
 }
 
 /// FNV-1a (32 bits) of the UTF-8 bytes: tiny, and `search.js` computes the same value.
@@ -508,6 +502,30 @@ mod tests {
             file("/search/text-1.json")[2],
             format!("text of {}", TEXT_CHUNK + 2)
         );
+    }
+
+    #[test]
+    fn a_languages_files_are_under_its_prefix_and_name_its_stemmer() {
+        let mut config = SiteConfig::for_tests();
+        config.language = "nl".into();
+        let library = Library::new(
+            Vec::new(),
+            &config,
+            false,
+            &std::collections::HashSet::new(),
+        )
+        .0;
+        let files = Index::default().files_at(&library, &config, "/nl");
+        assert!(files
+            .iter()
+            .all(|(path, _)| path.starts_with("/nl/search/")));
+        assert_eq!(files[0].0, manifest_path("/nl"));
+        assert_eq!(manifest_path(""), "/search/index.json");
+        let manifest: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+        assert_eq!(manifest["stem"], "snowball-dutch");
+        assert!(files
+            .iter()
+            .any(|(path, _)| path == "/nl/search/words.json"));
     }
 
     #[test]

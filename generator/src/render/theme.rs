@@ -97,6 +97,11 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         "copy.js",
         include_bytes!("../../../themes/default/static/copy.js"),
     ),
+    // The Dutch search page's query stemmer, which search.js imports (see render::search).
+    (
+        "snowball-dutch.js",
+        include_bytes!("../../../themes/default/static/snowball-dutch.js"),
+    ),
     // Browsers ask for /favicon.ico whatever the page says: the ICO answers them, the SVG is
     // what the pages link to. A site's static/ replaces either.
     (
@@ -279,6 +284,14 @@ impl Theme {
             search_script_url,
             copy_script_url,
         })
+    }
+
+    /// The site path of the static file `name` (e.g. `snowball-dutch.js`); empty if none.
+    pub fn asset_url(&self, name: &str) -> &str {
+        self.assets
+            .iter()
+            .find(|a| a.name == name)
+            .map_or("", |a| a.path.as_str())
     }
 
     /// The templates rendering in `language` (their `t` reads its catalogue), with `globals`

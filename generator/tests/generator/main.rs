@@ -12,6 +12,7 @@ mod images;
 mod languages;
 mod markdown;
 mod pages;
+mod search;
 mod search_vectors;
 mod serve;
 mod site;

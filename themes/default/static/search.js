@@ -1,7 +1,10 @@
-// The search page: runs the query from `?q=` against the index the generator writes to /search/
-// (generator/src/search.rs describes the files). Words that appear nowhere on the site are first
-// corrected against its vocabulary (/search/words.json): a misspelt word otherwise matches
-// nothing. First-party, no inline script, no WebAssembly: `script-src 'self'` is enough.
+// The search page: runs the query from `?q=` against its language's index, which the form's
+// `data-index` names (default /search/index.json; generator/src/render/search.rs describes the
+// files, all beside it). Words that appear nowhere on the site are first corrected against its
+// vocabulary (words.json): a misspelt word otherwise matches nothing. A query is stemmed as the
+// index was, by the stemmer its manifest names; Snowball Dutch is imported from the form's
+// `data-stemmer` only when needed. First-party, no inline script, no WebAssembly:
+// `script-src 'self'` is enough.
 (() => {
   'use strict';
 
@@ -11,6 +14,8 @@
   if (!form || !status || !list) return;
   const input = form.querySelector('input[name="q"]');
 
+  const indexUrl = form.dataset.index || '/search/index.json';
+  const folder = indexUrl.slice(0, indexUrl.lastIndexOf('/') + 1);
   const LIMIT = 10;
   const json = new Map();
   let vocabulary = null;
@@ -48,7 +53,7 @@
   const loadVocabulary = async () => {
     if (!vocabulary) {
       try {
-        vocabulary = await load('/search/words.json');
+        vocabulary = await load(`${folder}words.json`);
       } catch (_) {
         vocabulary = [];
       }
@@ -56,8 +61,8 @@
     return vocabulary;
   };
 
-  // The same three functions as generator/src/search.rs (`stem`, `terms`, `fnv1a`): the index
-  // was written with them, so a query must go through them too.
+  // The same functions as generator/src/render/search.rs (`stem`, `Stemmer::stem`, `terms`,
+  // `fnv1a`): the index was written with them, so a query must go through them too.
   const stem = (word) => {
     const chars = [...word].length;
     if (chars <= 3) return word;
@@ -75,10 +80,21 @@
     return w;
   };
 
-  const terms = (text, stemming) => text
+  // The stemmer a manifest's `stem` names (index v2 said true or false); `snowballDutch` is
+  // snowball-dutch.js's `stemmer`, when the page has one. Dutch keeps a word with a digit
+  // ("win11") as written, as the generator does.
+  const stemmerOf = (name, snowballDutch) => {
+    if (name === true || name === 'tryfirst-english') return stem;
+    if (name === 'snowball-dutch' && snowballDutch) {
+      return (word) => (/^\p{Alphabetic}+$/u.test(word) ? snowballDutch(word) : word);
+    }
+    return (word) => word;
+  };
+
+  const terms = (text, stemmer) => text
     .split(/[^\p{Alphabetic}\p{N}]+/u)
     .filter((word) => [...word].length >= 2)
-    .map((word) => (stemming ? stem(word.toLowerCase()) : word.toLowerCase()));
+    .map((word) => stemmer(word.toLowerCase()));
 
   const encoder = new TextEncoder();
   const fnv1a = (text) => {
@@ -89,14 +105,32 @@
     return hash >>> 0;
   };
 
+  // The manifest and the stemmer it names, loaded once.
+  let index = null;
+  const loadIndex = () => {
+    index ??= load(indexUrl).then(async (manifest) => {
+      let snowballDutch = null;
+      if (manifest.stem === 'snowball-dutch') {
+        try {
+          ({ stemmer: snowballDutch } = await import(form.dataset.stemmer));
+        } catch (_) {
+          // Without it, only words written as their stem match: better than no search.
+          snowballDutch = null;
+        }
+      }
+      return { manifest, stemmer: stemmerOf(manifest.stem, snowballDutch) };
+    });
+    return index;
+  };
+
   // Articles holding every term of the query, best first: the sum over the terms of the
   // term's weight in the article times how rare the term is on the site.
   const find = async (query) => {
-    const manifest = await load('/search/index.json');
-    const wanted = [...new Set(terms(query, manifest.stem))];
+    const { manifest, stemmer } = await loadIndex();
+    const wanted = [...new Set(terms(query, stemmer))];
     if (wanted.length === 0) return [];
     const postings = await Promise.all(wanted.map(async (term) => {
-      const shard = await load(`/search/shard-${fnv1a(term) % manifest.shards}.json`);
+      const shard = await load(`${folder}shard-${fnv1a(term) % manifest.shards}.json`);
       return Object.hasOwn(shard, term) ? shard[term] : [];
     }));
     let scores = null;
@@ -113,13 +147,13 @@
     }
     const best = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, LIMIT);
     return Promise.all(best.map(async ([doc]) => {
-      const chunk = await load(`/search/docs-${Math.floor(doc / manifest.chunk)}.json`);
+      const chunk = await load(`${folder}docs-${Math.floor(doc / manifest.chunk)}.json`);
       const [url, title, category, description] = chunk[doc % manifest.chunk];
       // The start of the article's text, for an excerpt around the matched words (index v2).
       let text = '';
       if (manifest.text_chunk) {
         try {
-          const texts = await load(`/search/text-${Math.floor(doc / manifest.text_chunk)}.json`);
+          const texts = await load(`${folder}text-${Math.floor(doc / manifest.text_chunk)}.json`);
           text = texts[doc % manifest.text_chunk] || '';
         } catch (_) {
           text = '';
@@ -153,14 +187,29 @@
     return previous[b.length];
   };
 
-  // Each word of the query that is not in the vocabulary, replaced by its closest word
-  // (1 edit for words of 4+ letters, 2 for 8+). Returns null when nothing changes.
+  // Whether every term of `word` is in the index: an inflection its stem already finds
+  // ("wachtwoorden" → "wachtwoord") is not a misspelling to correct.
+  const indexed = async (word) => {
+    const { manifest, stemmer } = await loadIndex();
+    const wanted = terms(word, stemmer);
+    const found = await Promise.all(wanted.map(async (term) => {
+      const shard = await load(`${folder}shard-${fnv1a(term) % manifest.shards}.json`);
+      return Object.hasOwn(shard, term);
+    }));
+    return wanted.length > 0 && found.every(Boolean);
+  };
+
+  // Each word of the query that is neither in the vocabulary nor found through its stem,
+  // replaced by its closest word (1 edit for words of 4+ letters, 2 for 8+). Returns null
+  // when nothing changes.
   const corrected = async (query) => {
     const words = await loadVocabulary();
     const known = new Set(words);
     let changed = false;
-    const fixed = query.toLowerCase().split(/\s+/).filter(Boolean).map((word) => {
-      if (known.has(word) || word.length < 4) return word;
+    const typed = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const keep = await Promise.all(typed.map(async (word) => known.has(word) || word.length < 4 || indexed(word)));
+    const fixed = typed.map((word, i) => {
+      if (keep[i]) return word;
       const limit = word.length >= 8 ? 2 : 1;
       let best = null;
       let bestDistance = limit + 1;
@@ -182,12 +231,12 @@
   };
 
   // The article's description, with the words that match the query marked.
-  const excerpt = (text, query, stemming) => {
-    const wanted = new Set(terms(query, stemming));
+  const excerpt = (text, query, stemmer) => {
+    const wanted = new Set(terms(query, stemmer));
     const p = document.createElement('p');
     p.className = 'excerpt';
     for (const part of text.split(/([\p{Alphabetic}\p{N}]+)/u)) {
-      const [term] = terms(part, stemming);
+      const [term] = terms(part, stemmer);
       if (term && wanted.has(term)) {
         const mark = document.createElement('mark');
         mark.textContent = part;
@@ -202,17 +251,17 @@
   // About 30 words of the article's text around its first word that matches the query, with
   // "…" where it was cut; null when the text has none of the query's words.
   const WINDOW = 30;
-  const passage = (text, query, stemming) => {
-    const wanted = new Set(terms(query, stemming));
+  const passage = (text, query, stemmer) => {
+    const wanted = new Set(terms(query, stemmer));
     const words = text.split(/\s+/).filter(Boolean);
-    const first = words.findIndex((word) => terms(word, stemming).some((term) => wanted.has(term)));
+    const first = words.findIndex((word) => terms(word, stemmer).some((term) => wanted.has(term)));
     if (first < 0) return null;
     const start = Math.max(0, first - Math.floor(WINDOW / 3));
     const end = Math.min(words.length, start + WINDOW);
     return `${start > 0 ? '… ' : ''}${words.slice(start, end).join(' ')}${end < words.length ? ' …' : ''}`;
   };
 
-  const render = (results, query, stemming) => {
+  const render = (results, query, stemmer) => {
     list.textContent = '';
     for (const result of results) {
       const li = document.createElement('li');
@@ -224,8 +273,8 @@
       li.appendChild(heading);
       // What the article says around the matched words; its description when they are only in
       // its title, tags or category.
-      const around = passage(result.text || '', query, stemming);
-      li.appendChild(excerpt(around || result.description || '', query, stemming));
+      const around = passage(result.text || '', query, stemmer);
+      li.appendChild(excerpt(around || result.description || '', query, stemmer));
       if (result.category) {
         const meta = document.createElement('p');
         meta.className = 'meta';
@@ -241,12 +290,12 @@
     query = query.trim();
     if (!query) {
       say('');
-      render([], '', false);
+      render([], '', (word) => word);
       return;
     }
     say(text('search.searching'));
     try {
-      const manifest = await load('/search/index.json');
+      const { stemmer } = await loadIndex();
       const fix = await corrected(query);
       let shown = fix || query;
       let results = await find(shown);
@@ -255,7 +304,7 @@
         results = await find(query);
         shown = query;
       }
-      render(results, shown, manifest.stem);
+      render(results, shown, stemmer);
       if (results.length === 0) {
         say(text('search.nothing_found', { query }));
       } else {
