@@ -3,6 +3,7 @@
 #![no_main]
 
 use ask_fn::email::Email;
+use ask_fn::messages::Lang;
 use ask_fn::form::{
     parse, raw_fields, Encoding, COMPANY_MAX_CHARS, QUESTION_MAX_CHARS, QUESTION_MIN_CHARS,
 };
@@ -68,13 +69,16 @@ fuzz_target!(|data: &[u8]| {
             }));
         }
         Err(error) => {
-            let refused = ask_fn::http::refusal(&error);
-            assert!(
-                refused.status.is_client_error(),
-                "status {}",
-                refused.status
-            );
-            assert!(!refused.errors.is_empty(), "an error says what is wrong");
+            // Worded in either language, the same refusal.
+            for lang in [Lang::En, Lang::Nl] {
+                let refused = ask_fn::http::refusal(&error, lang);
+                assert!(
+                    refused.status.is_client_error(),
+                    "status {}",
+                    refused.status
+                );
+                assert!(!refused.errors.is_empty(), "an error says what is wrong");
+            }
         }
     }
 });
