@@ -139,14 +139,22 @@ describe('a Dutch visitor', () => {
       assert.equal(await email.inputValue(), 'an@');
     });
 
-    it('tells the limit in Dutch after two questions', async () => {
-      await fillDutch(page, { question: 'Tweede vraag: de printer blijft offline na opnieuw opstarten.' });
+    it('answers an English question on the Dutch page in English, marked as English', async () => {
+      await fillDutch(page, { question: 'The printer still shows offline after I restarted it and the router.' });
       const [second] = await Promise.all([
         page.waitForResponse(isAsk),
         page.getByRole('button', { name: 'Vraag stellen' }).click(),
       ]);
       assert.equal(second.status(), 200);
-      await page.locator('.ask-answer').waitFor();
+      assert.equal((await second.json()).lang, 'en');
+      const verdict = page.locator('.ask-answer .verdict');
+      await verdict.waitFor();
+      assert.equal(await verdict.textContent(), 'Be careful');
+      assert.equal(await verdict.getAttribute('lang'), 'en', 'read out as English on a Dutch page');
+      assert.equal(await page.locator('.ask-answer-heading').getAttribute('lang'), null, "the page's own words are Dutch");
+    });
+
+    it('tells the limit in Dutch after two questions', async () => {
       await fillDutch(page, { question: 'Derde vraag: de printer staat nog steeds offline vandaag.' });
       const [third] = await Promise.all([
         page.waitForResponse(isAsk),

@@ -353,10 +353,17 @@
       answer.hidden = true;
       answer.textContent = "";
       answer.appendChild(el("h3", "ask-answer-heading", TEXT.answerHeading));
+      // The server's words are in the answer's language, which is the question's when that is
+      // not the page's: mark them, so that they are read out in their own language.
+      var answerLang = typeof data.lang === "string" && /^[a-z]{2,3}(-[a-z0-9]+)*$/i.test(data.lang) ? data.lang : "";
+      var own = function (node) {
+        if (answerLang && answerLang !== document.documentElement.lang) node.lang = answerLang;
+        return node;
+      };
 
       var verdict = VERDICTS.indexOf(data.verdict) >= 0 ? data.verdict : null;
       if (verdict && data.verdict_label) {
-        answer.appendChild(el("p", "verdict verdict-" + verdict, String(data.verdict_label)));
+        answer.appendChild(own(el("p", "verdict verdict-" + verdict, String(data.verdict_label))));
       }
       if (verdict === "bring_us_in") {
         var link = ctaLink();
@@ -366,9 +373,9 @@
           answer.appendChild(p);
         }
       }
-      if (data.message) answer.appendChild(el("p", "ask-message", String(data.message)));
+      if (data.message) answer.appendChild(own(el("p", "ask-message", String(data.message))));
       if (typeof data.answer_html === "string" && data.answer_html) {
-        var body = el("div", "answer-body");
+        var body = own(el("div", "answer-body"));
         // The one place HTML is inserted: answer_html is built by the server from an allow-list
         // (no raw HTML, no images, links to our own site only).
         body.innerHTML = data.answer_html;
