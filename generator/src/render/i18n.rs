@@ -8,9 +8,9 @@
 //! with [`Catalogue::text`] and friends. The rule for escaping is in docs/theming.md.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use tera::{Kwargs, State, TeraResult, Value};
 
@@ -370,14 +370,41 @@ pub fn check(
 /// how a template puts a link inside a sentence. `strings(keys=[…])` is those keys' raw texts
 /// as a JSON object for a `<script type="application/json">` block, for the theme's scripts.
 pub fn register(tera: &mut tera::Tera, catalogue: Arc<Catalogue>) {
+    // Every page asks for the same few dozen strings: those without placeholders are escaped
+    // once here, and each `strings(keys=[…])` block is made once per key list, so a page's
+    // strings cost a lookup and a reference count, not an escape, a copy and a JSON encoding.
+    let ready: Arc<HashMap<String, Value>> = Arc::new(
+        catalogue
+            .strings
+            .iter()
+            .filter(|(_, text)| !text.contains('{'))
+            .map(|(key, text)| (key.clone(), Value::safe_string(&escape_text(text))))
+            .collect(),
+    );
+    let blocks: Arc<RwLock<HashMap<String, Value>>> = Arc::default();
     let strings = Arc::clone(&catalogue);
-    tera.register_function("t", move |kwargs: Kwargs, _: &State| t(&catalogue, &kwargs));
+    tera.register_function("t", move |kwargs: Kwargs, _: &State| {
+        t(&catalogue, &ready, &kwargs)
+    });
     tera.register_function("strings", move |kwargs: Kwargs, _: &State| {
-        strings_json(&strings, &kwargs)
+        let keys: &[Value] = kwargs.must_get("keys")?;
+        let id: String = keys
+            .iter()
+            .map(|k| k.as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Some(block) = blocks.read().ok().and_then(|made| made.get(&id).cloned()) {
+            return Ok(block);
+        }
+        let block = strings_json(&strings, &kwargs)?;
+        if let Ok(mut made) = blocks.write() {
+            made.insert(id, block.clone());
+        }
+        Ok(block)
     });
 }
 
-fn t(catalogue: &Catalogue, kwargs: &Kwargs) -> TeraResult<Value> {
+fn t(catalogue: &Catalogue, ready: &HashMap<String, Value>, kwargs: &Kwargs) -> TeraResult<Value> {
     let key: &str = kwargs.must_get("key")?;
     let count = kwargs
         .iter()
@@ -385,6 +412,9 @@ fn t(catalogue: &Catalogue, kwargs: &Kwargs) -> TeraResult<Value> {
         .and_then(|(_, value)| value.as_number())
         .map(|n| n.as_float());
     let key = catalogue.plural_key(key, count);
+    if let Some(done) = ready.get(key.as_ref()) {
+        return Ok(done.clone());
+    }
     let Some(text) = catalogue.strings.get(key.as_ref()) else {
         return Err(tera::Error::message(format!(
             "the string \"{key}\" is not in the catalogue"
