@@ -203,13 +203,7 @@ impl Library {
             check_links(
                 article,
                 outline.borrow(),
-                &Targets {
-                    anchors: &anchors,
-                    drafts: &drafts,
-                    include_drafts: self.include_drafts,
-                    site_paths: &self.site_paths,
-                    fallback: &self.fallback,
-                },
+                &self.targets(&anchors, &drafts),
                 &mut problems,
             );
         }
@@ -274,16 +268,25 @@ impl Library {
         check_links(
             article,
             outline,
-            &Targets {
-                anchors: &anchors,
-                drafts: &drafts,
-                include_drafts: self.include_drafts,
-                site_paths: &self.site_paths,
-                fallback: &self.fallback,
-            },
+            &self.targets(&anchors, &drafts),
             &mut problems,
         );
         problems
+    }
+
+    /// What links may point at, given the articles' `anchors` and the `drafts` among them.
+    fn targets<'a>(
+        &'a self,
+        anchors: &'a HashMap<&'a str, HashSet<&'a str>>,
+        drafts: &'a HashSet<String>,
+    ) -> Targets<'a> {
+        Targets {
+            anchors,
+            drafts,
+            include_drafts: self.include_drafts,
+            site_paths: &self.site_paths,
+            fallback: &self.fallback,
+        }
     }
 
     /// The article a See also index names: one of [`Library::articles`], or past them, one of
