@@ -118,6 +118,7 @@ fn bundle(n: usize) -> Arc<Bundle> {
         company_phone: "+31 20 123 4567".into(),
         default_language: kb_model::Language::english(),
         languages: vec![kb_model::Language::english()],
+        homes: Default::default(),
         articles,
     })
 }

@@ -367,7 +367,7 @@ impl App {
             status,
             phone_first,
             article,
-            &languages.answer,
+            &languages,
             quota_view(&checks),
         ))
     }
@@ -386,9 +386,10 @@ impl App {
         status: LeadStatus,
         phone_first: bool,
         article: Option<&BundleArticle>,
-        answer_language: &Language,
+        languages: &Languages,
         quota: QuotaView,
     ) -> AskAnswer {
+        let answer_language = &languages.answer;
         let follow_up = matches!(status, LeadStatus::NeedsFollowUp | LeadStatus::LlmFailed);
         let phone = self.bundle.company_phone.trim();
         let lang = Lang::of(answer_language);
@@ -433,7 +434,7 @@ impl App {
             cited,
             quota,
             back_url: article
-                .map_or_else(|| format!("{}/", self.bundle.base_url), |a| a.url.clone()),
+                .map_or_else(|| self.bundle.home_of(&languages.page), |a| a.url.clone()),
             back_is_article: article.is_some(),
         }
     }

@@ -40,6 +40,7 @@ pub fn bundle(articles: Vec<BundleArticle>) -> Bundle {
         company_phone: "+31 20 123 4567".into(),
         default_language: Language::english(),
         languages: vec![Language::english()],
+        homes: Default::default(),
         articles,
     }
 }

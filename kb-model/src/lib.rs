@@ -196,6 +196,10 @@ pub struct Bundle {
     /// the default language).
     #[serde(default)]
     pub languages: Vec<Language>,
+    /// Each language's home page by language code, on a site with more than one language:
+    /// where the general form's answer page links back to (`base_url/` otherwise).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub homes: std::collections::BTreeMap<String, String>,
     /// Sorted by slug (then by language), so the file is byte-stable across builds. Must stay
     /// the last field: [`BundleWriter`] streams the articles after everything else.
     pub articles: Vec<BundleArticle>,
@@ -227,6 +231,15 @@ pub enum BundleError {
 }
 
 impl Bundle {
+    /// The home page of `language`'s pages: its own on a site with several languages, else
+    /// the site's.
+    pub fn home_of(&self, language: &Language) -> String {
+        self.homes
+            .get(language.as_str())
+            .cloned()
+            .unwrap_or_else(|| format!("{}/", self.base_url))
+    }
+
     /// Parses and checks a bundle. Pure: the caller reads the file.
     pub fn from_json(json: &str) -> Result<Self, BundleError> {
         let mut bundle: Bundle = serde_json::from_str(json)?;
@@ -339,6 +352,7 @@ mod tests {
             company_phone: "+31 20 000 0000".into(),
             default_language: Language::english(),
             languages: vec![Language::english()],
+            homes: Default::default(),
             articles,
         }
     }

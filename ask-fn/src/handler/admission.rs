@@ -171,7 +171,7 @@ impl App {
             lead.outcome.status,
             phone_first,
             article,
-            &languages.answer,
+            languages,
             quota_view(checks),
         ))
     }

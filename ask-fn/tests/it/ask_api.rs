@@ -57,6 +57,7 @@ fn bundle() -> Arc<Bundle> {
         company_phone: "+31 20 123 4567".into(),
         default_language: kb_model::Language::english(),
         languages: vec![kb_model::Language::english()],
+        homes: Default::default(),
         articles: vec![
             article(
                 "hardware-key-lost",
@@ -1887,6 +1888,13 @@ fn bilingual_bundle() -> Arc<Bundle> {
     printer.content_hash = "00000000000000aa".into();
     bundle.articles.insert(2, printer);
     bundle.languages.push(nl());
+    bundle.homes = [
+        ("en", format!("{BASE_URL}/")),
+        ("nl", format!("{BASE_URL}/nl/")),
+    ]
+    .into_iter()
+    .map(|(code, home)| (code.to_owned(), home))
+    .collect();
     Arc::new(Bundle::from_json(&bundle.to_json()).expect("a valid two-language bundle"))
 }
 
@@ -2132,6 +2140,32 @@ async fn the_form_without_javascript_on_a_dutch_page_gets_dutch_pages() {
     );
     assert!(
         page.contains("<input type=\"hidden\" name=\"lang\" value=\"nl\">"),
+        "{page}"
+    );
+}
+
+/// The general form (no article) on the Dutch home page: its answer page, in Dutch, links back
+/// to the Dutch home page, not to the site's (English) one.
+#[tokio::test]
+async fn the_general_form_on_a_dutch_page_links_back_to_the_dutch_home_page() {
+    let h = harness(Options {
+        dynamo: false,
+        bundle: Some(bilingual_bundle()),
+        ..Options::default()
+    })
+    .await;
+    let form = "lang=nl&article=&question=Onze+printer+staat+offline+sinds+vanochtend%2C+wat+nu%3F&email=jo%40example.com&company=Acme&consent=on&confirm_ref=";
+    let (status, page) = h
+        .post_raw(
+            "application/x-www-form-urlencoded",
+            form.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!(
+            "href=\"{BASE_URL}/nl/\">Terug naar de helpsite</a>"
+        )),
         "{page}"
     );
 }

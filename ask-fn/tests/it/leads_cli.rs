@@ -462,6 +462,7 @@ async fn gaps_report_counts_questions_per_article_with_titles_from_the_bundle() 
         company_phone: "+31 20 123 4567".into(),
         default_language: kb_model::Language::english(),
         languages: vec![kb_model::Language::english()],
+        homes: Default::default(),
         articles: vec![vpn],
     };
     std::fs::write(&bundle, site.to_json()).unwrap();

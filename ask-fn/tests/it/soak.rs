@@ -41,6 +41,7 @@ fn bundle() -> Arc<Bundle> {
         company_phone: "+31 20 123 4567".into(),
         default_language: kb_model::Language::english(),
         languages: vec![kb_model::Language::english()],
+        homes: Default::default(),
         articles: vec![BundleArticle {
             slug: "printer-offline".into(),
             language: kb_model::Language::english(),

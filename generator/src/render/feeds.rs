@@ -189,6 +189,18 @@ pub fn bundle_head(config: &SiteConfig) -> Bundle {
         company_phone: config.company.phone.clone(),
         default_language: language(config.default_language()),
         languages: config.languages().into_iter().map(language).collect(),
+        // The general form's answer page links back to the home page of its language.
+        homes: match config.is_multilingual() {
+            true => config
+                .languages()
+                .into_iter()
+                .map(|code| {
+                    let home = config.localized(code).path(urls::HOME);
+                    (language(code).as_str().to_owned(), config.permalink(&home))
+                })
+                .collect(),
+            false => Default::default(),
+        },
         articles: Vec::new(),
     }
 }

@@ -143,6 +143,13 @@ fn sitemap_lists_every_version_and_each_language_has_its_feed() {
     assert!(feed.contains("https://help.fixture.test/nl/telefoon-kwijt/"));
     assert!(!feed.contains("https://help.fixture.test/lost-phone/"));
     assert!(!read(&out, "atom.xml").contains("/nl/"));
+    let bundle: serde_json::Value =
+        serde_json::from_str(&read(&out, "tryfirst-bundle.json")).unwrap();
+    assert_eq!(
+        bundle["homes"],
+        serde_json::json!({"en": "https://help.fixture.test/", "nl": "https://help.fixture.test/nl/"}),
+        "the question function links the general form's answer back to the page's home"
+    );
 }
 
 /// Breaks a copy of the fixture with `change` and returns `check`'s errors as `file:line: message`.
