@@ -56,9 +56,10 @@ pub struct SiteConfig {
     /// (set by [`SiteConfig::localized`], never written in `site.toml`).
     #[serde(skip)]
     pub path_prefix: String,
-    /// The site's default language, whichever language these settings are localized to.
+    /// The site's default language, whichever language these settings are localized to:
+    /// read it with [`SiteConfig::default_language`].
     #[serde(skip)]
-    pub default_language: String,
+    pub(in crate::config) default_language: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
