@@ -131,12 +131,23 @@ impl SiteConfig {
 
     /// The site path prefix of a language: `""` for the default, `"/nl"` for the others.
     pub fn prefix_of(&self, code: &str) -> String {
-        match self.languages.get(code) {
-            Some(language) if code != self.default_language() => {
-                format!("/{}", language.prefix.as_deref().unwrap_or(code))
-            }
-            _ => String::new(),
-        }
+        self.folder_of(code)
+            .map_or_else(String::new, |folder| format!("/{folder}"))
+    }
+
+    /// The folder a language other than the default lives in (`nl`).
+    fn folder_of<'s>(&'s self, code: &'s str) -> Option<&'s str> {
+        self.languages
+            .get(code)
+            .filter(|_| code != self.default_language())
+            .map(|language| language.prefix.as_deref().unwrap_or(code))
+    }
+
+    /// Every other language's folder: names no article may take as its slug.
+    pub fn language_folders(&self) -> impl Iterator<Item = &str> {
+        self.languages
+            .keys()
+            .filter_map(|code| self.folder_of(code))
     }
 
     /// The section headings articles in `code` are written with.

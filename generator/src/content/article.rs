@@ -116,51 +116,51 @@ fn same_values<T: PartialEq>(a: &[Located<T>], b: &[Located<T>]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
 }
 
-/// Whether the file's name puts it in one of the site's languages (`x.md` always does).
-fn in_site_language(path: &Path, config: &SiteConfig) -> bool {
-    name_of(path)
-        .1
-        .is_none_or(|lang| lang != config.default_language() && config.has_language(&lang))
+/// Whether a file named with the language `suffix` (`x.nl.md`: `Some("nl")`) is in one of the
+/// site's languages (`x.md`, `None`, always is).
+fn in_site_language(suffix: Option<&str>, config: &SiteConfig) -> bool {
+    suffix.is_none_or(|lang| lang != config.default_language() && config.has_language(lang))
 }
 
-/// Why `slug` (from the file name or a translation's `slug` field) cannot be a URL, with a
-/// hint: not a slug, or a name the site or a language uses itself.
-fn slug_problem(slug: &str, what: &str, config: &SiteConfig) -> Option<(String, String)> {
+/// Where a slug is written: what a message about it names, and how it is changed.
+#[derive(Clone, Copy)]
+enum SlugSource {
+    FileName,
+    /// A translation's `slug` field.
+    Field,
+}
+
+/// Why `slug` cannot be a URL, with a hint: not a slug, or a name the site or a language uses
+/// itself.
+fn slug_problem(slug: &str, source: SlugSource, config: &SiteConfig) -> Option<(String, String)> {
+    let what = match source {
+        SlugSource::FileName => "file name",
+        SlugSource::Field => "slug",
+    };
     if !is_slug(slug) {
         let fix = slugify(slug);
         return Some((
             format!("the {what} `{slug}` is not a valid slug"),
-            match what {
-                "file name" => format!("the file name becomes the URL; rename it to `{fix}.md`"),
-                _ => format!("the slug becomes the URL; use lowercase letters, digits and dashes, like `{fix}`"),
+            match source {
+                SlugSource::FileName => {
+                    format!("the file name becomes the URL; rename it to `{fix}.md`")
+                }
+                SlugSource::Field => format!("the slug becomes the URL; use lowercase letters, digits and dashes, like `{fix}`"),
             },
         ));
     }
-    let language = config
-        .languages()
-        .into_iter()
-        .find(|code| config.prefix_of(code) == format!("/{slug}"));
-    if urls::is_reserved(slug) || language.is_some() {
-        let mut reserved: Vec<String> = urls::reserved_slugs()
+    if urls::is_reserved(slug) || config.language_folders().any(|folder| folder == slug) {
+        let reserved: Vec<&str> = urls::reserved_slugs()
             .iter()
-            .map(|s| s.to_string())
+            .copied()
+            .chain(config.language_folders())
             .collect();
-        reserved.extend(
-            config
-                .languages()
-                .iter()
-                .map(|code| config.prefix_of(code))
-                .filter(|p| !p.is_empty())
-                .map(|p| p[1..].to_owned()),
-        );
+        let reserved = reserved.join(", ");
         return Some((
             format!("`{slug}` is reserved for the site's own pages"),
-            match what {
-                "file name" => format!("rename the file; reserved names: {}", reserved.join(", ")),
-                _ => format!(
-                    "choose another slug; reserved names: {}",
-                    reserved.join(", ")
-                ),
+            match source {
+                SlugSource::FileName => format!("rename the file; reserved names: {reserved}"),
+                SlugSource::Field => format!("choose another slug; reserved names: {reserved}"),
             },
         ));
     }
@@ -217,18 +217,22 @@ pub fn parse_head(
         (Some(fields), Some(body_start)) => {
             (Some(fields.into_head(&source.path, body_start)), problems)
         }
-        // A file in no language of the site: its headings cannot be known, nor its problems.
-        (None, Some(_)) if !in_site_language(&source.path, config) => (None, problems),
         (None, Some(body_start)) => {
+            let suffix = name_of(&source.path).1;
+            // A file in no language of the site: its headings cannot be known, nor its problems.
+            if !in_site_language(suffix.as_deref(), config) {
+                return (None, problems);
+            }
+            let lang = suffix.as_deref().unwrap_or(config.default_language());
             let (_, body_problems) = parse_body_text(
                 &source.path,
                 &source.text,
                 body_start,
                 &index,
-                config,
                 images,
                 // Only the body's problems are kept: its labels and links do not matter.
                 &InLanguage {
+                    sections: config.sections_of(lang),
                     callouts: &CalloutLabels::default(),
                     links: &DefaultLanguageLinks,
                 },
@@ -256,15 +260,20 @@ pub fn parse_body(
         text,
         head.body_start,
         &index,
-        config,
         images,
-        &InLanguage { callouts, links },
+        &InLanguage {
+            // A translation is written with its language's headings (`## Probeer eerst dit`).
+            sections: config.sections_of(&head.lang),
+            callouts,
+            links,
+        },
     )
 }
 
-/// What the language of the page a body is rendered into decides: its callouts' labels and
-/// where its `@/` links go.
+/// What the language of a body decides: the headings of its sections, its callouts' labels
+/// and where its `@/` links go.
 struct InLanguage<'a> {
+    sections: &'a crate::config::SectionHeadings,
     callouts: &'a CalloutLabels,
     links: &'a dyn ArticleLinks,
 }
@@ -299,16 +308,12 @@ fn parse_body_text(
     text: &str,
     body_start: usize,
     index: &LazyLineIndex,
-    config: &SiteConfig,
     images: &Images,
     language: &InLanguage<'_>,
 ) -> (Body, Vec<Diagnostic>) {
-    // A translation is written with its language's headings (`## Probeer eerst dit`).
-    let lang = name_of(path).1;
-    let sections = config.sections_of(lang.as_deref().unwrap_or(config.default_language()));
     let body = markdown::render_with(
         &text[body_start..],
-        sections,
+        language.sections,
         language.callouts,
         theme_ids::PAGE_IDS,
         &images.for_article(path),
@@ -428,7 +433,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
     };
 
     let (slug, suffix) = name_of(&source.path);
-    let suffix_ok = in_site_language(&source.path, config);
+    let suffix_ok = in_site_language(suffix.as_deref(), config);
     let lang = match suffix {
         None => config.default_language().to_owned(),
         Some(lang) if lang == config.default_language() => {
@@ -469,7 +474,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
     // A file in no language of the site is not an article of it (its problem is reported).
     let known_language = suffix_ok;
     let translation = lang != config.default_language();
-    if let Some(problem) = slug_problem(&slug, "file name", config) {
+    if let Some(problem) = slug_problem(&slug, SlugSource::FileName, config) {
         problems.push(Diagnostic::error(&source.path, problem.0).with_hint(problem.1));
     }
     let own_slug = match &front.slug {
@@ -485,7 +490,7 @@ fn parse_front(source: &SourceFile, config: &SiteConfig, index: &LazyLineIndex) 
             );
             None
         }
-        Some(own) => match slug_problem(own.get_ref(), "slug", config) {
+        Some(own) => match slug_problem(own.get_ref(), SlugSource::Field, config) {
             Some((message, hint)) => {
                 problems.push(error_at(at(own.span().start), message).with_hint(hint));
                 None
