@@ -137,6 +137,12 @@ struct LanguageIndex {
 
 impl Versions {
     pub fn new(editions: &[EditionRef<'_>]) -> Self {
+        // A one-language site links no versions: its pages (and each of `serve`'s updates)
+        // need not index every article.
+        let editions = match editions.len() {
+            0 | 1 => &[],
+            _ => editions,
+        };
         let languages = editions
             .iter()
             .map(|edition| LanguageIndex {
