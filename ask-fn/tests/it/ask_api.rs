@@ -280,6 +280,15 @@ impl Harness {
         (status, headers, value)
     }
 
+    /// Posts `form` as the plain HTML form does without JavaScript (url-encoded).
+    async fn post_form(&self, form: &str) -> (u16, String) {
+        self.post_raw(
+            "application/x-www-form-urlencoded",
+            form.as_bytes().to_vec(),
+        )
+        .await
+    }
+
     async fn post_raw(&self, content_type: &str, body: Vec<u8>) -> (u16, String) {
         let response = self
             .client
@@ -811,12 +820,7 @@ async fn the_form_without_javascript_gets_pages_and_keeps_what_was_typed() {
     })
     .await;
     let form = "article=printer-offline&question=The+printer+is+offline+since+this+morning&email=ivy%40example.com&company=Acme&consent=on&confirm_ref=";
-    let (status, page) = h
-        .post_raw(
-            "application/x-www-form-urlencoded",
-            form.as_bytes().to_vec(),
-        )
-        .await;
+    let (status, page) = h.post_form(form).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<h1>Our answer</h1>"));
     assert!(page
@@ -827,9 +831,7 @@ async fn the_form_without_javascript_gets_pages_and_keeps_what_was_typed() {
     );
 
     let bad = "article=printer-offline&question=My+%3Cb%3Eprinter%3C%2Fb%3E+is+offline+again&email=ivy%40&company=Acme&consent=on";
-    let (status, page) = h
-        .post_raw("application/x-www-form-urlencoded", bad.as_bytes().to_vec())
-        .await;
+    let (status, page) = h.post_form(bad).await;
     assert_eq!(status, 422);
     assert!(
         page.contains(">My &lt;b&gt;printer&lt;/b&gt; is offline again</textarea>"),
@@ -1907,6 +1909,16 @@ fn dutch_question(email: &str) -> Value {
     body
 }
 
+/// The two-language bundle answered from the knowledge base (no LLM), on the in-memory store.
+async fn bilingual_without_llm() -> Harness {
+    harness(Options {
+        dynamo: false,
+        bundle: Some(bilingual_bundle()),
+        ..Options::default()
+    })
+    .await
+}
+
 async fn bilingual_with_llm(verdict: &str) -> Harness {
     let fake = FakeLlm::start().await;
     fake.set_default(Behaviour::Answer(answer_json(
@@ -2099,19 +2111,9 @@ async fn a_dutch_page_gets_dutch_field_errors_and_a_dutch_limit() {
 
 #[tokio::test]
 async fn the_form_without_javascript_on_a_dutch_page_gets_dutch_pages() {
-    let h = harness(Options {
-        dynamo: false,
-        bundle: Some(bilingual_bundle()),
-        ..Options::default()
-    })
-    .await;
+    let h = bilingual_without_llm().await;
     let form = "lang=nl&article=printer-offline&content_hash=00000000000000aa&question=Mijn+printer+staat+offline+sinds+vanochtend%2C+wat+nu%3F&email=ivy%40example.com&company=Acme&consent=on&confirm_ref=";
-    let (status, page) = h
-        .post_raw(
-            "application/x-www-form-urlencoded",
-            form.as_bytes().to_vec(),
-        )
-        .await;
+    let (status, page) = h.post_form(form).await;
     assert_eq!(status, 200, "{page}");
     for dutch in [
         "<html lang=\"nl\">",
@@ -2128,9 +2130,7 @@ async fn the_form_without_javascript_on_a_dutch_page_gets_dutch_pages() {
     );
 
     let bad = "lang=nl&article=printer-offline&question=Mijn+printer+is+stuk&email=ivy%40&company=Acme&consent=on";
-    let (status, page) = h
-        .post_raw("application/x-www-form-urlencoded", bad.as_bytes().to_vec())
-        .await;
+    let (status, page) = h.post_form(bad).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("<html lang=\"nl\">"), "{page}");
     assert!(page.contains("<h1>Controleer je vraag</h1>"), "{page}");
@@ -2148,19 +2148,9 @@ async fn the_form_without_javascript_on_a_dutch_page_gets_dutch_pages() {
 /// to the Dutch home page, not to the site's (English) one.
 #[tokio::test]
 async fn the_general_form_on_a_dutch_page_links_back_to_the_dutch_home_page() {
-    let h = harness(Options {
-        dynamo: false,
-        bundle: Some(bilingual_bundle()),
-        ..Options::default()
-    })
-    .await;
+    let h = bilingual_without_llm().await;
     let form = "lang=nl&article=&question=Onze+printer+staat+offline+sinds+vanochtend%2C+wat+nu%3F&email=jo%40example.com&company=Acme&consent=on&confirm_ref=";
-    let (status, page) = h
-        .post_raw(
-            "application/x-www-form-urlencoded",
-            form.as_bytes().to_vec(),
-        )
-        .await;
+    let (status, page) = h.post_form(form).await;
     assert_eq!(status, 200, "{page}");
     assert!(
         page.contains(&format!(
@@ -2172,12 +2162,7 @@ async fn the_general_form_on_a_dutch_page_links_back_to_the_dutch_home_page() {
 
 #[tokio::test]
 async fn without_an_llm_a_dutch_page_gets_the_dutch_steps_from_the_knowledge_base() {
-    let h = harness(Options {
-        dynamo: false,
-        bundle: Some(bilingual_bundle()),
-        ..Options::default()
-    })
-    .await;
+    let h = bilingual_without_llm().await;
     let mut body = dutch_question("hank@example.com");
     body["article"] = json!("");
     body["question"] = json!("De printer op kantoor staat offline en de wachtrij loopt vol");
