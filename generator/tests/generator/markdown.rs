@@ -158,3 +158,57 @@ fn missing_and_malformed_sections() {
         "# A title in the body\n\nJust an intro.\n\n## Try this first\n\n- not\n- numbered\n"
     ));
 }
+
+// What the snapshots do not show at a glance: where lazy loading starts, titles, and the
+// alt text counting as words.
+
+#[test]
+fn images_get_their_size_a_webp_source_and_lazy_loading_below_the_top() {
+    let text = "![First \"shot\" & co](shot.png)\n\n## Try this first\n\n1. a ![Again](shot.png \"T\")\n\n## When to bring us in\n\n![Remote](https://example.com/x.png) ![Lost](nope.png)\n";
+    let body = render_with(
+        text,
+        &SectionHeadings::default(),
+        &CalloutLabels::default(),
+        &[],
+        &OneShot,
+        &DefaultLanguageLinks,
+    );
+    assert_eq!(
+        body.intro_html,
+        "<p><picture><source srcset=\"/assets/images/shot.abc.webp\" type=\"image/webp\"><img src=\"/assets/images/shot.abc.png\" alt=\"First &quot;shot&quot; &amp; co\" width=\"800\" height=\"600\"></picture></p>\n"
+    );
+    assert!(body.sections[0].html.contains("<img src=\"/assets/images/shot.abc.png\" alt=\"Again\" title=\"T\" width=\"800\" height=\"600\" loading=\"lazy\" decoding=\"async\">"), "{}", body.sections[0].html);
+    assert!(body.sections[1].html.contains("<img src=\"https://example.com/x.png\" alt=\"Remote\" loading=\"lazy\" decoding=\"async\">"), "{}", body.sections[1].html);
+    assert_eq!(
+        body.problems
+            .iter()
+            .map(|p| (p.offset, p.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(text.find("![Lost]").unwrap(), "image `nope.png` not found")]
+    );
+    assert_eq!(
+        body.problems[0].hint.as_deref(),
+        Some("did you mean `shot.png`?")
+    );
+    // The alt text still counts as words, as before.
+    assert_eq!(body.intro_text, "First \"shot\" & co");
+}
+
+#[test]
+fn a_first_image_far_down_is_lazy_too() {
+    let words = "word ".repeat(200);
+    let text = format!("{words}\n\n![Shot](shot.png)\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nx\n");
+    let body = render_with(
+        &text,
+        &SectionHeadings::default(),
+        &CalloutLabels::default(),
+        &[],
+        &OneShot,
+        &DefaultLanguageLinks,
+    );
+    assert!(
+        body.intro_html.contains("loading=\"lazy\""),
+        "{}",
+        body.intro_html
+    );
+}
