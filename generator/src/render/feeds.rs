@@ -195,7 +195,7 @@ pub fn bundle_head(config: &SiteConfig) -> Bundle {
                 .languages()
                 .into_iter()
                 .map(|code| {
-                    let home = config.localized(code).path(urls::HOME);
+                    let home = format!("{}{}", config.prefix_of(code), urls::HOME);
                     (language(code).as_str().to_owned(), config.permalink(&home))
                 })
                 .collect(),
