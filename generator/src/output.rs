@@ -264,6 +264,14 @@ pub fn write_if_changed(root: &Path, site_path: &str, bytes: &[u8]) -> Result<bo
     if fs::read(&file).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
+    write_in_place(root, site_path, bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` at a site path under `root`, replacing the file whole (a reader sees the old
+/// bytes or the new ones), without reading it first: for a file known to have changed.
+pub fn write_in_place(root: &Path, site_path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    let file = root.join(crate::urls::output_file(site_path));
     create_parent(&file)?;
     let temporary = sibling(&file, "tryfirst-new");
     fs::write(&temporary, bytes)
@@ -273,7 +281,7 @@ pub fn write_if_changed(root: &Path, site_path: &str, bytes: &[u8]) -> Result<bo
             path: file.clone(),
             source,
         })?;
-    Ok(true)
+    Ok(())
 }
 
 /// Removes the file at a site path under `root`, if it is there.

@@ -131,6 +131,13 @@ impl BundleArticle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleJson(Vec<u8>);
 
+impl ArticleJson {
+    /// The record's bytes (as a [`BundleWriter`] writes them).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// Writes a bundle's JSON one article at a time: a site's generator streams the bundle of
 /// 10,000 articles (tens of MiB) to its file without ever holding it, or every article's
 /// text, in memory. The bytes are those of [`Bundle::to_json`].

@@ -40,6 +40,7 @@ use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
 use crate::library::Library;
 
+pub(crate) mod live;
 mod stemming;
 
 pub use stemming::{english as stem, Stemmer};
@@ -318,59 +319,128 @@ impl<'e> Index<'e> {
             ..
         } = self;
         let (sharded, vocabulary) = rayon::join(|| shards(postings), || vocabulary(words));
-        let shard_count = sharded.len();
-        let dir = dir(prefix);
-        let mut files = vec![(
-            manifest_path(prefix),
-            json(&Manifest {
-                version: VERSION,
-                articles: library.articles.len(),
-                shards: shard_count as u32,
-                chunk: DOCS_CHUNK,
-                text_chunk: TEXT_CHUNK,
-                stem: Stemmer::for_language(&config.language).name(),
-            }),
-        )];
+        let layout = Layout::new(prefix, library.articles.len(), sharded.len());
+        let mut files = vec![layout.manifest(config)];
         files.extend(
             sharded
                 .iter()
                 .enumerate()
-                .map(|(k, shard)| (format!("{dir}shard-{k}.json"), json(shard))),
+                .map(|(k, shard)| layout.shard(k, shard)),
         );
-        files.extend(
-            library
-                .articles
-                .chunks(DOCS_CHUNK)
-                .enumerate()
-                .map(|(k, chunk)| {
-                    let docs: Vec<(String, &str, &str, &str)> = chunk
-                        .iter()
-                        .map(|a| {
-                            (
-                                a.url(),
-                                a.title.as_str(),
-                                category_name(a, config),
-                                a.description.as_str(),
-                            )
-                        })
-                        .collect();
-                    (format!("{dir}docs-{k}.json"), json(&docs))
-                }),
-        );
+        files.extend((0..layout.docs_chunks()).map(|k| layout.docs(k, library, config)));
         files.extend(
             texts
                 .chunks(TEXT_CHUNK)
                 .enumerate()
-                .map(|(k, chunk)| (format!("{dir}text-{k}.json"), json(&chunk))),
+                .map(|(k, chunk)| layout.text(k, chunk)),
         );
-        files.push((format!("{dir}words.json"), vocabulary));
+        files.push(layout.words(vocabulary));
         files
     }
 }
 
+/// Where each of one language's search files goes and what it holds: shared by the index
+/// made at once ([`Index`]) and the one `serve` keeps up to date ([`live::LiveIndex`]), so
+/// the two write the same bytes.
+pub(crate) struct Layout {
+    dir: String,
+    prefix: String,
+    articles: usize,
+    shards: usize,
+}
+
+impl Layout {
+    pub(crate) fn new(prefix: &str, articles: usize, shards: usize) -> Self {
+        Self {
+            dir: dir(prefix),
+            prefix: prefix.to_owned(),
+            articles,
+            shards,
+        }
+    }
+
+    pub(crate) fn manifest_path(&self) -> String {
+        manifest_path(&self.prefix)
+    }
+
+    pub(crate) fn shard_path(&self, k: usize) -> String {
+        format!("{}shard-{k}.json", self.dir)
+    }
+
+    pub(crate) fn docs_path(&self, k: usize) -> String {
+        format!("{}docs-{k}.json", self.dir)
+    }
+
+    pub(crate) fn text_path(&self, k: usize) -> String {
+        format!("{}text-{k}.json", self.dir)
+    }
+
+    pub(crate) fn words_path(&self) -> String {
+        format!("{}words.json", self.dir)
+    }
+
+    pub(crate) fn manifest(&self, config: &SiteConfig) -> (String, Vec<u8>) {
+        let manifest = Manifest {
+            version: VERSION,
+            articles: self.articles,
+            shards: self.shards as u32,
+            chunk: DOCS_CHUNK,
+            text_chunk: TEXT_CHUNK,
+            stem: Stemmer::for_language(&config.language).name(),
+        };
+        (self.manifest_path(), json(&manifest))
+    }
+
+    /// Shard `k`: `terms` are its terms with their postings, in term order.
+    pub(crate) fn shard<T: Serialize>(&self, k: usize, terms: &T) -> (String, Vec<u8>) {
+        (self.shard_path(k), json(terms))
+    }
+
+    pub(crate) fn docs_chunks(&self) -> usize {
+        self.articles.div_ceil(DOCS_CHUNK)
+    }
+
+    /// `docs-<k>.json`: url, title, category and description of the library's articles
+    /// `k × DOCS_CHUNK ..`.
+    pub(crate) fn docs(
+        &self,
+        k: usize,
+        library: &Library,
+        config: &SiteConfig,
+    ) -> (String, Vec<u8>) {
+        let end = ((k + 1) * DOCS_CHUNK).min(library.articles.len());
+        let docs: Vec<(String, &str, &str, &str)> = library.articles[k * DOCS_CHUNK..end]
+            .iter()
+            .map(|a| {
+                (
+                    a.url(),
+                    a.title.as_str(),
+                    category_name(a, config),
+                    a.description.as_str(),
+                )
+            })
+            .collect();
+        (self.docs_path(k), json(&docs))
+    }
+
+    /// `text-<k>.json`: the excerpt texts of articles `k × TEXT_CHUNK ..`.
+    pub(crate) fn text<T: Serialize>(&self, k: usize, chunk: &[T]) -> (String, Vec<u8>) {
+        (self.text_path(k), json(&chunk))
+    }
+
+    pub(crate) fn words(&self, vocabulary: Vec<u8>) -> (String, Vec<u8>) {
+        (self.words_path(), vocabulary)
+    }
+}
+
+/// How many shards `terms` distinct terms go into.
+fn shard_count(terms: usize) -> usize {
+    terms.div_ceil(TERMS_PER_SHARD).max(1)
+}
+
 /// The postings split into shards by the term's hash.
 fn shards(postings: FxHashMap<Cow<'_, str>, Vec<u32>>) -> Vec<BTreeMap<Cow<'_, str>, Vec<u32>>> {
-    let shards = postings.len().div_ceil(TERMS_PER_SHARD).max(1) as u32;
+    let shards = shard_count(postings.len()) as u32;
     let mut sharded: Vec<BTreeMap<Cow<str>, Vec<u32>>> = vec![BTreeMap::new(); shards as usize];
     for (term, list) in postings {
         sharded[(fnv1a(&term) % shards) as usize].insert(term, list);
@@ -427,8 +497,8 @@ pub fn fnv1a(text: &str) -> u32 {
 
 /// `words.json`: every word (lower-case, letters only, 3+ characters) of the articles' searchable
 /// text, sorted: the page corrects a query word that is not among them to the closest one.
-fn vocabulary(words: FxHashSet<Cow<'_, str>>) -> Vec<u8> {
-    let mut words: Vec<Cow<str>> = words.into_iter().collect();
+fn vocabulary<S: AsRef<str> + Ord + Serialize>(words: impl IntoIterator<Item = S>) -> Vec<u8> {
+    let mut words: Vec<S> = words.into_iter().collect();
     words.sort_unstable();
     json(&words)
 }

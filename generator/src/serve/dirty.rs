@@ -9,6 +9,31 @@ use crate::content::article::ArticleHead;
 use crate::render::pages::TagView;
 use crate::render::{PageJob, Renderer};
 
+/// [`snapshot`] after edits applied in place: only the pages of `edited` (indexes into
+/// `heads`) changed, since such an edit changes nothing another page shows. Spares hashing
+/// every article's views again (tens of milliseconds at 10,000 articles).
+pub fn restamp(
+    snapshot: &mut Snapshot,
+    renderer: &Renderer,
+    heads: &[&ArticleHead],
+    edited: &[usize],
+) {
+    for &i in edited {
+        snapshot.articles[i] = article_stamp(renderer, i, heads[i]);
+    }
+}
+
+fn article_stamp(renderer: &Renderer, i: usize, article: &ArticleHead) -> ArticleStamp {
+    let summary = hash_of(&renderer.views.summaries[i]);
+    let (_, category) = renderer.category_of(article);
+    let tags: Vec<&TagView> = renderer.tag_views_of(article).collect();
+    ArticleStamp {
+        summary,
+        page: hash_of(&(summary, &article.content_hash, category, tags)),
+        see_also: renderer.library.see_also[i].clone(),
+    }
+}
+
 /// What every page `renderer` renders is rendered from, reduced to hashes (see [`Snapshot`]).
 /// `heads` are the articles' current heads, in the library's order (those of edits applied in
 /// place included).
@@ -17,16 +42,7 @@ pub fn snapshot(renderer: &Renderer, heads: &[&ArticleHead]) -> Snapshot {
     let articles = heads
         .iter()
         .enumerate()
-        .map(|(i, article)| {
-            let summary = hash_of(&renderer.views.summaries[i]);
-            let (_, category) = renderer.category_of(article);
-            let tags: Vec<&TagView> = renderer.tag_views_of(article).collect();
-            ArticleStamp {
-                summary,
-                page: hash_of(&(summary, &article.content_hash, category, tags)),
-                see_also: renderer.library.see_also[i].clone(),
-            }
-        })
+        .map(|(i, article)| article_stamp(renderer, i, article))
         .collect();
     let list = |view: u64, members: &[usize]| ListStamp {
         view,

@@ -6,6 +6,7 @@
 //! The session and the dirty tracking need no server: they build without the `serve` feature
 //! (`examples/incremental.rs` times them).
 
+mod derived;
 pub mod dirty;
 #[cfg(feature = "serve")]
 mod http;

@@ -26,10 +26,10 @@ use crate::editions::EditionRef;
 use crate::images::Images;
 use crate::library::Library;
 use crate::output;
-use crate::render::feeds;
 use crate::render::search;
 use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer, Views};
+use crate::serve::derived::{self, Derived};
 use crate::serve::dirty::{self, Dirty, Snapshot};
 
 /// Folders besides `content/` whose files change how every page looks (`i18n/`: the site's
@@ -73,14 +73,25 @@ struct Site {
     /// Each article of [`Library::every_article`], in that order, as it is now: an edit
     /// applied in place replaces its article here.
     articles: Vec<Parsed>,
-    /// The search index's entry of each published article (same order).
-    search_entries: Vec<search::Entry>,
+    /// The search index and bundle as last written; carried into the next update's site
+    /// (the full way too), which then makes again only what its changed articles change.
+    /// `None` after a failed write: then they are made whole.
+    derived: Option<Derived>,
 }
 
 impl Site {
     fn outlines(&self) -> Vec<&Outline> {
         self.articles.iter().map(|a| &a.body.outline).collect()
     }
+}
+
+/// The published articles among `articles` (those of [`Library::every_article`]), in the
+/// library's order.
+fn published_articles<'a>(library: &Library, articles: &'a [Parsed]) -> Vec<derived::Article<'a>> {
+    articles[..library.articles.len()]
+        .iter()
+        .map(|a| (&a.head, &a.body))
+        .collect()
 }
 
 struct Settings {
@@ -326,7 +337,7 @@ impl Session {
             }
         };
         // The full way: every article goes through the library's checks again.
-        self.site = None;
+        let derived = self.site.take().and_then(|site| site.derived);
         for (shown, entry) in reread {
             self.pending.insert(shown.clone());
             self.entries.insert(shown, entry);
@@ -354,10 +365,10 @@ impl Session {
                     .expect("the library's heads come from entries")
             })
             .collect();
-        let site = Site {
+        let mut site = Site {
             library,
             articles,
-            search_entries: Vec::new(),
+            derived,
         };
         problems.extend(site.library.check_links(&site.outlines()));
         sources.locate(&mut problems);
@@ -366,22 +377,20 @@ impl Session {
         if diagnostics::has_errors(&diagnostics) {
             return Err(BuildError::Invalid(diagnostics));
         }
-        let (mut update, written, search_entries) = write(
+        let written = write(
             &self.out_dir,
             self.options.live_reload,
             settings,
-            &site,
+            &mut site,
             self.written.as_ref(),
             &self.pending,
             started,
-        )?;
+        );
+        let (mut update, written) = written?;
         update.warnings = diagnostics;
         update.elapsed = started.elapsed();
         self.written = Some(written);
-        self.site = Some(Site {
-            search_entries,
-            ..site
-        });
+        self.site = Some(site);
         self.pending.clear();
         Ok(update)
     }
@@ -422,6 +431,9 @@ impl Session {
         else {
             return Err(reread);
         };
+        if site.derived.is_none() {
+            return Err(reread);
+        }
         let mut edits = Vec::with_capacity(reread.len());
         {
             let outlines = site.outlines();
@@ -470,30 +482,31 @@ impl Session {
                 Err(error) => return Ok(Err((error, edited))),
             };
         let pages_elapsed = started.elapsed();
-
-        for &i in &edits {
-            let Parsed { head, body } = &site.articles[i];
-            site.search_entries[i] = search::entry(head, body, &settings.config);
-        }
         let published = &site.articles[..library.articles.len()];
-        let files_written = match site_files_with_images(settings, || {
-            let mut files = build::site_files(
-                &[EditionRef {
-                    config: &settings.config,
+        let changed = site
+            .derived
+            .as_mut()
+            .and_then(|d| {
+                d.update(
                     library,
-                }],
-                &settings.theme,
-                || search::files(library, &settings.config, &site.search_entries),
-            );
-            files.push(bundle_file(library, &settings.config, published));
-            files
-        })
-        .and_then(|files| write_files(&self.out_dir, files))
-        {
-            Ok((written, _)) => written,
-            Err(error) => return Ok(Err((error, edited))),
+                    &settings.config,
+                    &published_articles(library, &site.articles),
+                )
+            })
+            .expect("an edit in place keeps the articles and their order");
+        let files_written = match write_derived(&self.out_dir, &mut written.files, changed) {
+            Ok(count) => count,
+            Err(error) => {
+                site.derived = None;
+                return Ok(Err((error, edited)));
+            }
         };
-        written.snapshot = dirty::snapshot(&renderer, &heads_of(published));
+        dirty::restamp(
+            &mut written.snapshot,
+            &renderer,
+            &heads_of(published),
+            &edits,
+        );
         let mut warnings: Vec<Diagnostic> = self
             .entries
             .values()
@@ -517,18 +530,6 @@ impl Session {
 /// The heads of `articles`, in their order.
 fn heads_of(articles: &[Parsed]) -> Vec<&ArticleHead> {
     articles.iter().map(|a| &*a.head).collect()
-}
-
-/// The bundle of the published `articles` (those of the library, in its order).
-fn bundle_file(library: &Library, config: &SiteConfig, articles: &[Parsed]) -> (String, Vec<u8>) {
-    let records = articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| feeds::bundle_article(library, config, i, &a.head, &a.body));
-    (
-        format!("/{}", kb_model::BUNDLE_FILE_NAME),
-        feeds::bundle_head(config).to_json_with(records),
-    )
 }
 
 /// The element that loads `serve`'s live-reload script (served at that path by
@@ -606,6 +607,35 @@ fn site_files_with_images(
     Ok(files)
 }
 
+/// Writes what an edit in place changed of the search index and bundle (see [`Derived`]),
+/// and removes search files the index no longer has: how many files were written.
+fn write_derived(
+    out_dir: &Path,
+    written: &mut BTreeSet<String>,
+    changed: derived::Changed,
+) -> Result<usize, BuildError> {
+    let search_dir = search::dir("");
+    let now: BTreeSet<String> = changed.search_paths.into_iter().collect();
+    let gone: Vec<String> = written
+        .iter()
+        .filter(|path| {
+            path.starts_with(&search_dir) && path.ends_with(".json") && !now.contains(*path)
+        })
+        .cloned()
+        .collect();
+    for path in gone {
+        output::remove(out_dir, &path)?;
+        written.remove(&path);
+    }
+    written.extend(now);
+    let (mut count, _) = write_files(out_dir, changed.files)?;
+    if let Some((path, bytes)) = changed.bundle {
+        output::write_in_place(out_dir, &path, &bytes)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
 /// Writes the files whose bytes changed: how many did, and every file's site path.
 fn write_files(
     out_dir: &Path,
@@ -648,11 +678,11 @@ fn write(
     out_dir: &Path,
     live_reload: bool,
     settings: &Settings,
-    site: &Site,
+    site: &mut Site,
     written: Option<&Written>,
     pending: &BTreeSet<PathBuf>,
     started: Instant,
-) -> Result<(Update, Written, Vec<search::Entry>), BuildError> {
+) -> Result<(Update, Written), BuildError> {
     let library = &site.library;
     let published = &site.articles[..library.articles.len()];
     let renderer = Renderer::new(&settings.config, library, &settings.theme);
@@ -690,25 +720,40 @@ fn write(
     }
     let pages_elapsed = started.elapsed();
 
-    let search_entries: Vec<search::Entry> = published
-        .par_iter()
-        .map(|Parsed { head, body }| search::entry(head, body, &settings.config))
-        .collect();
-    let (files_written, files) = write_files(
-        out_dir,
-        site_files_with_images(settings, || {
-            let mut files = build::site_files(
-                &[EditionRef {
-                    config: &settings.config,
-                    library,
-                }],
-                &settings.theme,
-                || search::files(library, &settings.config, &search_entries),
-            );
-            files.push(bundle_file(library, &settings.config, published));
-            files
-        })?,
-    )?;
+    let articles = published_articles(library, &site.articles);
+    let changed = match site
+        .derived
+        .as_mut()
+        .and_then(|d| d.update(library, &settings.config, &articles))
+    {
+        Some(changed) => changed,
+        None => {
+            let (made, changed) = Derived::new(library, &settings.config, &articles);
+            site.derived = Some(made);
+            changed
+        }
+    };
+    let mut files = site_files_with_images(settings, || {
+        build::site_files(
+            &[EditionRef {
+                config: &settings.config,
+                library,
+            }],
+            &settings.theme,
+            Vec::new,
+        )
+    })?;
+    let bundle = format!("/{}", kb_model::BUNDLE_FILE_NAME);
+    let mut paths: BTreeSet<String> = files.iter().map(|(path, _)| path.clone()).collect();
+    paths.extend(changed.search_paths);
+    paths.insert(bundle);
+    files.extend(changed.files);
+    let (mut files_written, _) = write_files(out_dir, files)?;
+    if let Some((path, bytes)) = changed.bundle {
+        output::write_in_place(out_dir, &path, &bytes)?;
+        files_written += 1;
+    }
+    let files = paths;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
         for path in old.pages.iter().chain(&old.files) {
@@ -736,7 +781,6 @@ fn write(
             files,
             views: renderer.into_views(),
         },
-        search_entries,
     ))
 }
 
@@ -823,13 +867,19 @@ mod tests {
     fn a_session_writes_the_same_site_as_a_build() {
         let (dir, mut session) = site();
         session.update().unwrap();
-        let built = dir.path().join("built");
+        assert_same_site_as_a_build(dir.path());
+    }
+
+    /// The session's output under `<dir>/out` is what a build of `dir` writes, file for file.
+    fn assert_same_site_as_a_build(dir: &Path) {
+        let built = dir.join("built");
+        let _ = std::fs::remove_dir_all(&built);
         build::build(&BuildOptions {
             out: Some(built.clone()),
-            ..BuildOptions::new(dir.path())
+            ..BuildOptions::new(dir)
         })
         .unwrap();
-        let (built, served) = (files_under(&built), files_under(&dir.path().join("out")));
+        let (built, served) = (files_under(&built), files_under(&dir.join("out")));
         assert!(built.len() > 20, "{:?}", built.keys());
         assert_eq!(
             built.keys().collect::<Vec<_>>(),
@@ -838,6 +888,50 @@ mod tests {
         for (path, bytes) in &built {
             assert!(served[path] == *bytes, "{} differs", path.display());
         }
+    }
+
+    /// The search index and the bundle are kept between updates and only the edited
+    /// articles' parts made again (`derived`): after edits of every kind, in place and the
+    /// full way, the site is still byte for byte what a build writes.
+    #[test]
+    fn after_edits_the_session_still_writes_what_a_build_writes() {
+        let (dir, mut session) = site();
+        session.update().unwrap();
+        let edits: [(&str, &str, bool); 5] = [
+            ("asleep or on", "asleep (zzzquiet) or on", true),
+            ("Clear the print queue.", "Clear the queue.", true),
+            (
+                "the printer shows offline",
+                "the Printer shows offline",
+                false,
+            ),
+            (
+                "tags = [\"printing\"]",
+                "tags = [\"printing\", \"hardware\"]",
+                false,
+            ),
+            ("(zzzquiet) ", "", true),
+        ];
+        for (from, to, in_place) in edits {
+            edit(dir.path(), PRINTER, |t| t.replace(from, to));
+            let update = session.update().unwrap();
+            assert_eq!(update.in_place, in_place, "{from} → {to}");
+            assert_same_site_as_a_build(dir.path());
+        }
+        // An edit applied in place re-stamps only its own page: the same as stamping all.
+        let (site, written) = (
+            session.site.as_ref().unwrap(),
+            session.written.as_ref().unwrap(),
+        );
+        let settings = session.settings.as_ref().unwrap();
+        let renderer = Renderer::with_views(
+            &settings.config,
+            &site.library,
+            &settings.theme,
+            &written.views,
+        );
+        let published = &site.articles[..site.library.articles.len()];
+        assert!(written.snapshot == dirty::snapshot(&renderer, &heads_of(published)));
     }
 
     #[test]
