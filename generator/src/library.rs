@@ -77,15 +77,46 @@ impl Library {
         Self::of_language(all, config, include_drafts, static_paths, None)
     }
 
+    /// [`Library::new`] for `serve`, after an edit of a library made from the same files
+    /// (`previous`): the See also lists the edit cannot have changed are taken from it rather
+    /// than ranked again (at 10,000 articles, ranking them all is most of making a library).
+    pub fn after_edit(
+        all: Vec<Arc<ArticleHead>>,
+        config: &SiteConfig,
+        include_drafts: bool,
+        static_paths: &HashSet<String>,
+        previous: &Library,
+    ) -> (Self, Vec<Diagnostic>) {
+        Self::make(
+            all,
+            config,
+            include_drafts,
+            static_paths,
+            None,
+            Some(previous),
+        )
+    }
+
     /// The library of one language: `all` are its articles, `config` is localized to it, and
     /// `default` is the default language's library when this is another language's (its
     /// translations must translate one of `default`'s articles, and fall back to them).
     pub fn of_language(
+        all: Vec<Arc<ArticleHead>>,
+        config: &SiteConfig,
+        include_drafts: bool,
+        static_paths: &HashSet<String>,
+        default: Option<&Library>,
+    ) -> (Self, Vec<Diagnostic>) {
+        Self::make(all, config, include_drafts, static_paths, default, None)
+    }
+
+    fn make(
         mut all: Vec<Arc<ArticleHead>>,
         config: &SiteConfig,
         include_drafts: bool,
         static_paths: &HashSet<String>,
         default: Option<&Library>,
+        previous: Option<&Library>,
     ) -> (Self, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         all.sort_by(|a, b| (&a.slug, &a.path).cmp(&(&b.slug, &b.path)));
@@ -152,7 +183,23 @@ impl Library {
             })
             .collect();
         let tags = tag_index(&articles);
-        let see_also = see_also(&articles, &tags, &fallback);
+        let unchanged = match (previous, default) {
+            (Some(previous), None) => see_also_kept(previous, &articles, &tags),
+            _ => None,
+        };
+        let see_also = match &unchanged {
+            Some(kept) if kept.iter().all(|&kept| kept) => {
+                previous.expect("kept only with one").see_also.clone()
+            }
+            _ => see_also(
+                &articles,
+                &tags,
+                &fallback,
+                unchanged
+                    .as_deref()
+                    .zip(previous.map(|p| p.see_also.as_slice())),
+            ),
+        };
         let mut recent: Vec<usize> = (0..articles.len()).collect();
         recent.sort_by(|&a, &b| {
             articles[b]
@@ -354,10 +401,66 @@ fn tag_index(articles: &[Arc<ArticleHead>]) -> Vec<TagIndex> {
 /// the cost is the sum of tag sizes per article rather than all pairs, and only the few best
 /// candidates are sorted (by integer keys: articles are in slug order, so an index stands for
 /// its slug). Articles are independent of each other: computed in parallel.
+/// Which articles' See also lists are what they were in `previous`, made from the same
+/// articles in the same order, some edited (`None` when the articles differ). A list depends
+/// on its article's `related` and tags, and on the tags, category and date of the articles
+/// sharing a tag with it: an edit changing none of those (a title, a body) keeps every list;
+/// one changing them keeps all but the lists of its article and of those sharing one of its
+/// tags, old or new.
+fn see_also_kept(
+    previous: &Library,
+    articles: &[Arc<ArticleHead>],
+    tags: &[TagIndex],
+) -> Option<Vec<bool>> {
+    if previous.articles.len() != articles.len() || !previous.fallback.is_empty() {
+        return None;
+    }
+    let mut kept = vec![true; articles.len()];
+    let members = |index: &[TagIndex], slug: &str| -> Vec<usize> {
+        index
+            .iter()
+            .find(|t| t.tag.slug == slug)
+            .map(|t| t.articles.clone())
+            .unwrap_or_default()
+    };
+    for (i, (old, new)) in previous.articles.iter().zip(articles).enumerate() {
+        if old.slug != new.slug {
+            return None;
+        }
+        let same = Arc::ptr_eq(old, new)
+            || (old.tags == new.tags
+                && old.category == new.category
+                && old.updated == new.updated
+                && old
+                    .related
+                    .iter()
+                    .map(|r| &r.value)
+                    .eq(new.related.iter().map(|r| &r.value)));
+        if same {
+            continue;
+        }
+        kept[i] = false;
+        for tag in &old.tags {
+            for j in members(&previous.tags, &tag.slug) {
+                kept[j] = false;
+            }
+        }
+        for tag in &new.tags {
+            for j in members(tags, &tag.slug) {
+                kept[j] = false;
+            }
+        }
+    }
+    Some(kept)
+}
+
+/// Each article's See also. With `kept` (see [`see_also_kept`]) and the previous lists, the
+/// lists marked kept are copied, not ranked again.
 fn see_also(
     articles: &[Arc<ArticleHead>],
     tags: &[TagIndex],
     fallback: &[Arc<ArticleHead>],
+    kept: Option<(&[bool], &[Vec<usize>])>,
 ) -> Vec<Vec<usize>> {
     let by_tag: HashMap<&str, &[usize]> = tags
         .iter()
@@ -385,6 +488,9 @@ fn see_also(
         .map_init(
             || vec![0u32; articles.len()],
             |shared, (me, article)| {
+                if let Some((_, previous)) = kept.filter(|(kept, _)| kept[me]) {
+                    return previous[me].clone();
+                }
                 let mut list: Vec<usize> = Vec::with_capacity(SEE_ALSO_LIMIT);
                 for related in &article.related {
                     let slug = related.value.as_str();
@@ -830,6 +936,74 @@ mod tests {
         SourceFile {
             path: PathBuf::from(format!("content/{slug}.md")),
             text,
+        }
+    }
+
+    /// One article's head with the front-matter fields See also ranks by.
+    fn ranked_head(
+        config: &SiteConfig,
+        slug: usize,
+        fields: &(u8, bool, u8, u8, u8),
+    ) -> Arc<ArticleHead> {
+        let (tags, devices, day, related, title) = fields;
+        let tags: Vec<String> = (0..5)
+            .filter(|bit| tags & (1 << bit) != 0)
+            .map(|bit| format!("\"t{bit}\""))
+            .collect();
+        let category = if *devices { "devices" } else { "accounts" };
+        let text = format!(
+            "+++\ntitle = \"Title {title}\"\ndescription = \"d\"\ncategory = \"{category}\"\nupdated = 2026-11-{:02}\nrisk = \"low\"\ntags = [{}]\nrelated = [\"a{:02}\"]\n+++\n\n## Try this first\n\n1. a\n\n## When to bring us in\n\nb\n",
+            1 + day % 28,
+            tags.join(", "),
+            related % 12,
+        );
+        let source = SourceFile {
+            path: PathBuf::from(format!("content/a{slug:02}.md")),
+            text,
+        };
+        let images = crate::images::Images::for_tests();
+        Arc::new(
+            crate::content::article::parse_head(&source, config, &images)
+                .0
+                .expect("valid"),
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// `serve`'s library after an edit keeps the See also lists the edit cannot have
+        /// changed: every list is still the one a library made from scratch ranks.
+        #[test]
+        fn after_an_edit_see_also_is_what_a_new_library_ranks(
+            fields in proptest::collection::vec(proptest::prelude::any::<(u8, bool, u8, u8, u8)>(), 12),
+            edits in proptest::collection::vec((0..12usize, 0..5usize, proptest::prelude::any::<u8>()), 1..6),
+        ) {
+            let config = SiteConfig::for_tests();
+            let mut fields = fields;
+            let mut heads: Vec<Arc<ArticleHead>> = fields
+                .iter()
+                .enumerate()
+                .map(|(slug, fields)| ranked_head(&config, slug, fields))
+                .collect();
+            let (mut previous, _) = Library::new(heads.clone(), &config, false, &HashSet::new());
+            // Each edit changes one field: several at once would hide a field left unchecked.
+            for (slug, field, value) in edits {
+                let edited = &mut fields[slug];
+                match field {
+                    0 => edited.0 = value,
+                    1 => edited.1 = !edited.1,
+                    2 => edited.2 = value,
+                    3 => edited.3 = value,
+                    _ => edited.4 = value,
+                }
+                heads[slug] = ranked_head(&config, slug, edited);
+                let (edited, _) =
+                    Library::after_edit(heads.clone(), &config, false, &HashSet::new(), &previous);
+                let (fresh, _) = Library::new(heads.clone(), &config, false, &HashSet::new());
+                proptest::prop_assert_eq!(&edited.see_also, &fresh.see_also);
+                previous = edited;
+            }
         }
     }
 

@@ -337,7 +337,7 @@ impl Session {
             }
         };
         // The full way: every article goes through the library's checks again.
-        let derived = self.site.take().and_then(|site| site.derived);
+        let previous = self.site.take();
         for (shown, entry) in reread {
             self.pending.insert(shown.clone());
             self.entries.insert(shown, entry);
@@ -349,12 +349,21 @@ impl Session {
             diagnostics.extend(entry.problems.iter().cloned());
             heads.extend(entry.parsed.as_ref().map(|parsed| parsed.head.clone()));
         }
-        let (library, mut problems) = Library::new(
-            heads,
-            &settings.config,
-            self.options.include_drafts,
-            &settings.static_paths,
-        );
+        let (library, mut problems) = match &previous {
+            Some(previous) => Library::after_edit(
+                heads,
+                &settings.config,
+                self.options.include_drafts,
+                &settings.static_paths,
+                &previous.library,
+            ),
+            None => Library::new(
+                heads,
+                &settings.config,
+                self.options.include_drafts,
+                &settings.static_paths,
+            ),
+        };
         let articles: Vec<Parsed> = library
             .every_article()
             .map(|head| {
@@ -368,7 +377,7 @@ impl Session {
         let mut site = Site {
             library,
             articles,
-            derived,
+            derived: previous.and_then(|site| site.derived),
         };
         problems.extend(site.library.check_links(&site.outlines()));
         sources.locate(&mut problems);
