@@ -1,7 +1,9 @@
 //! How long `serve` takes to show an edit: the same [`Session`] `serve` uses, on a site on disk
 //! (e.g. `bench/corpus.py 10000 /dev/shm/kb`), timed for a first full build, then for edits to one
 //! article — its body (only its page changes), then its title (the lists that show it change
-//! too). Prints what `serve` prints; asserts nothing. Restores the article afterwards.
+//! too), its tags, its related articles and its category (See also lists change too), each
+//! one change from the original. Prints what `serve` prints; asserts nothing. Restores the
+//! article afterwards.
 //!
 //! `cargo run --release --no-default-features -p generator --example incremental -- SITE_ROOT`
 
@@ -53,16 +55,50 @@ fn measure(root: &std::path::Path, session: &mut Session) -> anyhow::Result<()> 
             "title edit",
             original.replacen("title = \"", "title = \"Edited again: ", 1),
         ),
+        (
+            "tags edit",
+            with_line(&original, "tags", "[\"tag-01\", \"tag-02\"]"),
+        ),
+        (
+            "related edit",
+            with_line(&original, "related", "[\"kb-00001\"]"),
+        ),
+        (
+            "category edit",
+            with_line(&original, "category", &other_category(&original)),
+        ),
     ];
     let outcome = (|| {
+        // Back to the original first: each edit is one change from it.
         for (what, text) in &edits {
+            std::fs::write(article, &original)?;
+            session.update_changed(Some(std::slice::from_ref(article)))?;
             std::fs::write(article, text)?;
             // As `serve`'s watcher does: it has just seen which file changed.
             let update = session.update_changed(Some(std::slice::from_ref(article)))?;
-            println!("{what}:    {}", update.summary());
+            println!("{what:>13}: {}", update.summary());
         }
         anyhow::Ok(())
     })();
     std::fs::write(article, &original)?;
     outcome
+}
+
+/// `text` with its front matter's `key = …` line set to `key = value`.
+fn with_line(text: &str, key: &str, value: &str) -> String {
+    let prefix = format!("{key} = ");
+    text.lines()
+        .map(|line| match line.starts_with(&prefix) {
+            true => format!("{prefix}{value}"),
+            false => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// A category of the corpus other than the article's (`bench/corpus.py` makes 12).
+fn other_category(text: &str) -> String {
+    let now = text.contains("category = \"category-00\"");
+    format!("\"category-{:02}\"", if now { 1 } else { 0 })
 }

@@ -60,6 +60,10 @@ enum Command {
         /// Publish articles marked draft = true
         #[arg(long)]
         drafts: bool,
+        /// Check the files for changes every 250 ms instead of taking the operating system's
+        /// events: for network drives and containers, whose mounts may deliver none
+        #[arg(long)]
+        poll: bool,
     },
     /// Start a new site in DIR (new or empty): site.toml, an example article, a CI workflow.
     Init {
@@ -159,7 +163,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             finish(build::build(&site.options(false)), format, "Checked")
         }
         #[cfg(feature = "serve")]
-        Command::Serve { root, port, drafts } => {
+        Command::Serve {
+            root,
+            port,
+            drafts,
+            poll,
+        } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "ask_fn=info,warn".into());
             // The log follows the diagnostics' rules for colour (tracing's own only knows
@@ -175,6 +184,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 root,
                 addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
                 include_drafts: drafts,
+                poll,
             };
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

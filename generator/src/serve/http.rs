@@ -28,7 +28,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::build::{BuildError, BuildOptions};
 use crate::diagnostics::{Diagnostic, ERROR_STYLE};
 use crate::serve::session::Session;
-use crate::serve::watch::{scan, watch_files};
+use crate::serve::watch::{scan, start_events, watch_events, watch_files};
 
 /// How long a long-polling page waits for a change before asking again.
 const WAIT: Duration = Duration::from_secs(25);
@@ -38,6 +38,9 @@ pub struct ServeOptions {
     pub root: PathBuf,
     pub addr: SocketAddr,
     pub include_drafts: bool,
+    /// Poll file metadata instead of taking the operating system's events (see
+    /// [`crate::serve::watch`]).
+    pub poll: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,15 +111,25 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         store,
     });
 
-    // Taken before the first build, so an edit made while it runs, or before the watcher's
-    // first look, is still seen as a change.
-    let watched = scan(&server.options.root);
+    // Started before the first build, so an edit made while it runs is still seen.
+    let root = &server.options.root;
+    let events = (!server.options.poll).then(|| start_events(root)).flatten();
+    // Polling compares with the stamps taken now.
+    let scanned = events.is_none().then(|| scan(root));
     server.rebuild(None).await;
     eprintln!(
         "Serving {} at http://{addr}/ (Ctrl+C to stop)",
         site_folder(&server.options.root).display()
     );
-    tokio::spawn(watch_files(server.clone(), watched));
+    match events {
+        Some((debouncer, events)) => {
+            tokio::spawn(watch_events(server.clone(), debouncer, events));
+        }
+        None => {
+            let scanned = scanned.expect("scanned when there are no events");
+            tokio::spawn(watch_files(server.clone(), scanned));
+        }
+    }
 
     let app = Router::new()
         .route("/ask", any(ask))

@@ -39,9 +39,14 @@ impl Drop for Serve {
 }
 
 fn start(root: &Path) -> Serve {
+    start_with(root, &[])
+}
+
+fn start_with(root: &Path, options: &[&str]) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tryfirst"))
         .args(["serve", "--port", "0", "--root"])
         .arg(root)
+        .args(options)
         // The in-memory store and knowledge-base answers: what an editor gets by default.
         .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
         .env_remove("AWS_ENDPOINT_URL")
@@ -358,6 +363,36 @@ fn an_edit_rewrites_only_the_pages_that_show_the_article() {
     );
     // The bundle the question form answers from follows the edit too.
     assert!(read_out(&out, "tryfirst-bundle.json").contains("the printer says offline"));
+}
+
+/// `--poll` (for mounts that deliver no file events) sees an edit too, and a new article.
+#[test]
+fn polling_sees_edits_too() {
+    let dir = site_copy();
+    let serve = start_with(dir.path(), &["--poll"]);
+    let article = dir.path().join("content/devices/printer.md");
+    let good = std::fs::read_to_string(&article).unwrap();
+    let seen = serve.log_lines().len();
+    std::fs::write(
+        &article,
+        good.replace("are asleep or on", "are napping or on"),
+    )
+    .unwrap();
+    let report = next_rebuild(&serve, seen);
+    assert!(
+        report.starts_with("Rebuilt 1 page of 3 articles"),
+        "{report}"
+    );
+    assert!(read_out(&serve.out_dir(), "printer/index.html").contains("are napping or on"));
+
+    std::fs::write(
+        dir.path().join("content/devices/scanner.md"),
+        good.replace("the printer shows offline", "the scanner jams"),
+    )
+    .unwrap();
+    wait_until("the new article", || {
+        request(&serve.addr, "GET", "/scanner/", None).0 == 200
+    });
 }
 
 fn read_out(out: &Path, page: &str) -> String {
