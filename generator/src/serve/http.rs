@@ -226,8 +226,10 @@ impl Server {
     /// Points the question form at the freshly built bundle.
     async fn refresh_ask(&self) {
         let bundle_path = self.out_dir.join(kb_model::BUNDLE_FILE_NAME);
-        let router = match ask_fn::load_bundle(&bundle_path) {
-            Ok(bundle) => ask_fn::app(self.ask_settings.clone(), bundle, self.store.clone()).await,
+        let router = match ask_fn::load_knowledge(&bundle_path) {
+            Ok(knowledge) => {
+                ask_fn::app(self.ask_settings.clone(), knowledge, self.store.clone()).await
+            }
             Err(error) => Err(error),
         };
         match router {
