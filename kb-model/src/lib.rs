@@ -375,6 +375,24 @@ impl Bundle {
         writer.finish().expect("writing to memory").0
     }
 
+    /// [`Bundle::to_json_with`], and the search index file of that bundle
+    /// ([`retrieval::file`], to be written as [`INDEX_FILE_NAME`] beside it): for a writer that
+    /// has every record at hand, as `tryfirst serve` has.
+    pub fn to_json_and_index_with(
+        &self,
+        more: impl IntoIterator<Item = BundleArticle>,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let mut writer = BundleWriter::new(Vec::new(), self).expect("writing to memory");
+        let mut index = retrieval::IndexBuilder::default();
+        self.articles.iter().for_each(|article| index.add(article));
+        for article in more {
+            index.add(&article);
+            writer.push(&article.to_json()).expect("writing to memory");
+        }
+        let (json, fingerprint) = writer.finish().expect("writing to memory");
+        (json, index.finish().to_file(fingerprint))
+    }
+
     /// The default language's record of every slug (the originals), by slug. For lookups in
     /// a visitor's language, with the fallback to the original, see [`RecordIndex`].
     pub fn index(&self) -> HashMap<&str, &BundleArticle> {
@@ -482,6 +500,20 @@ mod tests {
         other[bytes.len() / 2] ^= 1;
         assert_ne!(BundleFingerprint::of(&other), fingerprint);
         assert_ne!(BundleFingerprint::of(&bytes[1..]), fingerprint);
+    }
+
+    #[test]
+    fn the_index_made_with_the_json_is_the_index_of_that_json() {
+        let whole = bundle(vec![article("a"), article("b"), article("c")]);
+        let mut head = whole.clone();
+        let rest = head.articles.split_off(1);
+        let (json, index) = head.to_json_and_index_with(rest);
+        assert_eq!(json, whole.to_json().into_bytes());
+        let fingerprint = BundleFingerprint::of(&json);
+        assert_eq!(
+            index,
+            retrieval::SearchIndex::new(&whole).to_file(fingerprint)
+        );
     }
 
     #[test]
