@@ -829,7 +829,10 @@ mod tests {
             ..BuildOptions::new(dir.path())
         })
         .unwrap();
-        let (built, served) = (files_under(&built), files_under(&dir.path().join("out")));
+        let (mut built, served) = (files_under(&built), files_under(&dir.path().join("out")));
+        // Not written by serve yet: its ask function builds the index at each reload instead
+        // (the bundle's fingerprint keeps it from loading a stale one). Issue 17.
+        assert!(built.remove(Path::new(kb_model::INDEX_FILE_NAME)).is_some());
         assert!(built.len() > 20, "{:?}", built.keys());
         assert_eq!(
             built.keys().collect::<Vec<_>>(),
