@@ -486,9 +486,16 @@ fn with_bundle<T>(
     let mut writer = match bundle_file.as_mut() {
         Some(file) => {
             let head = feeds::bundle_head(config);
+            let index = index.then(|| {
+                let mut builder = IndexBuilder::default();
+                head.articles
+                    .iter()
+                    .for_each(|article| builder.add(article));
+                builder
+            });
             Some(Bundling {
                 writer: BundleWriter::new(file, &head).map_err(bundle_error)?,
-                index: index.then(IndexBuilder::default),
+                index,
             })
         }
         None => None,
