@@ -6,13 +6,15 @@
 //! the lead is updated → the visitor gets the answer.
 //!
 //! The public API is the wiring, one entry point for every host: [`Settings::load`] (environment
-//! and secrets) → [`load_bundle`] → [`open_store`] → [`app`], an axum router that runs in AWS
+//! and secrets) → [`load_knowledge`] → [`open_store`] → [`app`], an axum router that runs in AWS
 //! Lambda (`lambda_http::run`, the `ask-fn` binary), as a local server on 127.0.0.1 (`ask-fn
 //! serve`) and inside `tryfirst serve`. The modules are public for this package's own binaries
 //! (`ask-team`, the team's tools), tests, benches and fuzz targets, not for other crates.
 
 pub use settings::{LoadError, Settings};
-pub use setup::{app, load_bundle, open_store, wire, SetupError, SharedStore};
+pub use setup::{
+    app, load_bundle, load_knowledge, open_store, wire, Knowledge, SetupError, SharedStore,
+};
 
 pub mod answer_html;
 pub mod clock;

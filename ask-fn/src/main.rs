@@ -77,9 +77,9 @@ async fn main() -> anyhow::Result<()> {
             if let Some(path) = bundle {
                 settings.bundle_path = path;
             }
-            let bundle = ask_fn::load_bundle(&settings.bundle_path)?;
+            let knowledge = ask_fn::load_knowledge(&settings.bundle_path)?;
             let store = ask_fn::open_store(&settings, create_tables).await?;
-            let app = ask_fn::app(settings, bundle, store).await?;
+            let app = ask_fn::app(settings, knowledge, store).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
@@ -94,10 +94,10 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         }
         Command::Lambda => {
-            let bundle = ask_fn::load_bundle(&settings.bundle_path)?;
+            let knowledge = ask_fn::load_knowledge(&settings.bundle_path)?;
             let store = ask_fn::open_store(&settings, false).await?;
             // HTTP requests and the hourly scheduled digest (ask_fn::scheduled).
-            ask_fn::scheduled::run_lambda(ask_fn::wire(settings, bundle, store).await?)
+            ask_fn::scheduled::run_lambda(ask_fn::wire(settings, knowledge, store).await?)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
         }

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use kb_model::{ArticleJson, BundleWriter};
+use kb_model::retrieval::IndexBuilder;
+use kb_model::{ArticleJson, BundleArticle, BundleWriter};
 
 use crate::config::{Locations, SiteConfig, CONFIG_FILE};
 use crate::content::article::{self, ArticleHead};
@@ -260,6 +261,7 @@ pub fn build_from(options: &BuildOptions, sources: &Sources) -> Result<BuildRepo
                 // Only a written site needs a search index; `check` has nothing to validate in it.
                 search: options.write && render,
                 bundle: render,
+                bundle_index: options.write && render,
                 chunk: BODY_CHUNK,
             }
             .run(&config, &editions, &renderers)
@@ -387,7 +389,8 @@ struct BodyDone {
     problems: Vec<Diagnostic>,
     page: Option<Result<(), RenderFailure>>,
     search: Option<search::Entry>,
-    bundle: Option<ArticleJson>,
+    /// The bundle's record, and its JSON (made here, in parallel).
+    bundle: Option<(BundleArticle, ArticleJson)>,
 }
 
 /// What every language's [`BodyPass`] shares.
@@ -400,10 +403,28 @@ struct BodyPasses<'a> {
     sink: &'a Sink,
     search: bool,
     bundle: bool,
+    /// Whether to write the bundle's search index beside it (see [`Bundling`]).
+    bundle_index: bool,
     chunk: usize,
 }
 
-type Bundling<'w, 'f> = BundleWriter<&'w mut SinkFile<'f>>;
+/// The bundle being written and, when asked, its search index being built, article by article
+/// in the bundle's order: the question function loads the index instead of analysing every
+/// article at cold start (`kb_model::retrieval::file`), and it is built here by the same code
+/// it would run, from the same records.
+struct Bundling<'w, 'f> {
+    writer: BundleWriter<&'w mut SinkFile<'f>>,
+    index: Option<IndexBuilder>,
+}
+
+impl Bundling<'_, '_> {
+    fn push(&mut self, (record, json): &(BundleArticle, ArticleJson)) -> std::io::Result<()> {
+        if let Some(index) = self.index.as_mut() {
+            index.add(record);
+        }
+        self.writer.push(json)
+    }
+}
 
 impl BodyPasses<'_> {
     /// The second pass of every language (each with its `renderers`' renderer, `None` when
@@ -414,38 +435,46 @@ impl BodyPasses<'_> {
         editions: &[Edition],
         renderers: &[Option<Renderer>],
     ) -> Result<Vec<Bodies>, BuildError> {
-        with_bundle(self.sink, config, self.bundle, |mut bundle| {
-            let mut all = Vec::with_capacity(editions.len());
-            for (edition, renderer) in editions.iter().zip(renderers) {
-                let callouts = self
-                    .theme
-                    .strings(&edition.config.language)
-                    .callout_labels();
-                let pass = BodyPass {
-                    sources: self.sources,
-                    config: &edition.config,
-                    callouts: &callouts,
-                    images: self.images,
-                    library: &edition.library,
-                    renderer: renderer.as_ref(),
-                    page_options: self.page_options,
-                    sink: self.sink,
-                    search: self.search,
-                    bundle: self.bundle,
-                    chunk: self.chunk,
-                };
-                all.push(pass.run_into(bundle.as_deref_mut())?);
-            }
-            Ok(all)
-        })
+        with_bundle(
+            self.sink,
+            config,
+            self.bundle,
+            self.bundle_index,
+            |mut bundle| {
+                let mut all = Vec::with_capacity(editions.len());
+                for (edition, renderer) in editions.iter().zip(renderers) {
+                    let callouts = self
+                        .theme
+                        .strings(&edition.config.language)
+                        .callout_labels();
+                    let pass = BodyPass {
+                        sources: self.sources,
+                        config: &edition.config,
+                        callouts: &callouts,
+                        images: self.images,
+                        library: &edition.library,
+                        renderer: renderer.as_ref(),
+                        page_options: self.page_options,
+                        sink: self.sink,
+                        search: self.search,
+                        bundle: self.bundle,
+                        chunk: self.chunk,
+                    };
+                    all.push(pass.run_into(bundle.as_deref_mut())?);
+                }
+                Ok(all)
+            },
+        )
     }
 }
 
-/// Runs `passes` with the bundle's writer (when `bundle`), then finishes the bundle file.
+/// Runs `passes` with the bundle's writer (when `bundle`), then finishes the bundle file and,
+/// with `index`, writes the bundle's search index beside it.
 fn with_bundle<T>(
     sink: &Sink,
     config: &SiteConfig,
     bundle: bool,
+    index: bool,
     passes: impl FnOnce(Option<&mut Bundling<'_, '_>>) -> Result<T, BuildError>,
 ) -> Result<T, BuildError> {
     let bundle_path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
@@ -457,13 +486,27 @@ fn with_bundle<T>(
     let mut writer = match bundle_file.as_mut() {
         Some(file) => {
             let head = feeds::bundle_head(config);
-            Some(BundleWriter::new(file, &head).map_err(bundle_error)?)
+            let index = index.then(|| {
+                let mut builder = IndexBuilder::default();
+                head.articles
+                    .iter()
+                    .for_each(|article| builder.add(article));
+                builder
+            });
+            Some(Bundling {
+                writer: BundleWriter::new(file, &head).map_err(bundle_error)?,
+                index,
+            })
         }
         None => None,
     };
     let done = passes(writer.as_mut())?;
-    if let Some(writer) = writer {
-        writer.finish().map_err(bundle_error)?;
+    if let Some(Bundling { writer, index }) = writer {
+        let (_, fingerprint) = writer.finish().map_err(bundle_error)?;
+        if let Some(index) = index {
+            let file = index.finish().to_file(fingerprint);
+            sink.write(&format!("/{}", kb_model::INDEX_FILE_NAME), &file)?;
+        }
     }
     if let Some(file) = bundle_file {
         file.finish()?;
@@ -475,7 +518,7 @@ impl BodyPass<'_> {
     /// One language's pass, alone in its bundle (the tests').
     #[cfg(test)]
     fn run(&self) -> Result<Bodies, BuildError> {
-        with_bundle(self.sink, self.config, self.bundle, |bundle| {
+        with_bundle(self.sink, self.config, self.bundle, self.bundle, |bundle| {
             self.run_into(bundle)
         })
     }
@@ -559,7 +602,8 @@ impl BodyPass<'_> {
             }
             if self.bundle {
                 let record = feeds::bundle_article(self.library, self.config, i, article, &body);
-                done.bundle = Some(record.to_json());
+                let json = record.to_json();
+                done.bundle = Some((record, json));
             }
         }
         done.outline = body.outline;
@@ -721,6 +765,7 @@ mod tests {
     use super::*;
 
     use crate::test_support::copy_of_valid_site as site;
+    use kb_model::retrieval::SearchIndex;
 
     fn heads(articles: Vec<ArticleHead>) -> Vec<Arc<ArticleHead>> {
         articles.into_iter().map(Arc::new).collect()
@@ -825,19 +870,26 @@ mod tests {
             .unwrap();
             sink.commit().unwrap();
             let bundle = std::fs::read(out.join(kb_model::BUNDLE_FILE_NAME)).unwrap();
+            let index = std::fs::read(out.join(kb_model::INDEX_FILE_NAME)).unwrap();
             let search = bodies.search.unwrap().files(&library, &loaded.config);
             let anchors: Vec<Vec<String>> =
                 bodies.outlines.into_iter().map(|o| o.anchors).collect();
-            (bundle, search, anchors, bodies.pages.len())
+            (bundle, index, search, anchors, bodies.pages.len())
         };
         let one_by_one = run(1);
         assert_eq!(one_by_one, run(2));
         assert_eq!(one_by_one, run(BODY_CHUNK));
-        assert_eq!(one_by_one.3, library.articles.len());
+        assert_eq!(one_by_one.4, library.articles.len());
         let bundle = kb_model::Bundle::from_json(std::str::from_utf8(&one_by_one.0).unwrap())
             .expect("a valid bundle");
         let slugs: Vec<&str> = bundle.articles.iter().map(|a| a.slug.as_str()).collect();
         let expected: Vec<&str> = library.articles.iter().map(|a| a.slug.as_str()).collect();
         assert_eq!(slugs, expected);
+        let fingerprint = kb_model::BundleFingerprint::of(&one_by_one.0);
+        let index = SearchIndex::from_file(&one_by_one.1, &fingerprint).expect("its index");
+        assert!(
+            index == SearchIndex::new(&bundle),
+            "the index of this bundle"
+        );
     }
 }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Write;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,67 @@ pub const READABLE_FORMATS: [u32; 2] = [1, BUNDLE_FORMAT];
 
 /// File name the generator writes the bundle under, inside the output directory.
 pub const BUNDLE_FILE_NAME: &str = "tryfirst-bundle.json";
+
+/// File name of the bundle's search index ([`retrieval::file`]), written beside the bundle:
+/// the function looks for it in the bundle's folder, whatever the bundle's own name.
+pub const INDEX_FILE_NAME: &str = "tryfirst-index.bin";
+
+/// Which bundle a search index file was built from: the bundle file's length and CRC-32. The
+/// function uses an index file only with the bundle of the same fingerprint, so a bundle copied
+/// without its index, or rewritten alone (`tryfirst serve` does), never gets another's index.
+/// CRC-32, not a cryptographic hash: it guards against mistakes, not tampering (whoever can
+/// write the bundle decides the answers anyway), and it hashes 46 MB in a few milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BundleFingerprint {
+    bytes: u64,
+    crc32: u32,
+}
+
+impl BundleFingerprint {
+    /// The fingerprint of a whole bundle file.
+    pub fn of(file: &[u8]) -> Self {
+        let mut fingerprinting = Fingerprinting::new(std::io::sink());
+        fingerprinting.write_all(file).expect("writing to a sink");
+        fingerprinting.fingerprint()
+    }
+}
+
+/// A writer that fingerprints what goes through it.
+struct Fingerprinting<W> {
+    out: W,
+    bytes: u64,
+    crc32: crc32fast::Hasher,
+}
+
+impl<W> Fingerprinting<W> {
+    fn new(out: W) -> Self {
+        Self {
+            out,
+            bytes: 0,
+            crc32: crc32fast::Hasher::new(),
+        }
+    }
+
+    fn fingerprint(&self) -> BundleFingerprint {
+        BundleFingerprint {
+            bytes: self.bytes,
+            crc32: self.crc32.clone().finalize(),
+        }
+    }
+}
+
+impl<W: Write> Write for Fingerprinting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(buf)?;
+        self.crc32.update(&buf[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
 
 /// How risky it is for a visitor to follow an article on their own.
 ///
@@ -140,9 +202,10 @@ impl ArticleJson {
 
 /// Writes a bundle's JSON one article at a time: a site's generator streams the bundle of
 /// 10,000 articles (tens of MiB) to its file without ever holding it, or every article's
-/// text, in memory. The bytes are those of [`Bundle::to_json`].
+/// text, in memory. The bytes are those of [`Bundle::to_json`]; their fingerprint is taken on
+/// the way, for the bundle's search index file.
 pub struct BundleWriter<W: std::io::Write> {
-    out: W,
+    out: Fingerprinting<W>,
     /// `]}`: what closes the `articles` list and the object.
     tail: Vec<u8>,
     first: bool,
@@ -150,7 +213,8 @@ pub struct BundleWriter<W: std::io::Write> {
 
 impl<W: std::io::Write> BundleWriter<W> {
     /// Writes `head` (its own articles included) up to where more articles go.
-    pub fn new(mut out: W, head: &Bundle) -> std::io::Result<Self> {
+    pub fn new(out: W, head: &Bundle) -> std::io::Result<Self> {
+        let mut out = Fingerprinting::new(out);
         let whole = serde_json::to_vec(head)
             .expect("a bundle always serialises: no maps with non-string keys");
         // `articles` is the last field: the JSON ends with its closing `]` and the object's `}`.
@@ -173,11 +237,13 @@ impl<W: std::io::Write> BundleWriter<W> {
         self.out.write_all(&article.0)
     }
 
-    /// Closes the list and the object; returns the writer (flushed).
-    pub fn finish(mut self) -> std::io::Result<W> {
+    /// Closes the list and the object; returns the writer (flushed) and the fingerprint of
+    /// everything written.
+    pub fn finish(mut self) -> std::io::Result<(W, BundleFingerprint)> {
         self.out.write_all(&self.tail)?;
         self.out.flush()?;
-        Ok(self.out)
+        let fingerprint = self.out.fingerprint();
+        Ok((self.out.out, fingerprint))
     }
 }
 
@@ -313,7 +379,25 @@ impl Bundle {
         for article in more {
             writer.push(&article.to_json()).expect("writing to memory");
         }
-        writer.finish().expect("writing to memory")
+        writer.finish().expect("writing to memory").0
+    }
+
+    /// [`Bundle::to_json_with`], and the search index file of that bundle
+    /// ([`retrieval::file`], to be written as [`INDEX_FILE_NAME`] beside it): for a writer that
+    /// has every record at hand, as `tryfirst serve` has.
+    pub fn to_json_and_index_with(
+        &self,
+        more: impl IntoIterator<Item = BundleArticle>,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let mut writer = BundleWriter::new(Vec::new(), self).expect("writing to memory");
+        let mut index = retrieval::IndexBuilder::default();
+        self.articles.iter().for_each(|article| index.add(article));
+        for article in more {
+            index.add(&article);
+            writer.push(&article.to_json()).expect("writing to memory");
+        }
+        let (json, fingerprint) = writer.finish().expect("writing to memory");
+        (json, index.finish().to_file(fingerprint))
     }
 
     /// The default language's record of every slug (the originals), by slug. For lookups in
@@ -408,6 +492,35 @@ mod tests {
         let all = std::mem::take(&mut empty.articles);
         assert_eq!(empty.to_json_with(all), whole.to_json().into_bytes());
         assert_eq!(empty.to_json_with(Vec::new()), empty.to_json().into_bytes());
+    }
+
+    /// The generator fingerprints the bundle as it streams it; the function, the whole file.
+    #[test]
+    fn a_streamed_bundle_has_the_fingerprint_of_its_bytes() {
+        let whole = bundle(vec![article("a"), article("b")]);
+        let mut writer = BundleWriter::new(Vec::new(), &bundle(vec![article("a")])).unwrap();
+        writer.push(&article("b").to_json()).unwrap();
+        let (bytes, fingerprint) = writer.finish().unwrap();
+        assert_eq!(bytes, whole.to_json().into_bytes());
+        assert_eq!(fingerprint, BundleFingerprint::of(&bytes));
+        let mut other = bytes.clone();
+        other[bytes.len() / 2] ^= 1;
+        assert_ne!(BundleFingerprint::of(&other), fingerprint);
+        assert_ne!(BundleFingerprint::of(&bytes[1..]), fingerprint);
+    }
+
+    #[test]
+    fn the_index_made_with_the_json_is_the_index_of_that_json() {
+        let whole = bundle(vec![article("a"), article("b"), article("c")]);
+        let mut head = whole.clone();
+        let rest = head.articles.split_off(1);
+        let (json, index) = head.to_json_and_index_with(rest);
+        assert_eq!(json, whole.to_json().into_bytes());
+        let fingerprint = BundleFingerprint::of(&json);
+        assert_eq!(
+            index,
+            retrieval::SearchIndex::new(&whole).to_file(fingerprint)
+        );
     }
 
     #[test]

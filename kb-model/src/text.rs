@@ -18,6 +18,14 @@ use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+/// The analyser's version, written into the search index file the generator makes
+/// ([`crate::retrieval::file`]): an index made by another analyser holds other terms than this
+/// one makes of a question, so the function builds its own index instead of loading that one.
+/// Bump it with any change to what a word becomes (splitting, stop words, the Dutch vocabulary,
+/// the stemmers or their crate's version); `retrieval`'s `index_of_the_pinned_text` test fails
+/// until you do.
+pub const ANALYSER_VERSION: u32 = 1;
+
 /// One index or query term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {

@@ -21,8 +21,8 @@ use ask_fn::llm::{Advisor, ApiKey, HttpLlmSettings};
 use ask_fn::settings::Settings;
 use ask_fn::store::memory::MemoryStore;
 use fake_llm::{answer_json, system_prompt_of, Behaviour, FakeLlm, Script};
-use kb_model::retrieval::SearchIndex;
-use kb_model::Bundle;
+use kb_model::retrieval::{SearchIndex, MIN_COVERAGE, MIN_SCORE};
+use kb_model::{Bundle, BundleFingerprint};
 use serde_json::Value;
 
 const BUNDLE: &str = include_str!("../../evals/bundle.json");
@@ -36,9 +36,38 @@ fn cases() -> Vec<Case> {
     eval::parse_cases(QUESTIONS).expect("evals/questions.json is an evaluation set")
 }
 
-/// The search index, built once per bundle as the wiring does.
+/// The search index as the deployed function has it: built by the generator beside the bundle,
+/// then loaded from that file (the same index as one built from the bundle at cold start:
+/// `the_loaded_index_ranks_every_question_as_the_built_one`).
 fn index(bundle: &Bundle) -> Arc<SearchIndex> {
-    Arc::new(SearchIndex::new(bundle))
+    let fingerprint = BundleFingerprint::of(BUNDLE.as_bytes());
+    let file = SearchIndex::new(bundle).to_file(fingerprint);
+    Arc::new(SearchIndex::from_file(&file, &fingerprint).expect("the index loads"))
+}
+
+/// Whether the function loads the generator's index or builds its own (an old bundle, another
+/// analyser), every question of the set ranks and passes the relevance floor the same.
+#[test]
+fn the_loaded_index_ranks_every_question_as_the_built_one() {
+    let bundle = bundle();
+    let built = SearchIndex::new(&bundle);
+    let loaded = index(&bundle);
+    assert!(*loaded == built);
+    for case in cases() {
+        let question = case.question.as_str();
+        assert_eq!(
+            loaded.scores_and_coverage(question),
+            built.scores_and_coverage(question),
+            "{}",
+            case.id
+        );
+        assert_eq!(
+            loaded.is_relevant(question, MIN_SCORE, MIN_COVERAGE),
+            built.is_relevant(question, MIN_SCORE, MIN_COVERAGE),
+            "{}",
+            case.id
+        );
+    }
 }
 
 fn app(bundle: Arc<Bundle>, advisor: Arc<dyn Advisor>) -> App {

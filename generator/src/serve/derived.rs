@@ -132,7 +132,7 @@ impl Derived {
         }
         (
             format!("/{}", kb_model::BUNDLE_FILE_NAME),
-            writer.finish().expect("writing to memory"),
+            writer.finish().expect("writing to memory").0,
         )
     }
 }

@@ -246,7 +246,10 @@ impl Server {
     async fn refresh_ask(&self) {
         let bundle_path = self.out_dir.join(kb_model::BUNDLE_FILE_NAME);
         let router = match ask_fn::load_bundle(&bundle_path) {
-            Ok(bundle) => ask_fn::app(self.ask_settings.clone(), bundle, self.store.clone()).await,
+            Ok(bundle) => {
+                let knowledge = ask_fn::Knowledge::built_from(bundle);
+                ask_fn::app(self.ask_settings.clone(), knowledge, self.store.clone()).await
+            }
             Err(error) => Err(error),
         };
         match router {

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use generator::build::{build, BuildError, BuildOptions};
+use kb_model::retrieval::SearchIndex;
 
 use crate::site::{broken_internal_links, json_ld, options};
 use crate::support::{copy_tree, fixture, read};
@@ -150,6 +151,14 @@ fn sitemap_lists_every_version_and_each_language_has_its_feed() {
         serde_json::json!({"en": "https://help.fixture.test/", "nl": "https://help.fixture.test/nl/"}),
         "the question function links the general form's answer back to the page's home"
     );
+    // The index beside it covers every language's records, in the bundle's order.
+    let json = fs::read(out.join(kb_model::BUNDLE_FILE_NAME)).unwrap();
+    let bundle = kb_model::Bundle::from_json(std::str::from_utf8(&json).unwrap()).unwrap();
+    assert!(bundle.languages.len() == 2 && bundle.articles.len() > 3);
+    let file = fs::read(out.join(kb_model::INDEX_FILE_NAME)).unwrap();
+    let fingerprint = kb_model::BundleFingerprint::of(&json);
+    let index = SearchIndex::from_file(&file, &fingerprint).expect("the bundle's index");
+    assert!(index == SearchIndex::new(&bundle));
 }
 
 /// Breaks a copy of the fixture with `change` and returns `check`'s errors as `file:line: message`.

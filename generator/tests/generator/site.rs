@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use generator::build::{build, BuildError, BuildOptions};
+use kb_model::retrieval::SearchIndex;
 use kb_model::{Bundle, Risk};
 
 use crate::support::{fixture, read, repo};
@@ -235,6 +236,12 @@ fn bundle_holds_steps_escalation_and_risk() {
     assert_eq!(key.tags, ["mfa", "hardware-keys"]);
     assert_eq!(key.see_also, ["lost-phone"]);
     assert_eq!(bundle.company_name, "Fixture IT");
+    // Beside it, its search index: what the function would build of it, ready to load.
+    let bytes = fs::read(out.join(kb_model::BUNDLE_FILE_NAME)).unwrap();
+    let file = fs::read(out.join(kb_model::INDEX_FILE_NAME)).unwrap();
+    let fingerprint = kb_model::BundleFingerprint::of(&bytes);
+    let index = SearchIndex::from_file(&file, &fingerprint).expect("the index of this bundle");
+    assert!(index == SearchIndex::new(&bundle));
 }
 
 #[test]
@@ -248,7 +255,13 @@ fn base_url_override_and_byte_identical_rebuilds() {
 
     build(&options(fixture("valid"), &dir.path().join("b"))).unwrap();
     build(&options(fixture("valid"), &dir.path().join("c"))).unwrap();
-    assert_eq!(tree(&dir.path().join("b")), tree(&dir.path().join("c")));
+    let b = tree(&dir.path().join("b"));
+    assert!(
+        b.iter()
+            .any(|(path, _)| path == Path::new(kb_model::INDEX_FILE_NAME)),
+        "the bundle's search index is among the files compared"
+    );
+    assert_eq!(b, tree(&dir.path().join("c")));
 }
 
 fn tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {

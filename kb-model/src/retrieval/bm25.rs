@@ -57,6 +57,7 @@ impl SearchIndex {
             1.0
         };
         for &(doc, tf) in postings {
+            let doc = doc as usize;
             let length = self.doc_lengths.get(doc).copied().unwrap_or(avg);
             let norm = K1 * (1.0 - B + B * length / avg);
             if let Some(score) = scores.get_mut(doc) {
