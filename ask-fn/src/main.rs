@@ -38,22 +38,6 @@ enum Command {
     Lambda,
 }
 
-/// Logs: inside Lambda, lambda_http's subscriber, which follows the function's logging
-/// configuration (`AWS_LAMBDA_LOG_FORMAT`: JSON or text; `AWS_LAMBDA_LOG_LEVEL`, else
-/// `RUST_LOG`); locally, `RUST_LOG` (default `info`) on stderr.
-fn init_logging() {
-    if in_lambda() {
-        lambda_http::tracing::init_default_subscriber();
-    } else {
-        let filter =
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init();
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -66,7 +50,8 @@ async fn main() -> anyhow::Result<()> {
             bundle: None,
         }
     });
-    init_logging();
+    // Logs: see ask_fn::logging (Lambda's logging configuration inside Lambda, RUST_LOG locally).
+    ask_fn::logging::init(in_lambda());
     let mut settings = Settings::load().await?;
     match command {
         Command::Serve {

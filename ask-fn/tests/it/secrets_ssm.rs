@@ -9,7 +9,11 @@ async fn ssm_client() -> aws_sdk_ssm::Client {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect(
         "AWS_ENDPOINT_URL_DYNAMODB is not set. Run the tests with scripts/test (it starts moto), or: eval \"$(scripts/dynamodb start)\"",
     );
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // The SDK clients have no HTTPS client of their own (see ask_fn::aws).
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(ask_fn::aws::https_client())
+        .load()
+        .await;
     let config = aws_sdk_ssm::config::Builder::from(&config)
         .endpoint_url(endpoint)
         .build();
