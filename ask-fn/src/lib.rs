@@ -17,6 +17,7 @@ pub use setup::{
 };
 
 pub mod answer_html;
+pub mod aws;
 pub mod clock;
 pub mod email;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod handler;
 pub mod http;
 pub mod language;
 pub mod llm;
+pub mod logging;
 pub mod messages;
 pub mod metrics;
 pub mod network;
@@ -41,3 +43,4 @@ pub mod settings;
 pub mod setup;
 pub mod store;
 pub mod team;
+pub mod tls;

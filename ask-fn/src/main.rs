@@ -6,67 +6,108 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
 
 use ask_fn::settings::{in_lambda, Settings};
 
-#[derive(Parser)]
-#[command(
-    name = "ask-fn",
-    version,
-    about = "The function behind tryfirst's question form."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+const HELP: &str = "\
+The function behind tryfirst's question form.
 
-#[derive(Subcommand)]
+Usage: ask-fn [COMMAND]
+
+Commands:
+  serve   Serve POST /ask on a local address (for tests and trying the function alone)
+  lambda  Run as the AWS Lambda function (the default inside Lambda)
+
+Options of serve:
+  --addr <ADDR>      [default: 127.0.0.1:8787]
+  --create-tables    Create missing DynamoDB tables first (emulators only; the Lambda never does)
+  --bundle <BUNDLE>  The generator's bundle [default: $TRYFIRST_BUNDLE or public/tryfirst-bundle.json]
+
+  -h, --help     Print help
+  -V, --version  Print version
+";
+
+#[derive(Debug, PartialEq)]
 enum Command {
-    /// Serve POST /ask on a local address (for tests and trying the function alone).
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8787")]
         addr: SocketAddr,
-        /// Create missing DynamoDB tables first (emulators only; the Lambda never does).
-        #[arg(long)]
         create_tables: bool,
-        /// The generator's bundle [default: $TRYFIRST_BUNDLE or public/tryfirst-bundle.json]
-        #[arg(long)]
         bundle: Option<PathBuf>,
     },
-    /// Run as the AWS Lambda function (the default inside Lambda).
     Lambda,
 }
 
-/// Logs: inside Lambda, lambda_http's subscriber, which follows the function's logging
-/// configuration (`AWS_LAMBDA_LOG_FORMAT`: JSON or text; `AWS_LAMBDA_LOG_LEVEL`, else
-/// `RUST_LOG`); locally, `RUST_LOG` (default `info`) on stderr.
-fn init_logging() {
-    if in_lambda() {
-        lambda_http::tracing::init_default_subscriber();
-    } else {
-        let filter =
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init();
+/// The command line. Parsed with lexopt rather than clap (which `ask-team` uses): this is the
+/// Lambda's binary, two commands and three options, and clap's parser and help renderer were
+/// ~0.1 MiB of it (issue #17). `Ok(None)`: help or version was printed.
+fn parse(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<Option<Command>, lexopt::Error> {
+    use lexopt::prelude::*;
+
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut command: Option<&str> = None;
+    let mut addr: SocketAddr = "127.0.0.1:8787".parse().expect("a valid address");
+    let mut create_tables = false;
+    let mut bundle = None;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                print!("{HELP}");
+                return Ok(None);
+            }
+            Short('V') | Long("version") => {
+                println!("ask-fn {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            Value(value) if command.is_none() => {
+                command = Some(match value.to_str() {
+                    Some("serve") => "serve",
+                    Some("lambda") => "lambda",
+                    _ => {
+                        return Err(format!(
+                            "unrecognized subcommand '{}' (the team's tools are `ask-team`)",
+                            value.to_string_lossy()
+                        )
+                        .into())
+                    }
+                })
+            }
+            Long("addr") if command == Some("serve") => addr = parser.value()?.parse()?,
+            Long("create-tables") if command == Some("serve") => create_tables = true,
+            Long("bundle") if command == Some("serve") => bundle = Some(parser.value()?.into()),
+            _ => return Err(arg.unexpected()),
+        }
     }
+    Ok(Some(match command {
+        Some("serve") => Command::Serve {
+            addr,
+            create_tables,
+            bundle,
+        },
+        Some(_) => Command::Lambda,
+        None if in_lambda() => Command::Lambda,
+        None => Command::Serve {
+            addr,
+            create_tables,
+            bundle,
+        },
+    }))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(if in_lambda() {
-        Command::Lambda
-    } else {
-        Command::Serve {
-            addr: "127.0.0.1:8787".parse()?,
-            create_tables: false,
-            bundle: None,
+    let command = match parse(std::env::args_os().skip(1)) {
+        Ok(Some(command)) => command,
+        Ok(None) => return Ok(()),
+        Err(error) => {
+            // As clap reports a usage error.
+            eprintln!("error: {error}\n\nFor more information, try '--help'.");
+            std::process::exit(2);
         }
-    });
-    init_logging();
+    };
+    // Logs: see ask_fn::logging (Lambda's logging configuration inside Lambda, RUST_LOG locally).
+    ask_fn::logging::init(in_lambda());
     let mut settings = Settings::load().await?;
     match command {
         Command::Serve {
@@ -103,4 +144,51 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Result<Option<Command>, String> {
+        parse(args.iter().map(Into::into)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn serve_takes_its_options_and_lambda_none() {
+        assert_eq!(
+            parsed(&[
+                "serve",
+                "--addr",
+                "0.0.0.0:9000",
+                "--create-tables",
+                "--bundle=b.json"
+            ]),
+            Ok(Some(Command::Serve {
+                addr: "0.0.0.0:9000".parse().unwrap(),
+                create_tables: true,
+                bundle: Some("b.json".into()),
+            }))
+        );
+        assert_eq!(
+            parsed(&["serve"]),
+            Ok(Some(Command::Serve {
+                addr: "127.0.0.1:8787".parse().unwrap(),
+                create_tables: false,
+                bundle: None,
+            }))
+        );
+        assert_eq!(parsed(&["lambda"]), Ok(Some(Command::Lambda)));
+        assert_eq!(parsed(&["--version"]), Ok(None));
+    }
+
+    #[test]
+    fn unknown_commands_and_misplaced_options_are_refused() {
+        let error = parsed(&["leads", "list"]).unwrap_err();
+        assert!(error.contains("unrecognized subcommand 'leads'"), "{error}");
+        assert!(parsed(&["lambda", "--addr", "127.0.0.1:1"]).is_err());
+        assert!(parsed(&["--create-tables", "serve"]).is_err());
+        assert!(parsed(&["serve", "--addr", "nowhere"]).is_err());
+        assert!(parsed(&["serve", "extra"]).is_err());
+    }
 }

@@ -35,6 +35,8 @@ pub enum SecretError {
     },
     #[error("{var} names the SSM parameter `{parameter}`, which is empty")]
     Empty { var: String, parameter: String },
+    #[error("cannot reach SSM for the secret settings: {0}")]
+    Aws(#[from] crate::aws::AwsConfigError),
 }
 
 /// Where parameters come from: SSM in production, anything in unit tests.
@@ -98,9 +100,9 @@ impl Ssm {
 
     /// A client configured like the DynamoDB one: region, credentials and endpoint overrides
     /// (`AWS_ENDPOINT_URL_SSM`, `AWS_ENDPOINT_URL`) from the environment.
-    pub async fn from_env() -> Self {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::new(aws_sdk_ssm::Client::new(&config))
+    pub async fn from_env() -> Result<Self, crate::aws::AwsConfigError> {
+        let config = crate::aws::sdk_config().await?;
+        Ok(Self::new(aws_sdk_ssm::Client::new(&config)))
     }
 }
 
@@ -132,7 +134,7 @@ pub async fn overlay(
     if plan(SECRET_VARS, &env).is_empty() {
         return Ok(HashMap::new());
     }
-    resolve(SECRET_VARS, &env, &Ssm::from_env().await).await
+    resolve(SECRET_VARS, &env, &Ssm::from_env().await?).await
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub enum SetupError {
     Tables(StoreError),
     #[error("cannot build the HTTP client for the LLM: {0}")]
     HttpClient(#[from] reqwest::Error),
+    #[error("cannot configure the AWS clients: {0}")]
+    Aws(#[from] crate::aws::AwsConfigError),
 }
 
 /// The bundle at `path`, without its search index (the team's tools that only look articles
@@ -163,7 +165,7 @@ pub async fn open_store(
         return Ok(SharedStore(Arc::new(MemoryStore::new())));
     }
     let dynamo = DynamoStore::new(
-        DynamoStore::client_from_env().await,
+        DynamoStore::client_from_env().await?,
         &settings.quota_table,
         &settings.leads_table,
     );
@@ -236,7 +238,7 @@ pub async fn notifier(settings: &Settings) -> Result<Notifier, SetupError> {
     };
     let email = match &notify.email {
         Some((from, to)) => {
-            let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let config = crate::aws::sdk_config().await?;
             Some(EmailChannel::new(
                 aws_sdk_sesv2::Client::new(&config),
                 from.clone(),

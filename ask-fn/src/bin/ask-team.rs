@@ -205,7 +205,7 @@ async fn leads(command: LeadsCommand) -> anyhow::Result<()> {
     // The same secrets as the function: `erase` needs its hash salt.
     let settings = Settings::load().await?;
     let store = DynamoStore::new(
-        DynamoStore::client_from_env().await,
+        DynamoStore::client_from_env().await?,
         &settings.quota_table,
         &settings.leads_table,
     );

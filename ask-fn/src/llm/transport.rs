@@ -66,7 +66,7 @@ impl Failure {
 /// invocations). Proxies from the environment are ignored: the endpoint is configured
 /// explicitly, and a stray `HTTPS_PROXY` must not silently reroute requests carrying the key.
 pub(crate) fn build_client(settings: &HttpLlmSettings) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
+    crate::tls::client_builder()
         .connect_timeout(settings.connect_timeout)
         .no_proxy()
         .user_agent(concat!("tryfirst-ask-fn/", env!("CARGO_PKG_VERSION")))

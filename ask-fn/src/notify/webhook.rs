@@ -280,7 +280,7 @@ impl WebhookChannel {
         format: WebhookFormat,
         timeout: std::time::Duration,
     ) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
+        let client = crate::tls::client_builder()
             .connect_timeout(timeout)
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())

@@ -234,7 +234,7 @@ async fn harness(options: Options) -> Harness {
         app,
         store,
         llm: fake,
-        client: reqwest::Client::new(),
+        client: ask_fn::tls::client_builder().build().unwrap(),
         clock,
         dynamo: dynamo_handle,
         requests,
@@ -1315,6 +1315,7 @@ async fn ses() -> (aws_sdk_sesv2::Client, String) {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .expect("AWS_ENDPOINT_URL_DYNAMODB: run with scripts/test");
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(ask_fn::aws::https_client())
         .endpoint_url(&endpoint)
         .region(aws_config::Region::new("eu-west-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

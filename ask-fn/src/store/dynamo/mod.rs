@@ -104,10 +104,10 @@ impl DynamoStore {
     }
 
     /// A client from the standard AWS environment (region, credentials, and the
-    /// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` override for emulators).
-    pub async fn client_from_env() -> Client {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Client::new(&config)
+    /// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` override for emulators), see
+    /// [`crate::aws::sdk_config`].
+    pub async fn client_from_env() -> Result<Client, crate::aws::AwsConfigError> {
+        Ok(Client::new(&crate::aws::sdk_config().await?))
     }
 
     /// Creates the tables that do not exist yet, with their indexes and TTL. For emulators and

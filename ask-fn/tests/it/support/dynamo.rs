@@ -53,6 +53,7 @@ impl Backend {
     ) -> aws_sdk_dynamodb::Config {
         let endpoint = self.endpoint();
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(ask_fn::aws::https_client())
             .region(aws_config::Region::new("eu-west-1"))
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
                 "test", "test", None, None, "test",
@@ -88,6 +89,7 @@ pub async fn client() -> aws_sdk_dynamodb::Client {
 /// retries: every call fails at once, as when DynamoDB cannot be reached.
 pub async fn unreachable_store() -> DynamoStore {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(ask_fn::aws::https_client())
         .endpoint_url("http://127.0.0.1:9")
         .region(aws_config::Region::new("eu-west-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
