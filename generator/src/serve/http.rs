@@ -69,8 +69,9 @@ pub(super) struct Server {
     /// The parsed site between edits: a rebuild redoes only what an edit changed.
     session: Mutex<Session>,
     state: watch::Sender<BuildState>,
-    /// ask-fn's router for the current bundle; replaced after each good build.
-    ask: RwLock<Option<Router>>,
+    /// ask-fn's router for the current bundle, and the build it was made after; replaced
+    /// after each good build (see [`Server::refresh_ask`]).
+    ask: RwLock<Option<(u64, Router)>>,
     ask_settings: Settings,
     /// Kept across rebuilds, so quotas and leads survive an edit.
     store: SharedStore,
@@ -116,7 +117,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let events = (!server.options.poll).then(|| start_events(root)).flatten();
     // Polling compares with the stamps taken now.
     let scanned = events.is_none().then(|| scan(root));
-    server.rebuild(None).await;
+    // The question form is ready when serve says it is serving.
+    if let Some(form) = server.rebuild(None).await {
+        let _ = form.await;
+    }
     eprintln!(
         "Serving {} at http://{addr}/ (Ctrl+C to stop)",
         site_folder(&server.options.root).display()
@@ -190,7 +194,12 @@ impl Server {
     /// Updates the site (off the async threads), then publishes the outcome to open pages.
     /// `changed`: the articles the watcher saw change, when nothing else did (see
     /// [`Session::update_changed`]).
-    pub(super) async fn rebuild(self: &Arc<Self>, changed: Option<Vec<PathBuf>>) {
+    /// The question form follows in the background: the returned task makes its router from
+    /// the new bundle (`None` after a failed build).
+    pub(super) async fn rebuild(
+        self: &Arc<Self>,
+        changed: Option<Vec<PathBuf>>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
         let server = self.clone();
         let result = tokio::task::spawn_blocking(move || {
             server
@@ -230,34 +239,45 @@ impl Server {
             Err(panic) => Some(format!("the build stopped unexpectedly: {panic}")),
         };
         let built = error.is_none();
+        let mut version = 0;
         self.state.send_modify(|state| {
             state.version += 1;
             state.error = error;
+            version = state.version;
         });
-        // After the pages are announced: open pages reload at once, while the question form's
-        // retrieval index is made from the new bundle (a third of a second at 10,000
-        // articles); until then the form answers from the previous bundle.
-        if built {
-            self.refresh_ask().await;
-        }
+        // After the pages are announced, and without holding up the next rebuild: open pages
+        // reload at once, while the question form's retrieval index is made from the new
+        // bundle (a third of a second at 10,000 articles); until then the form answers from
+        // the previous bundle.
+        let server = self.clone();
+        built.then(|| tokio::spawn(async move { server.refresh_ask(version).await }))
     }
 
-    /// Points the question form at the freshly built bundle.
-    async fn refresh_ask(&self) {
+    /// Points the question form at the bundle of build `version`, unless a later build's
+    /// router is already in place (refreshes of quick successive builds may finish out of
+    /// order).
+    async fn refresh_ask(&self, version: u64) {
         let bundle_path = self.out_dir.join(kb_model::BUNDLE_FILE_NAME);
-        let router = match ask_fn::load_bundle(&bundle_path) {
-            Ok(bundle) => {
-                let knowledge = ask_fn::Knowledge::built_from(bundle);
+        let knowledge = tokio::task::spawn_blocking(move || {
+            ask_fn::load_bundle(&bundle_path).map(ask_fn::Knowledge::built_from)
+        })
+        .await;
+        let router = match knowledge {
+            Ok(Ok(knowledge)) => {
                 ask_fn::app(self.ask_settings.clone(), knowledge, self.store.clone()).await
             }
-            Err(error) => Err(error),
+            Ok(Err(error)) => Err(error),
+            Err(_) => return,
         };
         match router {
             Ok(router) => {
-                *self
+                let mut ask = self
                     .ask
                     .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(router);
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if ask.as_ref().is_none_or(|(made_after, _)| *made_after < version) {
+                    *ask = Some((version, router));
+                }
             }
             Err(error) => eprintln!("warning: the question form is not available: {error}"),
         }
@@ -269,7 +289,8 @@ async fn ask(State(server): State<Arc<Server>>, request: Request) -> Response {
         .ask
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+        .as_ref()
+        .map(|(_, router)| router.clone());
     match router {
         Some(router) => match router.oneshot(request).await {
             Ok(response) => response,

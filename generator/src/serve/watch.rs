@@ -1,7 +1,8 @@
 //! Change detection for `serve`. By default the operating system tells us of each save
 //! (`notify`: inotify, FSEvents, ReadDirectoryChangesW), through a debouncer that gathers a
-//! burst of events (an editor's temporary file, rename and write) for [`SETTLE`]: a save is
-//! seen within milliseconds, where polling took up to a quarter second and a `stat` of every
+//! burst of events (an editor's temporary file, rename and write) for [`SETTLE`]; files being
+//! opened and read (by the rebuild itself, too) are not changes. A save is seen within
+//! milliseconds, where polling took up to a quarter second and a `stat` of every
 //! file each time. The articles named by the events go to the session, which reads just those.
 //!
 //! `serve --poll` polls file metadata instead, for network drives and containers whose
@@ -14,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use rayon::prelude::*;
 
 use crate::content::source::CONTENT_DIR;
@@ -96,16 +97,16 @@ fn watched(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
 pub(super) fn start_events(
     root: &Path,
 ) -> Option<(
-    Debouncer<RecommendedWatcher>,
+    Debouncer<RecommendedWatcher, RecommendedCache>,
     tokio::sync::mpsc::UnboundedReceiver<DebounceEventResult>,
 )> {
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
-    let started = new_debouncer(SETTLE, move |events: DebounceEventResult| {
+    let started = new_debouncer(SETTLE, None, move |events: DebounceEventResult| {
         let _ = sender.send(events);
     })
     .and_then(|mut debouncer| {
         for (path, mode) in watched(root) {
-            debouncer.watcher().watch(&path, mode)?;
+            debouncer.watch(&path, mode)?;
         }
         Ok(debouncer)
     });
@@ -122,7 +123,7 @@ pub(super) fn start_events(
 /// as events are wanted.
 pub(super) async fn watch_events(
     server: Arc<Server>,
-    debouncer: Debouncer<RecommendedWatcher>,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     mut events: tokio::sync::mpsc::UnboundedReceiver<DebounceEventResult>,
 ) {
     let _watching = debouncer;
@@ -137,7 +138,12 @@ pub(super) async fn watch_events(
         let mut lost = false;
         for events in batch {
             match events {
-                Ok(events) => paths.extend(events.into_iter().map(|event| event.path)),
+                Ok(events) => paths.extend(
+                    events
+                        .into_iter()
+                        .filter(|event| !matches!(event.kind, EventKind::Access(_)))
+                        .flat_map(|event| event.event.paths),
+                ),
                 // The system dropped events (a queue overflow): only a look at every file
                 // tells what changed.
                 Err(_) => lost = true,
@@ -151,7 +157,7 @@ pub(super) async fn watch_events(
             continue;
         };
         eprintln!("Change detected, rebuilding…");
-        server.rebuild(changed).await;
+        let _form = server.rebuild(changed).await;
     }
 }
 
@@ -214,7 +220,7 @@ pub(super) async fn watch_files(server: Arc<Server>, mut last: Scan) {
         let changed = changed_articles(&root, &last, &settled);
         last = settled;
         eprintln!("Change detected, rebuilding…");
-        server.rebuild(changed).await;
+        let _form = server.rebuild(changed).await;
     }
 }
 

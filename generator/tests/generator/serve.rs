@@ -361,8 +361,19 @@ fn an_edit_rewrites_only_the_pages_that_show_the_article() {
         before, after,
         "pages that do not show the article are not rewritten"
     );
-    // The bundle the question form answers from follows the edit too.
+    // The bundle the question form answers from follows the edit too, and the form (made
+    // again from it in the background, after the pages).
     assert!(read_out(&out, "tryfirst-bundle.json").contains("the printer says offline"));
+    let mut asked = 0;
+    wait_until("the form's answer from the new bundle", || {
+        asked += 1;
+        let question = format!(
+            r#"{{"article":"printer","question":"The printer is offline and I can't wake it.","email":"ed{asked}@example.com","company":"Acme","consent":true}}"#
+        );
+        let (status, answer) = request(&serve.addr, "POST", "/ask", Some(&question));
+        assert_eq!(status, 200, "{answer}");
+        answer.contains("the printer says offline")
+    });
 }
 
 /// `--poll` (for mounts that deliver no file events) sees an edit too, and a new article.
