@@ -275,7 +275,10 @@ impl Server {
                     .ask
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if ask.as_ref().is_none_or(|(made_after, _)| *made_after < version) {
+                if ask
+                    .as_ref()
+                    .is_none_or(|(made_after, _)| *made_after < version)
+                {
                     *ask = Some((version, router));
                 }
             }
