@@ -405,8 +405,8 @@ fn tag_index(articles: &[Arc<ArticleHead>]) -> Vec<TagIndex> {
 /// articles in the same order, some edited (`None` when the articles differ). A list depends
 /// on its article's `related` and tags, and on the tags, category and date of the articles
 /// sharing a tag with it: an edit changing none of those (a title, a body) keeps every list;
-/// one changing them keeps all but the lists of its article and of those sharing one of its
-/// tags, old or new.
+/// one changing only `related` keeps all but its own; one changing its tags, category or date
+/// keeps all but the lists of its article and of those sharing one of its tags, old or new.
 fn see_also_kept(
     previous: &Library,
     articles: &[Arc<ArticleHead>],
@@ -427,16 +427,23 @@ fn see_also_kept(
         if old.slug != new.slug {
             return None;
         }
-        let same = Arc::ptr_eq(old, new)
-            || (old.tags == new.tags
-                && old.category == new.category
-                && old.updated == new.updated
-                && old
-                    .related
-                    .iter()
-                    .map(|r| &r.value)
-                    .eq(new.related.iter().map(|r| &r.value)));
-        if same {
+        if Arc::ptr_eq(old, new) {
+            continue;
+        }
+        // What other lists rank it by.
+        let same_candidate =
+            old.tags == new.tags && old.category == new.category && old.updated == new.updated;
+        let same_related = old
+            .related
+            .iter()
+            .map(|r| &r.value)
+            .eq(new.related.iter().map(|r| &r.value));
+        if same_candidate && same_related {
+            continue;
+        }
+        kept[i] = false;
+        if same_candidate {
+            // Only its own list names its related articles.
             continue;
         }
         kept[i] = false;
