@@ -193,13 +193,6 @@ impl BundleArticle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleJson(Vec<u8>);
 
-impl ArticleJson {
-    /// The record's bytes (as a [`BundleWriter`] writes them).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
 /// Writes a bundle's JSON one article at a time: a site's generator streams the bundle of
 /// 10,000 articles (tens of MiB) to its file without ever holding it, or every article's
 /// text, in memory. The bytes are those of [`Bundle::to_json`]; their fingerprint is taken on
@@ -372,32 +365,24 @@ impl Bundle {
             .expect("a bundle always serialises: no maps with non-string keys")
     }
 
-    /// The JSON of this bundle with `more` articles after its own: the same bytes as
-    /// [`Bundle::to_json`] of the bundle holding them all (see [`BundleWriter`]).
-    pub fn to_json_with(&self, more: impl IntoIterator<Item = BundleArticle>) -> Vec<u8> {
-        let mut writer = BundleWriter::new(Vec::new(), self).expect("writing to memory");
-        for article in more {
-            writer.push(&article.to_json()).expect("writing to memory");
+    /// The JSON of this bundle with the articles of `more` (their records' JSON) after its
+    /// own: the same bytes as [`Bundle::to_json`] of the bundle holding them all (see
+    /// [`BundleWriter`]). For a writer that keeps each record's JSON (`tryfirst serve`).
+    pub fn to_json_with<'a>(
+        &self,
+        more: impl IntoIterator<Item = &'a ArticleJson> + Clone,
+    ) -> Vec<u8> {
+        let size: usize = more
+            .clone()
+            .into_iter()
+            .map(|record| record.0.len() + 1)
+            .sum();
+        let mut writer =
+            BundleWriter::new(Vec::with_capacity(size + 1024), self).expect("writing to memory");
+        for record in more {
+            writer.push(record).expect("writing to memory");
         }
         writer.finish().expect("writing to memory").0
-    }
-
-    /// [`Bundle::to_json_with`], and the search index file of that bundle
-    /// ([`retrieval::file`], to be written as [`INDEX_FILE_NAME`] beside it): for a writer that
-    /// has every record at hand, as `tryfirst serve` has.
-    pub fn to_json_and_index_with(
-        &self,
-        more: impl IntoIterator<Item = BundleArticle>,
-    ) -> (Vec<u8>, Vec<u8>) {
-        let mut writer = BundleWriter::new(Vec::new(), self).expect("writing to memory");
-        let mut index = retrieval::IndexBuilder::default();
-        self.articles.iter().for_each(|article| index.add(article));
-        for article in more {
-            index.add(&article);
-            writer.push(&article.to_json()).expect("writing to memory");
-        }
-        let (json, fingerprint) = writer.finish().expect("writing to memory");
-        (json, index.finish().to_file(fingerprint))
     }
 
     /// The default language's record of every slug (the originals), by slug. For lookups in
@@ -486,12 +471,15 @@ mod tests {
     fn json_made_one_article_at_a_time_is_the_same() {
         let whole = bundle(vec![article("a"), article("b"), article("c")]);
         let mut head = whole.clone();
-        let rest = head.articles.split_off(1);
-        assert_eq!(head.to_json_with(rest), whole.to_json().into_bytes());
+        let records = |articles: Vec<BundleArticle>| -> Vec<ArticleJson> {
+            articles.iter().map(BundleArticle::to_json).collect()
+        };
+        let rest = records(head.articles.split_off(1));
+        assert_eq!(head.to_json_with(&rest), whole.to_json().into_bytes());
         let mut empty = whole.clone();
-        let all = std::mem::take(&mut empty.articles);
-        assert_eq!(empty.to_json_with(all), whole.to_json().into_bytes());
-        assert_eq!(empty.to_json_with(Vec::new()), empty.to_json().into_bytes());
+        let all = records(std::mem::take(&mut empty.articles));
+        assert_eq!(empty.to_json_with(&all), whole.to_json().into_bytes());
+        assert_eq!(empty.to_json_with(&[]), empty.to_json().into_bytes());
     }
 
     /// The generator fingerprints the bundle as it streams it; the function, the whole file.
@@ -507,20 +495,6 @@ mod tests {
         other[bytes.len() / 2] ^= 1;
         assert_ne!(BundleFingerprint::of(&other), fingerprint);
         assert_ne!(BundleFingerprint::of(&bytes[1..]), fingerprint);
-    }
-
-    #[test]
-    fn the_index_made_with_the_json_is_the_index_of_that_json() {
-        let whole = bundle(vec![article("a"), article("b"), article("c")]);
-        let mut head = whole.clone();
-        let rest = head.articles.split_off(1);
-        let (json, index) = head.to_json_and_index_with(rest);
-        assert_eq!(json, whole.to_json().into_bytes());
-        let fingerprint = BundleFingerprint::of(&json);
-        assert_eq!(
-            index,
-            retrieval::SearchIndex::new(&whole).to_file(fingerprint)
-        );
     }
 
     #[test]

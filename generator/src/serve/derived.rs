@@ -117,22 +117,9 @@ impl Derived {
     }
 
     fn bundle(&self, config: &SiteConfig) -> (String, Vec<u8>) {
-        let size = self
-            .records
-            .iter()
-            .map(|r| r.as_bytes().len() + 1)
-            .sum::<usize>();
-        let mut writer = kb_model::BundleWriter::new(
-            Vec::with_capacity(size + 1024),
-            &feeds::bundle_head(config),
-        )
-        .expect("writing to memory");
-        for record in &self.records {
-            writer.push(record).expect("writing to memory");
-        }
         (
             format!("/{}", kb_model::BUNDLE_FILE_NAME),
-            writer.finish().expect("writing to memory").0,
+            feeds::bundle_head(config).to_json_with(&self.records),
         )
     }
 }
