@@ -637,8 +637,18 @@ fn write_derived(
         written.remove(&path);
     }
     written.extend(now);
-    let (mut count, _) = write_files(out_dir, changed.files)?;
-    if let Some((path, bytes)) = changed.bundle {
+    write_changed(out_dir, changed.files, changed.bundle)
+}
+
+/// Writes the search files whose bytes changed and the bundle, when a record changed (not
+/// compared: tens of MB): how many files were written.
+fn write_changed(
+    out_dir: &Path,
+    search_files: Vec<(String, Vec<u8>)>,
+    bundle: Option<(String, Vec<u8>)>,
+) -> Result<usize, BuildError> {
+    let (mut count, _) = write_files(out_dir, search_files)?;
+    if let Some((path, bytes)) = bundle {
         output::write_in_place(out_dir, &path, &bytes)?;
         count += 1;
     }
@@ -742,7 +752,7 @@ fn write(
             changed
         }
     };
-    let mut files = site_files_with_images(settings, || {
+    let files = site_files_with_images(settings, || {
         build::site_files(
             &[EditionRef {
                 config: &settings.config,
@@ -752,16 +762,11 @@ fn write(
             Vec::new,
         )
     })?;
-    let bundle = format!("/{}", kb_model::BUNDLE_FILE_NAME);
     let mut paths: BTreeSet<String> = files.iter().map(|(path, _)| path.clone()).collect();
     paths.extend(changed.search_paths);
-    paths.insert(bundle);
-    files.extend(changed.files);
-    let (mut files_written, _) = write_files(out_dir, files)?;
-    if let Some((path, bytes)) = changed.bundle {
-        output::write_in_place(out_dir, &path, &bytes)?;
-        files_written += 1;
-    }
+    paths.insert(format!("/{}", kb_model::BUNDLE_FILE_NAME));
+    let (written_here, _) = write_files(out_dir, files)?;
+    let files_written = written_here + write_changed(out_dir, changed.files, changed.bundle)?;
     let files = paths;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
