@@ -37,16 +37,13 @@ pub(super) type Scan = HashMap<PathBuf, Option<Stamp>>;
 pub(super) fn scan(root: &Path) -> Scan {
     let config = root.join(crate::config::CONFIG_FILE);
     let mut paths = vec![config];
-    for dir in std::iter::once(&CONTENT_DIR).chain(SETTINGS_DIRS) {
-        let dir = root.join(dir);
-        if dir.is_dir() {
-            paths.extend(
-                walkdir::WalkDir::new(dir)
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .map(walkdir::DirEntry::into_path),
-            );
-        }
+    for dir in site_dirs(root) {
+        paths.extend(
+            walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(walkdir::DirEntry::into_path),
+        );
     }
     paths
         .into_par_iter()
@@ -82,13 +79,17 @@ fn changed_articles(root: &Path, before: &Scan, after: &Scan) -> Option<Vec<Path
 /// replace by renaming, and for a settings folder created later).
 fn watched(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
     let mut watched = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
-    for dir in std::iter::once(&CONTENT_DIR).chain(SETTINGS_DIRS) {
-        let dir = root.join(dir);
-        if dir.is_dir() {
-            watched.push((dir, RecursiveMode::Recursive));
-        }
-    }
+    watched.extend(site_dirs(root).map(|dir| (dir, RecursiveMode::Recursive)));
     watched
+}
+
+/// `content/` and those of the settings folders the site has: what both ways of watching
+/// look into.
+fn site_dirs(root: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    std::iter::once(&CONTENT_DIR)
+        .chain(SETTINGS_DIRS)
+        .map(|dir| root.join(dir))
+        .filter(|dir| dir.is_dir())
 }
 
 /// Starts the operating system's watcher: its events arrive on the returned channel. `None`
