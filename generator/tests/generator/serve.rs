@@ -285,6 +285,13 @@ fn modified(out: &Path, page: &str) -> SystemTime {
         .unwrap()
 }
 
+/// Writes `text` to `file`, as an editor's save, and waits for serve's report of the rebuild.
+fn save_and_wait(serve: &Serve, file: &Path, text: &str) -> String {
+    let seen = serve.log_lines().len();
+    std::fs::write(file, text).unwrap();
+    next_rebuild(serve, seen)
+}
+
 /// Waits for the next "Rebuilt …" line after the `seen` first lines of the log.
 fn next_rebuild(serve: &Serve, seen: usize) -> String {
     let mut found = None;
@@ -318,13 +325,11 @@ fn an_edit_rewrites_only_the_pages_that_show_the_article() {
     let good = std::fs::read_to_string(&article).unwrap();
 
     // A body edit changes only the article's own page.
-    let seen = serve.log_lines().len();
-    std::fs::write(
+    let report = save_and_wait(
+        &serve,
         &article,
-        good.replace("are asleep or on", "are sleeping or on"),
-    )
-    .unwrap();
-    let report = next_rebuild(&serve, seen);
+        &good.replace("are asleep or on", "are sleeping or on"),
+    );
     assert!(
         report.starts_with("Rebuilt 1 page of 3 articles (1 changed) in "),
         "{report}"
@@ -337,13 +342,11 @@ fn an_edit_rewrites_only_the_pages_that_show_the_article() {
     );
 
     // A new title also changes the lists that show it, and nothing else.
-    let seen = serve.log_lines().len();
-    std::fs::write(
+    let report = save_and_wait(
+        &serve,
         &article,
-        good.replace("the printer shows offline", "the printer says offline"),
-    )
-    .unwrap();
-    let report = next_rebuild(&serve, seen);
+        &good.replace("the printer shows offline", "the printer says offline"),
+    );
     assert!(report.starts_with("Rebuilt "), "{report}");
     for page in [
         "printer/index.html",
@@ -383,13 +386,11 @@ fn polling_sees_edits_too() {
     let serve = start_with(dir.path(), &["--poll"]);
     let article = dir.path().join("content/devices/printer.md");
     let good = std::fs::read_to_string(&article).unwrap();
-    let seen = serve.log_lines().len();
-    std::fs::write(
+    let report = save_and_wait(
+        &serve,
         &article,
-        good.replace("are asleep or on", "are napping or on"),
-    )
-    .unwrap();
-    let report = next_rebuild(&serve, seen);
+        &good.replace("are asleep or on", "are napping or on"),
+    );
     assert!(
         report.starts_with("Rebuilt 1 page of 3 articles"),
         "{report}"
