@@ -183,21 +183,19 @@ impl Library {
             })
             .collect();
         let tags = tag_index(&articles);
-        let unchanged = match (previous, default) {
-            (Some(previous), None) => see_also_kept(previous, &articles, &tags),
-            _ => None,
-        };
-        let see_also = match &unchanged {
-            Some(kept) if kept.iter().all(|&kept| kept) => {
-                previous.expect("kept only with one").see_also.clone()
-            }
+        // After an edit (one language): the lists it cannot have changed, with the previous
+        // library they are taken from.
+        let kept = previous
+            .filter(|_| default.is_none())
+            .and_then(|previous| Some((see_also_kept(previous, &articles, &tags)?, previous)));
+        let see_also = match &kept {
+            Some((kept, previous)) if kept.iter().all(|&kept| kept) => previous.see_also.clone(),
             _ => see_also(
                 &articles,
                 &tags,
                 &fallback,
-                unchanged
-                    .as_deref()
-                    .zip(previous.map(|p| p.see_also.as_slice())),
+                kept.as_ref()
+                    .map(|(kept, previous)| (kept.as_slice(), previous.see_also.as_slice())),
             ),
         };
         let mut recent: Vec<usize> = (0..articles.len()).collect();
