@@ -343,7 +343,7 @@ impl<'e> Index<'e> {
 /// made at once ([`Index`]) and the one `serve` keeps up to date ([`live::LiveIndex`]), so
 /// the two write the same bytes.
 pub(crate) struct Layout {
-    dir: String,
+    /// The language's path prefix (see [`dir`]).
     prefix: String,
     articles: usize,
     shards: usize,
@@ -352,7 +352,6 @@ pub(crate) struct Layout {
 impl Layout {
     pub(crate) fn new(prefix: &str, articles: usize, shards: usize) -> Self {
         Self {
-            dir: dir(prefix),
             prefix: prefix.to_owned(),
             articles,
             shards,
@@ -364,19 +363,19 @@ impl Layout {
     }
 
     pub(crate) fn shard_path(&self, k: usize) -> String {
-        format!("{}shard-{k}.json", self.dir)
+        format!("{}shard-{k}.json", dir(&self.prefix))
     }
 
     pub(crate) fn docs_path(&self, k: usize) -> String {
-        format!("{}docs-{k}.json", self.dir)
+        format!("{}docs-{k}.json", dir(&self.prefix))
     }
 
     pub(crate) fn text_path(&self, k: usize) -> String {
-        format!("{}text-{k}.json", self.dir)
+        format!("{}text-{k}.json", dir(&self.prefix))
     }
 
     pub(crate) fn words_path(&self) -> String {
-        format!("{}words.json", self.dir)
+        format!("{}words.json", dir(&self.prefix))
     }
 
     pub(crate) fn manifest(&self, config: &SiteConfig) -> (String, Vec<u8>) {
