@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::{CategoryConfig, SiteConfig};
 use crate::content::article::{ArticleHead, TagRef};
@@ -148,20 +149,14 @@ impl Library {
         let fallback: Vec<Arc<ArticleHead>> = default
             .map(|default| default.articles.clone())
             .unwrap_or_default();
-        let drafts: HashSet<String> = kept
-            .iter()
-            .filter(|a| a.draft)
-            .map(|a| a.slug.clone())
-            .collect();
-        let all_slugs: Vec<&str> = kept.iter().map(|a| a.slug.as_str()).collect();
+        let slugs = Slugs::of(&kept);
 
         let mut site_paths = generated_paths(&kept, config, include_drafts);
         site_paths.extend(static_paths.iter().cloned());
         for article in &kept {
             check_related(
                 article,
-                &all_slugs,
-                &drafts,
+                &slugs,
                 include_drafts,
                 &fallback,
                 config,
@@ -174,15 +169,20 @@ impl Library {
             kept.into_iter().partition(|a| include_drafts || !a.draft);
         let duplicates = set_aside.len();
         set_aside.extend(drafts);
+        let listed = list_order(&articles);
         let categories = config
             .categories
             .iter()
             .map(|category| CategoryIndex {
                 config: category.clone(),
-                articles: sorted_for_list(&articles, |a| a.category == category.slug),
+                articles: listed
+                    .iter()
+                    .copied()
+                    .filter(|&i| articles[i].category == category.slug)
+                    .collect(),
             })
             .collect();
-        let tags = tag_index(&articles);
+        let tags = tag_index(&articles, &listed);
         // After an edit (one language): the lists it cannot have changed, with the previous
         // library they are taken from.
         let kept = previous
@@ -236,21 +236,17 @@ impl Library {
                     .zip(&outlines[published + self.duplicates..]),
             )
         };
-        let drafts: HashSet<String> = checked()
+        let drafts: FxHashSet<&str> = checked()
             .filter(|(a, _)| a.draft)
-            .map(|(a, _)| a.slug.clone())
+            .map(|(a, _)| a.slug.as_str())
             .collect();
-        let anchors: HashMap<&str, HashSet<&str>> = checked()
-            .map(|(a, outline)| (a.slug.as_str(), anchors_of(outline.borrow())))
+        let outlines: FxHashMap<&str, &Outline> = checked()
+            .map(|(a, outline)| (a.slug.as_str(), outline.borrow()))
             .collect();
+        let targets = self.targets(&outlines, &drafts);
         let mut problems = Vec::new();
         for (article, outline) in checked() {
-            check_links(
-                article,
-                outline.borrow(),
-                &self.targets(&anchors, &drafts),
-                &mut problems,
-            );
+            check_links(article, outline.borrow(), &targets, &mut problems);
         }
         problems
     }
@@ -289,8 +285,8 @@ impl Library {
                         .map(|j| (&self.set_aside[j], outlines[published + j].borrow()))
                 })
         };
-        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
-        let mut drafts: HashSet<String> = HashSet::new();
+        let mut linked: FxHashMap<&str, &Outline> = FxHashMap::default();
+        let mut drafts: FxHashSet<&str> = FxHashSet::default();
         let targets = outline.links.iter().filter_map(|link| match &link.target {
             LinkTarget::Article { slug, .. } => Some(slug.as_str()),
             _ => None,
@@ -303,30 +299,30 @@ impl Library {
             };
             if let Some((target, target_outline)) = target {
                 if target.draft {
-                    drafts.insert(target.slug.clone());
+                    drafts.insert(slug);
                 }
-                anchors.insert(slug, anchors_of(target_outline));
+                linked.insert(slug, target_outline);
             }
         }
-        anchors.insert(&article.slug, anchors_of(outline));
+        linked.insert(&article.slug, outline);
         let mut problems = Vec::new();
         check_links(
             article,
             outline,
-            &self.targets(&anchors, &drafts),
+            &self.targets(&linked, &drafts),
             &mut problems,
         );
         problems
     }
 
-    /// What links may point at, given the articles' `anchors` and the `drafts` among them.
+    /// What links may point at, given the articles' `outlines` and the `drafts` among them.
     fn targets<'a>(
         &'a self,
-        anchors: &'a HashMap<&'a str, HashSet<&'a str>>,
-        drafts: &'a HashSet<String>,
+        outlines: &'a FxHashMap<&'a str, &'a Outline>,
+        drafts: &'a FxHashSet<&'a str>,
     ) -> Targets<'a> {
         Targets {
-            anchors,
+            outlines,
             drafts,
             include_drafts: self.include_drafts,
             site_paths: &self.site_paths,
@@ -355,23 +351,22 @@ impl Library {
     }
 }
 
-fn sorted_for_list(
-    articles: &[Arc<ArticleHead>],
-    keep: impl Fn(&ArticleHead) -> bool,
-) -> Vec<usize> {
-    let mut list: Vec<usize> = (0..articles.len())
-        .filter(|&i| keep(&articles[i]))
-        .collect();
-    list.sort_by(|&a, &b| {
+/// Every article's index, in the order lists show them: by weight, then title (a stable sort,
+/// so equal keys keep the slug order). Sorted once; each category's and tag's list is then
+/// this order filtered, rather than a sort of its own.
+fn list_order(articles: &[Arc<ArticleHead>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&a, &b| {
         (articles[a].weight, &articles[a].title).cmp(&(articles[b].weight, &articles[b].title))
     });
-    list
+    order
 }
 
-fn tag_index(articles: &[Arc<ArticleHead>]) -> Vec<TagIndex> {
+/// The tags, by slug, each with its articles in `listed` order (see [`list_order`]).
+fn tag_index(articles: &[Arc<ArticleHead>], listed: &[usize]) -> Vec<TagIndex> {
     let mut by_slug: BTreeMap<&str, (TagRef, Vec<usize>)> = BTreeMap::new();
-    for (i, article) in articles.iter().enumerate() {
-        for tag in &article.tags {
+    for &i in listed {
+        for tag in &articles[i].tags {
             by_slug
                 .entry(tag.slug.as_str())
                 .or_insert_with(|| (tag.clone(), Vec::new()))
@@ -381,16 +376,7 @@ fn tag_index(articles: &[Arc<ArticleHead>]) -> Vec<TagIndex> {
     }
     by_slug
         .into_values()
-        .map(|(tag, mut list)| {
-            list.sort_by(|&a, &b| {
-                (articles[a].weight, &articles[a].title)
-                    .cmp(&(articles[b].weight, &articles[b].title))
-            });
-            TagIndex {
-                tag,
-                articles: list,
-            }
-        })
+        .map(|(tag, articles)| TagIndex { tag, articles })
         .collect()
 }
 
@@ -571,16 +557,13 @@ fn index_of_key(key: u64) -> usize {
     (key & ((1 << INDEX_BITS) - 1)) as usize
 }
 
-/// Every `#fragment` a link to an article's page may use: its body's anchors and the ids the
-/// theme puts around it.
-fn anchors_of(outline: &Outline) -> HashSet<&str> {
-    outline
-        .anchors
-        .iter()
-        .map(String::as_str)
-        .chain(theme_ids::PAGE_IDS.iter().copied())
-        .chain(std::iter::once(theme_ids::SEE_ALSO_ID))
-        .collect()
+/// Whether `#fragment` is one a link to an article's page may use: one of its body's anchors
+/// or of the ids the theme gives every article page. A scan: a body has a handful of anchors,
+/// and only the few links with a fragment ask.
+fn has_anchor(outline: &Outline, fragment: &str) -> bool {
+    outline.anchors.iter().any(|anchor| anchor == fragment)
+        || theme_ids::PAGE_IDS.contains(&fragment)
+        || fragment == theme_ids::SEE_ALSO_ID
 }
 
 /// Every page path the build will write, for checking site-path links and alias collisions.
@@ -611,22 +594,44 @@ fn generated_paths(
             .iter()
             .map(|c| config.path(&urls::category(&c.slug))),
     );
+    // Thousands of articles share a few dozen tags: each tag's path is made once.
+    let mut tags: FxHashSet<&str> = FxHashSet::default();
     for article in articles.iter().filter(|a| include_drafts || !a.draft) {
         paths.insert(article.url());
-        paths.extend(
-            article
-                .tags
-                .iter()
-                .map(|t| config.path(&urls::tag(&t.slug))),
-        );
+        tags.extend(article.tags.iter().map(|t| t.slug.as_str()));
     }
+    paths.extend(tags.into_iter().map(|slug| config.path(&urls::tag(slug))));
     paths
+}
+
+/// The slugs of a language's articles, for the checks of `related`: looked up by hash, since a
+/// binary search over thousands of strings, each in its own allocation, misses the cache at
+/// every step.
+struct Slugs<'a> {
+    /// In slug order, for "did you mean" (a deterministic order breaks its ties).
+    sorted: Vec<&'a str>,
+    known: FxHashSet<&'a str>,
+    drafts: FxHashSet<&'a str>,
+}
+
+impl<'a> Slugs<'a> {
+    fn of(articles: &'a [Arc<ArticleHead>]) -> Self {
+        let sorted: Vec<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
+        Self {
+            known: sorted.iter().copied().collect(),
+            drafts: articles
+                .iter()
+                .filter(|a| a.draft)
+                .map(|a| a.slug.as_str())
+                .collect(),
+            sorted,
+        }
+    }
 }
 
 fn check_related(
     article: &ArticleHead,
-    slugs: &[&str],
-    drafts: &HashSet<String>,
+    slugs: &Slugs<'_>,
     include_drafts: bool,
     fallback: &[Arc<ArticleHead>],
     config: &SiteConfig,
@@ -635,8 +640,9 @@ fn check_related(
     for related in &article.related {
         let target = related.value.as_str();
         // Not translated, or only as a draft: the default language's article stands in.
-        let untranslated =
-            slugs.binary_search(&target).is_err() || (!include_drafts && drafts.contains(target));
+        let known = slugs.known.contains(target);
+        let draft = slugs.drafts.contains(target);
+        let untranslated = !known || (!include_drafts && draft);
         if untranslated && find(fallback, target).is_some() {
             problems.push(
                 article
@@ -651,17 +657,17 @@ fn check_related(
                     )
                     .with_hint(format!("translate it as {target}.{}.md", article.lang)),
             );
-        } else if slugs.binary_search(&target).is_err() {
+        } else if !known {
             let mut diagnostic = article.diagnostic_at(
                 Severity::Error,
                 related.offset,
                 format!("related article \"{target}\" does not exist"),
             );
-            if let Some(near) = did_you_mean(target, slugs.iter().copied()) {
+            if let Some(near) = did_you_mean(target, slugs.sorted.iter().copied()) {
                 diagnostic = diagnostic.with_hint(format!("did you mean \"{near}\"?"));
             }
             problems.push(diagnostic);
-        } else if !article.draft && !include_drafts && drafts.contains(target) {
+        } else if !article.draft && !include_drafts && draft {
             problems.push(
                 article
                     .diagnostic_at(
@@ -677,9 +683,9 @@ fn check_related(
 
 /// What an article's links may point at.
 struct Targets<'a> {
-    /// Every article of the language (and each's anchors).
-    anchors: &'a HashMap<&'a str, HashSet<&'a str>>,
-    drafts: &'a HashSet<String>,
+    /// Every article of the language, by slug, with its body's outline (for its anchors).
+    outlines: &'a FxHashMap<&'a str, &'a Outline>,
+    drafts: &'a FxHashSet<&'a str>,
     include_drafts: bool,
     site_paths: &'a HashSet<String>,
     /// The default language's articles, in a translation's library.
@@ -693,7 +699,7 @@ fn check_links(
     problems: &mut Vec<Diagnostic>,
 ) {
     let Targets {
-        anchors,
+        outlines,
         drafts,
         include_drafts,
         site_paths,
@@ -704,8 +710,8 @@ fn check_links(
         let broken = |message: String| article.diagnostic_at(Severity::Error, offset, message);
         match &link.target {
             LinkTarget::Article { slug, .. }
-                if (!anchors.contains_key(slug.as_str())
-                    || (!include_drafts && drafts.contains(slug)))
+                if (!outlines.contains_key(slug.as_str())
+                    || (!include_drafts && drafts.contains(slug.as_str())))
                     && find(fallback, slug).is_some() =>
             {
                 problems.push(
@@ -721,23 +727,23 @@ fn check_links(
                         .with_hint(format!("translate it as {slug}.{}.md", article.lang)),
                 );
             }
-            LinkTarget::Article { slug, fragment } => match anchors.get(slug.as_str()) {
+            LinkTarget::Article { slug, fragment } => match outlines.get(slug.as_str()) {
                 None => {
                     let mut diagnostic =
                         broken(format!("link to an article that does not exist: @/{slug}"));
-                    if let Some(near) = did_you_mean(slug, anchors.keys().copied()) {
+                    if let Some(near) = did_you_mean(slug, outlines.keys().copied()) {
                         diagnostic = diagnostic.with_hint(format!("did you mean @/{near}?"));
                     }
                     problems.push(diagnostic);
                 }
-                Some(_) if !article.draft && !include_drafts && drafts.contains(slug) => {
+                Some(_) if !article.draft && !include_drafts && drafts.contains(slug.as_str()) => {
                     problems.push(
                         broken(format!("link to a draft article: @/{slug}"))
                             .with_hint("publish it first, or remove the link"),
                     );
                 }
-                Some(targets) => {
-                    if let Some(fragment) = fragment.as_deref().filter(|f| !targets.contains(f)) {
+                Some(target) => {
+                    if let Some(fragment) = fragment.as_deref().filter(|f| !has_anchor(target, f)) {
                         problems.push(broken(format!("link to @/{slug}#{fragment}: that article has no heading with this anchor")));
                     }
                 }
@@ -758,8 +764,8 @@ fn check_links(
                 }
             }
             LinkTarget::Fragment(fragment) => {
-                let own = anchors.get(article.slug.as_str());
-                if !own.is_some_and(|set| set.contains(fragment.as_str())) {
+                let own = outlines.get(article.slug.as_str());
+                if !own.is_some_and(|own| has_anchor(own, fragment)) {
                     problems.push(broken(format!(
                         "link to #{fragment}: no heading on this page has that anchor"
                     )));
