@@ -154,6 +154,11 @@ pub struct Views {
     /// A hash of that global context (see [`crate::serve::dirty::Snapshot`]).
     pub(crate) common: u64,
     pub(crate) summaries: Vec<Summary>,
+    /// A hash of each of `summaries` (see [`crate::serve::dirty::Snapshot`]).
+    pub(crate) summary_hashes: Vec<u64>,
+    /// The articles `summaries` were made from, in the same order: an article still the same
+    /// (the same `Arc`) keeps its summary in [`Views::after_edit`].
+    heads: Vec<Arc<ArticleHead>>,
     pub(crate) categories: Vec<CategoryView>,
     pub(crate) tags: Vec<TagView>,
     /// `summaries`, `categories` and `tags` as Tera values, in the same order.
@@ -190,7 +195,22 @@ struct Globals<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(config: &'a SiteConfig, library: &'a Library, theme: &'a Theme) -> Self {
-        let views = Views::new(config, library, theme);
+        Self::with_owned_views(config, library, Views::new(config, library, theme))
+    }
+
+    /// [`Renderer::new`] for a library made after an edit, with `previous` the views of the
+    /// library before it, made with the same `config` and `theme` (see [`Views::after_edit`]).
+    pub fn after_edit(
+        config: &'a SiteConfig,
+        library: &'a Library,
+        theme: &'a Theme,
+        previous: &Views,
+    ) -> Self {
+        let views = Views::after_edit(config, library, theme, previous);
+        Self::with_owned_views(config, library, views)
+    }
+
+    fn with_owned_views(config: &'a SiteConfig, library: &'a Library, views: Views) -> Self {
         Self {
             config,
             library,
@@ -231,6 +251,28 @@ impl<'a> Renderer<'a> {
 
 impl Views {
     pub fn new(config: &SiteConfig, library: &Library, theme: &Theme) -> Self {
+        Self::made(config, library, theme, None)
+    }
+
+    /// The views of a library made after an edit: the summary of an article the edit left as
+    /// it was (the same `Arc` at the same place) is taken from `previous`, which must have been
+    /// made with the same `config` and `theme` (`serve` drops its views when settings change).
+    /// At 10,000 articles that spares most of the views' cost for a one-article edit.
+    pub fn after_edit(
+        config: &SiteConfig,
+        library: &Library,
+        theme: &Theme,
+        previous: &Views,
+    ) -> Self {
+        Self::made(config, library, theme, Some(previous))
+    }
+
+    fn made(
+        config: &SiteConfig,
+        library: &Library,
+        theme: &Theme,
+        previous: Option<&Views>,
+    ) -> Self {
         let strings = theme.strings(&config.language);
         let categories: Vec<CategoryView> = library
             .categories
@@ -244,11 +286,27 @@ impl Views {
             })
             .collect();
         // A language's own articles, then the default language's it falls back to (See also).
-        let summaries: Vec<Summary> = library
+        let heads: Vec<Arc<ArticleHead>> = library
             .articles
             .iter()
             .chain(&library.fallback)
-            .map(|article| {
+            .cloned()
+            .collect();
+        let kept = |i: usize, article: &Arc<ArticleHead>| {
+            previous.filter(|previous| {
+                previous
+                    .heads
+                    .get(i)
+                    .is_some_and(|was| Arc::ptr_eq(was, article))
+            })
+        };
+        let summaries: Vec<Summary> = heads
+            .iter()
+            .enumerate()
+            .map(|(i, article)| {
+                if let Some(previous) = kept(i, article) {
+                    return previous.summaries[i].clone();
+                }
                 let category = config.category(&article.category);
                 Summary {
                     slug: article.slug.clone(),
@@ -316,10 +374,26 @@ impl Views {
             pages: theme.pages(globals, &config.language),
             strings,
             common,
-            summary_values: values_of(&summaries),
+            summary_values: summaries
+                .iter()
+                .enumerate()
+                .map(|(i, summary)| match kept(i, &heads[i]) {
+                    Some(previous) => previous.summary_values[i].clone(),
+                    None => Value::from_serializable(summary),
+                })
+                .collect(),
             category_values: values_of(&categories),
             tag_values: values_of(&tags),
+            summary_hashes: summaries
+                .iter()
+                .enumerate()
+                .map(|(i, summary)| match kept(i, &heads[i]) {
+                    Some(previous) => previous.summary_hashes[i],
+                    None => hash_of(summary),
+                })
+                .collect(),
             summaries,
+            heads,
             categories,
             tags,
         }
@@ -584,20 +658,16 @@ impl<'a> Renderer<'a> {
     }
 
     /// The library's index of each of `article`'s tags, in the article's order.
-    fn tag_indices_of<'s>(&'s self, article: &'s ArticleHead) -> impl Iterator<Item = usize> + 's {
+    pub(crate) fn tag_indices_of<'s>(
+        &'s self,
+        article: &'s ArticleHead,
+    ) -> impl Iterator<Item = usize> + 's {
         article.tags.iter().filter_map(|t| {
             self.library
                 .tags
                 .binary_search_by(|x| x.tag.slug.cmp(&t.slug))
                 .ok()
         })
-    }
-
-    pub(crate) fn tag_views_of<'s>(
-        &'s self,
-        article: &'s ArticleHead,
-    ) -> impl Iterator<Item = &'s TagView> {
-        self.tag_indices_of(article).map(|ti| &self.views.tags[ti])
     }
 
     /// Every category with (up to `limit` of) its articles.

@@ -6,7 +6,6 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use crate::content::article::ArticleHead;
-use crate::render::pages::TagView;
 use crate::render::{PageJob, Renderer};
 
 /// [`snapshot`] after edits applied in place: only the pages of `edited` (indexes into
@@ -18,18 +17,48 @@ pub fn restamp(
     heads: &[&ArticleHead],
     edited: &[usize],
 ) {
+    let views = ViewHashes::of(renderer);
     for &i in edited {
-        snapshot.articles[i] = article_stamp(renderer, i, heads[i]);
+        snapshot.articles[i] = article_stamp(renderer, &views, i, heads[i]);
     }
 }
 
-fn article_stamp(renderer: &Renderer, i: usize, article: &ArticleHead) -> ArticleStamp {
-    let summary = hash_of(&renderer.views.summaries[i]);
-    let (_, category) = renderer.category_of(article);
-    let tags: Vec<&TagView> = renderer.tag_views_of(article).collect();
+/// A hash of each category's and tag's view, made once for the thousands of article pages
+/// that show one.
+struct ViewHashes {
+    categories: Vec<u64>,
+    tags: Vec<u64>,
+}
+
+impl ViewHashes {
+    fn of(renderer: &Renderer) -> Self {
+        Self {
+            categories: renderer.views.categories.iter().map(hash_of).collect(),
+            tags: renderer.views.tags.iter().map(hash_of).collect(),
+        }
+    }
+}
+
+fn article_stamp(
+    renderer: &Renderer,
+    views: &ViewHashes,
+    i: usize,
+    article: &ArticleHead,
+) -> ArticleStamp {
+    let summary = renderer.views.summary_hashes[i];
+    let (category, _) = renderer.category_of(article);
+    let tags: Vec<u64> = renderer
+        .tag_indices_of(article)
+        .map(|t| views.tags[t])
+        .collect();
     ArticleStamp {
         summary,
-        page: hash_of(&(summary, &article.content_hash, category, tags)),
+        page: hash_of(&(
+            summary,
+            &article.content_hash,
+            views.categories[category],
+            tags,
+        )),
         see_also: renderer.library.see_also[i].clone(),
     }
 }
@@ -39,10 +68,11 @@ fn article_stamp(renderer: &Renderer, i: usize, article: &ArticleHead) -> Articl
 /// place included).
 pub fn snapshot(renderer: &Renderer, heads: &[&ArticleHead]) -> Snapshot {
     let common = renderer.views.common;
+    let views = ViewHashes::of(renderer);
     let articles = heads
         .iter()
         .enumerate()
-        .map(|(i, article)| article_stamp(renderer, i, article))
+        .map(|(i, article)| article_stamp(renderer, &views, i, article))
         .collect();
     let list = |view: u64, members: &[usize]| ListStamp {
         view,
@@ -62,14 +92,16 @@ pub fn snapshot(renderer: &Renderer, heads: &[&ArticleHead]) -> Snapshot {
             .categories
             .iter()
             .zip(&renderer.library.categories)
-            .map(|(view, index)| list(hash_of(view), &index.articles))
+            .zip(&views.categories)
+            .map(|((_, index), &view)| list(view, &index.articles))
             .collect(),
         tags: renderer
             .views
             .tags
             .iter()
             .zip(&renderer.library.tags)
-            .map(|(view, index)| list(hash_of(view), &index.articles))
+            .zip(&views.tags)
+            .map(|((_, index), &view)| list(view, &index.articles))
             .collect(),
         recent: renderer.library.recent.clone(),
         redirects: renderer.library.redirects.clone(),

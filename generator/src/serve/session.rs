@@ -704,7 +704,12 @@ fn write(
 ) -> Result<(Update, Written), BuildError> {
     let library = &site.library;
     let published = &site.articles[..library.articles.len()];
-    let renderer = Renderer::new(&settings.config, library, &settings.theme);
+    let renderer = match written {
+        Some(written) => {
+            Renderer::after_edit(&settings.config, library, &settings.theme, &written.views)
+        }
+        None => Renderer::new(&settings.config, library, &settings.theme),
+    };
     let snapshot = dirty::snapshot(&renderer, &heads_of(published));
     let reparsed: Vec<usize> = library
         .articles
@@ -1116,6 +1121,28 @@ mod tests {
         let update = session.update_changed(Some(&[new])).unwrap();
         assert!(update.full, "a new article renders every page");
         assert!(read(dir.path(), "scanner-jam/index.html").contains("scanner jams"));
+    }
+
+    #[test]
+    fn a_tag_count_a_theme_prints_on_article_pages_follows_another_articles_edit() {
+        let (dir, mut session) = site();
+        // The default theme shows no count on article pages; a site's own template may.
+        let article = include_str!("../../../themes/default/templates/article.html");
+        let counted = article.replace("{{ t.name }}</a>", "{{ t.name }} ({{ t.count }})</a>");
+        assert_ne!(counted, article, "the template's tag link has changed");
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/article.html"), counted).unwrap();
+        session.update().unwrap();
+        let key = "hardware-key/index.html";
+        assert!(read(dir.path(), key).contains("mfa (2)</a>"));
+
+        // Another article leaves the key's tag: the key's page is not edited, but shows the
+        // new count.
+        edit(dir.path(), "content/accounts/lost-phone.md", |t| {
+            t.replace("tags = [\"mfa\", \"mobile\"]", "tags = [\"mobile\"]")
+        });
+        session.update().unwrap();
+        assert!(read(dir.path(), key).contains("mfa (1)</a>"));
     }
 
     #[test]
