@@ -4,15 +4,17 @@
 //! every record took most of an edit's time (0.3–0.6 s); now an edit serialises its own
 //! record, the search files holding its terms, and writes the bundle from the kept records.
 
+use std::path::Path;
 use std::sync::Arc;
 
-use kb_model::ArticleJson;
+use kb_model::{ArticleJson, BundleWriter};
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
 use crate::library::Library;
+use crate::output::{self, OutputError};
 use crate::render::feeds;
 use crate::render::search::{self, live::LiveIndex, live::Stale};
 
@@ -35,8 +37,9 @@ pub(super) struct Derived {
 pub(super) struct Changed {
     /// Search files (some may be as they were: written only if their bytes differ).
     pub files: Vec<(String, Vec<u8>)>,
-    /// The bundle, when a record changed (tens of MB at 10,000 articles: not compared).
-    pub bundle: Option<(String, Vec<u8>)>,
+    /// Whether a record changed, so that the bundle must be written again (see
+    /// [`Derived::write_bundle`]).
+    pub bundle: bool,
     /// Every search file's site path, now.
     pub search_paths: Vec<String>,
 }
@@ -66,7 +69,7 @@ impl Derived {
         };
         let changed = Changed {
             files: derived.search.files(library, config),
-            bundle: Some(derived.bundle(config)),
+            bundle: true,
             search_paths: derived.search.paths(),
         };
         (derived, changed)
@@ -111,16 +114,26 @@ impl Derived {
         self.see_also.clone_from(see_also);
         Some(Changed {
             files: self.search.stale_files(stale, library, config),
-            bundle: bundle_changed.then(|| self.bundle(config)),
+            bundle: bundle_changed,
             search_paths: self.search.paths(),
         })
     }
 
-    fn bundle(&self, config: &SiteConfig) -> (String, Vec<u8>) {
-        (
-            format!("/{}", kb_model::BUNDLE_FILE_NAME),
-            feeds::bundle_head(config).to_json_with(&self.records),
-        )
+    /// Writes the bundle from the kept records into `out_dir`, streamed: at 10,000 articles it
+    /// is tens of MB (not compared with the file: a changed record changed it).
+    pub(super) fn write_bundle(
+        &self,
+        out_dir: &Path,
+        config: &SiteConfig,
+    ) -> Result<(), OutputError> {
+        let path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
+        output::stream_in_place(out_dir, &path, |out| {
+            let mut bundle = BundleWriter::new(out, &feeds::bundle_head(config))?;
+            for record in &self.records {
+                bundle.push(record)?;
+            }
+            bundle.finish().map(drop)
+        })
     }
 }
 

@@ -503,7 +503,10 @@ impl Session {
                 )
             })
             .expect("an edit in place keeps the articles and their order");
-        let files_written = match write_derived(&self.out_dir, &mut written.files, changed) {
+        let derived = site.derived.as_ref().expect("updated above");
+        let bundle = (derived, &settings.config);
+        let files_written = match write_derived(&self.out_dir, &mut written.files, changed, bundle)
+        {
             Ok(count) => count,
             Err(error) => {
                 site.derived = None;
@@ -622,6 +625,7 @@ fn write_derived(
     out_dir: &Path,
     written: &mut BTreeSet<String>,
     changed: derived::Changed,
+    bundle: (&Derived, &SiteConfig),
 ) -> Result<usize, BuildError> {
     let search_dir = search::dir("");
     let now: BTreeSet<String> = changed.search_paths.into_iter().collect();
@@ -637,19 +641,19 @@ fn write_derived(
         written.remove(&path);
     }
     written.extend(now);
-    write_changed(out_dir, changed.files, changed.bundle)
+    write_changed(out_dir, changed.files, changed.bundle.then_some(bundle))
 }
 
-/// Writes the search files whose bytes changed and the bundle, when a record changed (not
-/// compared: tens of MB): how many files were written.
+/// Writes the search files whose bytes changed and, when given (a record changed), the bundle
+/// of the kept records: how many files were written.
 fn write_changed(
     out_dir: &Path,
     search_files: Vec<(String, Vec<u8>)>,
-    bundle: Option<(String, Vec<u8>)>,
+    bundle: Option<(&Derived, &SiteConfig)>,
 ) -> Result<usize, BuildError> {
     let (mut count, _) = write_files(out_dir, search_files)?;
-    if let Some((path, bytes)) = bundle {
-        output::write_in_place(out_dir, &path, &bytes)?;
+    if let Some((derived, config)) = bundle {
+        derived.write_bundle(out_dir, config)?;
         count += 1;
     }
     Ok(count)
@@ -771,7 +775,12 @@ fn write(
     paths.extend(changed.search_paths);
     paths.insert(format!("/{}", kb_model::BUNDLE_FILE_NAME));
     let (written_here, _) = write_files(out_dir, files)?;
-    let files_written = written_here + write_changed(out_dir, changed.files, changed.bundle)?;
+    let bundle = site
+        .derived
+        .as_ref()
+        .map(|derived| (derived, &settings.config));
+    let files_written =
+        written_here + write_changed(out_dir, changed.files, bundle.filter(|_| changed.bundle))?;
     let files = paths;
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
