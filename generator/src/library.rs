@@ -7,7 +7,7 @@
 //! no body: the link checks are given the bodies' outlines (see [`Library::check_links`]).
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -170,18 +170,7 @@ impl Library {
         let duplicates = set_aside.len();
         set_aside.extend(drafts);
         let listed = list_order(&articles);
-        let categories = config
-            .categories
-            .iter()
-            .map(|category| CategoryIndex {
-                config: category.clone(),
-                articles: listed
-                    .iter()
-                    .copied()
-                    .filter(|&i| articles[i].category == category.slug)
-                    .collect(),
-            })
-            .collect();
+        let categories = category_index(&config.categories, &articles, &listed);
         let tags = tag_index(&articles, &listed);
         // After an edit (one language): the lists it cannot have changed, with the previous
         // library they are taken from.
@@ -362,9 +351,37 @@ fn list_order(articles: &[Arc<ArticleHead>]) -> Vec<usize> {
     order
 }
 
+/// The site's categories (slugs are unique: the config is checked), each with its articles in
+/// `listed` order (see [`list_order`]). One pass over the articles, not one per category.
+fn category_index(
+    categories: &[CategoryConfig],
+    articles: &[Arc<ArticleHead>],
+    listed: &[usize],
+) -> Vec<CategoryIndex> {
+    let position: FxHashMap<&str, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(c, category)| (category.slug.as_str(), c))
+        .collect();
+    let mut lists = vec![Vec::new(); categories.len()];
+    for &i in listed {
+        if let Some(&c) = position.get(articles[i].category.as_str()) {
+            lists[c].push(i);
+        }
+    }
+    categories
+        .iter()
+        .zip(lists)
+        .map(|(config, articles)| CategoryIndex {
+            config: config.clone(),
+            articles,
+        })
+        .collect()
+}
+
 /// The tags, by slug, each with its articles in `listed` order (see [`list_order`]).
 fn tag_index(articles: &[Arc<ArticleHead>], listed: &[usize]) -> Vec<TagIndex> {
-    let mut by_slug: BTreeMap<&str, (TagRef, Vec<usize>)> = BTreeMap::new();
+    let mut by_slug: FxHashMap<&str, (TagRef, Vec<usize>)> = FxHashMap::default();
     for &i in listed {
         for tag in &articles[i].tags {
             by_slug
@@ -374,10 +391,12 @@ fn tag_index(articles: &[Arc<ArticleHead>], listed: &[usize]) -> Vec<TagIndex> {
                 .push(i);
         }
     }
-    by_slug
+    let mut tags: Vec<TagIndex> = by_slug
         .into_values()
         .map(|(tag, articles)| TagIndex { tag, articles })
-        .collect()
+        .collect();
+    tags.sort_unstable_by(|a, b| a.tag.slug.cmp(&b.tag.slug));
+    tags
 }
 
 /// Explicit `related` first, in the editor's order; then articles sharing the most tags (same
