@@ -647,7 +647,7 @@ impl<'a> Renderer<'a> {
         Ok((path, html))
     }
 
-    pub(crate) fn category_of(&self, article: &ArticleHead) -> (usize, &CategoryView) {
+    fn category_of(&self, article: &ArticleHead) -> (usize, &CategoryView) {
         let index = self
             .library
             .categories
@@ -658,10 +658,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The library's index of each of `article`'s tags, in the article's order.
-    pub(crate) fn tag_indices_of<'s>(
-        &'s self,
-        article: &'s ArticleHead,
-    ) -> impl Iterator<Item = usize> + 's {
+    fn tag_indices_of<'s>(&'s self, article: &'s ArticleHead) -> impl Iterator<Item = usize> + 's {
         article.tags.iter().filter_map(|t| {
             self.library
                 .tags

@@ -24,17 +24,36 @@ pub fn restamp(
 }
 
 /// A hash of each category's and tag's view, made once for the thousands of article pages
-/// that show one.
+/// that show one, and which of them each article's page shows: found from the library's lists
+/// in one pass, not by looking each article's category and tags up by name.
 struct ViewHashes {
     categories: Vec<u64>,
     tags: Vec<u64>,
+    /// By article: the hashes of its category's view, then of its tags' (in slug order).
+    shown: Vec<Vec<u64>>,
 }
 
 impl ViewHashes {
     fn of(renderer: &Renderer) -> Self {
+        let categories: Vec<u64> = renderer.views.categories.iter().map(hash_of).collect();
+        let tags: Vec<u64> = renderer.views.tags.iter().map(hash_of).collect();
+        let library = renderer.library;
+        let mut shown = vec![Vec::new(); library.articles.len()];
+        let lists = library
+            .categories
+            .iter()
+            .map(|c| &c.articles)
+            .zip(&categories)
+            .chain(library.tags.iter().map(|t| &t.articles).zip(&tags));
+        for (members, &view) in lists {
+            for &i in members {
+                shown[i].push(view);
+            }
+        }
         Self {
-            categories: renderer.views.categories.iter().map(hash_of).collect(),
-            tags: renderer.views.tags.iter().map(hash_of).collect(),
+            categories,
+            tags,
+            shown,
         }
     }
 }
@@ -46,19 +65,9 @@ fn article_stamp(
     article: &ArticleHead,
 ) -> ArticleStamp {
     let summary = renderer.views.summary_hashes[i];
-    let (category, _) = renderer.category_of(article);
-    let tags: Vec<u64> = renderer
-        .tag_indices_of(article)
-        .map(|t| views.tags[t])
-        .collect();
     ArticleStamp {
         summary,
-        page: hash_of(&(
-            summary,
-            &article.content_hash,
-            views.categories[category],
-            tags,
-        )),
+        page: hash_of(&(summary, &article.content_hash, &views.shown[i])),
         see_also: renderer.library.see_also[i].clone(),
     }
 }
