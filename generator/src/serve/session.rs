@@ -761,27 +761,35 @@ fn write(
             changed
         }
     };
-    let files = site_files_with_images(settings, || {
-        build::site_files(
-            &[EditionRef {
-                config: &settings.config,
-                library,
-            }],
-            &settings.theme,
-            Vec::new,
-        )
-    })?;
-    let mut paths: BTreeSet<String> = files.iter().map(|(path, _)| path.clone()).collect();
-    paths.extend(changed.search_paths);
-    paths.insert(format!("/{}", kb_model::BUNDLE_FILE_NAME));
-    let (written_here, _) = write_files(out_dir, files)?;
     let bundle = site
         .derived
         .as_ref()
         .map(|derived| (derived, &settings.config));
-    let files_written =
-        written_here + write_changed(out_dir, changed.files, bundle.filter(|_| changed.bundle))?;
-    let files = paths;
+    // The bundle (tens of MB, streamed) is written while the feeds and sitemap are made and
+    // written: two cores, two jobs of about the same length at 10,000 articles.
+    let (site_files, search_and_bundle) = rayon::join(
+        || {
+            let files = site_files_with_images(settings, || {
+                build::site_files(
+                    &[EditionRef {
+                        config: &settings.config,
+                        library,
+                    }],
+                    &settings.theme,
+                    Vec::new,
+                )
+            })?;
+            let paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+            let (written, _) = write_files(out_dir, files)?;
+            Ok::<_, BuildError>((written, paths))
+        },
+        || write_changed(out_dir, changed.files, bundle.filter(|_| changed.bundle)),
+    );
+    let (written_here, site_paths) = site_files?;
+    let files_written = written_here + search_and_bundle?;
+    let mut files: BTreeSet<String> = site_paths.into_iter().collect();
+    files.extend(changed.search_paths);
+    files.insert(format!("/{}", kb_model::BUNDLE_FILE_NAME));
     // Whatever the previous update wrote and this one did not is gone from the site.
     if let Some(old) = written {
         for path in old.pages.iter().chain(&old.files) {
