@@ -271,32 +271,60 @@ pub fn write_if_changed(root: &Path, site_path: &str, bytes: &[u8]) -> Result<bo
 /// Writes `bytes` at a site path under `root`, replacing the file whole (a reader sees the old
 /// bytes or the new ones), without reading it first: for a file known to have changed.
 pub fn write_in_place(root: &Path, site_path: &str, bytes: &[u8]) -> Result<(), OutputError> {
-    stream_in_place(root, site_path, |out| out.write_all(bytes))
+    stage(root, site_path, |out| out.write_all(bytes))?.commit()
 }
 
-/// [`write_in_place`] for a file `write` makes as it goes (the question function's bundle,
-/// tens of MB at 10,000 articles): it is never held whole in memory.
-pub fn stream_in_place(
+/// Writes a file beside its place, hidden, without replacing it yet: `serve` writes the
+/// question function's bundle (tens of MB at 10,000 articles) while the pages render, and puts
+/// it in place ([`Staged::commit`]) only once they all did; dropped uncommitted, it is removed.
+pub fn stage(
     root: &Path,
     site_path: &str,
     write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
-) -> Result<(), OutputError> {
+) -> Result<Staged, OutputError> {
     let file = root.join(crate::urls::output_file(site_path));
     create_parent(&file)?;
-    let temporary = sibling(&file, "tryfirst-new");
-    fs::File::create(&temporary)
+    let staged = Staged {
+        temporary: sibling(&file, "tryfirst-new"),
+        file,
+    };
+    fs::File::create(&staged.temporary)
         .and_then(|created| {
             let mut out = io::BufWriter::with_capacity(1 << 20, created);
             write(&mut out)?;
             out.flush()
         })
-        .and_then(|()| fs::rename(&temporary, &file))
-        .map_err(|source| OutputError {
+        .map_err(|source| staged.error(source))?;
+    Ok(staged)
+}
+
+/// A file written beside its place by [`stage`].
+#[must_use = "a staged file is removed unless committed"]
+pub struct Staged {
+    temporary: PathBuf,
+    file: PathBuf,
+}
+
+impl Staged {
+    /// Puts the file in place, replacing the old one whole.
+    pub fn commit(self) -> Result<(), OutputError> {
+        fs::rename(&self.temporary, &self.file).map_err(|source| self.error(source))
+        // `self` dropped: the temporary is gone already, its removal finds nothing.
+    }
+
+    fn error(&self, source: io::Error) -> OutputError {
+        OutputError {
             action: "cannot write",
-            path: file.clone(),
+            path: self.file.clone(),
             source,
-        })?;
-    Ok(())
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.temporary);
+    }
 }
 
 /// Removes the file at a site path under `root`, if it is there.
@@ -315,6 +343,25 @@ pub fn remove(root: &Path, site_path: &str) -> Result<(), OutputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_staged_file_replaces_the_old_one_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bundle.json");
+        fs::write(&file, "old").unwrap();
+        let entries = || fs::read_dir(dir.path()).unwrap().count();
+
+        let staged = stage(dir.path(), "/bundle.json", |out| out.write_all(b"new")).unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "old");
+        drop(staged);
+        assert_eq!(fs::read_to_string(&file).unwrap(), "old");
+        assert_eq!(entries(), 1, "the abandoned file is removed");
+
+        let staged = stage(dir.path(), "/bundle.json", |out| out.write_all(b"new")).unwrap();
+        staged.commit().unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "new");
+        assert_eq!(entries(), 1);
+    }
 
     #[test]
     fn commit_swaps_and_drop_abandons() {

@@ -14,7 +14,7 @@ use crate::config::SiteConfig;
 use crate::content::article::ArticleHead;
 use crate::content::markdown::Body;
 use crate::library::Library;
-use crate::output::{self, OutputError};
+use crate::output::{self, OutputError, Staged};
 use crate::render::feeds;
 use crate::render::search::{self, live::LiveIndex, live::Stale};
 
@@ -38,7 +38,7 @@ pub(super) struct Changed {
     /// Search files (some may be as they were: written only if their bytes differ).
     pub files: Vec<(String, Vec<u8>)>,
     /// Whether a record changed, so that the bundle must be written again (see
-    /// [`Derived::write_bundle`]).
+    /// [`Derived::stage_bundle`]).
     pub bundle: bool,
     /// Every search file's site path, now.
     pub search_paths: Vec<String>,
@@ -119,15 +119,16 @@ impl Derived {
         })
     }
 
-    /// Writes the bundle from the kept records into `out_dir`, streamed: at 10,000 articles it
-    /// is tens of MB (not compared with the file: a changed record changed it).
-    pub(super) fn write_bundle(
+    /// Writes the bundle from the kept records beside its place in `out_dir`, streamed (at
+    /// 10,000 articles it is tens of MB, not compared with the file: a changed record changed
+    /// it), to be put in place with [`Staged::commit`].
+    pub(super) fn stage_bundle(
         &self,
         out_dir: &Path,
         config: &SiteConfig,
-    ) -> Result<(), OutputError> {
+    ) -> Result<Staged, OutputError> {
         let path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
-        output::stream_in_place(out_dir, &path, |out| {
+        output::stage(out_dir, &path, |out| {
             let mut bundle = BundleWriter::new(out, &feeds::bundle_head(config))?;
             for record in &self.records {
                 bundle.push(record)?;

@@ -25,7 +25,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::editions::EditionRef;
 use crate::images::Images;
 use crate::library::Library;
-use crate::output;
+use crate::output::{self, Staged};
 use crate::render::search;
 use crate::render::theme::Theme;
 use crate::render::{self, PageJob, Renderer, Views};
@@ -567,7 +567,18 @@ fn render_and_write(
     articles: &[ArticlePage<'_>],
     live_reload: bool,
 ) -> Result<(usize, Vec<String>), BuildError> {
-    // Render every page first: a template error must leave the served site untouched.
+    let rendered = render_in_memory(renderer, jobs, articles, live_reload)?;
+    write_rendered(out_dir, rendered)
+}
+
+/// Every page of `jobs` and `articles`, rendered but not written: a template error must leave
+/// the served site untouched. (Site path, HTML.)
+fn render_in_memory(
+    renderer: &Renderer,
+    jobs: &[PageJob],
+    articles: &[ArticlePage<'_>],
+    live_reload: bool,
+) -> Result<Vec<(String, String)>, BuildError> {
     let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len() + articles.len()));
     build::render_pages(renderer, jobs, articles, |path, html| {
         let html = match live_reload {
@@ -580,9 +591,16 @@ fn render_and_write(
             .push((path.to_owned(), html));
         Ok(())
     })?;
-    let rendered = rendered
+    Ok(rendered
         .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// Writes the pages whose bytes changed: how many did, and every page's site path.
+fn write_rendered(
+    out_dir: &Path,
+    rendered: Vec<(String, String)>,
+) -> Result<(usize, Vec<String>), BuildError> {
     let pages_written = AtomicUsize::new(0);
     rendered.par_iter().try_for_each(|(path, html)| {
         if output::write_if_changed(out_dir, path, html.as_bytes())? {
@@ -641,19 +659,24 @@ fn write_derived(
         written.remove(&path);
     }
     written.extend(now);
-    write_changed(out_dir, changed.files, changed.bundle.then_some(bundle))
+    let (derived, config) = bundle;
+    let staged = match changed.bundle {
+        true => Some(derived.stage_bundle(out_dir, config)?),
+        false => None,
+    };
+    write_changed(out_dir, changed.files, staged)
 }
 
-/// Writes the search files whose bytes changed and, when given (a record changed), the bundle
-/// of the kept records: how many files were written.
+/// Writes the search files whose bytes changed and puts the bundle in place, when it was
+/// written again (a record changed): how many files were written.
 fn write_changed(
     out_dir: &Path,
     search_files: Vec<(String, Vec<u8>)>,
-    bundle: Option<(&Derived, &SiteConfig)>,
+    bundle: Option<Staged>,
 ) -> Result<usize, BuildError> {
     let (mut count, _) = write_files(out_dir, search_files)?;
-    if let Some((derived, config)) = bundle {
-        derived.write_bundle(out_dir, config)?;
+    if let Some(bundle) = bundle {
+        bundle.commit()?;
         count += 1;
     }
     Ok(count)
@@ -736,8 +759,46 @@ fn write(
         .map(|&i| (i, &*published[i].head, &*published[i].body))
         .collect();
 
-    let (pages_written, paths) =
-        render_and_write(out_dir, &renderer, &jobs, &article_pages, live_reload)?;
+    // The pages render while the rest is made: the search index and bundle brought up to
+    // date, the bundle written beside its place (tens of MB, streamed), the feeds and sitemap.
+    // Two cores: at 10,000 articles the longest page (the categories index) keeps one busy for
+    // ~30 ms. Nothing is put in place before every page rendered.
+    let articles = published_articles(library, &site.articles);
+    let derived = &mut site.derived;
+    let (rendered, made) = rayon::join(
+        || render_in_memory(&renderer, &jobs, &article_pages, live_reload),
+        || {
+            let changed = match derived
+                .as_mut()
+                .and_then(|d| d.update(library, &settings.config, &articles))
+            {
+                Some(changed) => changed,
+                None => {
+                    let (made, changed) = Derived::new(library, &settings.config, &articles);
+                    *derived = Some(made);
+                    changed
+                }
+            };
+            let bundle = match (changed.bundle, derived.as_ref()) {
+                (true, Some(derived)) => Some(derived.stage_bundle(out_dir, &settings.config)?),
+                _ => None,
+            };
+            let site_files = site_files_with_images(settings, || {
+                build::site_files(
+                    &[EditionRef {
+                        config: &settings.config,
+                        library,
+                    }],
+                    &settings.theme,
+                    Vec::new,
+                )
+            })?;
+            Ok::<_, BuildError>((changed, bundle, site_files))
+        },
+    );
+    let rendered = rendered?;
+    let (changed, bundle, site_files) = made?;
+    let (pages_written, paths) = write_rendered(out_dir, rendered)?;
     let mut pages: BTreeSet<String> = match written {
         Some(w) if !full => w.pages.clone(),
         _ => BTreeSet::new(),
@@ -748,45 +809,9 @@ fn write(
     }
     let pages_elapsed = started.elapsed();
 
-    let articles = published_articles(library, &site.articles);
-    let changed = match site
-        .derived
-        .as_mut()
-        .and_then(|d| d.update(library, &settings.config, &articles))
-    {
-        Some(changed) => changed,
-        None => {
-            let (made, changed) = Derived::new(library, &settings.config, &articles);
-            site.derived = Some(made);
-            changed
-        }
-    };
-    let bundle = site
-        .derived
-        .as_ref()
-        .map(|derived| (derived, &settings.config));
-    // The bundle (tens of MB, streamed) is written while the feeds and sitemap are made and
-    // written: two cores, two jobs of about the same length at 10,000 articles.
-    let (site_files, search_and_bundle) = rayon::join(
-        || {
-            let files = site_files_with_images(settings, || {
-                build::site_files(
-                    &[EditionRef {
-                        config: &settings.config,
-                        library,
-                    }],
-                    &settings.theme,
-                    Vec::new,
-                )
-            })?;
-            let paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
-            let (written, _) = write_files(out_dir, files)?;
-            Ok::<_, BuildError>((written, paths))
-        },
-        || write_changed(out_dir, changed.files, bundle.filter(|_| changed.bundle)),
-    );
-    let (written_here, site_paths) = site_files?;
-    let files_written = written_here + search_and_bundle?;
+    let site_paths: Vec<String> = site_files.iter().map(|(path, _)| path.clone()).collect();
+    let (written_here, _) = write_files(out_dir, site_files)?;
+    let files_written = written_here + write_changed(out_dir, changed.files, bundle)?;
     let mut files: BTreeSet<String> = site_paths.into_iter().collect();
     files.extend(changed.search_paths);
     files.insert(format!("/{}", kb_model::BUNDLE_FILE_NAME));
