@@ -308,8 +308,8 @@ pub struct Staged {
 impl Staged {
     /// Puts the file in place, replacing the old one whole.
     pub fn commit(self) -> Result<(), OutputError> {
-        fs::rename(&self.temporary, &self.file).map_err(|source| self.error(source))
-        // `self` dropped: the temporary is gone already, its removal finds nothing.
+        replace(&self.temporary, &self.file).map_err(|source| self.error(source))
+        // `self` dropped: what is left at the temporary name (the old file) is removed.
     }
 
     fn error(&self, source: io::Error) -> OutputError {
@@ -319,6 +319,23 @@ impl Staged {
             source,
         }
     }
+}
+
+/// Puts `temporary` where `file` is, in one step (a reader opens the old file or the new one).
+/// Renaming over an existing file makes ext4 write the new file's data out first (its
+/// `auto_da_alloc` safeguard): ~30 ms for the 46 MB bundle of 10,000 articles, on every edit
+/// `serve` shows. Exchanging the two files (`renameat2`) and removing the old one costs ~2 ms.
+/// Where there is nothing to exchange with, or the system cannot exchange, a rename.
+fn replace(temporary: &Path, file: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        if renameat_with(CWD, temporary, CWD, file, RenameFlags::EXCHANGE).is_ok() {
+            // The old bytes are now at the temporary name: dropping the `Staged` removes them.
+            return Ok(());
+        }
+    }
+    fs::rename(temporary, file)
 }
 
 impl Drop for Staged {
