@@ -97,20 +97,18 @@ pub fn snapshot(renderer: &Renderer, heads: &[&ArticleHead]) -> Snapshot {
             .collect(),
         articles,
         categories: renderer
-            .views
+            .library
             .categories
             .iter()
-            .zip(&renderer.library.categories)
             .zip(&views.categories)
-            .map(|((_, index), &view)| list(view, &index.articles))
+            .map(|(index, &view)| list(view, &index.articles))
             .collect(),
         tags: renderer
-            .views
+            .library
             .tags
             .iter()
-            .zip(&renderer.library.tags)
             .zip(&views.tags)
-            .map(|((_, index), &view)| list(view, &index.articles))
+            .map(|(index, &view)| list(view, &index.articles))
             .collect(),
         recent: renderer.library.recent.clone(),
         redirects: renderer.library.redirects.clone(),

@@ -504,9 +504,13 @@ impl Session {
             })
             .expect("an edit in place keeps the articles and their order");
         let derived = site.derived.as_ref().expect("updated above");
-        let bundle = (derived, &settings.config);
-        let files_written = match write_derived(&self.out_dir, &mut written.files, changed, bundle)
-        {
+        let files_written = match write_derived(
+            &self.out_dir,
+            &mut written.files,
+            changed,
+            derived,
+            &settings.config,
+        ) {
             Ok(count) => count,
             Err(error) => {
                 site.derived = None;
@@ -643,7 +647,8 @@ fn write_derived(
     out_dir: &Path,
     written: &mut BTreeSet<String>,
     changed: derived::Changed,
-    bundle: (&Derived, &SiteConfig),
+    derived: &Derived,
+    config: &SiteConfig,
 ) -> Result<usize, BuildError> {
     let search_dir = search::dir("");
     let now: BTreeSet<String> = changed.search_paths.into_iter().collect();
@@ -659,7 +664,6 @@ fn write_derived(
         written.remove(&path);
     }
     written.extend(now);
-    let (derived, config) = bundle;
     let staged = match changed.bundle {
         true => Some(derived.stage_bundle(out_dir, config)?),
         false => None,
