@@ -292,36 +292,41 @@ impl Views {
             .chain(&library.fallback)
             .cloned()
             .collect();
-        let kept = |i: usize, article: &Arc<ArticleHead>| {
-            previous.filter(|previous| {
+        // Each summary with its Tera value and hash: taken together from `previous` for an
+        // article still the same, made together otherwise.
+        let mut summaries = Vec::with_capacity(heads.len());
+        let mut summary_values = Vec::with_capacity(heads.len());
+        let mut summary_hashes = Vec::with_capacity(heads.len());
+        for (i, article) in heads.iter().enumerate() {
+            let kept = previous.filter(|previous| {
                 previous
                     .heads
                     .get(i)
                     .is_some_and(|was| Arc::ptr_eq(was, article))
-            })
-        };
-        let summaries: Vec<Summary> = heads
-            .iter()
-            .enumerate()
-            .map(|(i, article)| {
-                if let Some(previous) = kept(i, article) {
-                    return previous.summaries[i].clone();
-                }
-                let category = config.category(&article.category);
-                Summary {
-                    slug: article.slug.clone(),
-                    lang: article.lang.clone(),
-                    title: article.title.clone(),
-                    description: article.description.clone(),
-                    url: article.url(),
-                    updated: article.updated.iso(),
-                    updated_human: strings.date(article.updated),
-                    risk: article.risk.as_str(),
-                    category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
-                    category_url: config.path(&urls::category(&article.category)),
-                }
-            })
-            .collect();
+            });
+            if let Some(previous) = kept {
+                summaries.push(previous.summaries[i].clone());
+                summary_values.push(previous.summary_values[i].clone());
+                summary_hashes.push(previous.summary_hashes[i]);
+                continue;
+            }
+            let category = config.category(&article.category);
+            let summary = Summary {
+                slug: article.slug.clone(),
+                lang: article.lang.clone(),
+                title: article.title.clone(),
+                description: article.description.clone(),
+                url: article.url(),
+                updated: article.updated.iso(),
+                updated_human: strings.date(article.updated),
+                risk: article.risk.as_str(),
+                category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
+                category_url: config.path(&urls::category(&article.category)),
+            };
+            summary_values.push(Value::from_serializable(&summary));
+            summary_hashes.push(hash_of(&summary));
+            summaries.push(summary);
+        }
         let tags: Vec<TagView> = library
             .tags
             .iter()
@@ -374,24 +379,10 @@ impl Views {
             pages: theme.pages(globals, &config.language),
             strings,
             common,
-            summary_values: summaries
-                .iter()
-                .enumerate()
-                .map(|(i, summary)| match kept(i, &heads[i]) {
-                    Some(previous) => previous.summary_values[i].clone(),
-                    None => Value::from_serializable(summary),
-                })
-                .collect(),
+            summary_values,
             category_values: values_of(&categories),
             tag_values: values_of(&tags),
-            summary_hashes: summaries
-                .iter()
-                .enumerate()
-                .map(|(i, summary)| match kept(i, &heads[i]) {
-                    Some(previous) => previous.summary_hashes[i],
-                    None => hash_of(summary),
-                })
-                .collect(),
+            summary_hashes,
             summaries,
             heads,
             categories,
