@@ -277,10 +277,11 @@ pub fn write_in_place(root: &Path, site_path: &str, bytes: &[u8]) -> Result<(), 
 /// Writes a file beside its place, hidden, without replacing it yet: `serve` writes the
 /// question function's bundle (tens of MB at 10,000 articles) while the pages render, and puts
 /// it in place ([`Staged::commit`]) only once they all did; dropped uncommitted, it is removed.
+/// `write` gets the file unbuffered: a writer of many small pieces brings its own buffer.
 pub fn stage(
     root: &Path,
     site_path: &str,
-    write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
 ) -> Result<Staged, OutputError> {
     let file = root.join(crate::urls::output_file(site_path));
     create_parent(&file)?;
@@ -289,11 +290,7 @@ pub fn stage(
         file,
     };
     fs::File::create(&staged.temporary)
-        .and_then(|created| {
-            let mut out = io::BufWriter::with_capacity(1 << 20, created);
-            write(&mut out)?;
-            out.flush()
-        })
+        .and_then(|mut created| write(&mut created))
         .map_err(|source| staged.error(source))?;
     Ok(staged)
 }

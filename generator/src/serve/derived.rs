@@ -128,7 +128,9 @@ impl Derived {
         config: &SiteConfig,
     ) -> Result<Staged, OutputError> {
         let path = format!("/{}", kb_model::BUNDLE_FILE_NAME);
-        output::stage(out_dir, &path, |out| {
+        output::stage(out_dir, &path, |file| {
+            // Records are pushed one by one: a buffer makes them a few large writes.
+            let out = std::io::BufWriter::with_capacity(1 << 20, file);
             let mut bundle = BundleWriter::new(out, &feeds::bundle_head(config))?;
             for record in &self.records {
                 bundle.push(record)?;
